@@ -1,0 +1,137 @@
+//! Which axes to differentiate: numpy's `axis` argument, and its normalisation.
+
+use crate::{GradientError, MAX_RANK};
+
+/// The axes to differentiate along, numpy's `axis` argument.
+///
+/// Negative indices count from the end (`-1` is the last axis). Results come in the order the
+/// axes are given. An index outside `-rank..rank` or an axis given twice is an error.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Axes<'a> {
+    /// Every axis, in order (numpy's `axis=None`, the default).
+    #[default]
+    All,
+    /// One axis.
+    One(isize),
+    /// Several axes, in this order (numpy's tuple form). May be empty: then nothing is computed.
+    List(&'a [isize]),
+}
+
+/// Axes resolved against a rank: non-negative, distinct, in the caller's order.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct AxisList {
+    len: usize,
+    axes: [u8; MAX_RANK],
+}
+
+impl AxisList {
+    /// Resolves `axes` for an input of rank `rank` (already checked to be at most `MAX_RANK`).
+    pub(crate) fn resolve(axes: Axes<'_>, rank: usize) -> Result<Self, GradientError> {
+        let mut list = Self {
+            len: 0,
+            axes: [0; MAX_RANK],
+        };
+        match axes {
+            Axes::All => {
+                for axis in 0..rank.min(MAX_RANK) {
+                    list.push(axis, rank)?;
+                }
+            }
+            Axes::One(axis) => list.push(resolve_one(axis, rank)?, rank)?,
+            Axes::List(given) => {
+                for &axis in given {
+                    list.push(resolve_one(axis, rank)?, rank)?;
+                }
+            }
+        }
+        Ok(list)
+    }
+
+    fn push(&mut self, axis: usize, rank: usize) -> Result<(), GradientError> {
+        if self.as_slice().iter().any(|&a| usize::from(a) == axis) {
+            return Err(GradientError::DuplicateAxis { axis });
+        }
+        // Distinct axes below `rank <= MAX_RANK` never exceed the capacity; the checks only keep
+        // this function total.
+        match (self.axes.get_mut(self.len), u8::try_from(axis)) {
+            (Some(slot), Ok(a)) => {
+                *slot = a;
+                self.len += 1;
+                Ok(())
+            }
+            _ => Err(GradientError::RankTooLarge { rank }),
+        }
+    }
+
+    /// Number of selected axes.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The selected axes as raw indices.
+    fn as_slice(&self) -> &[u8] {
+        self.axes.get(..self.len).unwrap_or(&[])
+    }
+
+    /// The selected axes, in the caller's order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        self.as_slice().iter().map(|&a| usize::from(a))
+    }
+}
+
+fn resolve_one(axis: isize, rank: usize) -> Result<usize, GradientError> {
+    let out_of_range = GradientError::AxisOutOfRange { axis, rank };
+    let rank_i = isize::try_from(rank).map_err(|_| out_of_range)?;
+    let resolved = if axis < 0 { axis + rank_i } else { axis };
+    if (0..rank_i).contains(&resolved) {
+        Ok(resolved.unsigned_abs())
+    } else {
+        Err(out_of_range)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolved(axes: Axes<'_>, rank: usize) -> Result<[usize; 4], GradientError> {
+        let list = AxisList::resolve(axes, rank)?;
+        let mut out = [usize::MAX; 4];
+        for (slot, a) in out.iter_mut().zip(list.iter()) {
+            *slot = a;
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn negative_axes_count_from_the_end_and_keep_order() {
+        let m = usize::MAX;
+        assert_eq!(resolved(Axes::All, 3), Ok([0, 1, 2, m]));
+        assert_eq!(resolved(Axes::One(-1), 3), Ok([2, m, m, m]));
+        assert_eq!(resolved(Axes::List(&[-1, 0]), 3), Ok([2, 0, m, m]));
+        assert_eq!(resolved(Axes::List(&[]), 3), Ok([m; 4]));
+    }
+
+    #[test]
+    fn out_of_range_and_duplicates_are_errors() {
+        assert_eq!(
+            resolved(Axes::One(3), 3),
+            Err(GradientError::AxisOutOfRange { axis: 3, rank: 3 })
+        );
+        assert_eq!(
+            resolved(Axes::One(-4), 3),
+            Err(GradientError::AxisOutOfRange { axis: -4, rank: 3 })
+        );
+        assert_eq!(
+            resolved(Axes::List(&[1, -2]), 3),
+            Err(GradientError::DuplicateAxis { axis: 1 })
+        );
+        assert_eq!(
+            resolved(Axes::One(isize::MIN), 3),
+            Err(GradientError::AxisOutOfRange {
+                axis: isize::MIN,
+                rank: 3
+            })
+        );
+    }
+}

@@ -1,0 +1,176 @@
+//! The N-d driver: validates a whole call, then runs one kernel per selected axis.
+
+use crate::axes::AxisList;
+use crate::element::{Real, Sample};
+use crate::kernels::{self, Kernel, Strategy};
+use crate::lanes::Unit;
+use crate::options::EdgeOrder;
+use crate::spacing::{AxisSpacing, Grid};
+use crate::stencil::AxisPlan;
+use crate::view::{StridedView, StridedViewMut};
+use crate::{GradientError, Options};
+
+/// Computes numpy's `gradient(input, *spacing, axis=axes, edge_order=edge_order)` into
+/// caller-provided outputs, one per selected axis, in the order of the selected axes.
+///
+/// No allocation; stack use is bounded (a few KiB at most, whatever the rank). Every check runs
+/// before the first write: on error the outputs are untouched.
+///
+/// ```
+/// use numgrad::{gradient, Options, Spacing, StridedView, StridedViewMut};
+/// // A 2x3 image, C order.
+/// let image = [1.0, 2.0, 4.0, 2.0, 4.0, 8.0];
+/// let input = StridedView::contiguous(&image, &[2, 3])?;
+/// let (mut d_rows, mut d_cols) = ([0.0; 6], [0.0; 6]);
+/// gradient(
+///     &input,
+///     &mut [
+///         StridedViewMut::contiguous(&mut d_rows, &[2, 3])?,
+///         StridedViewMut::contiguous(&mut d_cols, &[2, 3])?,
+///     ],
+///     &Options::new().spacing(Spacing::Uniform(0.5)),
+/// )?;
+/// assert_eq!(d_rows, [2.0, 4.0, 8.0, 2.0, 4.0, 8.0]);
+/// assert_eq!(d_cols, [2.0, 3.0, 4.0, 4.0, 6.0, 8.0]);
+/// # Ok::<(), numgrad::GradientError>(())
+/// ```
+pub fn gradient<T: Sample<F>, F: Real>(
+    input: &StridedView<'_, T>,
+    outputs: &mut [StridedViewMut<'_, F>],
+    options: &Options<'_, F>,
+) -> Result<(), GradientError> {
+    let applied = gradient_with_kernel(input, outputs, options, Kernel::Auto)?;
+    debug_assert!(applied, "the automatic choice fits every layout");
+    Ok(())
+}
+
+/// [`gradient`] with a forced kernel, for differential tests and fuzzing.
+///
+/// Returns `Ok(false)`, having written nothing, when the kernel does not fit the layout of some
+/// selected axis.
+#[doc(hidden)]
+pub fn gradient_with_kernel<T: Sample<F>, F: Real>(
+    input: &StridedView<'_, T>,
+    outputs: &mut [StridedViewMut<'_, F>],
+    options: &Options<'_, F>,
+    kernel: Kernel,
+) -> Result<bool, GradientError> {
+    let axes = validate(input, outputs, options)?;
+    for (axis, output) in axes.iter().zip(outputs.iter()) {
+        if Strategy::choose(kernel, input.layout(), output.layout(), axis).is_none() {
+            return Ok(false);
+        }
+    }
+    for (k, (axis, output)) in axes.iter().zip(outputs.iter_mut()).enumerate() {
+        let plan = axis_plan(input, options, k, axis)?;
+        if let Some(strategy) = Strategy::choose(kernel, input.layout(), output.layout(), axis) {
+            kernels::run_axis(input, output, axis, &plan, strategy);
+        }
+    }
+    Ok(true)
+}
+
+/// The gradient of a 1-D series into a slice of the same length: the entry point for firmware,
+/// with no descriptor to build and a few hundred bytes of stack.
+///
+/// ```
+/// use numgrad::{gradient_1d, AxisSpacing, EdgeOrder};
+/// // Position samples 0.1 s apart -> velocity.
+/// let position = [0.0f32, 0.5, 2.0, 4.5, 8.0];
+/// let mut velocity = [0.0f32; 5];
+/// gradient_1d(&position, &mut velocity, AxisSpacing::Uniform(0.1), EdgeOrder::First)?;
+/// assert_eq!(velocity, [5.0, 10.0, 20.0, 30.0, 35.0]);
+///
+/// // Integer ADC counts with timestamps, edges of second order.
+/// let counts = [100i16, 104, 112, 124];
+/// let t = [0.0, 1.0, 3.0, 4.0];
+/// let mut rate = [0.0f64; 4];
+/// gradient_1d(&counts, &mut rate, AxisSpacing::Coordinates(&t), EdgeOrder::Second)?;
+/// # Ok::<(), numgrad::GradientError>(())
+/// ```
+pub fn gradient_1d<T: Sample<F>, F: Real>(
+    input: &[T],
+    output: &mut [F],
+    spacing: AxisSpacing<'_, F>,
+    edge_order: EdgeOrder,
+) -> Result<(), GradientError> {
+    let n = input.len();
+    if output.len() != n {
+        return Err(GradientError::OutputShape {
+            output: 0,
+            axis: 0,
+            expected: n,
+            got: output.len(),
+        });
+    }
+    let plan = AxisPlan::new(
+        n,
+        Grid::resolve(spacing, 0, n, edge_order.min_len())?,
+        edge_order,
+    );
+    // SAFETY: both slices hold `n = plan.len()` elements, contiguous and distinct.
+    unsafe { kernels::line(input.as_ptr(), Unit, output.as_mut_ptr(), Unit, &plan) };
+    Ok(())
+}
+
+/// Every check of a call, in one place, before anything is written: the axes, the outputs'
+/// count and shapes, the spacing's count, and each selected axis's spacing and length.
+pub(crate) fn validate<T, F: Real>(
+    input: &StridedView<'_, T>,
+    outputs: &[StridedViewMut<'_, F>],
+    options: &Options<'_, F>,
+) -> Result<AxisList, GradientError> {
+    let shape = input.shape();
+    let axes = AxisList::resolve(options.axes, shape.len())?;
+    if outputs.len() != axes.len() {
+        return Err(GradientError::OutputCount {
+            expected: axes.len(),
+            got: outputs.len(),
+        });
+    }
+    for (o, output) in outputs.iter().enumerate() {
+        check_same_shape(o, shape, output.shape())?;
+    }
+    options.spacing.check_count(axes.len())?;
+    for (k, axis) in axes.iter().enumerate() {
+        axis_plan(input, options, k, axis)?;
+    }
+    Ok(axes)
+}
+
+/// `output`'s shape must equal the input's.
+pub(crate) fn check_same_shape(
+    output: usize,
+    input: &[usize],
+    got: &[usize],
+) -> Result<(), GradientError> {
+    if got.len() != input.len() {
+        return Err(GradientError::OutputRank {
+            output,
+            expected: input.len(),
+            got: got.len(),
+        });
+    }
+    match input.iter().zip(got).enumerate().find(|(_, (a, b))| a != b) {
+        Some((axis, (&expected, &got))) => Err(GradientError::OutputShape {
+            output,
+            axis,
+            expected,
+            got,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The plan of the `k`-th selected axis, `axis`.
+pub(crate) fn axis_plan<'a, T, F: Real>(
+    input: &StridedView<'_, T>,
+    options: &Options<'a, F>,
+    k: usize,
+    axis: usize,
+) -> Result<AxisPlan<'a, F>, GradientError> {
+    let n = input.layout().len(axis);
+    let edge = options.edge_order;
+    let grid = Grid::resolve(options.spacing.for_selected(k), axis, n, edge.min_len())?;
+    Ok(AxisPlan::new(n, grid, edge))
+}

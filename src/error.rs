@@ -1,0 +1,204 @@
+//! The one error type: every way a call can be rejected, each naming what was wrong.
+
+use core::fmt;
+
+/// Why a gradient call was rejected.
+///
+/// Every check runs before the first output element is written, so a call that returns an error
+/// has left every output buffer exactly as it was.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum GradientError {
+    /// The view has more axes than numpy's maximum, [`MAX_RANK`](crate::MAX_RANK).
+    RankTooLarge {
+        /// Number of axes given.
+        rank: usize,
+    },
+    /// `shape` and `strides` have different lengths.
+    StridesLength {
+        /// Length of `shape`.
+        shape: usize,
+        /// Length of `strides`.
+        strides: usize,
+    },
+    /// The element count or an index extent does not fit in `isize`.
+    SizeOverflow,
+    /// The view reaches elements outside its buffer: `lowest..=highest` must lie in
+    /// `0..buffer_len`.
+    OutOfBounds {
+        /// Lowest element index the view reaches (may be negative).
+        lowest: isize,
+        /// Highest element index the view reaches.
+        highest: isize,
+        /// Length of the buffer.
+        buffer_len: usize,
+    },
+    /// A contiguous view's buffer does not hold exactly the shape's element count.
+    DataLength {
+        /// Product of the shape.
+        expected: usize,
+        /// Length of the buffer.
+        got: usize,
+    },
+    /// An output view's strides make two of its elements share memory (a zero stride on an axis
+    /// longer than 1, or strides that interleave).
+    OverlappingOutput {
+        /// The axis whose stride collides with the span of the smaller-stride axes.
+        axis: usize,
+    },
+    /// The number of output views differs from the number of selected axes.
+    OutputCount {
+        /// Number of selected axes.
+        expected: usize,
+        /// Number of outputs given.
+        got: usize,
+    },
+    /// An output view's rank differs from the input's.
+    OutputRank {
+        /// Which output (position in the outputs slice).
+        output: usize,
+        /// The input's rank.
+        expected: usize,
+        /// The output's rank.
+        got: usize,
+    },
+    /// An output view's length along an axis differs from the input's.
+    OutputShape {
+        /// Which output (position in the outputs slice).
+        output: usize,
+        /// The axis that differs.
+        axis: usize,
+        /// The input's length along it.
+        expected: usize,
+        /// The output's length along it.
+        got: usize,
+    },
+    /// An axis index is outside `-rank..rank`.
+    AxisOutOfRange {
+        /// The axis as given.
+        axis: isize,
+        /// The input's rank.
+        rank: usize,
+    },
+    /// The same axis was selected twice (after resolving negative indices).
+    DuplicateAxis {
+        /// The repeated axis, non-negative.
+        axis: usize,
+    },
+    /// Per-axis spacing was given with a different number of entries than selected axes.
+    SpacingCount {
+        /// Number of selected axes.
+        expected: usize,
+        /// Number of spacing entries.
+        got: usize,
+    },
+    /// A coordinate array's length differs from its axis's length.
+    CoordinateLength {
+        /// The axis the coordinates belong to.
+        axis: usize,
+        /// The axis's length.
+        expected: usize,
+        /// The coordinate array's length.
+        got: usize,
+    },
+    /// An axis is shorter than `edge_order + 1` points, the least a gradient needs.
+    AxisTooShort {
+        /// The axis.
+        axis: usize,
+        /// Its length.
+        len: usize,
+        /// The least length the edge order allows.
+        min: usize,
+    },
+    /// An edge order other than 1 or 2 (numpy silently treats 0 and negatives as 2; we refuse).
+    InvalidEdgeOrder {
+        /// The order as given.
+        order: i64,
+    },
+    /// The allocator could not provide an owned output (only from the `alloc` API).
+    AllocationFailed {
+        /// Number of elements requested.
+        elements: usize,
+    },
+}
+
+impl fmt::Display for GradientError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Self::RankTooLarge { rank } => write!(
+                f,
+                "view has {rank} axes, more than the maximum of {}",
+                crate::MAX_RANK
+            ),
+            Self::StridesLength { shape, strides } => write!(
+                f,
+                "shape has {shape} axes but strides has {strides} entries"
+            ),
+            Self::SizeOverflow => f.write_str("element count or index extent overflows isize"),
+            Self::OutOfBounds {
+                lowest,
+                highest,
+                buffer_len,
+            } => write!(
+                f,
+                "view reaches elements {lowest}..={highest}, outside a buffer of {buffer_len}"
+            ),
+            Self::DataLength { expected, got } => write!(
+                f,
+                "buffer holds {got} elements but the shape needs exactly {expected}"
+            ),
+            Self::OverlappingOutput { axis } => write!(
+                f,
+                "output stride of axis {axis} makes elements overlap (zero or interleaved stride)"
+            ),
+            Self::OutputCount { expected, got } => {
+                write!(f, "{got} outputs given for {expected} selected axes")
+            }
+            Self::OutputRank {
+                output,
+                expected,
+                got,
+            } => write!(
+                f,
+                "output {output} has rank {got}, the input has rank {expected}"
+            ),
+            Self::OutputShape {
+                output,
+                axis,
+                expected,
+                got,
+            } => write!(
+                f,
+                "output {output} has length {got} along axis {axis}, the input has {expected}"
+            ),
+            Self::AxisOutOfRange { axis, rank } => {
+                write!(f, "axis {axis} is out of range for rank {rank}")
+            }
+            Self::DuplicateAxis { axis } => write!(f, "axis {axis} is selected more than once"),
+            Self::SpacingCount { expected, got } => write!(
+                f,
+                "{got} spacing entries given for {expected} selected axes"
+            ),
+            Self::CoordinateLength {
+                axis,
+                expected,
+                got,
+            } => write!(
+                f,
+                "coordinates for axis {axis} have {got} entries, the axis has {expected}"
+            ),
+            Self::AxisTooShort { axis, len, min } => write!(
+                f,
+                "axis {axis} has {len} points; this edge order needs at least {min}"
+            ),
+            Self::InvalidEdgeOrder { order } => {
+                write!(f, "edge order {order} is not supported (use 1 or 2)")
+            }
+            Self::AllocationFailed { elements } => {
+                write!(f, "could not allocate an output of {elements} elements")
+            }
+        }
+    }
+}
+
+impl core::error::Error for GradientError {}

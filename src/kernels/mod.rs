@@ -1,0 +1,90 @@
+//! The unsafe kernels and the walk that feeds them validated pointers.
+//!
+//! Everything here runs after validation: the driver only calls [`run_axis`] once every check of
+//! the call has passed, which is what the `// SAFETY:` comments rely on.
+
+mod across;
+mod along;
+mod walk;
+
+pub(crate) use along::line;
+pub use walk::Kernel;
+pub(crate) use walk::Strategy;
+
+use crate::element::{Real, Sample};
+use crate::lanes::Unit;
+use crate::stencil::AxisPlan;
+use crate::view::{StridedView, StridedViewMut};
+use walk::Batch;
+
+/// Writes the gradient along `axis` into `output` with `strategy`.
+///
+/// Preconditions (established by the driver's validation): both views passed their
+/// constructors' checks, have the same shape, `plan.len()` is the length of `axis`, `strategy`
+/// came from [`Strategy::choose`] for these layouts, and `plan`'s coordinates (if any) have
+/// that length.
+pub(crate) fn run_axis<T: Sample<F>, F: Real>(
+    input: &StridedView<'_, T>,
+    output: &mut StridedViewMut<'_, F>,
+    axis: usize,
+    plan: &AxisPlan<'_, F>,
+    strategy: Strategy,
+) {
+    let (lin, lout) = (*input.layout(), *output.layout());
+    if lin.is_empty() {
+        return;
+    }
+    debug_assert_eq!(lin.shape(), lout.shape());
+    debug_assert_eq!(lin.len(axis), plan.len());
+    let (a_in, a_out) = (lin.stride(axis), lout.stride(axis));
+    // SAFETY: a non-empty validated view reaches its offset, so it is inside the buffer.
+    let src = unsafe { input.data().as_ptr().add(lin.offset()) };
+    // SAFETY: as above, for the output.
+    let dst = unsafe { output.data_mut().as_mut_ptr().add(lout.offset()) };
+    let (mut off_in, mut off_out) = (0isize, 0isize);
+    match strategy {
+        Strategy::AlongContiguous | Strategy::AlongStrided => {
+            let mut batch = Batch::new(&lin, &lout, 1 << axis, axis);
+            loop {
+                // SAFETY: `off_*` is the offset of a line start reached by the batch axes; the
+                // line's points `j * a_*` for `j < plan.len()` complete an index of the validated
+                // views, so every access is in bounds, and output elements are distinct by the
+                // output's no-overlap check.
+                unsafe {
+                    let (s, d) = (src.offset(off_in), dst.offset(off_out));
+                    if strategy == Strategy::AlongContiguous {
+                        along::line(s, Unit, d, Unit, plan);
+                    } else {
+                        along::line(s, a_in, d, a_out, plan);
+                    }
+                }
+                if !batch.advance(&mut off_in, &mut off_out) {
+                    break;
+                }
+            }
+        }
+        Strategy::Across { axes, len } => {
+            let mut batch = Batch::new(&lin, &lout, axes, axis);
+            loop {
+                let i = batch.gradient_index();
+                // SAFETY: `off_*` is the offset of the row at point `i` of the gradient axis;
+                // the row's `len` elements are the contiguous axes (stride 1, len, …) of both
+                // views, and the stencil's points are other points of the same axis, so every
+                // access completes an index of the validated views.
+                unsafe {
+                    across::row(
+                        src.offset(off_in),
+                        a_in,
+                        i,
+                        dst.offset(off_out),
+                        len,
+                        plan.stencil(i),
+                    );
+                }
+                if !batch.advance(&mut off_in, &mut off_out) {
+                    break;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! Layout normalisation for one gradient axis: which kernel fits the strides, which axes form
+//! contiguous rows, and an odometer over the remaining (batch) axes in memory order.
+
+use crate::MAX_RANK;
+use crate::view::Layout;
+
+/// How one axis is computed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Strategy {
+    /// Along unit-stride lines (input and output), vectorized with shifted loads.
+    AlongContiguous,
+    /// Along lines of any strides, lanes gathered and scattered.
+    AlongStrided,
+    /// Across contiguous rows of `len` elements made of the axes in `axes` (a bit mask).
+    Across { axes: u64, len: usize },
+}
+
+/// The kernels a caller may force (tests and fuzzing compare each with the reference).
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kernel {
+    /// The fastest kernel that fits the layout.
+    Auto,
+    /// Along unit-stride lines; fits only when the gradient axis has stride 1 in input and
+    /// output.
+    AlongContiguous,
+    /// Along lines with any strides; fits every layout.
+    AlongStrided,
+    /// Across contiguous rows; fits only when another axis has stride 1 in input and output.
+    Across,
+}
+
+impl Strategy {
+    /// The strategy `kernel` asks for on `axis`, or `None` if it does not fit the layout.
+    pub(crate) fn choose(
+        kernel: Kernel,
+        input: &Layout<'_>,
+        output: &Layout<'_>,
+        axis: usize,
+    ) -> Option<Self> {
+        let unit_line = input.stride(axis) == 1 && output.stride(axis) == 1;
+        match kernel {
+            Kernel::Auto => Some(if unit_line {
+                Self::AlongContiguous
+            } else {
+                contiguous_rows(input, output, axis).unwrap_or(Self::AlongStrided)
+            }),
+            Kernel::AlongContiguous => unit_line.then_some(Self::AlongContiguous),
+            Kernel::AlongStrided => Some(Self::AlongStrided),
+            Kernel::Across => contiguous_rows(input, output, axis),
+        }
+    }
+}
+
+/// The largest block of axes other than `axis` that is contiguous in both input and output,
+/// starting from an axis of stride 1 in both.
+fn contiguous_rows(input: &Layout<'_>, output: &Layout<'_>, axis: usize) -> Option<Strategy> {
+    let rank = input.rank().min(MAX_RANK);
+    let candidate = |a: usize, stride: usize| {
+        a != axis
+            && input.len(a) > 1
+            && input.stride(a).unsigned_abs() == stride
+            && input.stride(a) > 0
+            && output.stride(a) == input.stride(a)
+    };
+    let first = (0..rank).find(|&a| candidate(a, 1))?;
+    let mut axes = 1u64 << first;
+    let mut len = input.len(first);
+    while let Some(next) = (0..rank).find(|&a| axes & (1 << a) == 0 && candidate(a, len)) {
+        axes |= 1 << next;
+        len = len.saturating_mul(input.len(next));
+    }
+    Some(Strategy::Across { axes, len })
+}
+
+/// An odometer over the batch axes (those longer than 1 and not excluded), outermost first in
+/// order of decreasing input stride, tracking the element offsets in input and output.
+pub(crate) struct Batch {
+    depth: usize,
+    len: [usize; MAX_RANK],
+    s_in: [isize; MAX_RANK],
+    s_out: [isize; MAX_RANK],
+    idx: [usize; MAX_RANK],
+    /// Slot of the gradient axis when it is walked (the across kernel), else `MAX_RANK`.
+    axis_slot: usize,
+}
+
+impl Batch {
+    /// Walks every axis of `input`/`output` except those in `exclude`; `axis` is the gradient
+    /// axis, whose index [`Batch::gradient_index`] reports when it is walked.
+    pub(crate) fn new(input: &Layout<'_>, output: &Layout<'_>, exclude: u64, axis: usize) -> Self {
+        let mut batch = Self {
+            depth: 0,
+            len: [0; MAX_RANK],
+            s_in: [0; MAX_RANK],
+            s_out: [0; MAX_RANK],
+            idx: [0; MAX_RANK],
+            axis_slot: MAX_RANK,
+        };
+        let rank = input.rank().min(MAX_RANK);
+        for a in (0..rank).filter(|&a| exclude & (1 << a) == 0 && input.len(a) > 1) {
+            let key = |s_in: isize, s_out: isize| (s_in.unsigned_abs(), s_out.unsigned_abs());
+            let new_key = key(input.stride(a), output.stride(a));
+            // Insertion sort, largest stride first.
+            let mut slot = batch.depth.min(MAX_RANK - 1);
+            while slot > 0 && key(batch.s_in[slot - 1], batch.s_out[slot - 1]) < new_key {
+                batch.len[slot] = batch.len[slot - 1];
+                batch.s_in[slot] = batch.s_in[slot - 1];
+                batch.s_out[slot] = batch.s_out[slot - 1];
+                if batch.axis_slot == slot - 1 {
+                    batch.axis_slot = slot;
+                }
+                slot -= 1;
+            }
+            batch.len[slot] = input.len(a);
+            batch.s_in[slot] = input.stride(a);
+            batch.s_out[slot] = output.stride(a);
+            if a == axis {
+                batch.axis_slot = slot;
+            }
+            batch.depth += 1;
+        }
+        batch
+    }
+
+    /// Index along the gradient axis at the current position (0 when it is not walked).
+    #[inline]
+    pub(crate) fn gradient_index(&self) -> usize {
+        self.idx.get(self.axis_slot).copied().unwrap_or(0)
+    }
+
+    /// Steps to the next position, updating the offsets; `false` once every position was seen.
+    ///
+    /// Offsets stay within the view's validated reach: each is a partial sum of its index terms.
+    #[inline]
+    pub(crate) fn advance(&mut self, off_in: &mut isize, off_out: &mut isize) -> bool {
+        for k in (0..self.depth.min(MAX_RANK)).rev() {
+            let (len, s_in, s_out) = (self.len[k], self.s_in[k], self.s_out[k]);
+            let idx = &mut self.idx[k];
+            if *idx + 1 < len {
+                *idx += 1;
+                *off_in += s_in;
+                *off_out += s_out;
+                return true;
+            }
+            let back = *idx as isize;
+            *off_in -= back * s_in;
+            *off_out -= back * s_out;
+            *idx = 0;
+        }
+        false
+    }
+}

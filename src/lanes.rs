@@ -1,0 +1,143 @@
+//! One small lane trait over `wide`'s vectors and over the plain scalar, so that each stencil is
+//! written once (in `stencil.rs`) and runs unchanged on 1, 4 or 8 lanes.
+//!
+//! Only IEEE add, sub, mul, div and sign-flip negation are used: `wide` implements each lane-wise
+//! with the correctly rounded instruction (or plain scalar code without SIMD), never fused, so a
+//! lane computes exactly what the scalar path computes.
+
+use core::ops::{Add, Div, Mul, Neg, Sub};
+
+use crate::element::{Real, Sample};
+
+/// A stride along a line: the unit stride known at compile time, or any stride in elements.
+pub trait Step: Copy {
+    /// Whether this is the compile-time unit stride (contiguous loads and stores).
+    const UNIT: bool;
+    /// The stride in elements.
+    fn get(self) -> isize;
+}
+
+/// The compile-time unit stride.
+#[derive(Clone, Copy, Debug)]
+pub struct Unit;
+
+impl Step for Unit {
+    const UNIT: bool = true;
+    #[inline(always)]
+    fn get(self) -> isize {
+        1
+    }
+}
+
+impl Step for isize {
+    const UNIT: bool = false;
+    #[inline(always)]
+    fn get(self) -> isize {
+        self
+    }
+}
+
+/// `N` values of one float type, operated on lane by lane.
+pub trait Lanes:
+    Copy
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+    + Neg<Output = Self>
+{
+    /// The lane type.
+    type Elem: Real;
+    /// Number of lanes.
+    const N: usize;
+
+    /// All lanes equal to `x`.
+    fn splat(x: Self::Elem) -> Self;
+
+    /// Reads `N` samples at `p`, `p + s`, … `p + (N-1)s` and converts each to `Elem`.
+    ///
+    /// # Safety
+    /// Every one of those `N` elements must be valid for reads.
+    unsafe fn load<T: Sample<Self::Elem>, S: Step>(p: *const T, s: S) -> Self;
+
+    /// Writes the lanes to `p`, `p + s`, … `p + (N-1)s`.
+    ///
+    /// # Safety
+    /// Every one of those `N` elements must be valid for writes.
+    unsafe fn store<S: Step>(self, p: *mut Self::Elem, s: S);
+}
+
+macro_rules! scalar_lanes {
+    ($($f:ty),*) => {$(
+        impl Lanes for $f {
+            type Elem = $f;
+            const N: usize = 1;
+
+            #[inline(always)]
+            fn splat(x: $f) -> Self {
+                x
+            }
+
+            #[inline(always)]
+            unsafe fn load<T: Sample<$f>, S: Step>(p: *const T, _s: S) -> Self {
+                // SAFETY: the caller guarantees `p` is valid for reads.
+                unsafe { p.read() }.to_real()
+            }
+
+            #[inline(always)]
+            unsafe fn store<S: Step>(self, p: *mut $f, _s: S) {
+                // SAFETY: the caller guarantees `p` is valid for writes.
+                unsafe { p.write(self) }
+            }
+        }
+    )*};
+}
+
+scalar_lanes!(f32, f64);
+
+macro_rules! vector_lanes {
+    ($($v:ty => $f:ty, $n:literal;)*) => {$(
+        impl Lanes for $v {
+            type Elem = $f;
+            const N: usize = $n;
+
+            #[inline(always)]
+            fn splat(x: $f) -> Self {
+                <$v>::splat(x)
+            }
+
+            #[inline(always)]
+            unsafe fn load<T: Sample<$f>, S: Step>(p: *const T, s: S) -> Self {
+                let raw: [T; $n] = if S::UNIT {
+                    // SAFETY: the caller guarantees the N consecutive elements at `p` are
+                    // readable; `read_unaligned` needs no alignment.
+                    unsafe { p.cast::<[T; $n]>().read_unaligned() }
+                } else {
+                    // SAFETY: the caller guarantees `p + k*s` is readable for k < N.
+                    core::array::from_fn(|k| unsafe { p.offset(k as isize * s.get()).read() })
+                };
+                <$v>::new(raw.map(Sample::to_real))
+            }
+
+            #[inline(always)]
+            unsafe fn store<S: Step>(self, p: *mut $f, s: S) {
+                let lanes = self.to_array();
+                if S::UNIT {
+                    // SAFETY: the caller guarantees the N consecutive elements at `p` are
+                    // writable; `write_unaligned` needs no alignment.
+                    unsafe { p.cast::<[$f; $n]>().write_unaligned(lanes) }
+                } else {
+                    for (k, v) in lanes.into_iter().enumerate() {
+                        // SAFETY: the caller guarantees `p + k*s` is writable for k < N.
+                        unsafe { p.offset(k as isize * s.get()).write(v) }
+                    }
+                }
+            }
+        }
+    )*};
+}
+
+vector_lanes! {
+    wide::f64x4 => f64, 4;
+    wide::f32x8 => f32, 8;
+}

@@ -1,0 +1,47 @@
+//! `numpy.gradient`, bit for bit: second-order central differences inside, first- or
+//! second-order one-sided differences at the edges, over strided views of caller buffers.
+//!
+//! `no_std`, no heap in the core, SIMD interior stencils (`wide` lanes), scalar edges, and a
+//! scalar [`gradient_reference`] that every fast path equals bit for bit.
+//!
+//! Entry points:
+//! - [`gradient_1d`]: a series into a slice (firmware);
+//! - [`gradient`]: any view, any axes, outputs as caller views;
+//! - [`gradient_owned`] (feature `alloc`): a C-order slice in, owned arrays out.
+//!
+//! See the README for the exact semantics and every deliberate difference from numpy.
+#![no_std]
+#![deny(missing_docs)]
+#![deny(unsafe_op_in_unsafe_fn)]
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
+
+mod axes;
+mod driver;
+mod element;
+mod error;
+mod kernels;
+mod lanes;
+mod options;
+#[cfg(feature = "alloc")]
+mod owned;
+mod reference;
+mod spacing;
+mod stencil;
+mod view;
+
+pub use axes::Axes;
+pub use driver::{gradient, gradient_1d, gradient_with_kernel};
+pub use element::{Real, Sample};
+pub use error::GradientError;
+pub use kernels::Kernel;
+pub use options::{EdgeOrder, Options};
+#[cfg(feature = "alloc")]
+pub use owned::{GradientArray, gradient_owned};
+pub use reference::gradient_reference;
+pub use spacing::{AxisSpacing, Spacing};
+pub use view::{StridedView, StridedViewMut};
+
+/// The most axes a view may have: numpy's limit (`NPY_MAXDIMS`).
+pub const MAX_RANK: usize = 64;

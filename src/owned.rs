@@ -1,0 +1,72 @@
+//! Owned outputs (feature `alloc`): one call from a C-order slice to gradient arrays.
+
+use alloc::vec::Vec;
+
+use crate::axes::AxisList;
+use crate::element::{Real, Sample};
+use crate::view::{StridedView, StridedViewMut};
+use crate::{GradientError, Options, gradient};
+
+/// One gradient: the derivative along `axis`, in C order, with the input's shape.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GradientArray<F> {
+    /// The axis differentiated along (non-negative).
+    pub axis: usize,
+    /// The shape (the input's).
+    pub shape: Vec<usize>,
+    /// The values, C order.
+    pub data: Vec<F>,
+}
+
+/// numpy's `gradient(data.reshape(shape), *spacing, axis=..., edge_order=...)` for a C-order
+/// buffer, returning one owned array per selected axis, in the order of the selected axes.
+///
+/// Allocates exactly the outputs (and the small vectors that hold them); an allocation failure
+/// is [`GradientError::AllocationFailed`], not an abort.
+///
+/// ```
+/// use numgrad::{gradient_owned, Axes, AxisSpacing, Options, Spacing};
+/// let f = [1.0, 2.0, 4.0, 7.0, 11.0, 16.0];
+/// let x = [0.0, 1.0, 1.5, 3.5, 4.0, 6.0];
+/// let grads = gradient_owned(&f, &[2, 3], &Options::new()
+///     .axes(Axes::One(1))
+///     .spacing(Spacing::PerAxis(&[AxisSpacing::Coordinates(&x[..3])])))?;
+/// assert_eq!(grads.len(), 1);
+/// assert_eq!(grads[0].shape, [2, 3]);
+/// assert_eq!(grads[0].data, [1.0, 3.0, 4.0, 2.0, 8.0, 10.0]);
+/// # Ok::<(), numgrad::GradientError>(())
+/// ```
+pub fn gradient_owned<T: Sample<F>, F: Real>(
+    data: &[T],
+    shape: &[usize],
+    options: &Options<'_, F>,
+) -> Result<Vec<GradientArray<F>>, GradientError> {
+    let input = StridedView::contiguous(data, shape)?;
+    let axes = AxisList::resolve(options.axes, shape.len())?;
+    let mut arrays = try_vec_with_capacity::<GradientArray<F>>(axes.len())?;
+    for axis in axes.iter() {
+        let mut values = try_vec_with_capacity(data.len())?;
+        values.resize(data.len(), F::zero());
+        let mut dims = try_vec_with_capacity(shape.len())?;
+        dims.extend_from_slice(shape);
+        arrays.push(GradientArray {
+            axis,
+            shape: dims,
+            data: values,
+        });
+    }
+    let mut views = try_vec_with_capacity(arrays.len())?;
+    for array in arrays.iter_mut() {
+        views.push(StridedViewMut::contiguous(&mut array.data, shape)?);
+    }
+    gradient(&input, &mut views, options)?;
+    drop(views);
+    Ok(arrays)
+}
+
+fn try_vec_with_capacity<V>(elements: usize) -> Result<Vec<V>, GradientError> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(elements)
+        .map_err(|_| GradientError::AllocationFailed { elements })?;
+    Ok(v)
+}

@@ -1,0 +1,96 @@
+//! The scalar reference: numpy's formulas applied to one output element at a time, with plain
+//! index arithmetic, no SIMD, no unsafe and no layout tricks. Every fast path must equal it bit
+//! for bit; tests and fuzz targets check that they do.
+
+use crate::driver::{axis_plan, validate};
+use crate::element::{Real, Sample};
+use crate::stencil::Stencil;
+use crate::view::{Layout, StridedView, StridedViewMut};
+use crate::{GradientError, MAX_RANK, Options};
+
+/// [`gradient`](crate::gradient), computed the slow, obvious way: same validation, same
+/// results to the bit, an order of magnitude slower.
+///
+/// ```
+/// use numgrad::{gradient, gradient_reference, Options, StridedView, StridedViewMut};
+/// let data = [1.0, 2.0, 4.0, 7.0, 11.0];
+/// let input = StridedView::contiguous(&data, &[5])?;
+/// let (mut fast, mut slow) = ([0.0; 5], [0.0; 5]);
+/// gradient(&input, &mut [StridedViewMut::contiguous(&mut fast, &[5])?], &Options::new())?;
+/// gradient_reference(&input, &mut [StridedViewMut::contiguous(&mut slow, &[5])?], &Options::new())?;
+/// assert_eq!(fast, slow);
+/// assert_eq!(fast, [1.0, 1.5, 2.5, 3.5, 4.0]);
+/// # Ok::<(), numgrad::GradientError>(())
+/// ```
+pub fn gradient_reference<T: Sample<F>, F: Real>(
+    input: &StridedView<'_, T>,
+    outputs: &mut [StridedViewMut<'_, F>],
+    options: &Options<'_, F>,
+) -> Result<(), GradientError> {
+    let axes = validate(input, outputs, options)?;
+    let layout = *input.layout();
+    for (k, (axis, output)) in axes.iter().zip(outputs.iter_mut()).enumerate() {
+        let plan = axis_plan(input, options, k, axis)?;
+        let out_layout = *output.layout();
+        if layout.is_empty() {
+            continue;
+        }
+        let mut index = [0usize; MAX_RANK];
+        let index = index.get_mut(..layout.rank()).unwrap_or(&mut []);
+        loop {
+            let i = index.get(axis).copied().unwrap_or(0);
+            let mut sample = |j: usize| -> F {
+                if let Some(slot) = index.get_mut(axis) {
+                    *slot = j;
+                }
+                let at = element(&layout, index).and_then(|e| input.data().get(e));
+                at.map_or_else(F::nan, |v| v.to_real())
+            };
+            let value = match plan.stencil(i) {
+                Stencil::Difference {
+                    plus,
+                    minus,
+                    divisor,
+                } => (sample(plus) - sample(minus)) / divisor.value(),
+                Stencil::Weighted { first, weights } => {
+                    let [a, b, c] = weights;
+                    a * sample(first) + b * sample(first + 1) + c * sample(first + 2)
+                }
+            };
+            if let Some(slot) = index.get_mut(axis) {
+                *slot = i;
+            }
+            if let Some(out) =
+                element(&out_layout, index).and_then(|e| output.data_mut().get_mut(e))
+            {
+                *out = value;
+            }
+            if !next_index(index, layout.shape()) {
+                break;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Buffer position of the element at `index`: `offset + Σ index[k] * stride[k]`.
+fn element(layout: &Layout<'_>, index: &[usize]) -> Option<usize> {
+    let mut at = isize::try_from(layout.offset()).ok()?;
+    for (axis, &i) in index.iter().enumerate() {
+        let term = isize::try_from(i).ok()?.checked_mul(layout.stride(axis))?;
+        at = at.checked_add(term)?;
+    }
+    usize::try_from(at).ok()
+}
+
+/// Advances `index` in C order; `false` after the last element.
+fn next_index(index: &mut [usize], shape: &[usize]) -> bool {
+    for (i, &n) in index.iter_mut().zip(shape).rev() {
+        *i += 1;
+        if *i < n {
+            return true;
+        }
+        *i = 0;
+    }
+    false
+}

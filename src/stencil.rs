@@ -1,0 +1,259 @@
+//! numpy's finite-difference formulas, in numpy's operation order, written once over [`Lanes`].
+//!
+//! This is the one place that decides the last bit. Every path (the SIMD kernels, their scalar
+//! remainders, the reference) evaluates these functions, so they agree by construction where
+//! they share code and by test where they do not. Rust never contracts `a * b + c` into an FMA,
+//! and `wide` does not either (only its explicit `mul_add` may), so each `*`, `+`, `-`, `/`
+//! below is one correctly rounded IEEE operation, as in numpy.
+
+use crate::element::Real;
+use crate::lanes::Lanes;
+use crate::options::EdgeOrder;
+use crate::spacing::Grid;
+
+/// `(f_plus - f_minus) / divisor`: numpy's uniform interior `(f[i+1] - f[i-1]) / (2. * dx)` and
+/// its first-order edges `(f[1] - f[0]) / dx_0`, `(f[-1] - f[-2]) / dx_n`.
+#[inline(always)]
+pub(crate) fn difference<L: Lanes>(f_plus: L, f_minus: L, divisor: Divisor<L>) -> L {
+    divisor.divide(f_plus - f_minus)
+}
+
+/// `a * f0 + b * f1 + c * f2`, evaluated as numpy does: `(a*f0 + b*f1) + c*f2`.
+#[inline(always)]
+pub(crate) fn weighted<L: Lanes>([a, b, c]: [L; 3], [f0, f1, f2]: [L; 3]) -> L {
+    a * f0 + b * f1 + c * f2
+}
+
+/// numpy's non-uniform interior weights for the steps `dx1 = x[i] - x[i-1]`,
+/// `dx2 = x[i+1] - x[i]`.
+#[inline(always)]
+pub(crate) fn interior_weights<L: Lanes>(dx1: L, dx2: L) -> [L; 3] {
+    let a = -dx2 / (dx1 * (dx1 + dx2));
+    let b = (dx2 - dx1) / (dx1 * dx2);
+    let c = dx1 / (dx2 * (dx1 + dx2));
+    [a, b, c]
+}
+
+/// numpy's second-order weights for `f[0], f[1], f[2]` at the first point.
+fn first_point_weights<F: Real>(grid: &Grid<'_, F>) -> [F; 3] {
+    match *grid {
+        Grid::Uniform(dx) => [-F::THREE_HALVES / dx, F::TWO / dx, -F::HALF / dx],
+        Grid::Uneven(x) => {
+            let dx1 = at(x, 1) - at(x, 0);
+            let dx2 = at(x, 2) - at(x, 1);
+            let a = -(F::TWO * dx1 + dx2) / (dx1 * (dx1 + dx2));
+            let b = (dx1 + dx2) / (dx1 * dx2);
+            let c = -dx1 / (dx2 * (dx1 + dx2));
+            [a, b, c]
+        }
+    }
+}
+
+/// numpy's second-order weights for `f[n-3], f[n-2], f[n-1]` at the last point.
+fn last_point_weights<F: Real>(grid: &Grid<'_, F>, n: usize) -> [F; 3] {
+    match *grid {
+        Grid::Uniform(dx) => [F::HALF / dx, -F::TWO / dx, F::THREE_HALVES / dx],
+        Grid::Uneven(x) => {
+            let dx1 = at(x, n - 2) - at(x, n - 3);
+            let dx2 = at(x, n - 1) - at(x, n - 2);
+            let a = dx2 / (dx1 * (dx1 + dx2));
+            let b = -(dx2 + dx1) / (dx1 * dx2);
+            let c = (F::TWO * dx2 + dx1) / (dx2 * (dx1 + dx2));
+            [a, b, c]
+        }
+    }
+}
+
+/// `x[i]`; the plan only asks for indices below the validated coordinate length, and NaN keeps
+/// this total without a panic path.
+#[inline(always)]
+fn at<F: Real>(x: &[F], i: usize) -> F {
+    x.get(i).copied().unwrap_or_else(F::nan)
+}
+
+/// A division by a fixed divisor, done as a multiply when that is bit-identical.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Divisor<L> {
+    divisor: L,
+    /// The exact reciprocal, when the divisor is ± a power of two with a normal reciprocal.
+    recip: Option<L>,
+}
+
+impl<F: Real> Divisor<F> {
+    pub(crate) fn new(divisor: F) -> Self {
+        Self {
+            divisor,
+            recip: divisor.exact_recip(),
+        }
+    }
+
+    /// The same divisor on every lane.
+    #[inline(always)]
+    pub(crate) fn splat<L: Lanes<Elem = F>>(self) -> Divisor<L> {
+        Divisor {
+            divisor: L::splat(self.divisor),
+            recip: self.recip.map(L::splat),
+        }
+    }
+
+    /// The divisor itself, for the reference path, which always divides.
+    pub(crate) fn value(self) -> F {
+        self.divisor
+    }
+}
+
+impl<L: Lanes> Divisor<L> {
+    #[inline(always)]
+    pub(crate) fn divide(self, x: L) -> L {
+        match self.recip {
+            Some(r) => x * r,
+            None => x / self.divisor,
+        }
+    }
+}
+
+/// The formula for one point along an axis, in terms of the samples along that axis.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Stencil<F> {
+    /// `(f[plus] - f[minus]) / divisor`.
+    Difference {
+        plus: usize,
+        minus: usize,
+        divisor: Divisor<F>,
+    },
+    /// `(w[0]*f[first] + w[1]*f[first+1]) + w[2]*f[first+2]`.
+    Weighted { first: usize, weights: [F; 3] },
+}
+
+impl<F: Real> Stencil<F> {
+    /// Evaluates the stencil on lanes, `sample(j)` giving the lanes of `f[j]`.
+    #[inline(always)]
+    pub(crate) fn apply<L: Lanes<Elem = F>>(&self, sample: impl Fn(usize) -> L) -> L {
+        match *self {
+            Self::Difference {
+                plus,
+                minus,
+                divisor,
+            } => difference(sample(plus), sample(minus), divisor.splat()),
+            Self::Weighted { first, weights } => weighted(
+                weights.map(L::splat),
+                [sample(first), sample(first + 1), sample(first + 2)],
+            ),
+        }
+    }
+}
+
+/// Everything needed to differentiate along one axis: its length, spacing and edge order,
+/// with the edge stencils computed once.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct AxisPlan<'a, F> {
+    n: usize,
+    grid: Grid<'a, F>,
+    /// `2. * dx` for a uniform grid (numpy's interior divisor).
+    central: Divisor<F>,
+    first: Stencil<F>,
+    last: Stencil<F>,
+}
+
+impl<'a, F: Real> AxisPlan<'a, F> {
+    /// A plan for an axis of `n >= edge_order.min_len()` points (checked by `Grid::resolve`).
+    pub(crate) fn new(n: usize, grid: Grid<'a, F>, edge_order: EdgeOrder) -> Self {
+        let last_step = n.saturating_sub(1);
+        let (first, last) = match edge_order {
+            EdgeOrder::First => {
+                let (d0, dn) = match grid {
+                    Grid::Uniform(dx) => (dx, dx),
+                    Grid::Uneven(x) => (at(x, 1) - at(x, 0), at(x, last_step) - at(x, n - 2)),
+                };
+                (
+                    Stencil::Difference {
+                        plus: 1,
+                        minus: 0,
+                        divisor: Divisor::new(d0),
+                    },
+                    Stencil::Difference {
+                        plus: last_step,
+                        minus: n.saturating_sub(2),
+                        divisor: Divisor::new(dn),
+                    },
+                )
+            }
+            EdgeOrder::Second => (
+                Stencil::Weighted {
+                    first: 0,
+                    weights: first_point_weights(&grid),
+                },
+                Stencil::Weighted {
+                    first: n.saturating_sub(3),
+                    weights: last_point_weights(&grid, n),
+                },
+            ),
+        };
+        let central = match grid {
+            Grid::Uniform(dx) => Divisor::new(F::TWO * dx),
+            Grid::Uneven(_) => Divisor::new(F::nan()),
+        };
+        Self {
+            n,
+            grid,
+            central,
+            first,
+            last,
+        }
+    }
+
+    /// Number of points along the axis.
+    #[inline(always)]
+    pub(crate) fn len(&self) -> usize {
+        self.n
+    }
+
+    /// The spacing.
+    #[inline(always)]
+    pub(crate) fn grid(&self) -> Grid<'a, F> {
+        self.grid
+    }
+
+    /// `2. * dx` for a uniform grid.
+    #[inline(always)]
+    pub(crate) fn central(&self) -> Divisor<F> {
+        self.central
+    }
+
+    /// The stencil at the first point.
+    #[inline(always)]
+    pub(crate) fn first(&self) -> Stencil<F> {
+        self.first
+    }
+
+    /// The stencil at the last point.
+    #[inline(always)]
+    pub(crate) fn last(&self) -> Stencil<F> {
+        self.last
+    }
+
+    /// The stencil at point `i < n`.
+    #[inline]
+    pub(crate) fn stencil(&self, i: usize) -> Stencil<F> {
+        if i == 0 {
+            self.first
+        } else if i + 1 >= self.n {
+            self.last
+        } else {
+            match self.grid {
+                Grid::Uniform(_) => Stencil::Difference {
+                    plus: i + 1,
+                    minus: i - 1,
+                    divisor: self.central,
+                },
+                Grid::Uneven(x) => {
+                    let (xm, x0, xp) = (at(x, i - 1), at(x, i), at(x, i + 1));
+                    Stencil::Weighted {
+                        first: i - 1,
+                        weights: interior_weights(x0 - xm, xp - x0),
+                    }
+                }
+            }
+        }
+    }
+}

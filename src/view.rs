@@ -1,0 +1,350 @@
+//! Strided views over caller buffers, and the validation that makes them trustworthy.
+//!
+//! A view is a buffer, the element offset of its first element, a shape and strides in
+//! elements. Constructing one checks, with checked arithmetic:
+//! 1. the rank is at most [`MAX_RANK`] and `strides` has one entry per axis;
+//! 2. the element count fits in `isize`;
+//! 3. every reachable element index `offset + Σ i_k * strides[k]` (with `0 <= i_k < shape[k]`)
+//!    lies in `0..buffer.len()`; a view with no elements reaches nothing;
+//! 4. for an output view, no two elements share memory: sorted by `|stride|`, each axis longer
+//!    than 1 has a stride larger than the span of the axes before it (zero strides therefore fail).
+//!    This is conservative, as in ndarray: some exotic non-overlapping layouts are rejected.
+//!
+//! Kernels rely on 3: every partial sum of the index terms lies between the lowest and highest
+//! reachable index, so index arithmetic inside a validated view can neither overflow nor leave
+//! the buffer.
+
+use crate::{GradientError, MAX_RANK};
+
+/// Strides of a view: explicit, or C order (row-major, contiguous) derived from the shape.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Strides<'a> {
+    COrder,
+    Explicit(&'a [isize]),
+}
+
+/// The shape-and-strides half of a view, shared by the read-only and the mutable kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Layout<'a> {
+    offset: usize,
+    shape: &'a [usize],
+    strides: Strides<'a>,
+}
+
+impl<'a> Layout<'a> {
+    /// Checks conditions 1–3 for a buffer of `buffer_len` elements.
+    fn new(
+        buffer_len: usize,
+        offset: usize,
+        shape: &'a [usize],
+        strides: Strides<'a>,
+    ) -> Result<Self, GradientError> {
+        if shape.len() > MAX_RANK {
+            return Err(GradientError::RankTooLarge { rank: shape.len() });
+        }
+        if let Strides::Explicit(s) = strides {
+            if s.len() != shape.len() {
+                return Err(GradientError::StridesLength {
+                    shape: shape.len(),
+                    strides: s.len(),
+                });
+            }
+        }
+        let layout = Self {
+            offset,
+            shape,
+            strides,
+        };
+        let count = shape
+            .iter()
+            .try_fold(1usize, |acc, &n| acc.checked_mul(n))
+            .filter(|&c| isize::try_from(c).is_ok())
+            .ok_or(GradientError::SizeOverflow)?;
+        if count == 0 {
+            return Ok(layout);
+        }
+        let (lowest, highest) = layout.reach()?;
+        let in_bounds = lowest >= 0 && usize::try_from(highest).is_ok_and(|h| h < buffer_len);
+        if in_bounds {
+            Ok(layout)
+        } else {
+            Err(GradientError::OutOfBounds {
+                lowest,
+                highest,
+                buffer_len,
+            })
+        }
+    }
+
+    /// Lowest and highest element index reached by a non-empty view.
+    fn reach(&self) -> Result<(isize, isize), GradientError> {
+        let start = isize::try_from(self.offset).map_err(|_| GradientError::SizeOverflow)?;
+        let (mut lo, mut hi) = (start, start);
+        for axis in 0..self.rank() {
+            let extent = isize::try_from(self.len(axis) - 1)
+                .ok()
+                .and_then(|last| last.checked_mul(self.stride(axis)))
+                .ok_or(GradientError::SizeOverflow)?;
+            let end = if extent < 0 { &mut lo } else { &mut hi };
+            *end = end.checked_add(extent).ok_or(GradientError::SizeOverflow)?;
+        }
+        Ok((lo, hi))
+    }
+
+    /// Checks condition 4.
+    fn check_no_overlap(&self) -> Result<(), GradientError> {
+        if self.is_empty() {
+            return Ok(());
+        }
+        let mut order = [0u8; MAX_RANK];
+        let mut count = 0;
+        for (axis, slot) in (0..self.rank()).zip(order.iter_mut()) {
+            if self.len(axis) > 1 {
+                *slot = axis as u8;
+                count += 1;
+            }
+        }
+        let order = order.get_mut(..count).unwrap_or(&mut []);
+        order.sort_unstable_by_key(|&a| self.stride(usize::from(a)).unsigned_abs());
+        let mut span = 0usize;
+        for &axis in order.iter() {
+            let axis = usize::from(axis);
+            let stride = self.stride(axis).unsigned_abs();
+            if stride <= span {
+                return Err(GradientError::OverlappingOutput { axis });
+            }
+            // Bounded by the validated reach, so it cannot overflow.
+            span = span.saturating_add(stride.saturating_mul(self.len(axis) - 1));
+        }
+        Ok(())
+    }
+
+    /// Number of axes.
+    #[inline]
+    pub(crate) fn rank(&self) -> usize {
+        self.shape.len()
+    }
+
+    /// The shape.
+    #[inline]
+    pub(crate) fn shape(&self) -> &'a [usize] {
+        self.shape
+    }
+
+    /// Length of `axis` (0 for an axis that does not exist).
+    #[inline]
+    pub(crate) fn len(&self, axis: usize) -> usize {
+        self.shape.get(axis).copied().unwrap_or(0)
+    }
+
+    /// Whether the view has no elements.
+    #[inline]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.shape.contains(&0)
+    }
+
+    /// Element offset of the first element.
+    #[inline]
+    pub(crate) fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// Stride of `axis` in elements (0 for an axis that does not exist).
+    ///
+    /// C-order strides are the product of the later lengths; that product is at most the
+    /// validated element count, so it fits in `isize` whenever the view is non-empty.
+    #[inline]
+    pub(crate) fn stride(&self, axis: usize) -> isize {
+        match self.strides {
+            Strides::Explicit(s) => s.get(axis).copied().unwrap_or(0),
+            Strides::COrder => {
+                let later = self.shape.get(axis + 1..).unwrap_or(&[]);
+                let product = later.iter().fold(1usize, |acc, &n| acc.saturating_mul(n));
+                isize::try_from(product).unwrap_or(isize::MAX)
+            }
+        }
+    }
+}
+
+/// A read-only strided view of samples: the input of a gradient.
+///
+/// Zero and negative strides are allowed (broadcast and reversed views, as numpy makes them).
+///
+/// ```
+/// use numgrad::StridedView;
+/// let data = [0.0, 1.0, 4.0, 9.0, 16.0, 25.0];
+/// // The 2x3 transpose of a C-order 3x2 array.
+/// let t = StridedView::new(&data, 0, &[2, 3], &[1, 2]).unwrap();
+/// assert_eq!(t.shape(), &[2, 3]);
+/// // Reversed: offset at the last element, stride -1.
+/// assert!(StridedView::new(&data, 5, &[6], &[-1]).is_ok());
+/// // Out of bounds is an error, never a panic.
+/// assert!(StridedView::new(&data, 1, &[6], &[1]).is_err());
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct StridedView<'a, T> {
+    data: &'a [T],
+    layout: Layout<'a>,
+}
+
+impl<'a, T> StridedView<'a, T> {
+    /// A view of `data` whose element `[i_0, …, i_k]` is
+    /// `data[offset + i_0*strides[0] + … + i_k*strides[k]]`.
+    ///
+    /// Fails if the rank exceeds [`MAX_RANK`], `strides` and `shape` differ in length, sizes
+    /// overflow, or any reachable element lies outside `data`.
+    pub fn new(
+        data: &'a [T],
+        offset: usize,
+        shape: &'a [usize],
+        strides: &'a [isize],
+    ) -> Result<Self, GradientError> {
+        let layout = Layout::new(data.len(), offset, shape, Strides::Explicit(strides))?;
+        Ok(Self { data, layout })
+    }
+
+    /// A C-order (row-major) view of all of `data`, which must hold exactly the shape's element
+    /// count.
+    pub fn contiguous(data: &'a [T], shape: &'a [usize]) -> Result<Self, GradientError> {
+        let layout = Layout::new(data.len(), 0, shape, Strides::COrder)?;
+        check_exact_len(data.len(), shape)?;
+        Ok(Self { data, layout })
+    }
+
+    /// The shape.
+    pub fn shape(&self) -> &'a [usize] {
+        self.layout.shape()
+    }
+
+    pub(crate) fn layout(&self) -> &Layout<'a> {
+        &self.layout
+    }
+
+    pub(crate) fn data(&self) -> &'a [T] {
+        self.data
+    }
+}
+
+/// A mutable strided view of floats: one output of a gradient.
+///
+/// Negative strides are allowed; strides that make two elements share memory (zero strides on
+/// an axis longer than 1, interleaved strides) are rejected.
+#[derive(Debug)]
+pub struct StridedViewMut<'a, F> {
+    data: &'a mut [F],
+    layout: Layout<'a>,
+}
+
+impl<'a, F> StridedViewMut<'a, F> {
+    /// A mutable view of `data` whose element `[i_0, …, i_k]` is
+    /// `data[offset + i_0*strides[0] + … + i_k*strides[k]]`.
+    ///
+    /// Fails like [`StridedView::new`], and also if two elements would share memory.
+    pub fn new(
+        data: &'a mut [F],
+        offset: usize,
+        shape: &'a [usize],
+        strides: &'a [isize],
+    ) -> Result<Self, GradientError> {
+        let layout = Layout::new(data.len(), offset, shape, Strides::Explicit(strides))?;
+        layout.check_no_overlap()?;
+        Ok(Self { data, layout })
+    }
+
+    /// A C-order (row-major) view of all of `data`, which must hold exactly the shape's element
+    /// count.
+    pub fn contiguous(data: &'a mut [F], shape: &'a [usize]) -> Result<Self, GradientError> {
+        let layout = Layout::new(data.len(), 0, shape, Strides::COrder)?;
+        check_exact_len(data.len(), shape)?;
+        Ok(Self { data, layout })
+    }
+
+    /// The shape.
+    pub fn shape(&self) -> &'a [usize] {
+        self.layout.shape()
+    }
+
+    pub(crate) fn layout(&self) -> &Layout<'a> {
+        &self.layout
+    }
+
+    pub(crate) fn data_mut(&mut self) -> &mut [F] {
+        self.data
+    }
+}
+
+fn check_exact_len(len: usize, shape: &[usize]) -> Result<(), GradientError> {
+    // The product was checked for overflow by `Layout::new`.
+    let expected = shape.iter().product::<usize>();
+    if len == expected {
+        Ok(())
+    } else {
+        Err(GradientError::DataLength { expected, got: len })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reach_covers_negative_and_zero_strides() {
+        let data = [0u8; 10];
+        assert!(StridedView::new(&data, 9, &[5, 2], &[-2, 0]).is_ok());
+        assert_eq!(
+            StridedView::new(&data, 8, &[5, 2], &[-2, 1]).map(|_| ()),
+            Ok(())
+        );
+        assert_eq!(
+            StridedView::new(&data, 7, &[5], &[-2]).err(),
+            Some(GradientError::OutOfBounds {
+                lowest: -1,
+                highest: 7,
+                buffer_len: 10
+            })
+        );
+        // Empty views reach nothing, whatever the offset.
+        assert!(StridedView::new(&data, 100, &[0, 5], &[1, 1]).is_ok());
+    }
+
+    #[test]
+    fn overflow_is_an_error() {
+        let data = [0u8; 4];
+        assert_eq!(
+            StridedView::new(&data, 0, &[2, 2], &[isize::MAX, 1]).err(),
+            Some(GradientError::OutOfBounds {
+                lowest: 0,
+                highest: isize::MAX,
+                buffer_len: 4
+            })
+        );
+        assert_eq!(
+            StridedView::new(&data, 0, &[3, 2], &[isize::MAX, 1]).err(),
+            Some(GradientError::SizeOverflow)
+        );
+        assert_eq!(
+            StridedView::new(&data, 0, &[usize::MAX, 2], &[0, 0]).err(),
+            Some(GradientError::SizeOverflow)
+        );
+        assert_eq!(
+            StridedView::new(&data, usize::MAX, &[1], &[0]).err(),
+            Some(GradientError::SizeOverflow)
+        );
+    }
+
+    #[test]
+    fn output_overlap_is_rejected() {
+        let mut data = [0.0f64; 12];
+        assert!(StridedViewMut::new(&mut data, 0, &[3, 4], &[4, 1]).is_ok());
+        assert!(StridedViewMut::new(&mut data, 11, &[3, 4], &[-4, -1]).is_ok());
+        assert!(StridedViewMut::new(&mut data, 0, &[3, 1], &[4, 0]).is_ok());
+        assert_eq!(
+            StridedViewMut::new(&mut data, 0, &[3, 2], &[4, 0]).err(),
+            Some(GradientError::OverlappingOutput { axis: 1 })
+        );
+        assert_eq!(
+            StridedViewMut::new(&mut data, 0, &[3, 4], &[2, 1]).err(),
+            Some(GradientError::OverlappingOutput { axis: 0 })
+        );
+    }
+}
