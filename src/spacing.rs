@@ -80,14 +80,14 @@ impl<'a, F: Real> Grid<'a, F> {
         len: usize,
         min_len: usize,
     ) -> Result<Self, GradientError> {
-        if let AxisSpacing::Coordinates(x) = spacing {
-            if x.len() != len {
-                return Err(GradientError::CoordinateLength {
-                    axis,
-                    expected: len,
-                    got: x.len(),
-                });
-            }
+        if let AxisSpacing::Coordinates(x) = spacing
+            && x.len() != len
+        {
+            return Err(GradientError::CoordinateLength {
+                axis,
+                expected: len,
+                got: x.len(),
+            });
         }
         if len < min_len.max(2) {
             return Err(GradientError::AxisTooShort {
@@ -136,7 +136,7 @@ mod tests {
             Ok(Grid::Uniform(h)) if h == -0.5
         ));
         // Steps +0.0 and -0.0 compare equal: numpy keeps the first, +0.0.
-        let x = [1.0, 1.0, 1.0];
+        let x = [1.0f64, 1.0, 1.0];
         let Ok(Grid::Uniform(h)) = Grid::resolve(AxisSpacing::Coordinates(&x), 0, 3, 2) else {
             panic!("not reduced")
         };
