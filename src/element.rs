@@ -42,6 +42,10 @@ pub trait Real:
     /// both are the correctly rounded value of the same real number.
     #[doc(hidden)]
     fn exact_recip(self) -> Option<Self>;
+
+    /// A timer's tick count (`as`, round to nearest).
+    #[doc(hidden)]
+    fn from_ticks(ticks: u64) -> Self;
 }
 
 impl Real for f64 {
@@ -56,6 +60,11 @@ impl Real for f64 {
         let r = 1.0 / self;
         (self.is_normal() && mantissa.abs() == 0.5 && r.is_normal()).then_some(r)
     }
+
+    #[inline(always)]
+    fn from_ticks(ticks: u64) -> Self {
+        ticks as f64
+    }
 }
 
 impl Real for f32 {
@@ -69,6 +78,11 @@ impl Real for f32 {
         let (mantissa, _) = libm::frexpf(self);
         let r = 1.0 / self;
         (self.is_normal() && mantissa.abs() == 0.5 && r.is_normal()).then_some(r)
+    }
+
+    #[inline(always)]
+    fn from_ticks(ticks: u64) -> Self {
+        ticks as f32
     }
 }
 

@@ -54,6 +54,9 @@ pub trait Lanes:
     /// All lanes equal to `x`.
     fn splat(x: Self::Elem) -> Self;
 
+    /// Lane `k` equal to `f(k)`.
+    fn from_fn(f: impl FnMut(usize) -> Self::Elem) -> Self;
+
     /// Reads `N` samples at `p`, `p + s`, … `p + (N-1)s` and converts each to `Elem`.
     ///
     /// # Safety
@@ -76,6 +79,11 @@ macro_rules! scalar_lanes {
             #[inline(always)]
             fn splat(x: $f) -> Self {
                 x
+            }
+
+            #[inline(always)]
+            fn from_fn(mut f: impl FnMut(usize) -> $f) -> Self {
+                f(0)
             }
 
             #[inline(always)]
@@ -104,6 +112,11 @@ macro_rules! vector_lanes {
             #[inline(always)]
             fn splat(x: $f) -> Self {
                 <$v>::splat(x)
+            }
+
+            #[inline(always)]
+            fn from_fn(f: impl FnMut(usize) -> $f) -> Self {
+                <$v>::new(core::array::from_fn(f))
             }
 
             #[inline(always)]

@@ -2,6 +2,7 @@
 
 use crate::GradientError;
 use crate::element::Real;
+use crate::lanes::{Lanes, Unit};
 
 /// The spacing of the samples, numpy's `*varargs`.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -28,6 +29,20 @@ pub enum AxisSpacing<'a, F> {
     /// Integer coordinates: convert them to `F` first; for `f64` that is exactly what numpy does
     /// (`distances.astype(np.float64)` before `np.diff`).
     Coordinates(&'a [F]),
+    /// Coordinates used as they are, never reduced: numpy's non-uniform formulas at every
+    /// point, even where the steps happen to be equal. This is what a stream computes (it cannot
+    /// know in advance that every step will be equal); it equals numpy whenever the coordinates
+    /// are not exactly evenly spaced, and differs from numpy's uniform formula by rounding only
+    /// when they are.
+    UnreducedCoordinates(&'a [F]),
+    /// Timestamps from a free-running 32-bit timer, in ticks: step `k` is
+    /// `t[k+1].wrapping_sub(t[k])` converted to `F`, so a wrap of the timer changes nothing.
+    /// Never reduced, like [`UnreducedCoordinates`](Self::UnreducedCoordinates). The gradient
+    /// is per tick; it equals numpy's `gradient(f, x)` for the unwrapped tick counts `x` (when
+    /// they are exact in `F` and not evenly spaced).
+    Ticks32(&'a [u32]),
+    /// As [`Ticks32`](Self::Ticks32), for a 64-bit timer.
+    Ticks64(&'a [u64]),
 }
 
 impl<'a, F: Real> Spacing<'a, F> {
@@ -58,35 +73,133 @@ impl<'a, F: Real> Spacing<'a, F> {
     }
 }
 
-/// Spacing along one axis as numpy computes with it: a scalar step, or coordinates that are
-/// not evenly spaced.
+/// A position along an axis from which steps are taken: a float coordinate, or a timer tick.
+pub(crate) trait Coordinate<F: Real>: Copy {
+    /// The step from `self` to `next`, in `F`.
+    fn step(self, next: Self) -> F;
+
+    /// The steps into and out of points `i .. i + L::N`: lanes of `x[i+k] - x[i+k-1]` and of
+    /// `x[i+k+1] - x[i+k]`.
+    ///
+    /// # Safety
+    /// `x[i-1 ..= i + L::N]` must be valid for reads, with `i >= 1`.
+    #[inline(always)]
+    unsafe fn lane_steps<L: Lanes<Elem = F>>(x: *const Self, i: usize) -> (L, L) {
+        // SAFETY: the caller guarantees x[i-1 ..= i+N] is readable.
+        let at = |j: usize| unsafe { x.add(j).read() };
+        let into = L::from_fn(|k| at(i + k - 1).step(at(i + k)));
+        let out = L::from_fn(|k| at(i + k).step(at(i + k + 1)));
+        (into, out)
+    }
+}
+
+impl<F: Real> Coordinate<F> for F {
+    #[inline(always)]
+    fn step(self, next: Self) -> F {
+        next - self
+    }
+
+    #[inline(always)]
+    unsafe fn lane_steps<L: Lanes<Elem = F>>(x: *const Self, i: usize) -> (L, L) {
+        // SAFETY: the caller guarantees x[i-1 ..= i+N] is readable.
+        let (prev, here, next) = unsafe {
+            (
+                L::load(x.add(i - 1), Unit),
+                L::load(x.add(i), Unit),
+                L::load(x.add(i + 1), Unit),
+            )
+        };
+        (here - prev, next - here)
+    }
+}
+
+macro_rules! tick_coordinates {
+    ($($t:ty),*) => {$(
+        impl<F: Real> Coordinate<F> for $t {
+            #[inline(always)]
+            fn step(self, next: Self) -> F {
+                // Widening a u32 difference to u64 is exact, so one rounding, as for u64.
+                F::from_ticks(u64::from(next.wrapping_sub(self)))
+            }
+        }
+    )*};
+}
+
+tick_coordinates!(u32, u64);
+
+/// The positions of an unevenly spaced axis.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Steps<'a, F> {
+    Coordinates(&'a [F]),
+    Ticks32(&'a [u32]),
+    Ticks64(&'a [u64]),
+}
+
+impl<F: Real> Steps<'_, F> {
+    /// Number of positions.
+    fn len(&self) -> usize {
+        match self {
+            Self::Coordinates(x) => x.len(),
+            Self::Ticks32(t) => t.len(),
+            Self::Ticks64(t) => t.len(),
+        }
+    }
+
+    /// Step `k`, from position `k` to position `k + 1` (numpy's `np.diff(x)[k]`).
+    #[inline]
+    pub(crate) fn step(&self, k: usize) -> F {
+        fn between<F: Real, C: Coordinate<F>>(x: &[C], k: usize) -> F {
+            match (x.get(k), x.get(k + 1)) {
+                (Some(&a), Some(&b)) => a.step(b),
+                // Only indices below the validated length are asked for; NaN keeps this total.
+                _ => F::nan(),
+            }
+        }
+        match self {
+            Self::Coordinates(x) => between(x, k),
+            Self::Ticks32(t) => between(t, k),
+            Self::Ticks64(t) => between(t, k),
+        }
+    }
+}
+
+/// Spacing along one axis as numpy computes with it: a scalar step, or uneven positions.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Grid<'a, F> {
     /// Uniform step `h`.
     Uniform(F),
-    /// Coordinates (length equal to the axis length, at least 2), not all steps equal.
-    Uneven(&'a [F]),
+    /// Positions (as many as the axis has points, at least 2), used with the non-uniform
+    /// formulas.
+    Uneven(Steps<'a, F>),
 }
 
 impl<'a, F: Real> Grid<'a, F> {
     /// The spacing of `axis`, of length `len`, whose edge order needs `min_len` points.
     ///
-    /// Checks, in numpy's order: coordinates have the axis's length; the axis has at least
+    /// Checks, in numpy's order: positions have the axis's length; the axis has at least
     /// `min_len` points (numpy raises IndexError instead for a single coordinate); then applies
-    /// numpy's reduction of evenly spaced coordinates.
+    /// numpy's reduction of evenly spaced [`AxisSpacing::Coordinates`].
     pub(crate) fn resolve(
         spacing: AxisSpacing<'a, F>,
         axis: usize,
         len: usize,
         min_len: usize,
     ) -> Result<Self, GradientError> {
-        if let AxisSpacing::Coordinates(x) = spacing
-            && x.len() != len
+        let positions = match spacing {
+            AxisSpacing::Uniform(_) => None,
+            AxisSpacing::Coordinates(x) | AxisSpacing::UnreducedCoordinates(x) => {
+                Some(Steps::Coordinates(x))
+            }
+            AxisSpacing::Ticks32(t) => Some(Steps::Ticks32(t)),
+            AxisSpacing::Ticks64(t) => Some(Steps::Ticks64(t)),
+        };
+        if let Some(p) = positions
+            && p.len() != len
         {
             return Err(GradientError::CoordinateLength {
                 axis,
                 expected: len,
-                got: x.len(),
+                got: p.len(),
             });
         }
         if len < min_len.max(2) {
@@ -96,24 +209,20 @@ impl<'a, F: Real> Grid<'a, F> {
                 min: min_len,
             });
         }
-        let x = match spacing {
-            AxisSpacing::Uniform(h) => return Ok(Self::Uniform(h)),
-            AxisSpacing::Coordinates(x) => x,
-        };
-        let mut steps = x.windows(2).map(|w| match *w {
-            [a, b] => b - a,
-            _ => F::nan(),
-        });
-        let Some(first) = steps.next() else {
-            // Unreachable: `len >= 2` was checked; NaN keeps this total.
-            return Ok(Self::Uniform(F::nan()));
-        };
-        // `==`, not bit equality: numpy's `(diffx == diffx[0]).all()`, where -0.0 == 0.0 and a
-        // NaN step is never equal.
-        if steps.all(|d| d == first) {
-            Ok(Self::Uniform(first))
-        } else {
-            Ok(Self::Uneven(x))
+        match spacing {
+            AxisSpacing::Uniform(h) => Ok(Self::Uniform(h)),
+            AxisSpacing::Coordinates(x) => {
+                let steps = Steps::Coordinates(x);
+                let first = steps.step(0);
+                // `==`, not bit equality: numpy's `(diffx == diffx[0]).all()`, where
+                // -0.0 == 0.0 and a NaN step is never equal.
+                if (1..len - 1).all(|k| steps.step(k) == first) {
+                    Ok(Self::Uniform(first))
+                } else {
+                    Ok(Self::Uneven(steps))
+                }
+            }
+            _ => Ok(positions.map_or(Self::Uniform(F::nan()), Self::Uneven)),
         }
     }
 }
@@ -155,6 +264,31 @@ mod tests {
             Grid::resolve(AxisSpacing::Coordinates(&x), 0, 3, 2),
             Ok(Grid::Uneven(_))
         ));
+    }
+
+    #[test]
+    fn unreduced_and_tick_positions_never_reduce() {
+        let x = [3.0, 3.25, 3.5, 3.75];
+        assert!(matches!(
+            Grid::resolve(AxisSpacing::UnreducedCoordinates(&x), 0, 4, 2),
+            Ok(Grid::Uneven(_))
+        ));
+        // A 32-bit timer wrapping between the second and third sample: steps 10, 10, 10.
+        let t = [u32::MAX - 14, u32::MAX - 4, 5, 15];
+        let Ok(Grid::Uneven(steps)) = Grid::<f64>::resolve(AxisSpacing::Ticks32(&t), 0, 4, 2)
+        else {
+            panic!("ticks reduced")
+        };
+        assert_eq!(
+            [steps.step(0), steps.step(1), steps.step(2)],
+            [10.0, 10.0, 10.0]
+        );
+        let t = [u64::MAX, 1];
+        let Ok(Grid::Uneven(steps)) = Grid::<f32>::resolve(AxisSpacing::Ticks64(&t), 0, 2, 2)
+        else {
+            panic!("ticks reduced")
+        };
+        assert_eq!(steps.step(0), 2.0);
     }
 
     #[test]

@@ -39,8 +39,7 @@ fn first_point_weights<F: Real>(grid: &Grid<'_, F>) -> [F; 3] {
     match *grid {
         Grid::Uniform(dx) => [-F::THREE_HALVES / dx, F::TWO / dx, -F::HALF / dx],
         Grid::Uneven(x) => {
-            let dx1 = at(x, 1) - at(x, 0);
-            let dx2 = at(x, 2) - at(x, 1);
+            let (dx1, dx2) = (x.step(0), x.step(1));
             let a = -(F::TWO * dx1 + dx2) / (dx1 * (dx1 + dx2));
             let b = (dx1 + dx2) / (dx1 * dx2);
             let c = -dx1 / (dx2 * (dx1 + dx2));
@@ -54,21 +53,13 @@ fn last_point_weights<F: Real>(grid: &Grid<'_, F>, n: usize) -> [F; 3] {
     match *grid {
         Grid::Uniform(dx) => [F::HALF / dx, -F::TWO / dx, F::THREE_HALVES / dx],
         Grid::Uneven(x) => {
-            let dx1 = at(x, n - 2) - at(x, n - 3);
-            let dx2 = at(x, n - 1) - at(x, n - 2);
+            let (dx1, dx2) = (x.step(n - 3), x.step(n - 2));
             let a = dx2 / (dx1 * (dx1 + dx2));
             let b = -(dx2 + dx1) / (dx1 * dx2);
             let c = (F::TWO * dx2 + dx1) / (dx2 * (dx1 + dx2));
             [a, b, c]
         }
     }
-}
-
-/// `x[i]`; the plan only asks for indices below the validated coordinate length, and NaN keeps
-/// this total without a panic path.
-#[inline(always)]
-fn at<F: Real>(x: &[F], i: usize) -> F {
-    x.get(i).copied().unwrap_or_else(F::nan)
 }
 
 /// A division by a fixed divisor, done as a multiply when that is bit-identical.
@@ -163,7 +154,7 @@ impl<'a, F: Real> AxisPlan<'a, F> {
             EdgeOrder::First => {
                 let (d0, dn) = match grid {
                     Grid::Uniform(dx) => (dx, dx),
-                    Grid::Uneven(x) => (at(x, 1) - at(x, 0), at(x, last_step) - at(x, n - 2)),
+                    Grid::Uneven(x) => (x.step(0), x.step(n.saturating_sub(2))),
                 };
                 (
                     Stencil::Difference {
@@ -246,13 +237,10 @@ impl<'a, F: Real> AxisPlan<'a, F> {
                     minus: i - 1,
                     divisor: self.central,
                 },
-                Grid::Uneven(x) => {
-                    let (xm, x0, xp) = (at(x, i - 1), at(x, i), at(x, i + 1));
-                    Stencil::Weighted {
-                        first: i - 1,
-                        weights: interior_weights(x0 - xm, xp - x0),
-                    }
-                }
+                Grid::Uneven(x) => Stencil::Weighted {
+                    first: i - 1,
+                    weights: interior_weights(x.step(i - 1), x.step(i)),
+                },
             }
         }
     }

@@ -3,7 +3,7 @@
 
 use crate::element::{Real, Sample};
 use crate::lanes::{Lanes, Step};
-use crate::spacing::Grid;
+use crate::spacing::{Coordinate, Grid, Steps};
 use crate::stencil::{AxisPlan, Divisor, difference, interior_weights, weighted};
 
 /// Differentiates one line of `plan.len()` samples.
@@ -36,10 +36,22 @@ pub(crate) unsafe fn line<T, F, SI, SO>(
             let i = unsafe { uniform_interior::<F::Lanes, T, SI, SO>(src, si, dst, so, d, 1, end) };
             unsafe { uniform_interior::<F, T, SI, SO>(src, si, dst, so, d, i, end) };
         }
-        Grid::Uneven(x) => {
-            let x = x.as_ptr();
-            let i = unsafe { uneven_interior::<F::Lanes, T, SI, SO>(src, si, dst, so, x, 1, end) };
-            unsafe { uneven_interior::<F, T, SI, SO>(src, si, dst, so, x, i, end) };
+        Grid::Uneven(steps) => {
+            // Monomorphised per position type, so the lane steps of float coordinates stay SIMD.
+            macro_rules! interior {
+                ($x:expr) => {{
+                    let x = $x.as_ptr();
+                    let i = unsafe {
+                        uneven_interior::<F::Lanes, _, _, _, _>(src, si, dst, so, x, 1, end)
+                    };
+                    unsafe { uneven_interior::<F, _, _, _, _>(src, si, dst, so, x, i, end) };
+                }};
+            }
+            match steps {
+                Steps::Coordinates(x) => interior!(x),
+                Steps::Ticks32(t) => interior!(t),
+                Steps::Ticks64(t) => interior!(t),
+            }
         }
     }
     let last = plan.last().apply(read);
@@ -82,35 +94,33 @@ where
 }
 
 /// As [`uniform_interior`], with numpy's non-uniform weights computed lane by lane from the
-/// coordinates `x` (contiguous, `n` long).
+/// positions `x` (contiguous, `n` long).
 ///
 /// # Safety
 /// As [`uniform_interior`], and `x` valid for reads of `n` elements.
 #[inline(always)]
-unsafe fn uneven_interior<L, T, SI, SO>(
+unsafe fn uneven_interior<L, T, C, SI, SO>(
     src: *const T,
     si: SI,
     dst: *mut L::Elem,
     so: SO,
-    x: *const L::Elem,
+    x: *const C,
     mut i: usize,
     end: usize,
 ) -> usize
 where
     L: Lanes,
     T: Sample<L::Elem>,
+    C: Coordinate<L::Elem>,
     SI: Step,
     SO: Step,
 {
-    use crate::lanes::Unit;
     let (si_, so_) = (si.get(), so.get());
     while i + L::N <= end {
         // SAFETY: lanes cover points i-1 ..= i+N, all below n because i + N <= end <= n - 1.
         unsafe {
-            let xm = L::load(x.add(i - 1), Unit);
-            let x0 = L::load(x.add(i), Unit);
-            let xp = L::load(x.add(i + 1), Unit);
-            let w = interior_weights(x0 - xm, xp - x0);
+            let (dx1, dx2) = C::lane_steps::<L>(x, i);
+            let w = interior_weights(dx1, dx2);
             let f = [
                 L::load(src.offset((i - 1) as isize * si_), si),
                 L::load(src.offset(i as isize * si_), si),
