@@ -43,5 +43,10 @@ pub use reference::gradient_reference;
 pub use spacing::{AxisSpacing, Spacing};
 pub use view::{StridedView, StridedViewMut};
 
+// The README's examples run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 /// The most axes a view may have: numpy's limit (`NPY_MAXDIMS`).
 pub const MAX_RANK: usize = 64;

@@ -1,0 +1,425 @@
+//! Properties that hold for every input: every kernel equals the scalar reference bit for bit;
+//! a strided view gives the bits of its contiguous copy; linear data gives exact slopes;
+//! integer samples give the bits of their float conversion.
+
+use numgrad::{
+    Axes, AxisSpacing, EdgeOrder, Kernel, Options, Real, Sample, Spacing, StridedView,
+    StridedViewMut, gradient, gradient_1d, gradient_reference, gradient_with_kernel,
+};
+use proptest::prelude::*;
+
+/// Values biased toward the ones that decide bits: zeros of both signs, infinities, NaN,
+/// subnormals, huge values, and ordinary ones.
+fn value() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        6 => -100.0..100.0f64,
+        1 => Just(0.0),
+        1 => Just(-0.0),
+        1 => Just(f64::INFINITY),
+        1 => Just(f64::NEG_INFINITY),
+        1 => Just(f64::NAN),
+        1 => Just(5e-324),
+        1 => Just(-1e308),
+        1 => Just(1.7e308),
+        1 => (-1000i32..1000).prop_map(f64::from),
+    ]
+}
+
+/// A spacing value: ordinary, power of two (the multiply shortcut), or special.
+fn step() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        4 => 0.01..10.0f64,
+        2 => prop::sample::select(vec![0.25, 0.5, 1.0, 2.0, -4.0, 1024.0]),
+        1 => -10.0..-0.01f64,
+        1 => prop::sample::select(vec![0.0, -0.0, f64::INFINITY, f64::NAN, 1e-310, 1e300]),
+    ]
+}
+
+/// One axis of a random input view: its length and stride (any sign, possibly zero).
+#[derive(Clone, Debug)]
+struct Case {
+    shape: Vec<usize>,
+    strides: Vec<isize>,
+    data: Vec<f64>,
+    offset: usize,
+    axes: Vec<isize>,
+    spacing: Vec<SpacingEntry>,
+    edge: EdgeOrder,
+    /// Output layout: axis permutation (outermost first) and sign flips.
+    out_order: Vec<usize>,
+    out_flip: Vec<bool>,
+}
+
+#[derive(Clone, Debug)]
+enum SpacingEntry {
+    Uniform(f64),
+    Coordinates(Vec<f64>),
+    Unreduced(Vec<f64>),
+}
+
+fn case() -> impl Strategy<Value = Case> {
+    let edge = prop_oneof![Just(EdgeOrder::First), Just(EdgeOrder::Second)];
+    (1usize..=4, edge)
+        .prop_flat_map(|(rank, edge)| {
+            let min = edge.min_len();
+            let shape = prop::collection::vec(min..=13usize, rank);
+            (shape, Just(edge), Just(rank))
+        })
+        .prop_flat_map(|(shape, edge, rank)| {
+            // Half the views are dense (some axis order, some axes reversed, maybe a step), so
+            // the contiguous kernels get their turn; the rest have arbitrary strides.
+            let dense = (
+                Just((0..rank).collect::<Vec<_>>()).prop_shuffle(),
+                prop::collection::vec(any::<bool>(), rank),
+                prop_oneof![3 => Just(1isize), 1 => Just(2isize)],
+            )
+                .prop_map({
+                    let shape = shape.clone();
+                    move |(order, flips, step)| {
+                        let mut strides = vec![0isize; shape.len()];
+                        let mut span = step;
+                        for &a in order.iter().rev() {
+                            strides[a] = if flips[a] { -span } else { span };
+                            span *= shape[a] as isize;
+                        }
+                        strides
+                    }
+                });
+            let strides = prop_oneof![dense, prop::collection::vec(-3isize..=3, rank)];
+            (Just(shape), strides, Just(edge), Just(rank))
+        })
+        .prop_flat_map(|(shape, strides, edge, rank)| {
+            // Reachable extents for the strides; the buffer holds them plus slack.
+            let (mut lo, mut hi) = (0isize, 0isize);
+            for (&n, &s) in shape.iter().zip(&strides) {
+                let e = (n as isize - 1) * s;
+                if e < 0 { lo += e } else { hi += e }
+            }
+            let len = (hi - lo) as usize + 3;
+            let axes = Just((0..rank as isize).collect::<Vec<_>>()).prop_shuffle();
+            let n_axes = 1..=rank;
+            (
+                Just(shape.clone()),
+                Just(strides),
+                prop::collection::vec(value(), len),
+                Just((-lo) as usize + 1),
+                (axes, n_axes).prop_map(|(a, k)| a[..k].to_vec()),
+                Just(edge),
+                Just((0..rank).collect::<Vec<_>>()).prop_shuffle(),
+                prop::collection::vec(any::<bool>(), rank),
+            )
+        })
+        .prop_flat_map(|(shape, strides, data, offset, axes, edge, out_order, out_flip)| {
+            let spacing: Vec<_> = axes
+                .iter()
+                .map(|&a| {
+                    let n = shape[a as usize];
+                    prop_oneof![
+                        step().prop_map(SpacingEntry::Uniform),
+                        prop::collection::vec(value(), n).prop_map(SpacingEntry::Coordinates),
+                        prop::collection::vec(value(), n).prop_map(SpacingEntry::Unreduced),
+                        (step(), -50.0..50.0f64).prop_map(move |(h, x0)| SpacingEntry::Coordinates(
+                            (0..n).map(|i| x0 + h * i as f64).collect()
+                        )),
+                    ]
+                })
+                .collect();
+            (
+                Just(shape),
+                Just(strides),
+                Just(data),
+                Just(offset),
+                Just(axes),
+                spacing,
+                Just(edge),
+                Just(out_order),
+                Just(out_flip),
+            )
+        })
+        .prop_map(
+            |(shape, strides, data, offset, axes, spacing, edge, out_order, out_flip)| Case {
+                shape,
+                strides,
+                data,
+                offset,
+                axes,
+                spacing,
+                edge,
+                out_order,
+                out_flip,
+            },
+        )
+}
+
+impl Case {
+    fn count(&self) -> usize {
+        self.shape.iter().product()
+    }
+
+    fn spacing_entries(&self) -> Vec<AxisSpacing<'_, f64>> {
+        self.spacing
+            .iter()
+            .map(|e| match e {
+                SpacingEntry::Uniform(h) => AxisSpacing::Uniform(*h),
+                SpacingEntry::Coordinates(x) => AxisSpacing::Coordinates(x),
+                SpacingEntry::Unreduced(x) => AxisSpacing::UnreducedCoordinates(x),
+            })
+            .collect()
+    }
+
+    /// Output strides: a dense layout with the axes nested in `out_order`, some reversed; and
+    /// the offset of element [0, …, 0].
+    fn out_layout(&self) -> (Vec<isize>, usize) {
+        let mut strides = vec![0isize; self.shape.len()];
+        let mut span = 1isize;
+        for &a in self.out_order.iter().rev() {
+            strides[a] = span;
+            span *= self.shape[a] as isize;
+        }
+        let mut offset = 0isize;
+        for (a, flip) in self.out_flip.iter().enumerate() {
+            if *flip {
+                offset += (self.shape[a] as isize - 1) * strides[a];
+                strides[a] = -strides[a];
+            }
+        }
+        (strides, offset as usize)
+    }
+
+    /// Runs the case with `kernel` (None: the reference) into `buffers`, read back in C order.
+    fn run(&self, kernel: Option<Kernel>) -> Option<Vec<Vec<f64>>> {
+        let input = StridedView::new(&self.data, self.offset, &self.shape, &self.strides).unwrap();
+        let entries = self.spacing_entries();
+        let options = Options::new()
+            .axes(Axes::List(&self.axes))
+            .spacing(Spacing::PerAxis(&entries))
+            .edge_order(self.edge);
+        let (strides, offset) = self.out_layout();
+        let mut buffers = vec![vec![f64::NAN; self.count()]; self.axes.len()];
+        let mut views: Vec<_> = buffers
+            .iter_mut()
+            .map(|b| StridedViewMut::new(b, offset, &self.shape, &strides).unwrap())
+            .collect();
+        let applied = match kernel {
+            None => gradient_reference(&input, &mut views, &options).map(|()| true),
+            Some(k) => gradient_with_kernel(&input, &mut views, &options, k),
+        }
+        .unwrap();
+        drop(views);
+        applied.then(|| buffers.iter().map(|b| self.c_order(b, &strides, offset)).collect())
+    }
+
+    fn c_order(&self, buffer: &[f64], strides: &[isize], offset: usize) -> Vec<f64> {
+        let mut out = Vec::with_capacity(self.count());
+        let mut idx = vec![0usize; self.shape.len()];
+        for _ in 0..self.count() {
+            let at: isize = offset as isize
+                + idx.iter().zip(strides).map(|(&i, &s)| i as isize * s).sum::<isize>();
+            out.push(buffer[at as usize]);
+            for k in (0..idx.len()).rev() {
+                idx[k] += 1;
+                if idx[k] < self.shape[k] {
+                    break;
+                }
+                idx[k] = 0;
+            }
+        }
+        out
+    }
+
+    /// The view's elements copied into a C-order buffer.
+    fn contiguous_copy(&self) -> Vec<f64> {
+        let c_strides = {
+            let mut s = vec![1isize; self.shape.len()];
+            for k in (0..s.len().saturating_sub(1)).rev() {
+                s[k] = s[k + 1] * self.shape[k + 1] as isize;
+            }
+            s
+        };
+        let mut out = vec![0.0; self.count()];
+        let mut idx = vec![0usize; self.shape.len()];
+        for _ in 0..self.count() {
+            let src: isize = self.offset as isize
+                + idx.iter().zip(&self.strides).map(|(&i, &s)| i as isize * s).sum::<isize>();
+            let dst: isize = idx.iter().zip(&c_strides).map(|(&i, &s)| i as isize * s).sum();
+            out[dst as usize] = self.data[src as usize];
+            for k in (0..idx.len()).rev() {
+                idx[k] += 1;
+                if idx[k] < self.shape[k] {
+                    break;
+                }
+                idx[k] = 0;
+            }
+        }
+        out
+    }
+}
+
+fn same_bits(a: &[Vec<f64>], b: &[Vec<f64>]) -> Result<(), TestCaseError> {
+    for (k, (x, y)) in a.iter().zip(b).enumerate() {
+        for (j, (&p, &q)) in x.iter().zip(y).enumerate() {
+            prop_assert!(
+                p.to_bits() == q.to_bits() || (p.is_nan() && q.is_nan()),
+                "output {k} element {j}: {p:?} vs {q:?}"
+            );
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(if cfg!(debug_assertions) { 300 } else { 2000 }))]
+
+    #[test]
+    fn every_kernel_equals_the_reference(case in case()) {
+        let reference = case.run(None).unwrap();
+        let mut applied = 0;
+        for kernel in [Kernel::Auto, Kernel::AlongContiguous, Kernel::AlongStrided, Kernel::Across] {
+            if let Some(got) = case.run(Some(kernel)) {
+                same_bits(&got, &reference)?;
+                applied += 1;
+            }
+        }
+        // Auto and AlongStrided always fit.
+        prop_assert!(applied >= 2);
+    }
+
+    #[test]
+    fn a_strided_view_gives_the_bits_of_its_contiguous_copy(case in case()) {
+        let strided = case.run(Some(Kernel::Auto)).unwrap();
+        let copy = Case {
+            strides: {
+                let mut s = vec![1isize; case.shape.len()];
+                for k in (0..s.len().saturating_sub(1)).rev() {
+                    s[k] = s[k + 1] * case.shape[k + 1] as isize;
+                }
+                s
+            },
+            data: case.contiguous_copy(),
+            offset: 0,
+            ..case.clone()
+        };
+        same_bits(&copy.run(Some(Kernel::Auto)).unwrap(), &strided)?;
+    }
+
+    #[test]
+    fn linear_data_gives_exact_slopes(
+        n in 3usize..80,
+        c0 in -1000i32..1000,
+        slope in -64i32..64,
+        log2_h in -4i32..4,
+        second in any::<bool>(),
+    ) {
+        // f[i] = c0 + slope * i * h with h a power of two: every operation is exact, so every
+        // point, edges included, gives `slope` exactly.
+        let h = 2f64.powi(log2_h);
+        let f: Vec<f64> = (0..n).map(|i| f64::from(c0) + f64::from(slope) * i as f64 * h).collect();
+        let edge = if second { EdgeOrder::Second } else { EdgeOrder::First };
+        let mut out = vec![f64::NAN; n];
+        gradient_1d(&f, &mut out, AxisSpacing::Uniform(h), edge).unwrap();
+        prop_assert!(out.iter().all(|&g| g == f64::from(slope)), "{out:?}");
+        let f32_data: Vec<f32> = f.iter().map(|&v| v as f32).collect();
+        let mut out32 = vec![f32::NAN; n];
+        gradient_1d(&f32_data, &mut out32, AxisSpacing::Uniform(h as f32), edge).unwrap();
+        prop_assert!(out32.iter().all(|&g| g == slope as f32), "{out32:?}");
+    }
+
+    #[test]
+    fn linear_data_on_uneven_coordinates_gives_the_slope(
+        steps in prop::collection::vec(0.1..3.0f64, 2..60),
+        slope in -10.0..10.0f64,
+        second in any::<bool>(),
+    ) {
+        // Second-order formulas are exact for linear data up to rounding.
+        let mut x = vec![0.0];
+        for s in &steps {
+            x.push(x[x.len() - 1] + s);
+        }
+        let f: Vec<f64> = x.iter().map(|&x| 3.0 + slope * x).collect();
+        let edge = if second && x.len() >= 3 { EdgeOrder::Second } else { EdgeOrder::First };
+        let mut out = vec![f64::NAN; x.len()];
+        gradient_1d(&f, &mut out, AxisSpacing::Coordinates(&x), edge).unwrap();
+        for g in out {
+            prop_assert!((g - slope).abs() <= 1e-9 * (1.0 + slope.abs()) * 100.0, "{g} vs {slope}");
+        }
+    }
+
+    #[test]
+    fn integer_samples_give_the_bits_of_their_float_conversion(
+        data in prop::collection::vec(any::<i16>(), 2..70),
+        h in step(),
+        second in any::<bool>(),
+    ) {
+        let edge = if second && data.len() >= 3 { EdgeOrder::Second } else { EdgeOrder::First };
+        check_conversion::<i16, f32>(&data, h as f32, edge)?;
+        check_conversion::<i16, f64>(&data, h, edge)?;
+        let wide: Vec<u64> = data.iter().map(|&v| (v as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)).collect();
+        check_conversion::<u64, f64>(&wide, h, edge)?;
+        check_conversion::<u64, f32>(&wide, h as f32, edge)?;
+    }
+
+    #[test]
+    fn f32_kernels_equal_the_reference(
+        data in prop::collection::vec(value().prop_map(|v| v as f32), 3..90),
+        h in step().prop_map(|v| v as f32),
+        rows in 1usize..5,
+        second in any::<bool>(),
+    ) {
+        // A rows x cols image; both axes, every kernel.
+        let cols = data.len() / rows;
+        prop_assume!(cols >= 3 && rows >= 1);
+        let data = &data[..rows * cols];
+        let shape = [rows, cols];
+        let input = StridedView::contiguous(data, &shape).unwrap();
+        let edge = if second { EdgeOrder::Second } else { EdgeOrder::First };
+        let axes: &[isize] = if rows >= edge.min_len() { &[0, 1] } else { &[1] };
+        let options = Options::new().axes(Axes::List(axes)).spacing(Spacing::Uniform(h)).edge_order(edge);
+        let run = |kernel: Option<Kernel>| {
+            let mut bufs = vec![vec![f32::NAN; data.len()]; axes.len()];
+            let mut views: Vec<_> = bufs.iter_mut().map(|b| StridedViewMut::contiguous(b, &shape).unwrap()).collect();
+            let applied = match kernel {
+                None => gradient_reference(&input, &mut views, &options).map(|()| true),
+                Some(k) => gradient_with_kernel(&input, &mut views, &options, k),
+            }.unwrap();
+            drop(views);
+            applied.then_some(bufs)
+        };
+        let reference = run(None).unwrap();
+        for kernel in [Kernel::Auto, Kernel::AlongContiguous, Kernel::AlongStrided, Kernel::Across] {
+            if let Some(got) = run(Some(kernel)) {
+                for (g, r) in got.iter().flatten().zip(reference.iter().flatten()) {
+                    prop_assert!(g.to_bits() == r.to_bits() || (g.is_nan() && r.is_nan()), "{kernel:?}: {g} vs {r}");
+                }
+            }
+        }
+    }
+}
+
+fn check_conversion<T: Sample<F> + Copy, F: Real>(data: &[T], h: F, edge: EdgeOrder) -> Result<(), TestCaseError> {
+    let floats: Vec<F> = data.iter().map(|&v| v.to_real()).collect();
+    let (mut a, mut b) = (vec![F::nan(); data.len()], vec![F::nan(); data.len()]);
+    gradient_1d(data, &mut a, AxisSpacing::Uniform(h), edge).unwrap();
+    gradient_1d(&floats, &mut b, AxisSpacing::Uniform(h), edge).unwrap();
+    for (&x, &y) in a.iter().zip(&b) {
+        prop_assert!(same(x, y), "{x:?} vs {y:?}");
+    }
+    // The N-d API agrees with the 1-D one.
+    let shape = [data.len()];
+    let input = StridedView::contiguous(data, &shape).unwrap();
+    let mut c = vec![F::nan(); data.len()];
+    gradient(
+        &input,
+        &mut [StridedViewMut::contiguous(&mut c, &shape).unwrap()],
+        &Options::new().spacing(Spacing::Uniform(h)).edge_order(edge),
+    )
+    .unwrap();
+    for (&x, &y) in a.iter().zip(&c) {
+        prop_assert!(same(x, y), "{x:?} vs {y:?}");
+    }
+    Ok(())
+}
+
+/// Bit equality for either float type (equal non-NaN values of the same sign have equal bits).
+fn same<F: Real>(x: F, y: F) -> bool {
+    (x == y && x.is_sign_negative() == y.is_sign_negative()) || (x.is_nan() && y.is_nan())
+}
