@@ -2,7 +2,7 @@
 
 use crate::axes::AxisList;
 use crate::element::{Real, Sample};
-use crate::kernels::{self, Kernel, Strategy};
+use crate::kernels::{self, AxisRange, Kernel, Strategy};
 use crate::lanes::Unit;
 use crate::options::EdgeOrder;
 use crate::spacing::{AxisSpacing, Grid};
@@ -61,11 +61,90 @@ pub fn gradient_with_kernel<T: Sample<F>, F: Real>(
             return Ok(false);
         }
     }
+    if kernel == Kernel::Auto && fused(input, outputs, options, &axes)? {
+        return Ok(true);
+    }
     for (k, (axis, output)) in axes.iter().zip(outputs.iter_mut()).enumerate() {
         let plan = axis_plan(input, options, k, axis)?;
         if let Some(strategy) = Strategy::choose(kernel, input.layout(), output.layout(), axis) {
-            kernels::run_axis(input, output, axis, &plan, strategy);
+            kernels::run_axis(input, output, axis, &plan, strategy, None);
         }
+    }
+    Ok(true)
+}
+
+/// Most axes one fused pass handles (their plans live on the stack).
+const MAX_FUSED: usize = 4;
+
+/// Input bytes one fused chunk aims at: a few rows or one slab stay in L1/L2 while every output
+/// of the chunk is computed from them.
+const FUSED_CHUNK_BYTES: usize = 64 * 1024;
+
+/// Several axes in one pass over the input: the outermost axis is cut into chunks of a few
+/// points, and every output is computed for a chunk before the next, so the input streams from
+/// memory once instead of once per axis. Each element is computed by the same kernel as in the
+/// per-axis pass, so the bits are the same.
+///
+/// Returns `false` (nothing written) when the call does not fit: fewer than 2 or more than
+/// [`MAX_FUSED`] axes, or a layout where the outermost axis cannot be cut.
+fn fused<T: Sample<F>, F: Real>(
+    input: &StridedView<'_, T>,
+    outputs: &mut [StridedViewMut<'_, F>],
+    options: &Options<'_, F>,
+    axes: &AxisList,
+) -> Result<bool, GradientError> {
+    let layout = input.layout();
+    if !(2..=MAX_FUSED).contains(&axes.len()) || layout.is_empty() {
+        return Ok(false);
+    }
+    // The outermost axis: largest input stride among the axes longer than 1.
+    let Some(outer) = (0..layout.rank())
+        .filter(|&a| layout.len(a) > 1)
+        .max_by_key(|&a| layout.stride(a).unsigned_abs())
+    else {
+        return Ok(false);
+    };
+    let mut plans = [None; MAX_FUSED];
+    let mut strategies = [Strategy::AlongStrided; MAX_FUSED];
+    for (k, (axis, output)) in axes.iter().zip(outputs.iter()).enumerate() {
+        let Some(strategy) = Strategy::choose(Kernel::Auto, layout, output.layout(), axis) else {
+            return Ok(false);
+        };
+        // The outer axis must be walked point by point: by the across kernel when it is the
+        // gradient axis, and never inside a row.
+        let cuttable = match strategy {
+            Strategy::Across { axes: rows, .. } => rows & (1 << outer) == 0,
+            Strategy::AlongContiguous | Strategy::AlongStrided => axis != outer,
+        };
+        if !cuttable {
+            return Ok(false);
+        }
+        if let (Some(p), Some(s)) = (plans.get_mut(k), strategies.get_mut(k)) {
+            *p = Some(axis_plan(input, options, k, axis)?);
+            *s = strategy;
+        }
+    }
+    let n = layout.len(outer);
+    let count: usize = layout.shape().iter().product();
+    let slab_bytes = (count / n.max(1)).saturating_mul(core::mem::size_of::<T>());
+    let chunk = (FUSED_CHUNK_BYTES / slab_bytes.max(1)).max(1);
+    let mut start = 0;
+    while start < n {
+        let range = AxisRange {
+            axis: outer,
+            start,
+            end: n.min(start.saturating_add(chunk)),
+        };
+        let work = axes
+            .iter()
+            .zip(outputs.iter_mut())
+            .zip(plans.iter().zip(&strategies));
+        for ((axis, output), (plan, &strategy)) in work {
+            if let Some(plan) = plan {
+                kernels::run_axis(input, output, axis, plan, strategy, Some(range));
+            }
+        }
+        start = range.end;
     }
     Ok(true)
 }

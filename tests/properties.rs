@@ -109,33 +109,37 @@ fn case() -> impl Strategy<Value = Case> {
                 prop::collection::vec(any::<bool>(), rank),
             )
         })
-        .prop_flat_map(|(shape, strides, data, offset, axes, edge, out_order, out_flip)| {
-            let spacing: Vec<_> = axes
-                .iter()
-                .map(|&a| {
-                    let n = shape[a as usize];
-                    prop_oneof![
-                        step().prop_map(SpacingEntry::Uniform),
-                        prop::collection::vec(value(), n).prop_map(SpacingEntry::Coordinates),
-                        prop::collection::vec(value(), n).prop_map(SpacingEntry::Unreduced),
-                        (step(), -50.0..50.0f64).prop_map(move |(h, x0)| SpacingEntry::Coordinates(
-                            (0..n).map(|i| x0 + h * i as f64).collect()
-                        )),
-                    ]
-                })
-                .collect();
-            (
-                Just(shape),
-                Just(strides),
-                Just(data),
-                Just(offset),
-                Just(axes),
-                spacing,
-                Just(edge),
-                Just(out_order),
-                Just(out_flip),
-            )
-        })
+        .prop_flat_map(
+            |(shape, strides, data, offset, axes, edge, out_order, out_flip)| {
+                let spacing: Vec<_> = axes
+                    .iter()
+                    .map(|&a| {
+                        let n = shape[a as usize];
+                        prop_oneof![
+                            step().prop_map(SpacingEntry::Uniform),
+                            prop::collection::vec(value(), n).prop_map(SpacingEntry::Coordinates),
+                            prop::collection::vec(value(), n).prop_map(SpacingEntry::Unreduced),
+                            (step(), -50.0..50.0f64).prop_map(move |(h, x0)| {
+                                SpacingEntry::Coordinates(
+                                    (0..n).map(|i| x0 + h * i as f64).collect(),
+                                )
+                            }),
+                        ]
+                    })
+                    .collect();
+                (
+                    Just(shape),
+                    Just(strides),
+                    Just(data),
+                    Just(offset),
+                    Just(axes),
+                    spacing,
+                    Just(edge),
+                    Just(out_order),
+                    Just(out_flip),
+                )
+            },
+        )
         .prop_map(
             |(shape, strides, data, offset, axes, spacing, edge, out_order, out_flip)| Case {
                 shape,
@@ -206,7 +210,12 @@ impl Case {
         }
         .unwrap();
         drop(views);
-        applied.then(|| buffers.iter().map(|b| self.c_order(b, &strides, offset)).collect())
+        applied.then(|| {
+            buffers
+                .iter()
+                .map(|b| self.c_order(b, &strides, offset))
+                .collect()
+        })
     }
 
     fn c_order(&self, buffer: &[f64], strides: &[isize], offset: usize) -> Vec<f64> {
@@ -214,7 +223,11 @@ impl Case {
         let mut idx = vec![0usize; self.shape.len()];
         for _ in 0..self.count() {
             let at: isize = offset as isize
-                + idx.iter().zip(strides).map(|(&i, &s)| i as isize * s).sum::<isize>();
+                + idx
+                    .iter()
+                    .zip(strides)
+                    .map(|(&i, &s)| i as isize * s)
+                    .sum::<isize>();
             out.push(buffer[at as usize]);
             for k in (0..idx.len()).rev() {
                 idx[k] += 1;
@@ -240,8 +253,16 @@ impl Case {
         let mut idx = vec![0usize; self.shape.len()];
         for _ in 0..self.count() {
             let src: isize = self.offset as isize
-                + idx.iter().zip(&self.strides).map(|(&i, &s)| i as isize * s).sum::<isize>();
-            let dst: isize = idx.iter().zip(&c_strides).map(|(&i, &s)| i as isize * s).sum();
+                + idx
+                    .iter()
+                    .zip(&self.strides)
+                    .map(|(&i, &s)| i as isize * s)
+                    .sum::<isize>();
+            let dst: isize = idx
+                .iter()
+                .zip(&c_strides)
+                .map(|(&i, &s)| i as isize * s)
+                .sum();
             out[dst as usize] = self.data[src as usize];
             for k in (0..idx.len()).rev() {
                 idx[k] += 1;
@@ -395,7 +416,11 @@ proptest! {
     }
 }
 
-fn check_conversion<T: Sample<F> + Copy, F: Real>(data: &[T], h: F, edge: EdgeOrder) -> Result<(), TestCaseError> {
+fn check_conversion<T: Sample<F> + Copy, F: Real>(
+    data: &[T],
+    h: F,
+    edge: EdgeOrder,
+) -> Result<(), TestCaseError> {
     let floats: Vec<F> = data.iter().map(|&v| v.to_real()).collect();
     let (mut a, mut b) = (vec![F::nan(); data.len()], vec![F::nan(); data.len()]);
     gradient_1d(data, &mut a, AxisSpacing::Uniform(h), edge).unwrap();
@@ -422,4 +447,86 @@ fn check_conversion<T: Sample<F> + Copy, F: Real>(data: &[T], h: F, edge: EdgeOr
 /// Bit equality for either float type (equal non-NaN values of the same sign have equal bits).
 fn same<F: Real>(x: F, y: F) -> bool {
     (x == y && x.is_sign_negative() == y.is_sign_negative()) || (x.is_nan() && y.is_nan())
+}
+
+/// Arrays large enough that the fused all-axes pass cuts the outer axis into several chunks
+/// (chunks hold about 64 KiB of input): the result must still equal the reference.
+#[test]
+fn fused_chunks_equal_the_reference() {
+    fn check<T: Sample<f64> + Copy>(
+        data: &[T],
+        shape: &[usize],
+        strides: &[isize],
+        offset: usize,
+        edge: EdgeOrder,
+    ) {
+        let coords: Vec<Vec<f64>> = shape
+            .iter()
+            .map(|&n| (0..n).map(|i| (i * i) as f64 * 0.01 + i as f64).collect())
+            .collect();
+        let input = StridedView::new(data, offset, shape, strides).unwrap();
+        let count: usize = shape.iter().product();
+        for spacing_kind in 0..2 {
+            let entries: Vec<AxisSpacing<'_, f64>> = coords
+                .iter()
+                .enumerate()
+                .map(|(a, x)| {
+                    if spacing_kind == 1 && a % 2 == 0 {
+                        AxisSpacing::Coordinates(x)
+                    } else {
+                        AxisSpacing::Uniform(0.5 + a as f64)
+                    }
+                })
+                .collect();
+            let options = Options::new()
+                .spacing(Spacing::PerAxis(&entries))
+                .edge_order(edge);
+            let run = |reference: bool| {
+                let mut bufs = vec![vec![f64::NAN; count]; shape.len()];
+                let mut views: Vec<_> = bufs
+                    .iter_mut()
+                    .map(|b| StridedViewMut::contiguous(b, shape).unwrap())
+                    .collect();
+                if reference {
+                    gradient_reference(&input, &mut views, &options).unwrap();
+                } else {
+                    gradient(&input, &mut views, &options).unwrap();
+                }
+                drop(views);
+                bufs
+            };
+            let (fast, slow) = (run(false), run(true));
+            for (k, (f, s)) in fast.iter().zip(&slow).enumerate() {
+                for (j, (a, b)) in f.iter().zip(s).enumerate() {
+                    assert!(
+                        a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()),
+                        "shape {shape:?} output {k} element {j}: {a} vs {b}"
+                    );
+                }
+            }
+        }
+    }
+    let wave = |n: usize| -> Vec<f64> {
+        (0..n)
+            .map(|i| ((i * 7919) % 1000) as f64 * 0.37 - 150.0)
+            .collect()
+    };
+    for edge in [EdgeOrder::First, EdgeOrder::Second] {
+        check(&wave(300 * 301), &[300, 301], &[301, 1], 0, edge);
+        check(&wave(41 * 30 * 23), &[41, 30, 23], &[690, 23, 1], 0, edge);
+        check(
+            &wave(9 * 40 * 30 * 5),
+            &[9, 40, 30, 5],
+            &[6000, 150, 5, 1],
+            0,
+            edge,
+        );
+        // Reversed outer axis, and a transposed 2-D view.
+        check(&wave(300 * 301), &[300, 301], &[-301, 1], 299 * 301, edge);
+        check(&wave(300 * 301), &[301, 300], &[1, 301], 0, edge);
+        let ints: Vec<i16> = (0..200 * 333)
+            .map(|i| ((i * 31) % 2000 - 1000) as i16)
+            .collect();
+        check(&ints, &[200, 333], &[333, 1], 0, edge);
+    }
 }

@@ -9,7 +9,7 @@ mod walk;
 
 pub(crate) use along::line;
 pub use walk::Kernel;
-pub(crate) use walk::Strategy;
+pub(crate) use walk::{AxisRange, Strategy};
 
 use crate::element::{Real, Sample};
 use crate::lanes::Unit;
@@ -17,34 +17,46 @@ use crate::stencil::AxisPlan;
 use crate::view::{StridedView, StridedViewMut};
 use walk::Batch;
 
-/// Writes the gradient along `axis` into `output` with `strategy`.
+/// Writes the gradient along `axis` into `output` with `strategy`, for the points of `range`
+/// only when given (the whole output otherwise).
 ///
 /// Preconditions (established by the driver's validation): both views passed their
 /// constructors' checks, have the same shape, `plan.len()` is the length of `axis`, `strategy`
 /// came from [`Strategy::choose`] for these layouts, and `plan`'s coordinates (if any) have
-/// that length.
+/// that length; `range`, if any, lies within its axis, which is not one of an `Across`
+/// strategy's row axes, and is the gradient axis only for an `Across` strategy.
 pub(crate) fn run_axis<T: Sample<F>, F: Real>(
     input: &StridedView<'_, T>,
     output: &mut StridedViewMut<'_, F>,
     axis: usize,
     plan: &AxisPlan<'_, F>,
     strategy: Strategy,
+    range: Option<AxisRange>,
 ) {
     let (lin, lout) = (*input.layout(), *output.layout());
-    if lin.is_empty() {
+    if lin.is_empty() || range.is_some_and(|r| r.start >= r.end) {
         return;
     }
     debug_assert_eq!(lin.shape(), lout.shape());
     debug_assert_eq!(lin.len(axis), plan.len());
+    debug_assert!(range.is_none_or(|r| r.end <= lin.len(r.axis)));
     let (a_in, a_out) = (lin.stride(axis), lout.stride(axis));
     // SAFETY: a non-empty validated view reaches its offset, so it is inside the buffer.
     let src = unsafe { input.data().as_ptr().add(lin.offset()) };
     // SAFETY: as above, for the output.
     let dst = unsafe { output.data_mut().as_mut_ptr().add(lout.offset()) };
-    let (mut off_in, mut off_out) = (0isize, 0isize);
+    // The walk starts at point `start` of the range's axis: a partial sum of a valid index.
+    let (mut off_in, mut off_out) = match range {
+        Some(r) => (
+            r.start as isize * lin.stride(r.axis),
+            r.start as isize * lout.stride(r.axis),
+        ),
+        None => (0, 0),
+    };
     match strategy {
         Strategy::AlongContiguous | Strategy::AlongStrided => {
-            let mut batch = Batch::new(&lin, &lout, 1 << axis, axis);
+            debug_assert!(range.is_none_or(|r| r.axis != axis));
+            let mut batch = Batch::new(&lin, &lout, 1 << axis, axis, range);
             loop {
                 // SAFETY: `off_*` is the offset of a line start reached by the batch axes; the
                 // line's points `j * a_*` for `j < plan.len()` complete an index of the validated
@@ -64,7 +76,8 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
             }
         }
         Strategy::Across { axes, len } => {
-            let mut batch = Batch::new(&lin, &lout, axes, axis);
+            debug_assert!(range.is_none_or(|r| axes & (1 << r.axis) == 0));
+            let mut batch = Batch::new(&lin, &lout, axes, axis, range);
             loop {
                 let i = batch.gradient_index();
                 // SAFETY: `off_*` is the offset of the row at point `i` of the gradient axis;

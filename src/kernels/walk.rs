@@ -73,6 +73,15 @@ fn contiguous_rows(input: &Layout<'_>, output: &Layout<'_>, axis: usize) -> Opti
     Some(Strategy::Across { axes, len })
 }
 
+/// Points `start..end` of one axis: the part of the outputs a call computes (the whole axis when
+/// absent). Points outside the range are still read where a stencil needs them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct AxisRange {
+    pub(crate) axis: usize,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+}
+
 /// An odometer over the batch axes (those longer than 1 and not excluded), outermost first in
 /// order of decreasing input stride, tracking the element offsets in input and output.
 pub(crate) struct Batch {
@@ -83,12 +92,21 @@ pub(crate) struct Batch {
     idx: [usize; MAX_RANK],
     /// Slot of the gradient axis when it is walked (the across kernel), else `MAX_RANK`.
     axis_slot: usize,
+    /// Point of the gradient axis at index 0 of its slot (the start of a range on it).
+    axis_start: usize,
 }
 
 impl Batch {
-    /// Walks every axis of `input`/`output` except those in `exclude`; `axis` is the gradient
-    /// axis, whose index [`Batch::gradient_index`] reports when it is walked.
-    pub(crate) fn new(input: &Layout<'_>, output: &Layout<'_>, exclude: u64, axis: usize) -> Self {
+    /// Walks every axis of `input`/`output` except those in `exclude`, the axis of `range` only
+    /// over its length `end - start` (the caller starts the offsets at `start`); `axis` is the
+    /// gradient axis, whose point [`Batch::gradient_index`] reports when it is walked.
+    pub(crate) fn new(
+        input: &Layout<'_>,
+        output: &Layout<'_>,
+        exclude: u64,
+        axis: usize,
+        range: Option<AxisRange>,
+    ) -> Self {
         let mut batch = Self {
             depth: 0,
             len: [0; MAX_RANK],
@@ -96,9 +114,19 @@ impl Batch {
             s_out: [0; MAX_RANK],
             idx: [0; MAX_RANK],
             axis_slot: MAX_RANK,
+            axis_start: 0,
         };
+        let len = |a: usize| match range {
+            Some(r) if r.axis == a => r.end.saturating_sub(r.start),
+            _ => input.len(a),
+        };
+        if let Some(r) = range
+            && r.axis == axis
+        {
+            batch.axis_start = r.start;
+        }
         let rank = input.rank().min(MAX_RANK);
-        for a in (0..rank).filter(|&a| exclude & (1 << a) == 0 && input.len(a) > 1) {
+        for a in (0..rank).filter(|&a| exclude & (1 << a) == 0 && len(a) > 1) {
             let key = |s_in: isize, s_out: isize| (s_in.unsigned_abs(), s_out.unsigned_abs());
             let new_key = key(input.stride(a), output.stride(a));
             // Insertion sort, largest stride first.
@@ -112,7 +140,7 @@ impl Batch {
                 }
                 slot -= 1;
             }
-            batch.len[slot] = input.len(a);
+            batch.len[slot] = len(a);
             batch.s_in[slot] = input.stride(a);
             batch.s_out[slot] = output.stride(a);
             if a == axis {
@@ -126,7 +154,7 @@ impl Batch {
     /// Index along the gradient axis at the current position (0 when it is not walked).
     #[inline]
     pub(crate) fn gradient_index(&self) -> usize {
-        self.idx.get(self.axis_slot).copied().unwrap_or(0)
+        self.axis_start + self.idx.get(self.axis_slot).copied().unwrap_or(0)
     }
 
     /// Steps to the next position, updating the offsets; `false` once every position was seen.
