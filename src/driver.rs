@@ -3,7 +3,6 @@
 use crate::axes::AxisList;
 use crate::element::{Real, Sample};
 use crate::kernels::{self, AxisRange, Kernel, Strategy};
-use crate::lanes::Unit;
 use crate::options::EdgeOrder;
 use crate::spacing::{AxisSpacing, Grid};
 use crate::stencil::AxisPlan;
@@ -188,7 +187,7 @@ pub fn gradient_1d<T: Sample<F>, F: Real>(
         edge_order,
     );
     // SAFETY: both slices hold `n = plan.len()` elements, contiguous and distinct.
-    unsafe { kernels::line(input.as_ptr(), Unit, output.as_mut_ptr(), Unit, &plan) };
+    unsafe { kernels::contiguous_line(input.as_ptr(), output.as_mut_ptr(), &plan) };
     Ok(())
 }
 

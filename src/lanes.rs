@@ -68,10 +68,33 @@ pub trait Lanes:
     /// # Safety
     /// Every one of those `N` elements must be valid for writes.
     unsafe fn store<S: Step>(self, p: *mut Self::Elem, s: S);
+
+    /// Writes the lanes to the `N` consecutive elements at `p` with non-temporal (streaming)
+    /// stores where the target has them (x86_64), bypassing the caches: for outputs larger
+    /// than the caches this avoids reading each destination line before writing it. Elsewhere
+    /// an ordinary store. Follow a run of these with [`stream_fence`].
+    ///
+    /// # Safety
+    /// The `N` elements at `p` must be valid for writes, and `p` aligned to [`STREAM_ALIGN`]
+    /// when `N > 1` (a single lane needs only the element's own alignment).
+    unsafe fn stream(self, p: *mut Self::Elem);
+}
+
+/// Alignment, in bytes, that [`Lanes::stream`] needs.
+pub const STREAM_ALIGN: usize = 16;
+
+/// Orders earlier streaming stores before any later store (a no-op without them).
+#[inline]
+pub fn stream_fence() {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: SSE is part of the x86_64 baseline.
+    unsafe {
+        core::arch::x86_64::_mm_sfence()
+    };
 }
 
 macro_rules! scalar_lanes {
-    ($($f:ty),*) => {$(
+    ($($f:ty => $nti:ident),*) => {$(
         impl Lanes for $f {
             type Elem = $f;
             const N: usize = 1;
@@ -97,14 +120,29 @@ macro_rules! scalar_lanes {
                 // SAFETY: the caller guarantees `p` is valid for writes.
                 unsafe { p.write(self) }
             }
+
+            #[inline(always)]
+            unsafe fn stream(self, p: *mut $f) {
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: SSE2 is part of the x86_64 baseline; the caller guarantees `p` is
+                // valid for writes, and a float's natural alignment is its integer twin's.
+                unsafe {
+                    core::arch::x86_64::$nti(p.cast(), self.to_bits() as _)
+                };
+                #[cfg(not(target_arch = "x86_64"))]
+                // SAFETY: the caller guarantees `p` is valid for writes.
+                unsafe {
+                    p.write(self)
+                };
+            }
         }
     )*};
 }
 
-scalar_lanes!(f32, f64);
+scalar_lanes!(f32 => _mm_stream_si32, f64 => _mm_stream_si64);
 
 macro_rules! vector_lanes {
-    ($($v:ty => $f:ty, $n:literal;)*) => {$(
+    ($($v:ty => $f:ty, $n:literal, $half:literal, $stream:ident, $loadu:ident;)*) => {$(
         impl Lanes for $v {
             type Elem = $f;
             const N: usize = $n;
@@ -146,11 +184,29 @@ macro_rules! vector_lanes {
                     }
                 }
             }
+
+            #[inline(always)]
+            unsafe fn stream(self, p: *mut $f) {
+                let lanes = self.to_array();
+                #[cfg(target_arch = "x86_64")]
+                for k in (0..$n).step_by($half) {
+                    use core::arch::x86_64::{$loadu, $stream};
+                    // SAFETY: SSE2 is part of the x86_64 baseline; `lanes[k..k + half]` is in
+                    // the array; the caller guarantees `p` is 16-byte aligned and the N
+                    // elements writable, and `k` elements of 4 or 8 bytes keep the alignment.
+                    unsafe { $stream(p.add(k), $loadu(lanes.as_ptr().add(k))) };
+                }
+                #[cfg(not(target_arch = "x86_64"))]
+                // SAFETY: the caller guarantees the N elements at `p` are writable.
+                unsafe {
+                    p.cast::<[$f; $n]>().write_unaligned(lanes)
+                };
+            }
         }
     )*};
 }
 
 vector_lanes! {
-    wide::f64x4 => f64, 4;
-    wide::f32x8 => f32, 8;
+    wide::f64x4 => f64, 4, 2, _mm_stream_pd, _mm_loadu_pd;
+    wide::f32x8 => f32, 8, 4, _mm_stream_ps, _mm_loadu_ps;
 }

@@ -2,9 +2,10 @@
 //! contiguous row of independent lines is combined lane by lane from the rows at the stencil's
 //! points. Rows are visited in memory order, never a column at a time.
 
+use super::sweep::{Points, sweep};
 use crate::element::{Real, Sample};
 use crate::lanes::{Lanes, Unit};
-use crate::stencil::Stencil;
+use crate::stencil::{By, ByExactRecip, Divide, Stencil, weighted};
 
 /// Writes the `len` contiguous outputs at `dst` for point `i` of the gradient axis, whose row
 /// of inputs starts at `src_i`; the row of point `j` starts at `src_i + (j - i) * si`.
@@ -13,7 +14,7 @@ use crate::stencil::Stencil;
 /// For every point `j` the stencil reads and every `c < len`, `src_i + (j - i) * si + c` is
 /// valid for reads; `dst + c` is valid for writes.
 #[inline(always)]
-pub(crate) unsafe fn row<T, F>(
+pub(crate) unsafe fn row<T, F, const STREAM: bool>(
     src_i: *const T,
     si: isize,
     i: usize,
@@ -25,19 +26,78 @@ pub(crate) unsafe fn row<T, F>(
     F: Real,
 {
     let row_of = |j: usize| src_i.wrapping_offset((j as isize - i as isize) * si);
-    let mut c = 0;
-    while c + <F::Lanes as Lanes>::N <= len {
-        // SAFETY: columns c .. c + N are below `len`; rows are the stencil's points.
-        let v = stencil.apply(|j| unsafe { <F::Lanes as Lanes>::load(row_of(j).add(c), Unit) });
-        // SAFETY: as above, for the output row.
-        unsafe { v.store(dst.add(c), Unit) };
-        c += <F::Lanes as Lanes>::N;
+    // The stencil's kind and its divisor are resolved here, once per row, not per lane group.
+    // SAFETY (each sweep): the caller's contract, for columns 0..len of the stencil's rows.
+    match stencil {
+        Stencil::Difference {
+            plus,
+            minus,
+            divisor,
+        } => {
+            let (plus, minus) = (row_of(plus), row_of(minus));
+            match divisor.recip() {
+                Some(r) => {
+                    let points = DifferenceRow {
+                        plus,
+                        minus,
+                        divide: ByExactRecip(r),
+                    };
+                    unsafe { sweep::<F, _, Unit, STREAM>(&points, dst, Unit, 0, len) };
+                }
+                None => {
+                    let points = DifferenceRow {
+                        plus,
+                        minus,
+                        divide: By(divisor.value()),
+                    };
+                    unsafe { sweep::<F, _, Unit, STREAM>(&points, dst, Unit, 0, len) };
+                }
+            }
+        }
+        Stencil::Weighted { first, weights } => {
+            let points = WeightedRow {
+                rows: [row_of(first), row_of(first + 1), row_of(first + 2)],
+                weights,
+            };
+            unsafe { sweep::<F, _, Unit, STREAM>(&points, dst, Unit, 0, len) };
+        }
     }
-    while c < len {
-        // SAFETY: c < len.
-        let v = stencil.apply(|j| unsafe { F::load(row_of(j).add(c), Unit) });
-        // SAFETY: c < len.
-        unsafe { F::store(v, dst.add(c), Unit) };
-        c += 1;
+}
+
+/// Columns of `(plus - minus) / divisor` rows. Range contract of [`Points::at`]: columns
+/// `c .. c+N` of both rows are readable.
+struct DifferenceRow<T, D> {
+    plus: *const T,
+    minus: *const T,
+    divide: D,
+}
+
+impl<T: Sample<F>, F: Real, D: Divide<F>> Points<F> for DifferenceRow<T, D> {
+    #[inline(always)]
+    unsafe fn at<L: Lanes<Elem = F>>(&self, c: usize) -> L {
+        // SAFETY: the range contract.
+        let (plus, minus) = unsafe {
+            (
+                L::load(self.plus.add(c), Unit),
+                L::load(self.minus.add(c), Unit),
+            )
+        };
+        self.divide.divide(plus - minus)
+    }
+}
+
+/// Columns of `(w0*r0 + w1*r1) + w2*r2` rows. Range contract of [`Points::at`]: columns
+/// `c .. c+N` of the three rows are readable.
+struct WeightedRow<T, F> {
+    rows: [*const T; 3],
+    weights: [F; 3],
+}
+
+impl<T: Sample<F>, F: Real> Points<F> for WeightedRow<T, F> {
+    #[inline(always)]
+    unsafe fn at<L: Lanes<Elem = F>>(&self, c: usize) -> L {
+        // SAFETY: the range contract.
+        let f = self.rows.map(|r| unsafe { L::load(r.add(c), Unit) });
+        weighted(self.weights.map(L::splat), f)
     }
 }

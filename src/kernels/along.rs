@@ -1,18 +1,22 @@
 //! Kernel vectorized along the gradient axis: one line at a time, interior lanes loaded at
 //! shifted positions of the same line, the two edges scalar.
 
+use core::marker::PhantomData;
+
+use super::sweep::{Points, sweep};
 use crate::element::{Real, Sample};
 use crate::lanes::{Lanes, Step};
 use crate::spacing::{Coordinate, Grid, Steps};
-use crate::stencil::{AxisPlan, Divisor, difference, interior_weights, weighted};
+use crate::stencil::{AxisPlan, By, ByExactRecip, Divide, interior_weights, weighted};
 
-/// Differentiates one line of `plan.len()` samples.
+/// Differentiates one line of `plan.len()` samples (streaming the interior stores when
+/// `STREAM`).
 ///
 /// # Safety
 /// With `n = plan.len()`: for every `j < n`, `src.offset(j * si)` is valid for reads and
 /// `dst.offset(j * so)` is valid for writes, and the written elements are distinct.
 #[inline(always)]
-pub(crate) unsafe fn line<T, F, SI, SO>(
+pub(crate) unsafe fn line<T, F, SI, SO, const STREAM: bool>(
     src: *const T,
     si: SI,
     dst: *mut F,
@@ -25,26 +29,53 @@ pub(crate) unsafe fn line<T, F, SI, SO>(
     SO: Step,
 {
     let n = plan.len();
-    // SAFETY (for every closure and call below): indices stay below `n`, as the stencils and
-    // the loop bounds guarantee, so the caller's contract covers each access.
-    let read = |j: usize| unsafe { F::load(src.offset(j as isize * si.get()), si) };
-    unsafe { F::store(plan.first().apply(read), dst, so) };
     let end = n.saturating_sub(1);
+    // SAFETY (for every access below): points stay below `n` — the edge stencils read points
+    // of the line, and the interior sweep covers 1..n-1 reading its neighbours — so the
+    // caller's contract covers each one.
+    let read = |j: usize| unsafe { F::load(src.offset(j as isize * si.get()), si) };
+    // With streaming stores (unit stride), the edges stream too, like the rest of their lines.
+    let put = |v: F, p: *mut F| unsafe {
+        if STREAM && SO::UNIT {
+            v.stream(p)
+        } else {
+            F::store(v, p, so)
+        }
+    };
+    put(plan.first().apply(read), dst);
     match plan.grid() {
         Grid::Uniform(_) => {
-            let d = plan.central();
-            let i = unsafe { uniform_interior::<F::Lanes, T, SI, SO>(src, si, dst, so, d, 1, end) };
-            unsafe { uniform_interior::<F, T, SI, SO>(src, si, dst, so, d, i, end) };
+            let central = plan.central();
+            match central.recip() {
+                Some(r) => {
+                    let points = Uniform {
+                        src,
+                        si,
+                        divide: ByExactRecip(r),
+                    };
+                    unsafe { sweep::<F, _, SO, STREAM>(&points, dst, so, 1, end) };
+                }
+                None => {
+                    let points = Uniform {
+                        src,
+                        si,
+                        divide: By(central.value()),
+                    };
+                    unsafe { sweep::<F, _, SO, STREAM>(&points, dst, so, 1, end) };
+                }
+            }
         }
         Grid::Uneven(steps) => {
             // Monomorphised per position type, so the lane steps of float coordinates stay SIMD.
             macro_rules! interior {
                 ($x:expr) => {{
-                    let x = $x.as_ptr();
-                    let i = unsafe {
-                        uneven_interior::<F::Lanes, _, _, _, _>(src, si, dst, so, x, 1, end)
+                    let points = Uneven {
+                        src,
+                        si,
+                        x: $x.as_ptr(),
+                        real: PhantomData,
                     };
-                    unsafe { uneven_interior::<F, _, _, _, _>(src, si, dst, so, x, i, end) };
+                    unsafe { sweep::<F, _, SO, STREAM>(&points, dst, so, 1, end) };
                 }};
             }
             match steps {
@@ -54,81 +85,58 @@ pub(crate) unsafe fn line<T, F, SI, SO>(
             }
         }
     }
-    let last = plan.last().apply(read);
-    unsafe { F::store(last, dst.offset(end as isize * so.get()), so) };
+    put(plan.last().apply(read), unsafe {
+        dst.offset(end as isize * so.get())
+    });
 }
 
-/// Points `i..` in steps of `L::N` while a whole step stays below `end`; returns where it
-/// stopped.
+/// Uniform interior points: `(f[i+1] - f[i-1]) / (2*dx)`.
 ///
-/// # Safety
-/// As [`line`], with `1 <= i` and `end <= n - 1`.
-#[inline(always)]
-unsafe fn uniform_interior<L, T, SI, SO>(
+/// Range contract of [`Points::at`]: points `i-1 ..= i+N` of the line are readable.
+struct Uniform<T, D, SI> {
     src: *const T,
     si: SI,
-    dst: *mut L::Elem,
-    so: SO,
-    d: Divisor<L::Elem>,
-    mut i: usize,
-    end: usize,
-) -> usize
-where
-    L: Lanes,
-    T: Sample<L::Elem>,
-    SI: Step,
-    SO: Step,
-{
-    let d = d.splat::<L>();
-    let (si_, so_) = (si.get(), so.get());
-    while i + L::N <= end {
-        // SAFETY: lanes cover points i-1 ..= i+N, all below n because i + N <= end <= n - 1.
-        unsafe {
-            let minus = L::load(src.offset((i - 1) as isize * si_), si);
-            let plus = L::load(src.offset((i + 1) as isize * si_), si);
-            difference(plus, minus, d).store(dst.offset(i as isize * so_), so);
-        }
-        i += L::N;
+    divide: D,
+}
+
+impl<T: Sample<F>, F: Real, D: Divide<F>, SI: Step> Points<F> for Uniform<T, D, SI> {
+    #[inline(always)]
+    unsafe fn at<L: Lanes<Elem = F>>(&self, i: usize) -> L {
+        let s = self.si.get();
+        // SAFETY: the range contract.
+        let (minus, plus) = unsafe {
+            (
+                L::load(self.src.offset((i - 1) as isize * s), self.si),
+                L::load(self.src.offset((i + 1) as isize * s), self.si),
+            )
+        };
+        self.divide.divide(plus - minus)
     }
-    i
 }
 
-/// As [`uniform_interior`], with numpy's non-uniform weights computed lane by lane from the
-/// positions `x` (contiguous, `n` long).
+/// Uneven interior points: numpy's weights computed lane by lane from positions `x`.
 ///
-/// # Safety
-/// As [`uniform_interior`], and `x` valid for reads of `n` elements.
-#[inline(always)]
-unsafe fn uneven_interior<L, T, C, SI, SO>(
+/// Range contract of [`Points::at`]: points `i-1 ..= i+N` of the line and of `x` are readable.
+struct Uneven<T, C, F, SI> {
     src: *const T,
     si: SI,
-    dst: *mut L::Elem,
-    so: SO,
     x: *const C,
-    mut i: usize,
-    end: usize,
-) -> usize
-where
-    L: Lanes,
-    T: Sample<L::Elem>,
-    C: Coordinate<L::Elem>,
-    SI: Step,
-    SO: Step,
-{
-    let (si_, so_) = (si.get(), so.get());
-    while i + L::N <= end {
-        // SAFETY: lanes cover points i-1 ..= i+N, all below n because i + N <= end <= n - 1.
+    real: PhantomData<F>,
+}
+
+impl<T: Sample<F>, C: Coordinate<F>, F: Real, SI: Step> Points<F> for Uneven<T, C, F, SI> {
+    #[inline(always)]
+    unsafe fn at<L: Lanes<Elem = F>>(&self, i: usize) -> L {
+        let s = self.si.get();
+        // SAFETY: the range contract.
         unsafe {
-            let (dx1, dx2) = C::lane_steps::<L>(x, i);
-            let w = interior_weights(dx1, dx2);
+            let (dx1, dx2) = C::lane_steps::<L>(self.x, i);
             let f = [
-                L::load(src.offset((i - 1) as isize * si_), si),
-                L::load(src.offset(i as isize * si_), si),
-                L::load(src.offset((i + 1) as isize * si_), si),
+                L::load(self.src.offset((i - 1) as isize * s), self.si),
+                L::load(self.src.offset(i as isize * s), self.si),
+                L::load(self.src.offset((i + 1) as isize * s), self.si),
             ];
-            weighted(w, f).store(dst.offset(i as isize * so_), so);
+            weighted(interior_weights(dx1, dx2), f)
         }
-        i += L::N;
     }
-    i
 }

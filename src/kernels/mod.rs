@@ -5,16 +5,16 @@
 
 mod across;
 mod along;
+mod sweep;
 mod walk;
 
-pub(crate) use along::line;
 pub use walk::Kernel;
 pub(crate) use walk::{AxisRange, Strategy};
 
 use crate::element::{Real, Sample};
-use crate::lanes::Unit;
+use crate::lanes::{Unit, stream_fence};
 use crate::stencil::AxisPlan;
-use crate::view::{StridedView, StridedViewMut};
+use crate::view::{Layout, StridedView, StridedViewMut};
 use walk::Batch;
 
 /// Writes the gradient along `axis` into `output` with `strategy`, for the points of `range`
@@ -53,6 +53,7 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
         ),
         None => (0, 0),
     };
+    let stream = streams::<F>(&lout);
     match strategy {
         Strategy::AlongContiguous | Strategy::AlongStrided => {
             debug_assert!(range.is_none_or(|r| r.axis != axis));
@@ -64,10 +65,14 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
                 // output's no-overlap check.
                 unsafe {
                     let (s, d) = (src.offset(off_in), dst.offset(off_out));
-                    if strategy == Strategy::AlongContiguous {
-                        along::line(s, Unit, d, Unit, plan);
-                    } else {
-                        along::line(s, a_in, d, a_out, plan);
+                    match (strategy, stream) {
+                        (Strategy::AlongContiguous, true) => {
+                            along::line::<_, _, _, _, true>(s, Unit, d, Unit, plan)
+                        }
+                        (Strategy::AlongContiguous, false) => {
+                            along::line::<_, _, _, _, false>(s, Unit, d, Unit, plan)
+                        }
+                        _ => along::line::<_, _, _, _, false>(s, a_in, d, a_out, plan),
                     }
                 }
                 if !batch.advance(&mut off_in, &mut off_out) {
@@ -85,14 +90,13 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
                 // views, and the stencil's points are other points of the same axis, so every
                 // access completes an index of the validated views.
                 unsafe {
-                    across::row(
-                        src.offset(off_in),
-                        a_in,
-                        i,
-                        dst.offset(off_out),
-                        len,
-                        plan.stencil(i),
-                    );
+                    let (s, d, stencil) =
+                        (src.offset(off_in), dst.offset(off_out), plan.stencil(i));
+                    if stream {
+                        across::row::<_, _, true>(s, a_in, i, d, len, stencil);
+                    } else {
+                        across::row::<_, _, false>(s, a_in, i, d, len, stencil);
+                    }
                 }
                 if !batch.advance(&mut off_in, &mut off_out) {
                     break;
@@ -100,4 +104,41 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
             }
         }
     }
+    if stream {
+        stream_fence();
+    }
+}
+
+/// Differentiates the contiguous line `src[..n]` into `dst[..n]`, `n = plan.len()`.
+///
+/// # Safety
+/// `src` is valid for reads and `dst` for writes of `plan.len()` elements.
+pub(crate) unsafe fn contiguous_line<T: Sample<F>, F: Real>(
+    src: *const T,
+    dst: *mut F,
+    plan: &AxisPlan<'_, F>,
+) {
+    if plan.len().saturating_mul(core::mem::size_of::<F>()) >= STREAM_BYTES {
+        // SAFETY: the caller's contract is `line`'s for unit strides.
+        unsafe { along::line::<_, _, _, _, true>(src, Unit, dst, Unit, plan) };
+        stream_fence();
+    } else {
+        // SAFETY: as above.
+        unsafe { along::line::<_, _, _, _, false>(src, Unit, dst, Unit, plan) };
+    }
+}
+
+/// Outputs at least this large are written with non-temporal stores: they do not fit the
+/// caches anyway, and skipping the read of each destination line before writing it nearly
+/// halves the memory traffic of the stores (measured here: a 134 MB copy at 14 GB/s with plain
+/// stores, 25 GB/s streaming; at 8 MB plain stores win, so smaller outputs keep them).
+const STREAM_BYTES: usize = 16 << 20;
+
+/// Whether the output is large enough to stream its stores.
+fn streams<F>(output: &Layout<'_>) -> bool {
+    let count = output
+        .shape()
+        .iter()
+        .fold(1usize, |a, &n| a.saturating_mul(n));
+    count.saturating_mul(core::mem::size_of::<F>()) >= STREAM_BYTES
 }

@@ -1,0 +1,115 @@
+//! The performance report: for each workload, the median time of our gradient, of a memcpy of
+//! the same input bytes and of the naive per-line loop, all measured in the same run,
+//! interleaved, and printed as ratios (a lone time means little on a shared machine).
+//!
+//! ```sh
+//! python3 benches/numpy_gradient.py > /tmp/numpy.tsv        # optional: numpy's medians
+//! cargo run --release --example perf_report -- --numpy /tmp/numpy.tsv
+//! RUSTFLAGS="-C target-cpu=native" cargo run --release --example perf_report
+//! cargo run --release --example perf_report -- --quick     # small sizes, a smoke run
+//! ```
+//!
+//! Columns: ns per output element; `vs bound` = our time over the memcpy bound (the memcpy's
+//! time scaled by the bytes the gradient must move — input span read once, outputs written
+//! once, coordinates read once — over the bytes the memcpy moves); `naive/ours` and
+//! `numpy/ours` = how many times faster we are.
+
+#[path = "../benches/workloads.rs"]
+mod workloads;
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use numgrad::{Kernel, Real, Sample};
+use workloads::{Elem, MakeSample, Prepared, Workload};
+
+/// Median of the samples.
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// Times `f` (seconds per call), repeating it enough to last at least ~2 ms per sample.
+fn time(reps: usize, mut f: impl FnMut()) -> f64 {
+    let t = Instant::now();
+    for _ in 0..reps {
+        f();
+    }
+    t.elapsed().as_secs_f64() / reps as f64
+}
+
+struct Row {
+    name: &'static str,
+    ns_per_elem: f64,
+    vs_bound: f64,
+    naive_over_ours: f64,
+    ours_s: f64,
+}
+
+fn measure<T: Sample<F> + MakeSample, F: Real + MakeSample>(work: &Workload, rounds: usize) -> Row {
+    let mut p = Prepared::<T, F>::new(work);
+    p.check();
+    // Calibrate the repetitions on our own call.
+    let once = time(1, || p.run(Some(Kernel::Auto)));
+    let reps = ((2e-3 / once.max(1e-9)) as usize).clamp(1, 100_000);
+    let naive_reps = reps.div_ceil(8).max(1);
+    let (mut ours, mut copy, mut naive) = (vec![], vec![], vec![]);
+    for _ in 0..rounds {
+        copy.push(time(reps, || p.memcpy()));
+        ours.push(time(reps, || p.run(Some(Kernel::Auto))));
+        naive.push(time(naive_reps, || p.naive()));
+    }
+    let (ours, copy, naive) = (median(ours), median(copy), median(naive));
+    let bound = copy * p.bytes_moved() as f64 / p.bytes_copied() as f64;
+    Row {
+        name: work.name,
+        ns_per_elem: ours * 1e9 / p.elements() as f64,
+        vs_bound: ours / bound,
+        naive_over_ours: naive / ours,
+        ours_s: ours,
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    let rounds = if quick { 3 } else { 7 };
+    let numpy: HashMap<String, f64> = args
+        .iter()
+        .position(|a| a == "--numpy")
+        .and_then(|i| args.get(i + 1))
+        .map(|path| {
+            std::fs::read_to_string(path)
+                .expect("numpy timings file")
+                .lines()
+                .filter_map(|l| l.split_once('\t'))
+                .filter_map(|(name, secs)| Some((name.to_string(), secs.trim().parse().ok()?)))
+                .collect()
+        })
+        .unwrap_or_default();
+
+    println!(
+        "build: {}, rounds: {rounds} (medians)\n",
+        if cfg!(target_feature = "avx2") {
+            "AVX2 lanes (target-cpu)"
+        } else {
+            "default (SSE2 lanes on x86_64)"
+        }
+    );
+    println!("| workload | ns/elem | vs memcpy bound | naive/ours | numpy/ours |");
+    println!("| --- | ---: | ---: | ---: | ---: |");
+    for work in workloads::all(quick) {
+        let row = match work.elem {
+            Elem::F64 => measure::<f64, f64>(&work, rounds),
+            Elem::F32 => measure::<f32, f32>(&work, rounds),
+            Elem::I16ToF32 => measure::<i16, f32>(&work, rounds),
+        };
+        let numpy_ratio = numpy.get(row.name).map_or("-".to_string(), |&secs| {
+            format!("{:.1}x", secs / row.ours_s)
+        });
+        println!(
+            "| {} | {:.3} | {:.2}x | {:.1}x | {} |",
+            row.name, row.ns_per_elem, row.vs_bound, row.naive_over_ours, numpy_ratio
+        );
+    }
+}
