@@ -37,29 +37,55 @@ pub(crate) fn interior_weights<L: Lanes>(dx1: L, dx2: L) -> [L; 3] {
 /// numpy's second-order weights for `f[0], f[1], f[2]` at the first point.
 fn first_point_weights<F: Real>(grid: &Grid<'_, F>) -> [F; 3] {
     match *grid {
-        Grid::Uniform(dx) => [-F::THREE_HALVES / dx, F::TWO / dx, -F::HALF / dx],
-        Grid::Uneven(x) => {
-            let (dx1, dx2) = (x.step(0), x.step(1));
-            let a = -(F::TWO * dx1 + dx2) / (dx1 * (dx1 + dx2));
-            let b = (dx1 + dx2) / (dx1 * dx2);
-            let c = -dx1 / (dx2 * (dx1 + dx2));
-            [a, b, c]
-        }
+        Grid::Uniform(dx) => uniform_first_point_weights(dx),
+        Grid::Uneven(x) => uneven_first_point_weights(x.step(0), x.step(1)),
     }
+}
+
+/// numpy's second-order weights at the first point of a uniform grid of step `dx`.
+#[inline]
+pub(crate) fn uniform_first_point_weights<F: Real>(dx: F) -> [F; 3] {
+    [-F::THREE_HALVES / dx, F::TWO / dx, -F::HALF / dx]
+}
+
+/// numpy's second-order weights at the first point, for the steps `dx1 = x[1] - x[0]`,
+/// `dx2 = x[2] - x[1]`.
+#[inline]
+pub(crate) fn uneven_first_point_weights<F: Real>(dx1: F, dx2: F) -> [F; 3] {
+    let a = -(F::TWO * dx1 + dx2) / (dx1 * (dx1 + dx2));
+    let b = (dx1 + dx2) / (dx1 * dx2);
+    let c = -dx1 / (dx2 * (dx1 + dx2));
+    [a, b, c]
 }
 
 /// numpy's second-order weights for `f[n-3], f[n-2], f[n-1]` at the last point.
 fn last_point_weights<F: Real>(grid: &Grid<'_, F>, n: usize) -> [F; 3] {
     match *grid {
-        Grid::Uniform(dx) => [F::HALF / dx, -F::TWO / dx, F::THREE_HALVES / dx],
-        Grid::Uneven(x) => {
-            let (dx1, dx2) = (x.step(n - 3), x.step(n - 2));
-            let a = dx2 / (dx1 * (dx1 + dx2));
-            let b = -(dx2 + dx1) / (dx1 * dx2);
-            let c = (F::TWO * dx2 + dx1) / (dx2 * (dx1 + dx2));
-            [a, b, c]
-        }
+        Grid::Uniform(dx) => uniform_last_point_weights(dx),
+        Grid::Uneven(x) => uneven_last_point_weights(x.step(n - 3), x.step(n - 2)),
     }
+}
+
+/// numpy's second-order weights at the last point of a uniform grid of step `dx`.
+#[inline]
+pub(crate) fn uniform_last_point_weights<F: Real>(dx: F) -> [F; 3] {
+    [F::HALF / dx, -F::TWO / dx, F::THREE_HALVES / dx]
+}
+
+/// numpy's second-order weights at the last point, for the steps `dx1 = x[n-2] - x[n-3]`,
+/// `dx2 = x[n-1] - x[n-2]`.
+#[inline]
+pub(crate) fn uneven_last_point_weights<F: Real>(dx1: F, dx2: F) -> [F; 3] {
+    let a = dx2 / (dx1 * (dx1 + dx2));
+    let b = -(dx2 + dx1) / (dx1 * dx2);
+    let c = (F::TWO * dx2 + dx1) / (dx2 * (dx1 + dx2));
+    [a, b, c]
+}
+
+/// numpy's uniform interior divisor `2. * dx`.
+#[inline]
+pub(crate) fn central_divisor<F: Real>(dx: F) -> Divisor<F> {
+    Divisor::new(F::TWO * dx)
 }
 
 /// A division by a fixed divisor, done as a multiply when that is bit-identical.
@@ -90,6 +116,44 @@ impl<F: Real> Divisor<F> {
     /// The divisor itself, for the reference path, which always divides.
     pub(crate) fn value(self) -> F {
         self.divisor
+    }
+}
+
+impl<F: Real> Divisor<F> {
+    /// The exact reciprocal, when division may be done as a multiplication.
+    #[inline(always)]
+    pub(crate) fn recip(self) -> Option<F> {
+        self.recip
+    }
+}
+
+/// A division by a fixed divisor with the choice between multiplying and dividing made once,
+/// outside the loops (kernels match on [`Divisor::recip`] and run their loop with one of the
+/// two implementations).
+pub(crate) trait Divide<F: Real>: Copy {
+    /// `x / divisor`, bit for bit.
+    fn divide<L: Lanes<Elem = F>>(self, x: L) -> L;
+}
+
+/// Division by a power of two, as a multiplication by its exact reciprocal (held here).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ByExactRecip<F>(pub(crate) F);
+
+impl<F: Real> Divide<F> for ByExactRecip<F> {
+    #[inline(always)]
+    fn divide<L: Lanes<Elem = F>>(self, x: L) -> L {
+        x * L::splat(self.0)
+    }
+}
+
+/// Plain division by the divisor held here.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct By<F>(pub(crate) F);
+
+impl<F: Real> Divide<F> for By<F> {
+    #[inline(always)]
+    fn divide<L: Lanes<Elem = F>>(self, x: L) -> L {
+        x / L::splat(self.0)
     }
 }
 
@@ -181,7 +245,7 @@ impl<'a, F: Real> AxisPlan<'a, F> {
             ),
         };
         let central = match grid {
-            Grid::Uniform(dx) => Divisor::new(F::TWO * dx),
+            Grid::Uniform(dx) => central_divisor(dx),
             Grid::Uneven(_) => Divisor::new(F::nan()),
         };
         Self {
