@@ -4,26 +4,32 @@
 
 use super::sweep::{Points, sweep};
 use crate::element::{Real, Sample};
-use crate::lanes::{Lanes, Unit};
+use crate::lanes::{Lanes, Step};
 use crate::stencil::{By, ByExactRecip, Divide, Stencil, weighted};
 
-/// Writes the `len` contiguous outputs at `dst` for point `i` of the gradient axis, whose row
-/// of inputs starts at `src_i`; the row of point `j` starts at `src_i + (j - i) * si`.
+/// Writes the `len` outputs at `dst`, `dst + so`, … for point `i` of the gradient axis, whose
+/// row of inputs starts at `src_i` with stride `rs`; the row of point `j` starts at
+/// `src_i + (j - i) * si`.
 ///
 /// # Safety
-/// For every point `j` the stencil reads and every `c < len`, `src_i + (j - i) * si + c` is
-/// valid for reads; `dst + c` is valid for writes.
+/// For every point `j` the stencil reads and every `c < len`, `src_i + (j - i) * si + c * rs`
+/// is valid for reads; `dst + c * so` is valid for writes.
+#[allow(clippy::too_many_arguments)] // one row: where, which point, how far, and its formula
 #[inline(always)]
-pub(crate) unsafe fn row<T, F, const STREAM: bool>(
+pub(crate) unsafe fn row<T, F, RS, SO, const STREAM: bool>(
     src_i: *const T,
     si: isize,
+    rs: RS,
     i: usize,
     dst: *mut F,
+    so: SO,
     len: usize,
     stencil: Stencil<F>,
 ) where
     T: Sample<F>,
     F: Real,
+    RS: Step,
+    SO: Step,
 {
     let row_of = |j: usize| src_i.wrapping_offset((j as isize - i as isize) * si);
     // The stencil's kind and its divisor are resolved here, once per row, not per lane group.
@@ -40,46 +46,51 @@ pub(crate) unsafe fn row<T, F, const STREAM: bool>(
                     let points = DifferenceRow {
                         plus,
                         minus,
+                        rs,
                         divide: ByExactRecip(r),
                     };
-                    unsafe { sweep::<F, _, Unit, STREAM>(&points, dst, Unit, 0, len) };
+                    unsafe { sweep::<F, _, SO, STREAM>(&points, dst, so, 0, len) };
                 }
                 None => {
                     let points = DifferenceRow {
                         plus,
                         minus,
+                        rs,
                         divide: By(divisor.value()),
                     };
-                    unsafe { sweep::<F, _, Unit, STREAM>(&points, dst, Unit, 0, len) };
+                    unsafe { sweep::<F, _, SO, STREAM>(&points, dst, so, 0, len) };
                 }
             }
         }
         Stencil::Weighted { first, weights } => {
             let points = WeightedRow {
                 rows: [row_of(first), row_of(first + 1), row_of(first + 2)],
+                rs,
                 weights,
             };
-            unsafe { sweep::<F, _, Unit, STREAM>(&points, dst, Unit, 0, len) };
+            unsafe { sweep::<F, _, SO, STREAM>(&points, dst, so, 0, len) };
         }
     }
 }
 
 /// Columns of `(plus - minus) / divisor` rows. Range contract of [`Points::at`]: columns
-/// `c .. c+N` of both rows are readable.
-struct DifferenceRow<T, D> {
+/// `c .. c+N` (at stride `rs`) of both rows are readable.
+struct DifferenceRow<T, RS, D> {
     plus: *const T,
     minus: *const T,
+    rs: RS,
     divide: D,
 }
 
-impl<T: Sample<F>, F: Real, D: Divide<F>> Points<F> for DifferenceRow<T, D> {
+impl<T: Sample<F>, F: Real, RS: Step, D: Divide<F>> Points<F> for DifferenceRow<T, RS, D> {
     #[inline(always)]
     unsafe fn at<L: Lanes<Elem = F>>(&self, c: usize) -> L {
+        let c = c as isize * self.rs.get();
         // SAFETY: the range contract.
         let (plus, minus) = unsafe {
             (
-                L::load(self.plus.add(c), Unit),
-                L::load(self.minus.add(c), Unit),
+                L::load(self.plus.offset(c), self.rs),
+                L::load(self.minus.offset(c), self.rs),
             )
         };
         self.divide.divide(plus - minus)
@@ -88,16 +99,18 @@ impl<T: Sample<F>, F: Real, D: Divide<F>> Points<F> for DifferenceRow<T, D> {
 
 /// Columns of `(w0*r0 + w1*r1) + w2*r2` rows. Range contract of [`Points::at`]: columns
 /// `c .. c+N` of the three rows are readable.
-struct WeightedRow<T, F> {
+struct WeightedRow<T, RS, F> {
     rows: [*const T; 3],
+    rs: RS,
     weights: [F; 3],
 }
 
-impl<T: Sample<F>, F: Real> Points<F> for WeightedRow<T, F> {
+impl<T: Sample<F>, RS: Step, F: Real> Points<F> for WeightedRow<T, RS, F> {
     #[inline(always)]
     unsafe fn at<L: Lanes<Elem = F>>(&self, c: usize) -> L {
+        let c = c as isize * self.rs.get();
         // SAFETY: the range contract.
-        let f = self.rows.map(|r| unsafe { L::load(r.add(c), Unit) });
+        let f = self.rows.map(|r| unsafe { L::load(r.offset(c), self.rs) });
         weighted(self.weights.map(L::splat), f)
     }
 }

@@ -65,12 +65,22 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
                 // output's no-overlap check.
                 unsafe {
                     let (s, d) = (src.offset(off_in), dst.offset(off_out));
-                    match (strategy, stream) {
-                        (Strategy::AlongContiguous, true) => {
+                    // One instantiation per side of unit stride, so that side stays vector.
+                    match (strategy, stream, a_in == 1, a_out == 1) {
+                        (Strategy::AlongContiguous, true, ..) => {
                             along::line::<_, _, _, _, true>(s, Unit, d, Unit, plan)
                         }
-                        (Strategy::AlongContiguous, false) => {
+                        (Strategy::AlongContiguous, false, ..) => {
                             along::line::<_, _, _, _, false>(s, Unit, d, Unit, plan)
+                        }
+                        (_, _, true, false) => {
+                            along::line::<_, _, _, _, false>(s, Unit, d, a_out, plan)
+                        }
+                        (_, true, false, true) => {
+                            along::line::<_, _, _, _, true>(s, a_in, d, Unit, plan)
+                        }
+                        (_, false, false, true) => {
+                            along::line::<_, _, _, _, false>(s, a_in, d, Unit, plan)
                         }
                         _ => along::line::<_, _, _, _, false>(s, a_in, d, a_out, plan),
                     }
@@ -80,27 +90,66 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
                 }
             }
         }
-        Strategy::Across { axes, len } => {
+        Strategy::Across {
+            axes,
+            len,
+            row_in,
+            row_out,
+        } => {
             debug_assert!(range.is_none_or(|r| axes & (1 << r.axis) == 0));
-            let mut batch = Batch::new(&lin, &lout, axes, axis, range);
-            loop {
-                let i = batch.gradient_index();
-                // SAFETY: `off_*` is the offset of the row at point `i` of the gradient axis;
-                // the row's `len` elements are the contiguous axes (stride 1, len, …) of both
-                // views, and the stencil's points are other points of the same axis, so every
-                // access completes an index of the validated views.
-                unsafe {
-                    let (s, d, stencil) =
-                        (src.offset(off_in), dst.offset(off_out), plan.stencil(i));
-                    if stream {
-                        across::row::<_, _, true>(s, a_in, i, d, len, stencil);
-                    } else {
-                        across::row::<_, _, false>(s, a_in, i, d, len, stencil);
+            // Rows strided on one side are cut into tiles walked one after the other over the
+            // whole batch, so the pages a tile touches stay in the TLB and each output cache
+            // line is filled in one visit (a transposed view would otherwise touch a new page
+            // for every element).
+            let tile = if row_in == 1 && row_out == 1 {
+                len
+            } else {
+                ROW_TILE
+            };
+            let mut first = 0;
+            while first < len {
+                let cols = tile.min(len - first);
+                let (mut off_in, mut off_out) = (
+                    off_in + first as isize * row_in,
+                    off_out + first as isize * row_out,
+                );
+                let mut batch = Batch::new(&lin, &lout, axes, axis, range);
+                loop {
+                    let i = batch.gradient_index();
+                    // SAFETY: `off_*` is the offset of column `first` of the row at point `i`
+                    // of the gradient axis; its `cols` columns lie on the row axes (strides
+                    // `row_in`, `row_out`: 1, len, … when contiguous), and the stencil's points
+                    // are other points of the same axis, so every access completes an index of
+                    // the validated views.
+                    unsafe {
+                        let (s, d, stencil) =
+                            (src.offset(off_in), dst.offset(off_out), plan.stencil(i));
+                        match (stream, row_in == 1, row_out == 1) {
+                            (true, true, true) => across::row::<_, _, _, _, true>(
+                                s, a_in, Unit, i, d, Unit, cols, stencil,
+                            ),
+                            (false, true, true) => across::row::<_, _, _, _, false>(
+                                s, a_in, Unit, i, d, Unit, cols, stencil,
+                            ),
+                            (_, true, false) => across::row::<_, _, _, _, false>(
+                                s, a_in, Unit, i, d, row_out, cols, stencil,
+                            ),
+                            (true, false, true) => across::row::<_, _, _, _, true>(
+                                s, a_in, row_in, i, d, Unit, cols, stencil,
+                            ),
+                            (false, false, true) => across::row::<_, _, _, _, false>(
+                                s, a_in, row_in, i, d, Unit, cols, stencil,
+                            ),
+                            _ => across::row::<_, _, _, _, false>(
+                                s, a_in, row_in, i, d, row_out, cols, stencil,
+                            ),
+                        }
+                    }
+                    if !batch.advance(&mut off_in, &mut off_out) {
+                        break;
                     }
                 }
-                if !batch.advance(&mut off_in, &mut off_out) {
-                    break;
-                }
+                first += cols;
             }
         }
     }
@@ -127,6 +176,10 @@ pub(crate) unsafe fn contiguous_line<T: Sample<F>, F: Real>(
         unsafe { along::line::<_, _, _, _, false>(src, Unit, dst, Unit, plan) };
     }
 }
+
+/// Columns per tile of rows that are strided on one side (a few cache lines of the
+/// contiguous side).
+const ROW_TILE: usize = 128;
 
 /// Outputs at least this large are written with non-temporal stores: they do not fit the
 /// caches anyway, and skipping the read of each destination line before writing it nearly

@@ -9,10 +9,18 @@ use crate::view::Layout;
 pub(crate) enum Strategy {
     /// Along unit-stride lines (input and output), vectorized with shifted loads.
     AlongContiguous,
-    /// Along lines of any strides, lanes gathered and scattered.
+    /// Along lines of any strides; lanes gathered or scattered on the side whose stride is not
+    /// 1.
     AlongStrided,
-    /// Across contiguous rows of `len` elements made of the axes in `axes` (a bit mask).
-    Across { axes: u64, len: usize },
+    /// Across rows of `len` elements made of the axes in `axes` (a bit mask), of strides
+    /// `row_in` and `row_out`: 1 and 1 for axes merged while contiguous in both; otherwise one
+    /// axis of unit stride on one side, lanes gathered or scattered on the other.
+    Across {
+        axes: u64,
+        len: usize,
+        row_in: isize,
+        row_out: isize,
+    },
 }
 
 /// The kernels a caller may force (tests and fuzzing compare each with the reference).
@@ -26,7 +34,8 @@ pub enum Kernel {
     AlongContiguous,
     /// Along lines with any strides; fits every layout.
     AlongStrided,
-    /// Across contiguous rows; fits only when another axis has stride 1 in input and output.
+    /// Across rows; fits only when another axis longer than 1 has stride 1 in the input or the
+    /// output.
     Across,
 }
 
@@ -38,23 +47,28 @@ impl Strategy {
         output: &Layout<'_>,
         axis: usize,
     ) -> Option<Self> {
-        let unit_line = input.stride(axis) == 1 && output.stride(axis) == 1;
+        let (s_in, s_out) = (input.stride(axis), output.stride(axis));
+        let unit_line = s_in == 1 && s_out == 1;
         match kernel {
-            Kernel::Auto => Some(if unit_line {
-                Self::AlongContiguous
-            } else {
-                contiguous_rows(input, output, axis).unwrap_or(Self::AlongStrided)
+            // Along a unit line; else across rows, contiguous or (tiled) strided on one side;
+            // else along strided lines. Rows beat lines strided on one side: a line whose
+            // other side is strided touches a new cache line (often a new page) per element.
+            Kernel::Auto => Some(match rows(input, output, axis) {
+                _ if unit_line => Self::AlongContiguous,
+                Some(r) => r,
+                None => Self::AlongStrided,
             }),
             Kernel::AlongContiguous => unit_line.then_some(Self::AlongContiguous),
             Kernel::AlongStrided => Some(Self::AlongStrided),
-            Kernel::Across => contiguous_rows(input, output, axis),
+            Kernel::Across => rows(input, output, axis),
         }
     }
 }
 
-/// The largest block of axes other than `axis` that is contiguous in both input and output,
-/// starting from an axis of stride 1 in both.
-fn contiguous_rows(input: &Layout<'_>, output: &Layout<'_>, axis: usize) -> Option<Strategy> {
+/// Rows for the across kernel: an axis other than `axis`, longer than 1, of unit stride in
+/// the input and the output, extended to the largest block of axes that stays contiguous in
+/// both; failing that, one axis of unit stride on one side (the output's preferred).
+fn rows(input: &Layout<'_>, output: &Layout<'_>, axis: usize) -> Option<Strategy> {
     let rank = input.rank().min(MAX_RANK);
     let candidate = |a: usize, stride: usize| {
         a != axis
@@ -63,14 +77,30 @@ fn contiguous_rows(input: &Layout<'_>, output: &Layout<'_>, axis: usize) -> Opti
             && input.stride(a) > 0
             && output.stride(a) == input.stride(a)
     };
-    let first = (0..rank).find(|&a| candidate(a, 1))?;
+    let Some(first) = (0..rank).find(|&a| candidate(a, 1)) else {
+        let unit_on = |stride: &dyn Fn(usize) -> isize| {
+            (0..rank).find(|&a| a != axis && input.len(a) > 1 && stride(a) == 1)
+        };
+        let row = unit_on(&|a| output.stride(a)).or_else(|| unit_on(&|a| input.stride(a)))?;
+        return Some(Strategy::Across {
+            axes: 1 << row,
+            len: input.len(row),
+            row_in: input.stride(row),
+            row_out: output.stride(row),
+        });
+    };
     let mut axes = 1u64 << first;
     let mut len = input.len(first);
     while let Some(next) = (0..rank).find(|&a| axes & (1 << a) == 0 && candidate(a, len)) {
         axes |= 1 << next;
         len = len.saturating_mul(input.len(next));
     }
-    Some(Strategy::Across { axes, len })
+    Some(Strategy::Across {
+        axes,
+        len,
+        row_in: 1,
+        row_out: 1,
+    })
 }
 
 /// Points `start..end` of one axis: the part of the outputs a call computes (the whole axis when
