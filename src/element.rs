@@ -100,6 +100,18 @@ mod sample_sealed {
 pub trait Sample<F: Real>: Copy + sample_sealed::Sealed<F> {
     /// The sample's value in `F`.
     fn to_real(self) -> F;
+
+    /// The `N` consecutive samples at `p` as lanes of `F` (`N` = the lane count of `F`), each
+    /// converted as by [`to_real`](Self::to_real). Pairs with a SIMD conversion override this.
+    ///
+    /// # Safety
+    /// `p` must be valid for reads of `N` elements.
+    #[doc(hidden)]
+    #[inline(always)]
+    unsafe fn load_lanes(p: *const Self) -> F::Lanes {
+        // SAFETY: the caller guarantees the N elements at `p` are readable.
+        <F::Lanes as Lanes>::from_fn(|k| unsafe { p.add(k).read() }.to_real())
+    }
 }
 
 impl sample_sealed::Sealed<f64> for f64 {}
@@ -107,6 +119,12 @@ impl Sample<f64> for f64 {
     #[inline(always)]
     fn to_real(self) -> f64 {
         self
+    }
+
+    #[inline(always)]
+    unsafe fn load_lanes(p: *const Self) -> wide::f64x4 {
+        // SAFETY: the caller guarantees 4 readable elements; no alignment is needed.
+        wide::f64x4::new(unsafe { p.cast::<[f64; 4]>().read_unaligned() })
     }
 }
 
@@ -116,10 +134,16 @@ impl Sample<f32> for f32 {
     fn to_real(self) -> f32 {
         self
     }
+
+    #[inline(always)]
+    unsafe fn load_lanes(p: *const Self) -> wide::f32x8 {
+        // SAFETY: the caller guarantees 8 readable elements; no alignment is needed.
+        wide::f32x8::new(unsafe { p.cast::<[f32; 8]>().read_unaligned() })
+    }
 }
 
 macro_rules! integer_samples {
-    ($($t:ty),*) => {$(
+    ($($t:ty => $to_f32x8:expr),* $(,)?) => {$(
         impl sample_sealed::Sealed<f64> for $t {}
         impl Sample<f64> for $t {
             #[inline(always)]
@@ -133,11 +157,35 @@ macro_rules! integer_samples {
             fn to_real(self) -> f32 {
                 self as f32
             }
+
+            #[inline(always)]
+            unsafe fn load_lanes(p: *const Self) -> wide::f32x8 {
+                // SAFETY: the caller guarantees 8 readable elements; no alignment is needed.
+                let raw: [$t; 8] = unsafe { p.cast::<[$t; 8]>().read_unaligned() };
+                $to_f32x8(raw)
+            }
         }
     )*};
 }
 
-integer_samples!(i8, i16, i32, i64, u8, u16, u32, u64);
+// Widen to i32 lanes and convert with `cvtdq2ps` where the values fit i32: that conversion
+// rounds to nearest like `as`, so the lanes equal `to_real` of each sample. The rest convert
+// lane by lane.
+fn by_lanes<T: Sample<f32>>(raw: [T; 8]) -> wide::f32x8 {
+    wide::f32x8::new(raw.map(Sample::to_real))
+}
+
+integer_samples!(
+    i8 => |raw: [i8; 8]| wide::i32x8::from_i16x8(wide::i16x8::new(raw.map(i16::from))).round_float(),
+    u8 => |raw: [u8; 8]| wide::i32x8::from_i16x8(wide::i16x8::new(raw.map(i16::from))).round_float(),
+    i16 => |raw: [i16; 8]| wide::i32x8::from_i16x8(wide::i16x8::new(raw)).round_float(),
+    u16 => |raw: [u16; 8]| wide::i32x8::from_u16x8(wide::u16x8::new(raw)).round_float(),
+    i32 => |raw: [i32; 8]| wide::i32x8::new(raw).round_float(),
+    i64 => by_lanes,
+    u32 => by_lanes,
+    u64 => by_lanes,
+);
+
 
 #[cfg(test)]
 mod tests {
@@ -164,6 +212,31 @@ mod tests {
         assert_eq!(0.25f32.exact_recip(), Some(4.0));
         assert_eq!(0.3f32.exact_recip(), None);
         assert_eq!(2f32.powi(127).exact_recip(), None);
+    }
+
+    /// The SIMD conversions equal `to_real` lane by lane, extremes included.
+    #[test]
+    fn lane_loads_equal_scalar_conversion() {
+        fn check<T: Sample<f32> + Sample<f64> + Copy>(values: [T; 8]) {
+            // SAFETY: `values` holds 8 elements.
+            let lanes32 = unsafe { <T as Sample<f32>>::load_lanes(values.as_ptr()) }.to_array();
+            // SAFETY: as above, 4 of them.
+            let lanes64 = unsafe { <T as Sample<f64>>::load_lanes(values.as_ptr()) }.to_array();
+            for (k, v) in values.into_iter().enumerate() {
+                assert_eq!(lanes32[k].to_bits(), Sample::<f32>::to_real(v).to_bits());
+                if k < 4 {
+                    assert_eq!(lanes64[k].to_bits(), Sample::<f64>::to_real(v).to_bits());
+                }
+            }
+        }
+        check([i8::MIN, -1, 0, 1, i8::MAX, 5, -7, 100]);
+        check([0u8, 1, 127, 128, 200, u8::MAX, 3, 9]);
+        check([i16::MIN, -1, 0, 1, i16::MAX, -300, 301, 12345]);
+        check([0u16, 1, 32767, 32768, 40000, u16::MAX, 7, 8]);
+        check([i32::MIN, -1, 0, 16_777_217, i32::MAX, -16_777_219, 33_554_435, 7]);
+        check([0u32, 1, 16_777_217, u32::MAX, 1 << 31, (1 << 31) + 1, 7, 8]);
+        check([i64::MIN, -1, 0, 1, i64::MAX, (1 << 53) + 1, -(1 << 60) - 3, 7]);
+        check([0u64, 1, u64::MAX, 1 << 63, (1 << 63) + 1, (1 << 53) + 1, 7, 8]);
     }
 
     #[test]

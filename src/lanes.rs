@@ -159,15 +159,14 @@ macro_rules! vector_lanes {
 
             #[inline(always)]
             unsafe fn load<T: Sample<$f>, S: Step>(p: *const T, s: S) -> Self {
-                let raw: [T; $n] = if S::UNIT {
+                if S::UNIT {
                     // SAFETY: the caller guarantees the N consecutive elements at `p` are
-                    // readable; `read_unaligned` needs no alignment.
-                    unsafe { p.cast::<[T; $n]>().read_unaligned() }
+                    // readable.
+                    unsafe { T::load_lanes(p) }
                 } else {
                     // SAFETY: the caller guarantees `p + k*s` is readable for k < N.
-                    core::array::from_fn(|k| unsafe { p.offset(k as isize * s.get()).read() })
-                };
-                <$v>::new(raw.map(Sample::to_real))
+                    Self::from_fn(|k| unsafe { p.offset(k as isize * s.get()).read() }.to_real())
+                }
             }
 
             #[inline(always)]
