@@ -98,8 +98,8 @@ impl<'a> Layout<'a> {
         }
         let mut order = [0u8; MAX_RANK];
         let mut count = 0;
-        for (axis, slot) in (0..self.rank()).zip(order.iter_mut()) {
-            if self.len(axis) > 1 {
+        for axis in (0..self.rank()).filter(|&a| self.len(a) > 1) {
+            if let Some(slot) = order.get_mut(count) {
                 *slot = axis as u8;
                 count += 1;
             }
@@ -338,6 +338,12 @@ mod tests {
         assert!(StridedViewMut::new(&mut data, 0, &[3, 4], &[4, 1]).is_ok());
         assert!(StridedViewMut::new(&mut data, 11, &[3, 4], &[-4, -1]).is_ok());
         assert!(StridedViewMut::new(&mut data, 0, &[3, 1], &[4, 0]).is_ok());
+        // A length-1 axis in the middle does not hide the axes after it.
+        assert!(StridedViewMut::new(&mut data, 11, &[4, 1, 3], &[-3, -3, -1]).is_ok());
+        assert_eq!(
+            StridedViewMut::new(&mut data, 0, &[4, 1, 3], &[2, 7, 1]).err(),
+            Some(GradientError::OverlappingOutput { axis: 0 })
+        );
         assert_eq!(
             StridedViewMut::new(&mut data, 0, &[3, 2], &[4, 0]).err(),
             Some(GradientError::OverlappingOutput { axis: 1 })
