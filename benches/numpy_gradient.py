@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+"""numpy.gradient on the workloads of benches/workloads.rs: prints `name<TAB>median seconds`.
+
+Feed the output to the report:
+    python3 benches/numpy_gradient.py > /tmp/numpy.tsv
+    cargo run --release --example perf_report -- --numpy /tmp/numpy.tsv
+Same inputs as the Rust side (same signal, coordinates, views); medians of 7 runs (3 for the
+largest), each run calling np.gradient once.
+"""
+import sys
+import time
+
+import numpy as np
+
+
+def signal(n):
+    i = np.arange(n, dtype=np.float64)
+    return np.sin(i * 1e-3 * 1.7) * 100.0 + (np.arange(n) % 97)
+
+
+def coords(n, dtype=np.float64):
+    i = np.arange(n, dtype=np.float64)
+    return (i * 0.01 + ((np.arange(n) * 7) % 5) * 1e-4).astype(dtype)
+
+
+def workloads(quick):
+    big = 100_000 if quick else 10_000_000
+    side = 256 if quick else 2048
+    cube = 48 if quick else 256
+    f64 = lambda n: signal(n)
+    f32 = lambda n: signal(n).astype(np.float32)
+    i16 = lambda n: (signal(n) * 50.0).astype(np.int16)
+    w = []
+    for n, tag in ((1000, "1e3"), (100_000, "1e5"), (big, "1e7")):
+        w.append(("1d f64 n=" + tag, f64(n), (), {}))
+        w.append(("1d f32 n=" + tag, f32(n), (np.float32(1.0),), {}))
+        w.append(("1d coords n=" + tag, f64(n), (coords(n),), {}))
+        # numpy turns integers into float64; our row is f32 output.
+        w.append(("1d i16->f32 n=" + tag, i16(n), (), {}))
+    w.append(("1d edge2 n=1e7", f64(big), (), {"edge_order": 2}))
+    sq = f64(side * side).reshape(side, side)
+    w.append(("2d 2048^2 axis 0", sq, (), {"axis": 0}))
+    w.append(("2d 2048^2 axis 1", sq, (), {"axis": 1}))
+    w.append(("2d 2048^2 all", sq, (), {}))
+    w.append(("3d 256^3 all", f64(cube ** 3).reshape(cube, cube, cube), (), {}))
+    w.append(("2d transposed all", sq.T, (), {}))
+    w.append(("2d step-2 all", f64(side * side * 2).reshape(side, 2 * side)[:, ::2], (), {}))
+    return w
+
+
+def main():
+    quick = "--quick" in sys.argv
+    for name, f, args, kw in workloads(quick):
+        runs = 3 if f.size >= 10_000_000 else 7
+        reps = max(1, int(2e6 // max(f.size, 1))) if f.size < 1_000_000 else 1
+        times = []
+        for _ in range(runs):
+            t = time.perf_counter()
+            for _ in range(reps):
+                np.gradient(f, *args, **kw)
+            times.append((time.perf_counter() - t) / reps)
+        times.sort()
+        print("%s\t%.9g" % (name, times[len(times) // 2]), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+//! The core allocates nothing; the owned API allocates its outputs and nothing proportional to
+//! the input besides them. A counting global allocator (per thread, so the test harness's own
+//! threads do not interfere) proves it.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use numgrad::{
+    Axes, AxisSpacing, EdgeOrder, Options, Spacing, StridedView, StridedViewMut, gradient,
+    gradient_1d, gradient_owned, gradient_reference,
+};
+
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+    static BYTES: Cell<usize> = const { Cell::new(0) };
+}
+
+// SAFETY: forwards to the system allocator; the counters are plain thread-local cells.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.with(|c| c.set(c.get() + 1));
+        BYTES.with(|c| c.set(c.get() + layout.size()));
+        // SAFETY: same layout contract as ours.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as ours.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// (allocations, bytes) made by `f` on this thread.
+fn counted(f: impl FnOnce()) -> (usize, usize) {
+    let before = (ALLOCATIONS.with(Cell::get), BYTES.with(Cell::get));
+    f();
+    (ALLOCATIONS.with(Cell::get) - before.0, BYTES.with(Cell::get) - before.1)
+}
+
+#[test]
+fn the_core_never_allocates_and_the_owned_api_allocates_its_outputs() {
+    // Large enough for the fused pass, streaming stores and every kernel.
+    let shape = [64usize, 48, 40];
+    let n: usize = shape.iter().product();
+    let data: Vec<f64> = (0..n).map(|i| (i as f64 * 0.37).sin()).collect();
+    let x: Vec<f64> = (0..48).map(|i| i as f64 * 0.5 + (i % 3) as f64 * 0.01).collect();
+    let mut outs = vec![vec![0.0; n]; 3];
+    let spacing = [AxisSpacing::Uniform(0.5), AxisSpacing::Coordinates(&x), AxisSpacing::Uniform(2.0)];
+    let options = Options::new().spacing(Spacing::PerAxis(&spacing)).edge_order(EdgeOrder::Second);
+    let input = StridedView::contiguous(&data, &shape).unwrap();
+    let transposed = StridedView::new(&data, 0, &[40, 48, 64], &[1, 40, 1920]).unwrap();
+    let [a, b, c] = &mut outs[..] else { unreachable!() };
+    let mut views = [
+        StridedViewMut::contiguous(a, &shape).unwrap(),
+        StridedViewMut::contiguous(b, &shape).unwrap(),
+        StridedViewMut::contiguous(c, &shape).unwrap(),
+    ];
+    assert_eq!(counted(|| gradient(&input, &mut views, &options).unwrap()), (0, 0));
+    assert_eq!(counted(|| gradient_reference(&input, &mut views, &options).unwrap()), (0, 0));
+    let tshape = [40usize, 48, 64];
+    let tspacing = [AxisSpacing::Uniform(1.0), AxisSpacing::Coordinates(&x), AxisSpacing::Uniform(3.0)];
+    let [a, b, c] = &mut outs[..] else { unreachable!() };
+    let mut tviews = [
+        StridedViewMut::contiguous(a, &tshape).unwrap(),
+        StridedViewMut::contiguous(b, &tshape).unwrap(),
+        StridedViewMut::contiguous(c, &tshape).unwrap(),
+    ];
+    let toptions = Options::new().spacing(Spacing::PerAxis(&tspacing));
+    assert_eq!(counted(|| gradient(&transposed, &mut tviews, &toptions).unwrap()), (0, 0));
+    let samples: Vec<i16> = (0..5000).map(|i| (i % 200) as i16).collect();
+    let mut rate = vec![0.0f32; 5000];
+    assert_eq!(
+        counted(|| gradient_1d(&samples, &mut rate, AxisSpacing::Uniform(0.01), EdgeOrder::First).unwrap()),
+        (0, 0)
+    );
+    // Errors allocate nothing either.
+    assert_eq!(
+        counted(|| {
+            gradient(&input, &mut tviews, &options).unwrap_err();
+        }),
+        (0, 0)
+    );
+
+    // Owned: the outputs (data and shape of each), the vector holding them, and one small
+    // vector of views, nothing proportional to the input besides the outputs.
+    let two_axes = Options::new().axes(Axes::List(&[2, 0]));
+    let mut result = None;
+    let (allocations, bytes) = counted(|| result = Some(gradient_owned(&data, &shape, &two_axes).unwrap()));
+    let result = result.unwrap();
+    assert_eq!(result.len(), 2);
+    let outputs = 2 * n * size_of::<f64>();
+    let small = 2 * shape.len() * size_of::<usize>()
+        + 2 * size_of::<numgrad::GradientArray<f64>>()
+        + 2 * size_of::<StridedViewMut<'_, f64>>();
+    assert_eq!(allocations, 2 * 2 + 2, "two outputs of two vectors each, plus two holders");
+    assert_eq!(bytes, outputs + small);
+}
