@@ -18,7 +18,9 @@ fn bench_one<T: Sample<F> + MakeSample, F: Real + MakeSample>(c: &mut Criterion,
     if p.elements() >= 1_000_000 {
         group.sample_size(10);
     }
-    group.bench_function("numgrad", |b| b.iter(|| black_box(&mut p).run(Some(Kernel::Auto))));
+    group.bench_function("numgrad", |b| {
+        b.iter(|| black_box(&mut p).run(Some(Kernel::Auto)))
+    });
     group.bench_function("memcpy", |b| b.iter(|| black_box(&mut p).memcpy()));
     group.bench_function("naive", |b| b.iter(|| black_box(&mut p).naive()));
     group.finish();

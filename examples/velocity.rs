@@ -14,7 +14,13 @@ fn main() -> Result<(), GradientError> {
     // Position in metres: accelerating, then braking.
     let x: Vec<f64> = t
         .iter()
-        .map(|&t| if t < 0.5 { 2.0 * t * t } else { 0.5 + 2.0 * (t - 0.5) - 3.0 * (t - 0.5).powi(2) })
+        .map(|&t| {
+            if t < 0.5 {
+                2.0 * t * t
+            } else {
+                0.5 + 2.0 * (t - 0.5) - 3.0 * (t - 0.5).powi(2)
+            }
+        })
         .collect();
 
     let mut v = vec![0.0; x.len()];
@@ -22,7 +28,10 @@ fn main() -> Result<(), GradientError> {
     let mut a = vec![0.0; x.len()];
     gradient_1d(&v, &mut a, AxisSpacing::Coordinates(&t), EdgeOrder::Second)?;
 
-    println!("{:>7} {:>9} {:>9} {:>9}  velocity", "t [s]", "x [m]", "v [m/s]", "a [m/s2]");
+    println!(
+        "{:>7} {:>9} {:>9} {:>9}  velocity",
+        "t [s]", "x [m]", "v [m/s]", "a [m/s2]"
+    );
     for i in 0..x.len() {
         let bar = "#".repeat((v[i] * 20.0).max(0.0).round() as usize);
         println!("{:7.4} {:9.5} {:9.5} {:9.3}  {bar}", t[i], x[i], v[i], a[i]);

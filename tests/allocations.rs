@@ -38,7 +38,10 @@ static GLOBAL: Counting = Counting;
 fn counted(f: impl FnOnce()) -> (usize, usize) {
     let before = (ALLOCATIONS.with(Cell::get), BYTES.with(Cell::get));
     f();
-    (ALLOCATIONS.with(Cell::get) - before.0, BYTES.with(Cell::get) - before.1)
+    (
+        ALLOCATIONS.with(Cell::get) - before.0,
+        BYTES.with(Cell::get) - before.1,
+    )
 }
 
 #[test]
@@ -47,34 +50,65 @@ fn the_core_never_allocates_and_the_owned_api_allocates_its_outputs() {
     let shape = [64usize, 48, 40];
     let n: usize = shape.iter().product();
     let data: Vec<f64> = (0..n).map(|i| (i as f64 * 0.37).sin()).collect();
-    let x: Vec<f64> = (0..48).map(|i| i as f64 * 0.5 + (i % 3) as f64 * 0.01).collect();
+    let x: Vec<f64> = (0..48)
+        .map(|i| i as f64 * 0.5 + (i % 3) as f64 * 0.01)
+        .collect();
     let mut outs = vec![vec![0.0; n]; 3];
-    let spacing = [AxisSpacing::Uniform(0.5), AxisSpacing::Coordinates(&x), AxisSpacing::Uniform(2.0)];
-    let options = Options::new().spacing(Spacing::PerAxis(&spacing)).edge_order(EdgeOrder::Second);
+    let spacing = [
+        AxisSpacing::Uniform(0.5),
+        AxisSpacing::Coordinates(&x),
+        AxisSpacing::Uniform(2.0),
+    ];
+    let options = Options::new()
+        .spacing(Spacing::PerAxis(&spacing))
+        .edge_order(EdgeOrder::Second);
     let input = StridedView::contiguous(&data, &shape).unwrap();
     let transposed = StridedView::new(&data, 0, &[40, 48, 64], &[1, 40, 1920]).unwrap();
-    let [a, b, c] = &mut outs[..] else { unreachable!() };
+    let [a, b, c] = &mut outs[..] else {
+        unreachable!()
+    };
     let mut views = [
         StridedViewMut::contiguous(a, &shape).unwrap(),
         StridedViewMut::contiguous(b, &shape).unwrap(),
         StridedViewMut::contiguous(c, &shape).unwrap(),
     ];
-    assert_eq!(counted(|| gradient(&input, &mut views, &options).unwrap()), (0, 0));
-    assert_eq!(counted(|| gradient_reference(&input, &mut views, &options).unwrap()), (0, 0));
+    assert_eq!(
+        counted(|| gradient(&input, &mut views, &options).unwrap()),
+        (0, 0)
+    );
+    assert_eq!(
+        counted(|| gradient_reference(&input, &mut views, &options).unwrap()),
+        (0, 0)
+    );
     let tshape = [40usize, 48, 64];
-    let tspacing = [AxisSpacing::Uniform(1.0), AxisSpacing::Coordinates(&x), AxisSpacing::Uniform(3.0)];
-    let [a, b, c] = &mut outs[..] else { unreachable!() };
+    let tspacing = [
+        AxisSpacing::Uniform(1.0),
+        AxisSpacing::Coordinates(&x),
+        AxisSpacing::Uniform(3.0),
+    ];
+    let [a, b, c] = &mut outs[..] else {
+        unreachable!()
+    };
     let mut tviews = [
         StridedViewMut::contiguous(a, &tshape).unwrap(),
         StridedViewMut::contiguous(b, &tshape).unwrap(),
         StridedViewMut::contiguous(c, &tshape).unwrap(),
     ];
     let toptions = Options::new().spacing(Spacing::PerAxis(&tspacing));
-    assert_eq!(counted(|| gradient(&transposed, &mut tviews, &toptions).unwrap()), (0, 0));
+    assert_eq!(
+        counted(|| gradient(&transposed, &mut tviews, &toptions).unwrap()),
+        (0, 0)
+    );
     let samples: Vec<i16> = (0..5000).map(|i| (i % 200) as i16).collect();
     let mut rate = vec![0.0f32; 5000];
     assert_eq!(
-        counted(|| gradient_1d(&samples, &mut rate, AxisSpacing::Uniform(0.01), EdgeOrder::First).unwrap()),
+        counted(|| gradient_1d(
+            &samples,
+            &mut rate,
+            AxisSpacing::Uniform(0.01),
+            EdgeOrder::First
+        )
+        .unwrap()),
         (0, 0)
     );
     // Errors allocate nothing either.
@@ -89,13 +123,18 @@ fn the_core_never_allocates_and_the_owned_api_allocates_its_outputs() {
     // vector of views, nothing proportional to the input besides the outputs.
     let two_axes = Options::new().axes(Axes::List(&[2, 0]));
     let mut result = None;
-    let (allocations, bytes) = counted(|| result = Some(gradient_owned(&data, &shape, &two_axes).unwrap()));
+    let (allocations, bytes) =
+        counted(|| result = Some(gradient_owned(&data, &shape, &two_axes).unwrap()));
     let result = result.unwrap();
     assert_eq!(result.len(), 2);
     let outputs = 2 * n * size_of::<f64>();
     let small = 2 * shape.len() * size_of::<usize>()
         + 2 * size_of::<numgrad::GradientArray<f64>>()
         + 2 * size_of::<StridedViewMut<'_, f64>>();
-    assert_eq!(allocations, 2 * 2 + 2, "two outputs of two vectors each, plus two holders");
+    assert_eq!(
+        allocations,
+        2 * 2 + 2,
+        "two outputs of two vectors each, plus two holders"
+    );
     assert_eq!(bytes, outputs + small);
 }
