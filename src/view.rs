@@ -206,8 +206,8 @@ impl<'a, T> StridedView<'a, T> {
     /// A C-order (row-major) view of all of `data`, which must hold exactly the shape's element
     /// count.
     pub fn contiguous(data: &'a [T], shape: &'a [usize]) -> Result<Self, GradientError> {
-        let layout = Layout::new(data.len(), 0, shape, Strides::COrder)?;
         check_exact_len(data.len(), shape)?;
+        let layout = Layout::new(data.len(), 0, shape, Strides::COrder)?;
         Ok(Self { data, layout })
     }
 
@@ -254,8 +254,8 @@ impl<'a, F> StridedViewMut<'a, F> {
     /// A C-order (row-major) view of all of `data`, which must hold exactly the shape's element
     /// count.
     pub fn contiguous(data: &'a mut [F], shape: &'a [usize]) -> Result<Self, GradientError> {
-        let layout = Layout::new(data.len(), 0, shape, Strides::COrder)?;
         check_exact_len(data.len(), shape)?;
+        let layout = Layout::new(data.len(), 0, shape, Strides::COrder)?;
         Ok(Self { data, layout })
     }
 
@@ -273,9 +273,16 @@ impl<'a, F> StridedViewMut<'a, F> {
     }
 }
 
+/// A contiguous view's buffer must hold exactly the shape's element count (checked first, so
+/// a short buffer is reported as such rather than as an out-of-bounds view).
 fn check_exact_len(len: usize, shape: &[usize]) -> Result<(), GradientError> {
-    // The product was checked for overflow by `Layout::new`.
-    let expected = shape.iter().product::<usize>();
+    if shape.len() > MAX_RANK {
+        return Err(GradientError::RankTooLarge { rank: shape.len() });
+    }
+    let expected = shape
+        .iter()
+        .try_fold(1usize, |acc, &n| acc.checked_mul(n))
+        .ok_or(GradientError::SizeOverflow)?;
     if len == expected {
         Ok(())
     } else {

@@ -15,11 +15,16 @@ struct Counting;
 thread_local! {
     static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
     static BYTES: Cell<usize> = const { Cell::new(0) };
+    /// Allocations of at least this many bytes fail (to test the owned API's error path).
+    static FAIL_FROM: Cell<usize> = const { Cell::new(usize::MAX) };
 }
 
 // SAFETY: forwards to the system allocator; the counters are plain thread-local cells.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if layout.size() >= FAIL_FROM.with(Cell::get) {
+            return std::ptr::null_mut();
+        }
         ALLOCATIONS.with(|c| c.set(c.get() + 1));
         BYTES.with(|c| c.set(c.get() + layout.size()));
         // SAFETY: same layout contract as ours.
@@ -137,4 +142,16 @@ fn the_core_never_allocates_and_the_owned_api_allocates_its_outputs() {
         "two outputs of two vectors each, plus two holders"
     );
     assert_eq!(bytes, outputs + small);
+}
+
+#[test]
+fn an_allocation_failure_is_an_error_not_an_abort() {
+    let data: Vec<i32> = (0..10_000).collect();
+    FAIL_FROM.with(|c| c.set(40_000));
+    let result = gradient_owned::<i32, f64>(&data, &[100, 100], &Options::new());
+    FAIL_FROM.with(|c| c.set(usize::MAX));
+    assert_eq!(
+        result.unwrap_err(),
+        numgrad::GradientError::AllocationFailed { elements: 10_000 }
+    );
 }
