@@ -120,6 +120,28 @@ pub enum GradientError {
         /// Number of elements requested.
         elements: usize,
     },
+    /// An output slice is shorter than a call may need (streaming API: a block of `n` values
+    /// needs room for `n + channels` outputs).
+    OutputTooSmall {
+        /// The least length the call accepts.
+        needed: usize,
+        /// The output's length.
+        got: usize,
+    },
+    /// An interleaved block's length is not a whole number of frames (streaming API).
+    PartialFrame {
+        /// The block's length in values.
+        len: usize,
+        /// Values per frame (the stream's channel count).
+        channels: usize,
+    },
+    /// A block's timestamp slice does not hold one timestamp per frame (streaming API).
+    TimestampCount {
+        /// Frames in the block.
+        frames: usize,
+        /// Timestamps given.
+        got: usize,
+    },
 }
 
 impl fmt::Display for GradientError {
@@ -196,6 +218,17 @@ impl fmt::Display for GradientError {
             }
             Self::AllocationFailed { elements } => {
                 write!(f, "could not allocate an output of {elements} elements")
+            }
+            Self::OutputTooSmall { needed, got } => write!(
+                f,
+                "output holds {got} elements, this call needs room for {needed}"
+            ),
+            Self::PartialFrame { len, channels } => write!(
+                f,
+                "block of {len} values is not a whole number of {channels}-channel frames"
+            ),
+            Self::TimestampCount { frames, got } => {
+                write!(f, "{got} timestamps given for a block of {frames} frames")
             }
         }
     }

@@ -21,6 +21,7 @@ mod axes;
 mod driver;
 mod element;
 mod error;
+mod inplace;
 mod kernels;
 mod lanes;
 mod options;
@@ -29,18 +30,21 @@ mod owned;
 mod reference;
 mod spacing;
 mod stencil;
+mod stream;
 mod view;
 
 pub use axes::Axes;
 pub use driver::{gradient, gradient_1d, gradient_with_kernel};
 pub use element::{Real, Sample};
 pub use error::GradientError;
+pub use inplace::gradient_1d_in_place;
 pub use kernels::Kernel;
 pub use options::{EdgeOrder, Options};
 #[cfg(feature = "alloc")]
 pub use owned::{GradientArray, gradient_owned};
 pub use reference::gradient_reference;
 pub use spacing::{AxisSpacing, Spacing};
+pub use stream::{Emitted, GradientStream, TimedGradientStream, Timestamp};
 pub use view::{StridedView, StridedViewMut};
 
 // The README's examples run as doctests.

@@ -1,0 +1,255 @@
+//! What the fuzz targets share: decoding arbitrary bytes into a call, and the oracle every call
+//! must satisfy — an error leaves the outputs untouched and is the reference's error; success
+//! equals the scalar reference bit for bit on every kernel, and no element outside an output
+//! view is written.
+
+use arbitrary::{Result, Unstructured};
+use numgrad::{
+    Axes, AxisSpacing, EdgeOrder, GradientError, Kernel, Options, Real, Sample, Spacing,
+    StridedView, StridedViewMut, gradient_reference, gradient_with_kernel,
+};
+
+/// Floats that decide bits: zeros of both signs, infinities, NaN, subnormals, huge values.
+pub fn special_f64(u: &mut Unstructured<'_>) -> Result<f64> {
+    Ok(match u.int_in_range(0u8..=12)? {
+        0 => 0.0,
+        1 => -0.0,
+        2 => f64::INFINITY,
+        3 => f64::NEG_INFINITY,
+        4 => f64::NAN,
+        5 => 5e-324,
+        6 => -1.7e308,
+        7 => 1e300,
+        8 => 0.5,
+        9 => -2.0,
+        10 => f64::from_bits(u.arbitrary()?),
+        _ => f64::from(u.int_in_range(-1000i32..=1000)?) * 0.125,
+    })
+}
+
+/// A float of type `F` from the special pool.
+pub fn special<F: Real>(u: &mut Unstructured<'_>) -> Result<F> {
+    Ok(F::from(special_f64(u)?).unwrap_or_else(F::nan))
+}
+
+/// An element of the sample type `T`.
+pub trait FuzzSample: Copy {
+    fn make(u: &mut Unstructured<'_>) -> Result<Self>;
+}
+
+impl FuzzSample for f64 {
+    fn make(u: &mut Unstructured<'_>) -> Result<Self> {
+        special_f64(u)
+    }
+}
+
+impl FuzzSample for f32 {
+    fn make(u: &mut Unstructured<'_>) -> Result<Self> {
+        Ok(special_f64(u)? as f32)
+    }
+}
+
+macro_rules! int_samples {
+    ($($t:ty),*) => {$(
+        impl FuzzSample for $t {
+            fn make(u: &mut Unstructured<'_>) -> Result<Self> {
+                u.arbitrary()
+            }
+        }
+    )*};
+}
+int_samples!(i8, i16, i32, i64, u8, u16, u32, u64);
+
+/// Spacing entries, owned.
+pub enum Entry<F> {
+    Uniform(F),
+    Coordinates(Vec<F>),
+    Unreduced(Vec<F>),
+    Ticks32(Vec<u32>),
+    Ticks64(Vec<u64>),
+}
+
+impl<F: Real> Entry<F> {
+    pub fn as_spacing(&self) -> AxisSpacing<'_, F> {
+        match self {
+            Self::Uniform(h) => AxisSpacing::Uniform(*h),
+            Self::Coordinates(x) => AxisSpacing::Coordinates(x),
+            Self::Unreduced(x) => AxisSpacing::UnreducedCoordinates(x),
+            Self::Ticks32(t) => AxisSpacing::Ticks32(t),
+            Self::Ticks64(t) => AxisSpacing::Ticks64(t),
+        }
+    }
+
+    /// An entry for an axis of `len` points (sometimes of the wrong length on purpose).
+    pub fn make(u: &mut Unstructured<'_>, len: usize) -> Result<Self> {
+        let n = if u.ratio(1, 10)? { u.int_in_range(0..=len + 1)? } else { len };
+        Ok(match u.int_in_range(0u8..=5)? {
+            0 | 1 => Self::Uniform(special(u)?),
+            2 => {
+                // Often evenly spaced, so numpy's reduction is exercised.
+                if u.arbitrary()? {
+                    let (x0, h) = (special::<F>(u)?, special::<F>(u)?);
+                    Self::Coordinates((0..n).map(|i| x0 + h * F::from(i).unwrap_or_else(F::nan)).collect())
+                } else {
+                    Self::Coordinates((0..n).map(|_| special(u)).collect::<Result<_>>()?)
+                }
+            }
+            3 => Self::Unreduced((0..n).map(|_| special(u)).collect::<Result<_>>()?),
+            4 => Self::Ticks32((0..n).map(|_| u.arbitrary()).collect::<Result<_>>()?),
+            _ => Self::Ticks64((0..n).map(|_| u.arbitrary()).collect::<Result<_>>()?),
+        })
+    }
+}
+
+/// A bit pattern no computation produces by accident, to spot untouched elements.
+fn sentinel<F: Real>() -> F {
+    F::from(-7.0e-3).unwrap_or_else(F::nan) / F::from(3.0).unwrap_or_else(F::nan)
+}
+
+/// Bit equality for either float type (NaN matches NaN).
+pub fn same<F: Real>(x: F, y: F) -> bool {
+    (x == y && x.is_sign_negative() == y.is_sign_negative()) || (x.is_nan() && y.is_nan())
+}
+
+/// Decodes one strided call from `u` and checks it on every path.
+pub fn strided_call<T: Sample<F> + FuzzSample, F: Real>(u: &mut Unstructured<'_>) -> Result<()> {
+    let rank = u.int_in_range(0..=5usize)?;
+    let shape: Vec<usize> = (0..rank).map(|_| u.int_in_range(0..=9)).collect::<Result<_>>()?;
+    let mut strides: Vec<isize> = (0..rank).map(|_| u.int_in_range(-4..=4)).collect::<Result<_>>()?;
+    if u.ratio(1, 20)? && rank > 0 {
+        strides[0] = u.arbitrary()?; // occasionally absurd, to exercise overflow checks
+    }
+    let offset = u.int_in_range(0..=60usize)?;
+    let buffer_len = u.int_in_range(0..=240usize)?;
+    let data: Vec<T> = (0..buffer_len).map(|_| T::make(u)).collect::<Result<_>>()?;
+    let Ok(input) = StridedView::new(&data, offset, &shape, &strides) else {
+        return Ok(()); // a rejected descriptor: nothing else to check
+    };
+
+    let axes_list: Vec<isize> = (0..u.int_in_range(0..=4usize)?)
+        .map(|_| u.int_in_range(-6..=6))
+        .collect::<Result<_>>()?;
+    let axes = match u.int_in_range(0u8..=2)? {
+        0 => Axes::All,
+        1 => Axes::One(u.int_in_range(-6..=6)?),
+        _ => Axes::List(&axes_list),
+    };
+    let selected: Vec<usize> = match axes {
+        Axes::All => (0..rank).collect(),
+        Axes::One(a) => vec![a.rem_euclid(rank.max(1) as isize) as usize],
+        Axes::List(l) => l.iter().map(|a| a.rem_euclid(rank.max(1) as isize) as usize).collect(),
+    };
+    let mut entries = Vec::new();
+    let entry_count = if u.ratio(1, 10)? { u.int_in_range(0..=4usize)? } else { selected.len() };
+    for k in 0..entry_count {
+        let len = selected.get(k).and_then(|&a| shape.get(a)).copied().unwrap_or(3);
+        entries.push(Entry::<F>::make(u, len)?);
+    }
+    let per_axis: Vec<AxisSpacing<'_, F>> = entries.iter().map(Entry::as_spacing).collect();
+    let spacing = match u.int_in_range(0u8..=3)? {
+        0 => Spacing::Unit,
+        1 => Spacing::Uniform(special(u)?),
+        _ => Spacing::PerAxis(&per_axis),
+    };
+    let edge = match EdgeOrder::try_from(u.int_in_range(-1i64..=3)?) {
+        Ok(e) => e,
+        Err(GradientError::InvalidEdgeOrder { .. }) => return Ok(()),
+        Err(e) => panic!("unexpected {e:?}"),
+    };
+    let options = Options::new().axes(axes).spacing(spacing).edge_order(edge);
+
+    // Outputs: a dense layout with the axes in some order, some reversed, inside a buffer with
+    // guard cells before and after; occasionally arbitrary strides.
+    let outputs = u.int_in_range(0..=5usize)?;
+    let count: usize = shape.iter().product();
+    let mut order: Vec<usize> = (0..rank).collect();
+    for i in (1..order.len()).rev() {
+        order.swap(i, u.int_in_range(0..=i)?);
+    }
+    let mut out_strides = vec![0isize; rank];
+    let mut span = 1isize;
+    for &a in order.iter().rev() {
+        out_strides[a] = span;
+        span *= shape[a].max(1) as isize;
+    }
+    let mut out_offset = 3usize;
+    for (a, s) in out_strides.iter_mut().enumerate() {
+        if u.arbitrary()? {
+            out_offset += (shape[a].saturating_sub(1)) * s.unsigned_abs();
+            *s = -*s;
+        }
+    }
+    if u.ratio(1, 10)? {
+        for s in out_strides.iter_mut() {
+            *s = u.int_in_range(-3..=3)?;
+        }
+    }
+    let out_len = count + 6 + out_offset;
+
+    let run = |kernel: Option<Kernel>| -> (core::result::Result<bool, GradientError>, Vec<Vec<F>>) {
+        let mut buffers = vec![vec![sentinel::<F>(); out_len]; outputs];
+        let mut views = Vec::new();
+        for b in buffers.iter_mut() {
+            match StridedViewMut::new(b, out_offset, &shape, &out_strides) {
+                Ok(v) => views.push(v),
+                Err(_) => return (Ok(false), Vec::new()),
+            }
+        }
+        let result = match kernel {
+            None => gradient_reference(&input, &mut views, &options).map(|()| true),
+            Some(k) => gradient_with_kernel(&input, &mut views, &options, k),
+        };
+        drop(views);
+        (result, buffers)
+    };
+
+    let (reference, ref_buffers) = run(None);
+    if ref_buffers.is_empty() && outputs > 0 {
+        return Ok(()); // the output layout was rejected
+    }
+    for kernel in [Kernel::Auto, Kernel::AlongContiguous, Kernel::AlongStrided, Kernel::Across] {
+        let (result, buffers) = run(Some(kernel));
+        match (&reference, &result) {
+            (Err(a), Err(b)) => {
+                assert_eq!(a, b, "{kernel:?}: different errors");
+                assert!(buffers.iter().flatten().all(|&v| same(v, sentinel())), "written on error");
+            }
+            (Ok(_), Ok(true)) => {
+                for (b, r) in buffers.iter().zip(&ref_buffers) {
+                    for (j, (&x, &y)) in b.iter().zip(r).enumerate() {
+                        assert!(same(x, y), "{kernel:?}: element {j} differs: {x:?} vs {y:?}");
+                    }
+                }
+            }
+            (Ok(_), Ok(false)) => {
+                assert!(kernel != Kernel::Auto && kernel != Kernel::AlongStrided);
+                assert!(buffers.iter().flatten().all(|&v| same(v, sentinel())), "written when declining");
+            }
+            _ => panic!("{kernel:?}: {result:?} but the reference gave {reference:?}"),
+        }
+    }
+    // Elements of the output buffers outside the view are never written (checked when there
+    // are outputs, whose layout then passed validation).
+    if reference.is_ok() && outputs > 0 {
+        let mut in_view = vec![false; out_len];
+        let mut idx = vec![0usize; rank];
+        for _ in 0..count {
+            let at = out_offset as isize
+                + idx.iter().zip(&out_strides).map(|(&i, &s)| i as isize * s).sum::<isize>();
+            in_view[at as usize] = true;
+            for k in (0..rank).rev() {
+                idx[k] += 1;
+                if idx[k] < shape[k] {
+                    break;
+                }
+                idx[k] = 0;
+            }
+        }
+        for b in &ref_buffers {
+            for (v, &inside) in b.iter().zip(&in_view) {
+                assert!(inside || same(*v, sentinel()), "written outside the view");
+            }
+        }
+    }
+    Ok(())
+}

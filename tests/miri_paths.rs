@@ -1,0 +1,186 @@
+//! Every unsafe path on small inputs, sized for Miri (`cargo +nightly miri test --test
+//! miri_paths`): each kernel forced on contiguous, transposed, reversed, stepped and broadcast
+//! views of every lane type, uniform, coordinate and tick spacing, both edge orders, lengths
+//! that leave every SIMD remainder; each result equals the scalar reference bit for bit.
+
+use numgrad::{
+    Axes, AxisSpacing, EdgeOrder, Kernel, Options, Real, Sample, Spacing, StridedView,
+    StridedViewMut, gradient_1d, gradient_reference, gradient_with_kernel,
+};
+
+fn same<F: Real>(x: F, y: F) -> bool {
+    (x == y && x.is_sign_negative() == y.is_sign_negative()) || (x.is_nan() && y.is_nan())
+}
+
+/// Runs every kernel on `input` along `axis` with `spacing`, comparing with the reference.
+fn all_kernels<T: Sample<F>, F: Real>(
+    input: &StridedView<'_, T>,
+    axis: isize,
+    spacing: AxisSpacing<'_, F>,
+    edge: EdgeOrder,
+) {
+    let shape = input.shape();
+    let count: usize = shape.iter().product();
+    let per = [spacing];
+    let options = Options::new()
+        .axes(Axes::One(axis))
+        .spacing(Spacing::PerAxis(&per))
+        .edge_order(edge);
+    let mut reference = vec![F::nan(); count];
+    gradient_reference(
+        input,
+        &mut [StridedViewMut::contiguous(&mut reference, shape).unwrap()],
+        &options,
+    )
+    .unwrap();
+    let strides = c_strides(shape);
+    let mut applied = 0;
+    for kernel in [
+        Kernel::Auto,
+        Kernel::AlongContiguous,
+        Kernel::AlongStrided,
+        Kernel::Across,
+    ] {
+        let mut out = vec![F::nan(); count + 2];
+        let view = StridedViewMut::new(&mut out, 1, shape, &strides).unwrap();
+        if gradient_with_kernel(input, &mut [view], &options, kernel).unwrap() {
+            applied += 1;
+            assert!(
+                out[1..=count]
+                    .iter()
+                    .zip(&reference)
+                    .all(|(&a, &b)| same(a, b)),
+                "{kernel:?}"
+            );
+            assert!(
+                out[0].is_nan() && out[count + 1].is_nan(),
+                "{kernel:?} wrote a guard cell"
+            );
+        }
+    }
+    assert!(applied >= 2);
+}
+
+fn c_strides(shape: &[usize]) -> Vec<isize> {
+    let mut s = vec![1isize; shape.len()];
+    for k in (0..shape.len().saturating_sub(1)).rev() {
+        s[k] = s[k + 1] * shape[k + 1] as isize;
+    }
+    s
+}
+
+fn values<F: Real>(n: usize) -> Vec<F> {
+    (0..n)
+        .map(|i| F::from(((i * 37) % 23) as f64 * 0.75 - 8.0).unwrap())
+        .collect()
+}
+
+fn layouts<T: Sample<F> + Copy, F: Real>(data: &[T], edge: EdgeOrder) {
+    let x = [0.0, 0.5, 1.75, 2.0, 3.5, 3.75, 5.0, 6.5, 7.0].map(|v| F::from(v).unwrap());
+    let ticks = [u32::MAX - 20, u32::MAX - 3, 4, 9, 30, 31, 40, 52, 70];
+    // (offset, shape, strides) over `data` (at least 60 elements).
+    let views: [(usize, [usize; 2], [isize; 2]); 6] = [
+        (0, [5, 9], [9, 1]),    // C order
+        (0, [9, 5], [1, 9]),    // transposed
+        (44, [5, 9], [-9, -1]), // reversed
+        (0, [5, 9], [10, 1]),   // padded rows
+        (0, [5, 9], [0, 2]),    // broadcast rows, stepped columns
+        (8, [9, 5], [-1, 10]),  // reversed, transposed
+    ];
+    for (offset, shape, strides) in views {
+        let input = StridedView::new(data, offset, &shape, &strides).unwrap();
+        for axis in [0isize, 1] {
+            let n = shape[axis as usize];
+            all_kernels(
+                &input,
+                axis,
+                AxisSpacing::Uniform(F::from(0.5).unwrap()),
+                edge,
+            );
+            all_kernels(
+                &input,
+                axis,
+                AxisSpacing::Uniform(F::from(3.0).unwrap()),
+                edge,
+            );
+            all_kernels(&input, axis, AxisSpacing::Coordinates(&x[..n]), edge);
+            all_kernels(&input, axis, AxisSpacing::Ticks32(&ticks[..n]), edge);
+        }
+    }
+}
+
+#[test]
+fn every_kernel_on_every_lane_type() {
+    for edge in [EdgeOrder::First, EdgeOrder::Second] {
+        layouts::<f64, f64>(&values(60), edge);
+        layouts::<f32, f32>(&values(60), edge);
+        let ints: Vec<i16> = (0..60).map(|i| (i * 37 % 23 - 11) as i16).collect();
+        layouts::<i16, f32>(&ints, edge);
+        let bytes: Vec<u8> = (0..60).map(|i| (i * 37 % 23) as u8).collect();
+        layouts::<u8, f64>(&bytes, edge);
+    }
+}
+
+#[test]
+fn one_dimensional_remainders() {
+    for n in 2..=19 {
+        let f: Vec<f64> = values(n);
+        let g: Vec<f32> = values(n);
+        let x: Vec<f64> = (0..n).map(|i| (i * i) as f64 * 0.25).collect();
+        let t: Vec<u64> = (0..n as u64)
+            .map(|i| (u64::MAX - 5).wrapping_add(i * i))
+            .collect();
+        for edge in [EdgeOrder::First, EdgeOrder::Second] {
+            if n < edge.min_len() {
+                continue;
+            }
+            let (mut a, mut b) = (vec![0.0; n], vec![0.0f32; n]);
+            gradient_1d(&f, &mut a, AxisSpacing::Uniform(0.25), edge).unwrap();
+            gradient_1d(&g, &mut b, AxisSpacing::Ticks64(&t), edge).unwrap();
+            gradient_1d(&f, &mut a, AxisSpacing::UnreducedCoordinates(&x), edge).unwrap();
+            let shape = [n];
+            let input = StridedView::contiguous(&f, &shape).unwrap();
+            all_kernels(&input, 0, AxisSpacing::Coordinates(&x), edge);
+            let reversed = StridedView::new(&g, n - 1, &shape, &[-1]).unwrap();
+            all_kernels(&reversed, 0, AxisSpacing::Uniform(0.1f32), edge);
+        }
+    }
+}
+
+#[test]
+fn fused_all_axes() {
+    let data: Vec<f64> = values(4 * 5 * 6);
+    let shape = [4usize, 5, 6];
+    let input = StridedView::contiguous(&data, &shape).unwrap();
+    let x = [0.0, 1.0, 1.5, 3.0, 3.25];
+    let per = [
+        AxisSpacing::Uniform(2.0),
+        AxisSpacing::Coordinates(&x),
+        AxisSpacing::Uniform(0.3),
+    ];
+    for edge in [EdgeOrder::First, EdgeOrder::Second] {
+        let options = Options::new()
+            .spacing(Spacing::PerAxis(&per))
+            .edge_order(edge);
+        let mut f = vec![vec![0.0; 120]; 3];
+        let mut s = vec![vec![0.0; 120]; 3];
+        {
+            let mut fv: Vec<_> = f
+                .iter_mut()
+                .map(|b| StridedViewMut::contiguous(b, &shape).unwrap())
+                .collect();
+            let mut sv: Vec<_> = s
+                .iter_mut()
+                .map(|b| StridedViewMut::contiguous(b, &shape).unwrap())
+                .collect();
+            assert!(gradient_with_kernel(&input, &mut fv, &options, Kernel::Auto).unwrap());
+            gradient_reference(&input, &mut sv, &options).unwrap();
+        }
+        assert!(
+            f.iter()
+                .flatten()
+                .zip(s.iter().flatten())
+                .all(|(&a, &b)| same(a, b))
+        );
+    }
+}
