@@ -269,6 +269,12 @@ impl<'a, F: Real> AxisPlan<'a, F> {
         self.grid
     }
 
+    /// Whether the grid is uniform (every interior point has the same stencil).
+    #[inline(always)]
+    pub(crate) fn is_uniform(&self) -> bool {
+        matches!(self.grid, Grid::Uniform(_))
+    }
+
     /// `2. * dx` for a uniform grid.
     #[inline(always)]
     pub(crate) fn central(&self) -> Divisor<F> {

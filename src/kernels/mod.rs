@@ -97,6 +97,95 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
             row_out,
         } => {
             debug_assert!(range.is_none_or(|r| axes & (1 << r.axis) == 0));
+            let n = plan.len();
+            let len_i = len as isize;
+            let block = row_in == 1 && row_out == 1 && a_in == len_i && a_out == len_i;
+            if block && n > 2 && plan.is_uniform() && range.is_none_or(|r| r.axis != axis) {
+                // The rows of every point follow each other in memory, and a uniform grid gives
+                // every interior point the same stencil: the interior is one long row, however
+                // short each row is (an `[n, 3]` IMU log along its time axis).
+                let mut batch = Batch::new(&lin, &lout, axes | 1 << axis, axis, range);
+                loop {
+                    // SAFETY: `off_*` is the start of a contiguous block of `n` rows of `len`
+                    // elements in both views (the row axes and the gradient axis, strides 1 and
+                    // `len`); the first and last rows read rows of the block, and the interior
+                    // (rows 1..n-1 as one row) reads one row before and after, also in it.
+                    unsafe {
+                        let (s, d) = (src.offset(off_in), dst.offset(off_out));
+                        let (last, inner) = ((n - 1) * len, (n - 2) * len);
+                        if stream {
+                            across::row::<_, _, _, _, true>(
+                                s,
+                                a_in,
+                                Unit,
+                                0,
+                                d,
+                                Unit,
+                                len,
+                                plan.first(),
+                            );
+                            across::row::<_, _, _, _, true>(
+                                s.add(len),
+                                a_in,
+                                Unit,
+                                1,
+                                d.add(len),
+                                Unit,
+                                inner,
+                                plan.stencil(1),
+                            );
+                            across::row::<_, _, _, _, true>(
+                                s.add(last),
+                                a_in,
+                                Unit,
+                                n - 1,
+                                d.add(last),
+                                Unit,
+                                len,
+                                plan.last(),
+                            );
+                        } else {
+                            across::row::<_, _, _, _, false>(
+                                s,
+                                a_in,
+                                Unit,
+                                0,
+                                d,
+                                Unit,
+                                len,
+                                plan.first(),
+                            );
+                            across::row::<_, _, _, _, false>(
+                                s.add(len),
+                                a_in,
+                                Unit,
+                                1,
+                                d.add(len),
+                                Unit,
+                                inner,
+                                plan.stencil(1),
+                            );
+                            across::row::<_, _, _, _, false>(
+                                s.add(last),
+                                a_in,
+                                Unit,
+                                n - 1,
+                                d.add(last),
+                                Unit,
+                                len,
+                                plan.last(),
+                            );
+                        }
+                    }
+                    if !batch.advance(&mut off_in, &mut off_out) {
+                        break;
+                    }
+                }
+                if stream {
+                    stream_fence();
+                }
+                return;
+            }
             // Rows strided on one side are cut into tiles walked one after the other over the
             // whole batch, so the pages a tile touches stay in the TLB and each output cache
             // line is filled in one visit (a transposed view would otherwise touch a new page
