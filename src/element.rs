@@ -56,9 +56,11 @@ impl Real for f64 {
 
     #[inline]
     fn exact_recip(self) -> Option<Self> {
-        let (mantissa, _) = libm::frexp(self);
+        // ± a power of two: normal with no fraction bits (what `frexp`'s mantissa of ±0.5
+        // says, without its recursion on subnormals).
+        let power_of_two = self.is_normal() && self.to_bits() & ((1 << 52) - 1) == 0;
         let r = 1.0 / self;
-        (self.is_normal() && mantissa.abs() == 0.5 && r.is_normal()).then_some(r)
+        (power_of_two && r.is_normal()).then_some(r)
     }
 
     #[inline(always)]
@@ -75,9 +77,11 @@ impl Real for f32 {
 
     #[inline]
     fn exact_recip(self) -> Option<Self> {
-        let (mantissa, _) = libm::frexpf(self);
+        // ± a power of two: normal with no fraction bits (what `frexp`'s mantissa of ±0.5
+        // says, without its recursion on subnormals).
+        let power_of_two = self.is_normal() && self.to_bits() & ((1 << 23) - 1) == 0;
         let r = 1.0 / self;
-        (self.is_normal() && mantissa.abs() == 0.5 && r.is_normal()).then_some(r)
+        (power_of_two && r.is_normal()).then_some(r)
     }
 
     #[inline(always)]

@@ -105,7 +105,7 @@ impl<'a> Layout<'a> {
             }
         }
         let order = order.get_mut(..count).unwrap_or(&mut []);
-        order.sort_unstable_by_key(|&a| self.stride(usize::from(a)).unsigned_abs());
+        sort_by_key(order, |a| self.stride(usize::from(a)).unsigned_abs());
         let mut span = 0usize;
         for &axis in order.iter() {
             let axis = usize::from(axis);
@@ -162,6 +162,23 @@ impl<'a> Layout<'a> {
                 let product = later.iter().fold(1usize, |acc, &n| acc.saturating_mul(n));
                 isize::try_from(product).unwrap_or(isize::MAX)
             }
+        }
+    }
+}
+
+/// Sorts `order` by `key`, stably: an insertion sort (at most [`MAX_RANK`] entries). The
+/// library's sort would do the same for up to 20 entries, but keeps a panic path (for
+/// inconsistent orderings) that a panic-free build cannot contain.
+fn sort_by_key(order: &mut [u8], key: impl Fn(u8) -> usize) {
+    for i in 1..order.len() {
+        // Moves entry `i` down past every entry with a larger key: equal keys keep their order.
+        let mut j = i;
+        while let Some([before, here]) = j.checked_sub(1).and_then(|b| order.get_mut(b..=j)) {
+            if key(*before) <= key(*here) {
+                break;
+            }
+            core::mem::swap(before, here);
+            j -= 1;
         }
     }
 }

@@ -82,14 +82,22 @@ impl<F: Real> Entry<F> {
 
     /// An entry for an axis of `len` points (sometimes of the wrong length on purpose).
     pub fn make(u: &mut Unstructured<'_>, len: usize) -> Result<Self> {
-        let n = if u.ratio(1, 10)? { u.int_in_range(0..=len + 1)? } else { len };
+        let n = if u.ratio(1, 10)? {
+            u.int_in_range(0..=len + 1)?
+        } else {
+            len
+        };
         Ok(match u.int_in_range(0u8..=5)? {
             0 | 1 => Self::Uniform(special(u)?),
             2 => {
                 // Often evenly spaced, so numpy's reduction is exercised.
                 if u.arbitrary()? {
                     let (x0, h) = (special::<F>(u)?, special::<F>(u)?);
-                    Self::Coordinates((0..n).map(|i| x0 + h * F::from(i).unwrap_or_else(F::nan)).collect())
+                    Self::Coordinates(
+                        (0..n)
+                            .map(|i| x0 + h * F::from(i).unwrap_or_else(F::nan))
+                            .collect(),
+                    )
                 } else {
                     Self::Coordinates((0..n).map(|_| special(u)).collect::<Result<_>>()?)
                 }
@@ -114,15 +122,25 @@ pub fn same<F: Real>(x: F, y: F) -> bool {
 /// Decodes one strided call from `u` and checks it on every path.
 pub fn strided_call<T: Sample<F> + FuzzSample, F: Real>(u: &mut Unstructured<'_>) -> Result<()> {
     let rank = u.int_in_range(0..=5usize)?;
-    let shape: Vec<usize> = (0..rank).map(|_| u.int_in_range(0..=9)).collect::<Result<_>>()?;
-    let mut strides: Vec<isize> = (0..rank).map(|_| u.int_in_range(-4..=4)).collect::<Result<_>>()?;
+    let shape: Vec<usize> = (0..rank)
+        .map(|_| u.int_in_range(0..=9))
+        .collect::<Result<_>>()?;
+    let mut strides: Vec<isize> = (0..rank)
+        .map(|_| u.int_in_range(-4..=4))
+        .collect::<Result<_>>()?;
     if u.ratio(1, 20)? && rank > 0 {
         strides[0] = u.arbitrary()?; // occasionally absurd, to exercise overflow checks
     }
     let offset = u.int_in_range(0..=60usize)?;
     let buffer_len = u.int_in_range(0..=240usize)?;
     let data: Vec<T> = (0..buffer_len).map(|_| T::make(u)).collect::<Result<_>>()?;
-    let Ok(input) = StridedView::new(&data, offset, &shape, &strides) else {
+    // Explicit strides, or (sometimes) C order, which fails unless the buffer fits exactly.
+    let input = if u.ratio(1, 4)? {
+        StridedView::contiguous(&data, &shape)
+    } else {
+        StridedView::new(&data, offset, &shape, &strides)
+    };
+    let Ok(input) = input else {
         return Ok(()); // a rejected descriptor: nothing else to check
     };
 
@@ -137,12 +155,23 @@ pub fn strided_call<T: Sample<F> + FuzzSample, F: Real>(u: &mut Unstructured<'_>
     let selected: Vec<usize> = match axes {
         Axes::All => (0..rank).collect(),
         Axes::One(a) => vec![a.rem_euclid(rank.max(1) as isize) as usize],
-        Axes::List(l) => l.iter().map(|a| a.rem_euclid(rank.max(1) as isize) as usize).collect(),
+        Axes::List(l) => l
+            .iter()
+            .map(|a| a.rem_euclid(rank.max(1) as isize) as usize)
+            .collect(),
     };
     let mut entries = Vec::new();
-    let entry_count = if u.ratio(1, 10)? { u.int_in_range(0..=4usize)? } else { selected.len() };
+    let entry_count = if u.ratio(1, 10)? {
+        u.int_in_range(0..=4usize)?
+    } else {
+        selected.len()
+    };
     for k in 0..entry_count {
-        let len = selected.get(k).and_then(|&a| shape.get(a)).copied().unwrap_or(3);
+        let len = selected
+            .get(k)
+            .and_then(|&a| shape.get(a))
+            .copied()
+            .unwrap_or(3);
         entries.push(Entry::<F>::make(u, len)?);
     }
     let per_axis: Vec<AxisSpacing<'_, F>> = entries.iter().map(Entry::as_spacing).collect();
@@ -207,23 +236,37 @@ pub fn strided_call<T: Sample<F> + FuzzSample, F: Real>(u: &mut Unstructured<'_>
     if ref_buffers.is_empty() && outputs > 0 {
         return Ok(()); // the output layout was rejected
     }
-    for kernel in [Kernel::Auto, Kernel::AlongContiguous, Kernel::AlongStrided, Kernel::Across] {
+    for kernel in [
+        Kernel::Auto,
+        Kernel::AlongContiguous,
+        Kernel::AlongStrided,
+        Kernel::Across,
+    ] {
         let (result, buffers) = run(Some(kernel));
         match (&reference, &result) {
             (Err(a), Err(b)) => {
                 assert_eq!(a, b, "{kernel:?}: different errors");
-                assert!(buffers.iter().flatten().all(|&v| same(v, sentinel())), "written on error");
+                assert!(
+                    buffers.iter().flatten().all(|&v| same(v, sentinel())),
+                    "written on error"
+                );
             }
             (Ok(_), Ok(true)) => {
                 for (b, r) in buffers.iter().zip(&ref_buffers) {
                     for (j, (&x, &y)) in b.iter().zip(r).enumerate() {
-                        assert!(same(x, y), "{kernel:?}: element {j} differs: {x:?} vs {y:?}");
+                        assert!(
+                            same(x, y),
+                            "{kernel:?}: element {j} differs: {x:?} vs {y:?}"
+                        );
                     }
                 }
             }
             (Ok(_), Ok(false)) => {
                 assert!(kernel != Kernel::Auto && kernel != Kernel::AlongStrided);
-                assert!(buffers.iter().flatten().all(|&v| same(v, sentinel())), "written when declining");
+                assert!(
+                    buffers.iter().flatten().all(|&v| same(v, sentinel())),
+                    "written when declining"
+                );
             }
             _ => panic!("{kernel:?}: {result:?} but the reference gave {reference:?}"),
         }
@@ -235,7 +278,11 @@ pub fn strided_call<T: Sample<F> + FuzzSample, F: Real>(u: &mut Unstructured<'_>
         let mut idx = vec![0usize; rank];
         for _ in 0..count {
             let at = out_offset as isize
-                + idx.iter().zip(&out_strides).map(|(&i, &s)| i as isize * s).sum::<isize>();
+                + idx
+                    .iter()
+                    .zip(&out_strides)
+                    .map(|(&i, &s)| i as isize * s)
+                    .sum::<isize>();
             in_view[at as usize] = true;
             for k in (0..rank).rev() {
                 idx[k] += 1;

@@ -33,7 +33,7 @@ pub(crate) unsafe fn row<T, F, RS, SO, const STREAM: bool>(
 {
     let row_of = |j: usize| src_i.wrapping_offset((j as isize - i as isize) * si);
     // The stencil's kind and its divisor are resolved here, once per row, not per lane group.
-    // SAFETY (each sweep): the caller's contract, for columns 0..len of the stencil's rows.
+    // Each sweep asks for columns 0..len of the stencil's rows and of the output row.
     match stencil {
         Stencil::Difference {
             plus,
@@ -49,6 +49,8 @@ pub(crate) unsafe fn row<T, F, RS, SO, const STREAM: bool>(
                         rs,
                         divide: ByExactRecip(r),
                     };
+                    // SAFETY: by the caller's contract, columns `0..len` of the stencil's rows
+                    // are readable and the `len` outputs writable and distinct.
                     unsafe { sweep::<F, _, SO, STREAM>(&points, dst, so, 0, len) };
                 }
                 None => {
@@ -58,6 +60,8 @@ pub(crate) unsafe fn row<T, F, RS, SO, const STREAM: bool>(
                         rs,
                         divide: By(divisor.value()),
                     };
+                    // SAFETY: by the caller's contract, columns `0..len` of the stencil's rows
+                    // are readable and the `len` outputs writable and distinct.
                     unsafe { sweep::<F, _, SO, STREAM>(&points, dst, so, 0, len) };
                 }
             }
@@ -68,6 +72,8 @@ pub(crate) unsafe fn row<T, F, RS, SO, const STREAM: bool>(
                 rs,
                 weights,
             };
+            // SAFETY: columns `0..len` of the stencil's rows are readable and the `len` outputs
+            // writable and distinct: the caller's contract.
             unsafe { sweep::<F, _, SO, STREAM>(&points, dst, so, 0, len) };
         }
     }

@@ -30,11 +30,15 @@ pub(crate) unsafe fn line<T, F, SI, SO, const STREAM: bool>(
 {
     let n = plan.len();
     let end = n.saturating_sub(1);
-    // SAFETY (for every access below): points stay below `n` — the edge stencils read points
-    // of the line, and the interior sweep covers 1..n-1 reading its neighbours — so the
-    // caller's contract covers each one.
+    // Every access below is to a point below `n`: the edge stencils read points of the line,
+    // and the interior sweep covers 1..n-1 reading its neighbours.
+    // SAFETY: `read` is only called by the edge stencils, with points `j < n` (validation made
+    // `n` at least the edge order's minimum), readable by the caller's contract.
     let read = |j: usize| unsafe { F::load(src.offset(j as isize * si.get()), si) };
     // With streaming stores (unit stride), the edges stream too, like the rest of their lines.
+    // SAFETY: `put` is only called with points 0 and `n - 1` of the output line, writable by
+    // the caller's contract; streaming stores are one lane, needing only the element's
+    // alignment.
     let put = |v: F, p: *mut F| unsafe {
         if STREAM && SO::UNIT {
             v.stream(p)
@@ -53,6 +57,9 @@ pub(crate) unsafe fn line<T, F, SI, SO, const STREAM: bool>(
                         si,
                         divide: ByExactRecip(r),
                     };
+                    // SAFETY: `sweep` asks for points 1..n-1 only, each reading points up to
+                    // `i + N <= n - 1` (`Uniform`'s range contract), all readable by the
+                    // caller's contract, as the outputs are writable and distinct.
                     unsafe { sweep::<F, _, SO, STREAM>(&points, dst, so, 1, end) };
                 }
                 None => {
@@ -61,6 +68,7 @@ pub(crate) unsafe fn line<T, F, SI, SO, const STREAM: bool>(
                         si,
                         divide: By(central.value()),
                     };
+                    // SAFETY: as for the exact reciprocal above.
                     unsafe { sweep::<F, _, SO, STREAM>(&points, dst, so, 1, end) };
                 }
             }
@@ -75,6 +83,9 @@ pub(crate) unsafe fn line<T, F, SI, SO, const STREAM: bool>(
                         x: $x.as_ptr(),
                         real: PhantomData,
                     };
+                    // SAFETY: points 1..n-1, each reading line points and positions up to
+                    // `i + N <= n - 1` (`Uneven`'s range contract): the line by the caller's
+                    // contract, the positions because validation made their count `n`.
                     unsafe { sweep::<F, _, SO, STREAM>(&points, dst, so, 1, end) };
                 }};
             }
@@ -85,9 +96,9 @@ pub(crate) unsafe fn line<T, F, SI, SO, const STREAM: bool>(
             }
         }
     }
-    put(plan.last().apply(read), unsafe {
-        dst.offset(end as isize * so.get())
-    });
+    // SAFETY: `end = n - 1` is a point of the output line, in bounds by the caller's contract.
+    let last = unsafe { dst.offset(end as isize * so.get()) };
+    put(plan.last().apply(read), last);
 }
 
 /// Uniform interior points: `(f[i+1] - f[i-1]) / (2*dx)`.

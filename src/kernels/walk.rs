@@ -170,6 +170,9 @@ impl Batch {
                 }
                 slot -= 1;
             }
+            // Already below MAX_RANK; restated so the compiler drops the bounds checks below
+            // (a panic-free build must not keep them).
+            let slot = slot.min(MAX_RANK - 1);
             batch.len[slot] = len(a);
             batch.s_in[slot] = input.stride(a);
             batch.s_out[slot] = output.stride(a);

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The panic-free core (issue 4): builds the probe programs of probe/ (their own workspace,
+# `#![no_std] #![no_main]`, numgrad with `default-features = false`) for a Cortex-M4F. They call
+# every no_std entry point on inputs read with volatile loads, and their panic handler calls a
+# function that does not exist: they link only if no panic path survives. Then prints their code
+# size, checks the static worst-case stack of each entry point against a budget, and measures the
+# host stack by painting. docs/robustness.md lists the figures.
+#
+# Installs what it needs itself: the thumbv7em target and llvm-tools (stable), and a nightly
+# toolchain with rust-src for the stack-size build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TARGET=thumbv7em-none-eabihf
+# Worst-case stack budgets on the Cortex-M4F, in bytes (measured: about 4 KiB and 0.4 KiB).
+STACK_BUDGET_ND=6144
+STACK_BUDGET_1D=1024
+
+rustup target add "$TARGET"
+rustup component add llvm-tools
+rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+rustup component add rust-src --toolchain nightly
+
+target_dir="${CARGO_TARGET_DIR:-$PWD/target}/probe"
+host="$(rustc -vV | sed -n 's/^host: //p')"
+tools="$(rustc --print sysroot)/lib/rustlib/$host/bin"
+export LLVM_READOBJ="$tools/llvm-readobj" LLVM_OBJDUMP="$tools/llvm-objdump"
+probe=(--release --locked --manifest-path probe/Cargo.toml --target "$TARGET")
+
+echo "--- link check: no panic path (profile opt-level s, then z and 3, then with the streams)"
+cargo build "${probe[@]}" --target-dir "$target_dir/s"
+for opt in z 3; do
+    CARGO_PROFILE_RELEASE_OPT_LEVEL="$opt" cargo build "${probe[@]}" --target-dir "$target_dir/$opt"
+done
+cargo build "${probe[@]}" --features stream --target-dir "$target_dir/stream"
+echo "every probe linked: no panic path in the no_std core"
+
+echo "--- code size (.text, opt-level s, whole program)"
+elf="$target_dir/s/$TARGET/release"
+for bin in probe-1d probe-f32 probe-full; do
+    text="$("$tools/llvm-size" -A "$elf/$bin" | awk '$1 == ".text" { print $2 }')"
+    printf '%-11s %8s bytes\n' "$bin" "$text"
+done
+
+echo "--- worst-case stack per entry point (nightly -Z emit-stack-sizes, call graph)"
+RUSTFLAGS="-Z emit-stack-sizes -C symbol-mangling-version=v0" \
+    cargo +nightly build "${probe[@]}" -Z build-std=core --target-dir "$target_dir/stack"
+stack="$target_dir/stack/$TARGET/release"
+python3 probe/stack_sizes.py --max "$STACK_BUDGET_ND" "$stack/probe-full" \
+    "entry::gradient::" "entry::gradient_1d::" "entry::gradient_reference::" \
+    "entry::gradient_with_kernel::" | cut -c1-160
+python3 probe/stack_sizes.py --max "$STACK_BUDGET_1D" "$stack/probe-1d" "probe_1d::gradient_1d" \
+    | cut -c1-160
+
+echo "--- host stack, painted (x86_64, release)"
+cargo run --quiet --release --example stack_usage

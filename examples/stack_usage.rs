@@ -1,0 +1,160 @@
+//! Stack used by the core on this host, measured by painting: a region below the current frame
+//! is filled with a pattern, the call runs, and the deepest byte no longer holding the pattern
+//! is how far the call's frames reached. The cost of the measuring call itself (an empty
+//! closure) is subtracted. `docs/robustness.md` lists the results next to the static bound for
+//! a Cortex-M4F.
+//!
+//! Run: `cargo run --release --example stack_usage`.
+//!
+//! The painting writes below the stack pointer, memory no Rust object owns at that moment: a
+//! measuring tool's liberty (as with painted stacks on microcontrollers), not library practice.
+
+use std::hint::black_box;
+use std::ptr::{
+    read_volatile, with_exposed_provenance, with_exposed_provenance_mut, write_volatile,
+};
+
+use numgrad::{
+    Axes, AxisSpacing, EdgeOrder, Kernel, Options, Real, Spacing, StridedView, StridedViewMut,
+    gradient, gradient_1d, gradient_reference, gradient_with_kernel,
+};
+
+/// Bytes painted below the measuring frame (the thread has a 4 MiB stack).
+const PAINT: usize = 256 * 1024;
+const PATTERN: u8 = 0xA5;
+
+/// Fills `PAINT` bytes below this function's frame with the pattern.
+#[inline(never)]
+fn paint() {
+    let marker = 0u8;
+    let top = black_box(&marker) as *const u8 as usize - 64;
+    for address in top - PAINT..top {
+        // SAFETY (measurement only): stack memory of this thread below every live frame.
+        unsafe { write_volatile(with_exposed_provenance_mut::<u8>(address), PATTERN) };
+    }
+}
+
+/// The lowest address below `top` that no longer holds the pattern.
+#[inline(never)]
+fn lowest_touched(top: usize) -> usize {
+    (top - PAINT..top)
+        // SAFETY (measurement only): the region `paint` filled, on this thread's stack.
+        .find(|&a| unsafe { read_volatile(with_exposed_provenance::<u8>(a)) } != PATTERN)
+        .unwrap_or(top)
+}
+
+/// Bytes of stack below this frame that `f` used.
+#[inline(never)]
+fn depth(f: &mut dyn FnMut()) -> usize {
+    let marker = 0u8;
+    let top = black_box(&marker) as *const u8 as usize;
+    paint();
+    f();
+    top - lowest_touched(top)
+}
+
+/// Net stack of `f`: its depth minus that of an empty call, the largest of 3 runs.
+fn measure(mut f: impl FnMut()) -> usize {
+    let empty = (0..3).map(|_| depth(&mut || ())).max().unwrap_or(0);
+    let used = (0..3).map(|_| depth(&mut f)).max().unwrap_or(0);
+    used.saturating_sub(empty)
+}
+
+/// The most stack any path takes on `input` along `axes` (one output each, C order).
+fn worst_of_paths<F: Real>(input: &StridedView<'_, F>, axes: &[isize], edge: EdgeOrder) -> usize {
+    let shape = input.shape();
+    let count: usize = shape.iter().product();
+    let options = Options::new()
+        .axes(Axes::List(axes))
+        .spacing(Spacing::Uniform(F::from(0.5).unwrap()))
+        .edge_order(edge);
+    let mut buffers = vec![vec![F::zero(); count]; axes.len()];
+    let mut views: Vec<_> = buffers
+        .iter_mut()
+        .map(|b| StridedViewMut::contiguous(b, shape).unwrap())
+        .collect();
+    let kernels = [
+        Kernel::Auto,
+        Kernel::AlongContiguous,
+        Kernel::AlongStrided,
+        Kernel::Across,
+    ];
+    let mut worst = measure(|| gradient(input, &mut views, &options).unwrap());
+    worst = worst.max(measure(|| {
+        gradient_reference(input, &mut views, &options).unwrap();
+    }));
+    for kernel in kernels {
+        worst = worst.max(measure(|| {
+            gradient_with_kernel(input, &mut views, &options, kernel).unwrap();
+        }));
+    }
+    drop(views);
+    black_box(&buffers);
+    worst
+}
+
+fn report<F: Real>(name: &str) {
+    // Rank 1: the 1-D entry point and the N-d one.
+    let n = 1000;
+    let series: Vec<F> = (0..n).map(|i| F::from(i * i % 97).unwrap()).collect();
+    let x: Vec<F> = (0..n).map(|i| F::from(i * 3 + i % 2).unwrap()).collect();
+    let mut out = vec![F::zero(); n];
+    let one_d = [
+        AxisSpacing::Uniform(F::from(0.5).unwrap()),
+        AxisSpacing::Coordinates(&x),
+    ]
+    .iter()
+    .flat_map(|&s| [EdgeOrder::First, EdgeOrder::Second].map(|e| (s, e)))
+    .map(|(s, e)| measure(|| gradient_1d(black_box(&series), &mut out, s, e).unwrap()))
+    .max()
+    .unwrap_or(0);
+    let shape1 = [n];
+    let input = StridedView::contiguous(&series, &shape1).unwrap();
+    let rank1 = worst_of_paths(&input, &[0], EdgeOrder::Second);
+
+    // Rank 3: one axis, and all three (the fused pass).
+    let shape3 = [10usize, 12, 14];
+    let data: Vec<F> = (0..1680).map(|i| F::from(i % 31).unwrap()).collect();
+    let input = StridedView::contiguous(&data, &shape3).unwrap();
+    let rank3 = worst_of_paths(&input, &[1], EdgeOrder::First).max(worst_of_paths(
+        &input,
+        &[0, 1, 2],
+        EdgeOrder::Second,
+    ));
+
+    // Rank 64: ten axes of 2 points among 54 of one (1024 elements), reversed and transposed
+    // strides; one axis, three (fused) and all ten.
+    let mut shape64 = [1usize; 64];
+    let mut strides64 = [0isize; 64];
+    let mut stride = 1isize;
+    for k in 0..10 {
+        let axis = 6 * k + 3;
+        shape64[axis] = 2;
+        strides64[axis] = if k % 2 == 0 { stride } else { -stride };
+        stride *= 2;
+    }
+    let offset: usize = (0..10).filter(|k| k % 2 == 1).map(|k| 1usize << k).sum();
+    let data: Vec<F> = (0..1024).map(|i| F::from(i % 13).unwrap()).collect();
+    let input = StridedView::new(&data, offset, &shape64, &strides64).unwrap();
+    let ten: Vec<isize> = (0..10).map(|k| 6 * k + 3).collect();
+    let rank64 = worst_of_paths(&input, &ten[..1], EdgeOrder::First)
+        .max(worst_of_paths(&input, &ten[..3], EdgeOrder::First))
+        .max(worst_of_paths(&input, &ten, EdgeOrder::First));
+
+    println!(
+        "{name}: gradient_1d {one_d} B; rank 1 {rank1} B; rank 3 {rank3} B; rank 64 {rank64} B"
+    );
+}
+
+fn main() {
+    let run = || {
+        report::<f32>("f32");
+        report::<f64>("f64");
+    };
+    std::thread::Builder::new()
+        .stack_size(4 << 20)
+        .spawn(run)
+        .unwrap()
+        .join()
+        .unwrap();
+}

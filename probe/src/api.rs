@@ -1,0 +1,207 @@
+//! Every no_std entry point of numgrad — `gradient`, `gradient_1d`, `gradient_reference`,
+//! `gradient_with_kernel` (every kernel), `StridedView::{new, contiguous}`,
+//! `StridedViewMut::{new, contiguous}`, `EdgeOrder::try_from` — on one sample and float type,
+//! with every spacing kind, ranks up to past the maximum, and shapes, strides, offsets and
+//! lengths the compiler cannot know (volatile loads).
+
+use numgrad::{
+    Axes, AxisSpacing, EdgeOrder, GradientError, Kernel, MAX_RANK, Options, Sample, Spacing,
+    StridedView, StridedViewMut,
+};
+
+use crate::{
+    ProbeFloat, ProbeSample, Volatile, prefix, prefix_mut, samples, sink, sink_floats, sink_result,
+};
+
+/// Elements of each buffer.
+const N: usize = 64;
+/// Outputs per call, at most.
+const OUTPUTS: usize = 3;
+/// One more axis than allowed, so `RankTooLarge` is reachable.
+const RANKS: usize = MAX_RANK + 1;
+
+/// An unknown edge order from an unknown integer (`EdgeOrder::try_from`).
+pub fn edge_order(v: &mut Volatile) -> EdgeOrder {
+    match EdgeOrder::try_from(v.word() as i64) {
+        Ok(e) => e,
+        Err(e) => {
+            sink(u64::from(matches!(
+                e,
+                GradientError::InvalidEdgeOrder { .. }
+            )));
+            EdgeOrder::Second
+        }
+    }
+}
+
+/// One axis's spacing, of an unknown kind, with positions of an unknown length.
+fn axis_spacing<'a, F: ProbeFloat>(
+    v: &mut Volatile,
+    x: &'a [F],
+    t32: &'a [u32],
+    t64: &'a [u64],
+) -> AxisSpacing<'a, F> {
+    match v.below(5) {
+        0 => AxisSpacing::Uniform(F::from_f64(v.float())),
+        1 => AxisSpacing::Coordinates(prefix(v, x)),
+        2 => AxisSpacing::UnreducedCoordinates(prefix(v, x)),
+        3 => AxisSpacing::Ticks32(prefix(v, t32)),
+        _ => AxisSpacing::Ticks64(prefix(v, t64)),
+    }
+}
+
+/// An unknown kernel.
+fn kernel(v: &mut Volatile) -> Kernel {
+    match v.below(4) {
+        0 => Kernel::Auto,
+        1 => Kernel::AlongContiguous,
+        2 => Kernel::AlongStrided,
+        _ => Kernel::Across,
+    }
+}
+
+/// Every entry point, samples `T` differentiated in `F`.
+pub fn exercise<T: Sample<F> + ProbeSample, F: ProbeFloat>(v: &mut Volatile) {
+    let data: [T; N] = samples(v);
+    let x: [F; N] = samples_f(v);
+    let t32: [u32; N] = samples(v);
+    let t64: [u64; N] = samples(v);
+    let mut shape = [0usize; RANKS];
+    let mut strides = [0isize; RANKS];
+    let mut out_strides = [0isize; RANKS];
+    let mut axis_list = [0isize; RANKS];
+    for k in 0..RANKS {
+        shape[k] = v.size();
+        strides[k] = v.stride();
+        out_strides[k] = v.stride();
+        axis_list[k] = v.stride();
+    }
+    let shape = prefix(v, &shape);
+    let strides = prefix(v, &strides);
+    let out_strides = prefix(v, &out_strides);
+
+    // The input: explicit strides or C order.
+    let input = if v.below(2) == 0 {
+        StridedView::new(&data, v.size(), shape, strides)
+    } else {
+        StridedView::contiguous(prefix(v, &data), shape)
+    };
+    let input = match input {
+        Ok(view) => view,
+        Err(e) => {
+            sink(u64::from(matches!(e, GradientError::OutOfBounds { .. })));
+            return;
+        }
+    };
+
+    // The options.
+    let per_axis: [AxisSpacing<'_, F>; OUTPUTS] =
+        core::array::from_fn(|_| axis_spacing(v, &x, &t32, &t64));
+    let spacing = match v.below(3) {
+        0 => Spacing::Unit,
+        1 => Spacing::Uniform(F::from_f64(v.float())),
+        _ => Spacing::PerAxis(prefix(v, &per_axis)),
+    };
+    let axes = match v.below(3) {
+        0 => Axes::All,
+        1 => Axes::One(v.stride()),
+        _ => Axes::List(prefix(v, &axis_list)),
+    };
+    let options = Options::new()
+        .axes(axes)
+        .spacing(spacing)
+        .edge_order(edge_order(v));
+
+    // The outputs: explicit strides or C order, in buffers of unknown lengths.
+    let mut buffers = [[F::default(); N]; OUTPUTS];
+    {
+        let views = buffers.each_mut().map(|b| {
+            let b = prefix_mut(v, b);
+            if v.below(2) == 0 {
+                StridedViewMut::new(b, v.size(), shape, out_strides)
+            } else {
+                StridedViewMut::contiguous(b, shape)
+            }
+        });
+        let mut outputs = match views {
+            [Ok(a), Ok(b), Ok(c)] => [a, b, c],
+            _ => {
+                sink(u64::from(views.iter().any(Result::is_err)));
+                return;
+            }
+        };
+        let outputs = prefix_mut(v, &mut outputs);
+        let r = match v.below(3) {
+            0 => entry::gradient(&input, outputs, &options),
+            1 => entry::gradient_reference(&input, outputs, &options),
+            _ => entry::gradient_with_kernel(&input, outputs, &options, kernel(v)).map(|applied| {
+                sink(u64::from(applied));
+            }),
+        };
+        sink_result(&r);
+    }
+    for b in &buffers {
+        sink_floats(b);
+    }
+
+    // The 1-D entry point.
+    let mut out = [F::default(); N];
+    let spacing = axis_spacing(v, &x, &t32, &t64);
+    let edge = edge_order(v);
+    let r = entry::gradient_1d(prefix(v, &data), prefix_mut(v, &mut out), spacing, edge);
+    sink_result(&r);
+    sink_floats(&out);
+}
+
+/// The entry points, each behind a call that is never inlined, so that `.ci/probe.sh` can read
+/// the stack each one needs from the call graph (`stack_sizes.py`): the wrapper adds nothing but
+/// its call.
+mod entry {
+    use numgrad::{
+        AxisSpacing, EdgeOrder, GradientError, Kernel, Options, Real, Sample, StridedView,
+        StridedViewMut,
+    };
+
+    #[inline(never)]
+    pub fn gradient<T: Sample<F>, F: Real>(
+        input: &StridedView<'_, T>,
+        outputs: &mut [StridedViewMut<'_, F>],
+        options: &Options<'_, F>,
+    ) -> Result<(), GradientError> {
+        numgrad::gradient(input, outputs, options)
+    }
+
+    #[inline(never)]
+    pub fn gradient_reference<T: Sample<F>, F: Real>(
+        input: &StridedView<'_, T>,
+        outputs: &mut [StridedViewMut<'_, F>],
+        options: &Options<'_, F>,
+    ) -> Result<(), GradientError> {
+        numgrad::gradient_reference(input, outputs, options)
+    }
+
+    #[inline(never)]
+    pub fn gradient_with_kernel<T: Sample<F>, F: Real>(
+        input: &StridedView<'_, T>,
+        outputs: &mut [StridedViewMut<'_, F>],
+        options: &Options<'_, F>,
+        kernel: Kernel,
+    ) -> Result<bool, GradientError> {
+        numgrad::gradient_with_kernel(input, outputs, options, kernel)
+    }
+
+    #[inline(never)]
+    pub fn gradient_1d<T: Sample<F>, F: Real>(
+        input: &[T],
+        output: &mut [F],
+        spacing: AxisSpacing<'_, F>,
+        edge_order: EdgeOrder,
+    ) -> Result<(), GradientError> {
+        numgrad::gradient_1d(input, output, spacing, edge_order)
+    }
+}
+
+/// An array of unknown floats of type `F`.
+fn samples_f<F: ProbeFloat, const M: usize>(v: &mut Volatile) -> [F; M] {
+    core::array::from_fn(|_| F::from_f64(v.float()))
+}
