@@ -36,6 +36,8 @@ pub struct Workload {
     pub axes: Option<Vec<isize>>,
     pub space: Space,
     pub edge: EdgeOrder,
+    /// Output strides (every output alike); `None` is C order.
+    pub out_strides: Option<Vec<isize>>,
 }
 
 fn c_strides(shape: &[usize]) -> Vec<isize> {
@@ -57,6 +59,7 @@ fn dense(name: &'static str, elem: Elem, shape: &[usize], axes: Option<Vec<isize
         axes,
         space: Space::Unit,
         edge: EdgeOrder::First,
+        out_strides: None,
     }
 }
 
@@ -96,10 +99,21 @@ pub fn all(quick: bool) -> Vec<Workload> {
         dense("2d 2048^2 all", Elem::F64, &[side, side], None),
         dense("3d 256^3 all", Elem::F64, &[cube, cube, cube], None),
     ];
-    // The transpose of a C-order square: strides (1, side).
+    // The transpose of a C-order square: strides (1, side). numpy's outputs (`empty_like`,
+    // order K) keep the input's memory order; C-order outputs make the call a transpose.
     w.push(Workload {
         strides: vec![1, side as isize],
+        out_strides: Some(vec![1, side as isize]),
         ..dense("2d transposed all", Elem::F64, &[side, side], None)
+    });
+    w.push(Workload {
+        strides: vec![1, side as isize],
+        ..dense(
+            "2d transposed all, C-order out",
+            Elem::F64,
+            &[side, side],
+            None,
+        )
     });
     // Every other column of a side x 2side array.
     w.push(Workload {
@@ -198,7 +212,10 @@ impl<T: Sample<F> + MakeSample, F: Real + MakeSample> Prepared<T, F> {
         let shape = &work.shape;
         let mut views: Vec<_> = outputs
             .iter_mut()
-            .map(|o| StridedViewMut::contiguous(o, shape).unwrap())
+            .map(|o| match &work.out_strides {
+                Some(s) => StridedViewMut::new(o, 0, shape, s).unwrap(),
+                None => StridedViewMut::contiguous(o, shape).unwrap(),
+            })
             .collect();
         match kernel {
             Some(k) => assert!(gradient_with_kernel(&input, &mut views, &options, k).unwrap()),
@@ -216,7 +233,7 @@ impl<T: Sample<F> + MakeSample, F: Real + MakeSample> Prepared<T, F> {
     pub fn naive(&mut self) {
         let shape = self.work.shape.clone();
         let strides = self.work.strides.clone();
-        let out_strides = c_strides(&shape);
+        let out_strides = (self.work.out_strides.clone()).unwrap_or_else(|| c_strides(&shape));
         for (k, &axis) in self.work.selected().iter().enumerate() {
             let n = shape[axis];
             let (s, so) = (strides[axis], out_strides[axis]);
