@@ -207,14 +207,9 @@ impl<T: Sample<F> + MakeSample, F: Real + MakeSample> Prepared<T, F> {
             outputs,
             ..
         } = self;
-        let rank = work.shape.len();
-        let axis = |k: usize| match &work.axes {
-            None => k,
-            Some(list) => list[k].rem_euclid(rank as isize) as usize,
-        };
         let spacing: [AxisSpacing<'_, F>; MAX_AXES] =
             core::array::from_fn(|k| match (work.space, k < outputs.len()) {
-                (Space::Coordinates, true) => AxisSpacing::Coordinates(&coords[axis(k)]),
+                (Space::Coordinates, true) => AxisSpacing::Coordinates(&coords[work.axis(k)]),
                 _ => AxisSpacing::Uniform(F::one()),
             });
         let options = Options::new()
@@ -381,18 +376,15 @@ impl<T: Sample<F> + MakeSample, F: Real + MakeSample> Prepared<T, F> {
 impl Workload {
     /// The selected axes, non-negative.
     pub fn selected(&self) -> Vec<usize> {
+        let count = self.axes.as_ref().map_or(self.shape.len(), Vec::len);
+        (0..count).map(|k| self.axis(k)).collect()
+    }
+
+    /// The `k`-th selected axis, non-negative.
+    pub fn axis(&self, k: usize) -> usize {
         match &self.axes {
-            None => (0..self.shape.len()).collect(),
-            Some(list) => list
-                .iter()
-                .map(|&a| {
-                    if a < 0 {
-                        (a + self.shape.len() as isize) as usize
-                    } else {
-                        a as usize
-                    }
-                })
-                .collect(),
+            None => k,
+            Some(list) => list[k].rem_euclid(self.shape.len() as isize) as usize,
         }
     }
 }

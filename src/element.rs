@@ -41,7 +41,14 @@ pub trait Real:
     /// whose reciprocal is normal. Then `x * r` is bit-identical to `x / self` for every `x`:
     /// both are the correctly rounded value of the same real number.
     #[doc(hidden)]
-    fn exact_recip(self) -> Option<Self>;
+    #[inline]
+    fn exact_recip(self) -> Option<Self> {
+        // ± a power of two: a normal number whose significand, implicit bit included, is a
+        // single bit (`frexp`'s mantissa of ±0.5, without its recursion on subnormals).
+        let power_of_two = self.is_normal() && self.integer_decode().0.is_power_of_two();
+        let r = Self::one() / self;
+        (power_of_two && r.is_normal()).then_some(r)
+    }
 
     /// A timer's tick count (`as`, round to nearest).
     #[doc(hidden)]
@@ -54,15 +61,6 @@ impl Real for f64 {
     const HALF: Self = 0.5;
     const THREE_HALVES: Self = 1.5;
 
-    #[inline]
-    fn exact_recip(self) -> Option<Self> {
-        // ± a power of two: normal with no fraction bits (what `frexp`'s mantissa of ±0.5
-        // says, without its recursion on subnormals).
-        let power_of_two = self.is_normal() && self.to_bits() & ((1 << 52) - 1) == 0;
-        let r = 1.0 / self;
-        (power_of_two && r.is_normal()).then_some(r)
-    }
-
     #[inline(always)]
     fn from_ticks(ticks: u64) -> Self {
         ticks as f64
@@ -74,15 +72,6 @@ impl Real for f32 {
     const TWO: Self = 2.0;
     const HALF: Self = 0.5;
     const THREE_HALVES: Self = 1.5;
-
-    #[inline]
-    fn exact_recip(self) -> Option<Self> {
-        // ± a power of two: normal with no fraction bits (what `frexp`'s mantissa of ±0.5
-        // says, without its recursion on subnormals).
-        let power_of_two = self.is_normal() && self.to_bits() & ((1 << 23) - 1) == 0;
-        let r = 1.0 / self;
-        (power_of_two && r.is_normal()).then_some(r)
-    }
 
     #[inline(always)]
     fn from_ticks(ticks: u64) -> Self {
