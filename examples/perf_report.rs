@@ -7,12 +7,14 @@
 //! cargo run --release --example perf_report -- --numpy /tmp/numpy.tsv
 //! RUSTFLAGS="-C target-cpu=native" cargo run --release --example perf_report
 //! cargo run --release --example perf_report -- --quick     # small sizes, a smoke run
+//! cargo run --release --example perf_report -- --only 1e3   # workloads whose name has "1e3"
 //! ```
 //!
 //! Columns: ns per output element; `vs bound` = our time over the memcpy bound (the memcpy's
 //! time scaled by the bytes the gradient must move — input span read once, outputs written
 //! once, coordinates read once — over the bytes the memcpy moves); `naive/ours` and
-//! `numpy/ours` = how many times faster we are.
+//! `numpy/ours` = how many times faster we are. A default x86_64 build on a CPU with AVX2 then
+//! times the 1-D workloads on both vector paths (compile-time SSE2 lanes, run-time AVX2 sweeps).
 
 #[path = "../benches/workloads.rs"]
 mod workloads;
@@ -20,7 +22,7 @@ mod workloads;
 use std::collections::HashMap;
 use std::time::Instant;
 
-use numgrad::{Kernel, Real, Sample};
+use numgrad::{Isa, Kernel, Real, Sample, active_isa, limit_isa};
 use workloads::{Elem, MakeSample, Prepared, Workload};
 
 /// Median of the samples.
@@ -70,10 +72,34 @@ fn measure<T: Sample<F> + MakeSample, F: Real + MakeSample>(work: &Workload, rou
     }
 }
 
+/// Medians (ns per element) of the compile-time lanes and of the run-time AVX2 sweeps, timed
+/// interleaved in the same run.
+fn compare_isa<T: Sample<F> + MakeSample, F: Real + MakeSample>(
+    work: &Workload,
+    rounds: usize,
+) -> (f64, f64) {
+    let mut p = Prepared::<T, F>::new(work);
+    let once = time(1, || p.run(Some(Kernel::Auto)));
+    let reps = ((2e-3 / once.max(1e-9)) as usize).clamp(1, 100_000);
+    let (mut base, mut avx) = (vec![], vec![]);
+    for _ in 0..rounds {
+        limit_isa(Isa::Baseline);
+        base.push(time(reps, || p.run(Some(Kernel::Auto))));
+        limit_isa(Isa::Avx2);
+        avx.push(time(reps, || p.run(Some(Kernel::Auto))));
+    }
+    let per_elem = |v| median(v) * 1e9 / p.elements() as f64;
+    (per_elem(base), per_elem(avx))
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let quick = args.iter().any(|a| a == "--quick");
     let rounds = if quick { 3 } else { 7 };
+    let only = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1));
     let numpy: HashMap<String, f64> = args
         .iter()
         .position(|a| a == "--numpy")
@@ -98,7 +124,10 @@ fn main() {
     );
     println!("| workload | ns/elem | vs memcpy bound | naive/ours | numpy/ours |");
     println!("| --- | ---: | ---: | ---: | ---: |");
-    for work in workloads::all(quick) {
+    let selected = workloads::all(quick)
+        .into_iter()
+        .filter(|w| only.is_none_or(|o| w.name.contains(o.as_str())));
+    for work in selected {
         let row = match work.elem {
             Elem::F64 => measure::<f64, f64>(&work, rounds),
             Elem::F32 => measure::<f32, f32>(&work, rounds),
@@ -110,6 +139,28 @@ fn main() {
         println!(
             "| {} | {:.3} | {:.2}x | {:.1}x | {} |",
             row.name, row.ns_per_elem, row.vs_bound, row.naive_over_ours, numpy_ratio
+        );
+    }
+    // The gain of the run-time AVX2 sweeps (1-D interiors), when this run used them.
+    if active_isa() != Isa::Avx2 {
+        return;
+    }
+    println!("\nRun-time AVX2 sweeps vs the compile-time SSE2 lanes, same run:\n");
+    println!("| workload | SSE2 lanes ns/elem | AVX2 sweeps ns/elem | SSE2/AVX2 |");
+    println!("| --- | ---: | ---: | ---: |");
+    let series = workloads::all(quick)
+        .into_iter()
+        .filter(|w| w.name.starts_with("1d") && only.is_none_or(|o| w.name.contains(o.as_str())));
+    for work in series {
+        let (base, avx) = match work.elem {
+            Elem::F64 => compare_isa::<f64, f64>(&work, rounds),
+            Elem::F32 => compare_isa::<f32, f32>(&work, rounds),
+            Elem::I16ToF32 => compare_isa::<i16, f32>(&work, rounds),
+        };
+        println!(
+            "| {} | {base:.3} | {avx:.3} | {:.2}x |",
+            work.name,
+            base / avx
         );
     }
 }

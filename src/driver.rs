@@ -54,14 +54,25 @@ pub fn gradient_with_kernel<T: Sample<F>, F: Real>(
     options: &Options<'_, F>,
     kernel: Kernel,
 ) -> Result<bool, GradientError> {
-    let axes = validate(input, outputs, options)?;
+    let (axes, first_plan) = validate(input, outputs, options)?;
+    // The automatic choice fits every layout; a forced kernel may not.
     for (axis, output) in axes.iter().zip(outputs.iter()) {
-        if Strategy::choose(kernel, input.layout(), output.layout(), axis).is_none() {
+        if kernel != Kernel::Auto
+            && Strategy::choose(kernel, input.layout(), output.layout(), axis).is_none()
+        {
             return Ok(false);
         }
     }
-    if kernel == Kernel::Auto && fused(input, outputs, options, &axes)? {
-        return Ok(true);
+    if kernel == Kernel::Auto {
+        // A series (one line) goes straight to its kernel; several axes share one pass.
+        if let (Some(axis), Some(plan), [output]) = (axes.iter().next(), first_plan, &mut *outputs)
+            && kernels::run_line(input, output, axis, &plan)
+        {
+            return Ok(true);
+        }
+        if fused(input, outputs, options, &axes)? {
+            return Ok(true);
+        }
     }
     for (k, (axis, output)) in axes.iter().zip(outputs.iter_mut()).enumerate() {
         let plan = axis_plan(input, options, k, axis)?;
@@ -187,17 +198,20 @@ pub fn gradient_1d<T: Sample<F>, F: Real>(
         edge_order,
     );
     // SAFETY: both slices hold `n = plan.len()` elements, contiguous and distinct.
-    unsafe { kernels::contiguous_line(input.as_ptr(), output.as_mut_ptr(), &plan) };
+    unsafe { kernels::single_line(input.as_ptr(), 1, output.as_mut_ptr(), 1, &plan) };
     Ok(())
 }
 
 /// Every check of a call, in one place, before anything is written: the axes, the outputs'
 /// count and shapes, the spacing's count, and each selected axis's spacing and length.
-pub(crate) fn validate<T, F: Real>(
+///
+/// Returns the selected axes and the plan of the first one (so a one-axis call resolves its
+/// spacing once).
+pub(crate) fn validate<'a, T, F: Real>(
     input: &StridedView<'_, T>,
     outputs: &[StridedViewMut<'_, F>],
-    options: &Options<'_, F>,
-) -> Result<AxisList, GradientError> {
+    options: &Options<'a, F>,
+) -> Result<(AxisList, Option<AxisPlan<'a, F>>), GradientError> {
     let shape = input.shape();
     let axes = AxisList::resolve(options.axes, shape.len())?;
     if outputs.len() != axes.len() {
@@ -210,10 +224,12 @@ pub(crate) fn validate<T, F: Real>(
         check_same_shape(o, shape, output.shape())?;
     }
     options.spacing.check_count(axes.len())?;
+    let mut first = None;
     for (k, axis) in axes.iter().enumerate() {
-        axis_plan(input, options, k, axis)?;
+        let plan = axis_plan(input, options, k, axis)?;
+        first = first.or(Some(plan));
     }
-    Ok(axes)
+    Ok((axes, first))
 }
 
 /// `output`'s shape must equal the input's.

@@ -2,6 +2,7 @@
 //! can be read into them ([`Sample`]).
 
 use crate::lanes::Lanes;
+use crate::widen;
 
 mod sealed {
     pub trait Sealed {}
@@ -27,6 +28,10 @@ pub trait Real:
     /// The SIMD lanes the interior stencils run on (a `wide` vector of this type).
     #[doc(hidden)]
     type Lanes: Lanes<Elem = Self>;
+    /// 256-bit AVX lanes, for the sweeps taken at run time when the CPU has AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[doc(hidden)]
+    type Avx: Lanes<Elem = Self>;
     /// `2.0`, numpy's `2.` literal.
     #[doc(hidden)]
     const TWO: Self;
@@ -57,6 +62,8 @@ pub trait Real:
 
 impl Real for f64 {
     type Lanes = wide::f64x4;
+    #[cfg(target_arch = "x86_64")]
+    type Avx = crate::lanes::avx2::F64x4;
     const TWO: Self = 2.0;
     const HALF: Self = 0.5;
     const THREE_HALVES: Self = 1.5;
@@ -69,6 +76,8 @@ impl Real for f64 {
 
 impl Real for f32 {
     type Lanes = wide::f32x8;
+    #[cfg(target_arch = "x86_64")]
+    type Avx = crate::lanes::avx2::F32x8;
     const TWO: Self = 2.0;
     const HALF: Self = 0.5;
     const THREE_HALVES: Self = 1.5;
@@ -153,27 +162,31 @@ macro_rules! integer_samples {
 
             #[inline(always)]
             unsafe fn load_lanes(p: *const Self) -> wide::f32x8 {
-                // SAFETY: the caller guarantees 8 readable elements; no alignment is needed.
-                let raw: [$t; 8] = unsafe { p.cast::<[$t; 8]>().read_unaligned() };
-                $to_f32x8(raw)
+                // SAFETY: the caller guarantees 8 readable elements.
+                unsafe { $to_f32x8(p) }
             }
         }
     )*};
 }
 
-// Widen to i32 lanes and convert with `cvtdq2ps` where the values fit i32: that conversion
-// rounds to nearest like `as`, so the lanes equal `to_real` of each sample. The rest convert
-// lane by lane.
-fn by_lanes<T: Sample<f32>>(raw: [T; 8]) -> wide::f32x8 {
-    wide::f32x8::new(raw.map(Sample::to_real))
+/// Lane by lane, for the types whose values may not fit `i32` lanes.
+///
+/// # Safety
+/// `p` is valid for reads of 8 elements.
+#[inline(always)]
+unsafe fn by_lanes<T: Sample<f32>>(p: *const T) -> wide::f32x8 {
+    // SAFETY: the caller guarantees the 8 elements at `p` are readable.
+    wide::f32x8::new(core::array::from_fn(|k| {
+        unsafe { p.add(k).read() }.to_real()
+    }))
 }
 
 integer_samples!(
-    i8 => |raw: [i8; 8]| wide::i32x8::from_i16x8(wide::i16x8::new(raw.map(i16::from))).round_float(),
-    u8 => |raw: [u8; 8]| wide::i32x8::from_i16x8(wide::i16x8::new(raw.map(i16::from))).round_float(),
-    i16 => |raw: [i16; 8]| wide::i32x8::from_i16x8(wide::i16x8::new(raw)).round_float(),
-    u16 => |raw: [u16; 8]| wide::i32x8::from_u16x8(wide::u16x8::new(raw)).round_float(),
-    i32 => |raw: [i32; 8]| wide::i32x8::new(raw).round_float(),
+    i8 => widen::i8s,
+    u8 => widen::u8s,
+    i16 => widen::i16s,
+    u16 => widen::u16s,
+    i32 => widen::i32s,
     i64 => by_lanes,
     u32 => by_lanes,
     u64 => by_lanes,

@@ -9,6 +9,9 @@ use core::ops::{Add, Div, Mul, Neg, Sub};
 
 use crate::element::{Real, Sample};
 
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod avx2;
+
 /// A stride along a line: the unit stride known at compile time, or any stride in elements.
 pub trait Step: Copy {
     /// Whether this is the compile-time unit stride (contiguous loads and stores).

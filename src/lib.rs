@@ -22,6 +22,7 @@ mod driver;
 mod element;
 mod error;
 mod inplace;
+mod isa;
 mod kernels;
 mod lanes;
 mod options;
@@ -32,12 +33,14 @@ mod spacing;
 mod stencil;
 mod stream;
 mod view;
+mod widen;
 
 pub use axes::Axes;
 pub use driver::{gradient, gradient_1d, gradient_with_kernel};
 pub use element::{Real, Sample};
 pub use error::GradientError;
 pub use inplace::gradient_1d_in_place;
+pub use isa::{Isa, active_isa, limit_isa};
 pub use kernels::Kernel;
 pub use options::{EdgeOrder, Options};
 #[cfg(feature = "alloc")]

@@ -27,7 +27,7 @@ pub fn gradient_reference<T: Sample<F>, F: Real>(
     outputs: &mut [StridedViewMut<'_, F>],
     options: &Options<'_, F>,
 ) -> Result<(), GradientError> {
-    let axes = validate(input, outputs, options)?;
+    let (axes, _) = validate(input, outputs, options)?;
     let layout = *input.layout();
     for (k, (axis, output)) in axes.iter().zip(outputs.iter_mut()).enumerate() {
         let plan = axis_plan(input, options, k, axis)?;

@@ -3,11 +3,13 @@
 //! bit (any NaN matches any NaN: payloads are not part of the contract).
 //!
 //! Each case runs through every path: the automatic kernel choice, each forced kernel that fits,
-//! the scalar reference, and outputs written through reversed (negative-stride) views.
+//! the scalar reference, and outputs written through reversed (negative-stride) views; all of
+//! it twice, on the compile-time lanes and on the run-time AVX2 sweeps (`limit_isa`; one
+//! `#[test]` in this binary, as the limit is process-wide).
 
 use numgrad::{
-    Axes, AxisSpacing, EdgeOrder, GradientError, Kernel, Options, Real, Sample, Spacing,
-    StridedView, StridedViewMut, gradient_reference, gradient_with_kernel,
+    Axes, AxisSpacing, EdgeOrder, GradientError, Isa, Kernel, Options, Real, Sample, Spacing,
+    StridedView, StridedViewMut, gradient_reference, gradient_with_kernel, limit_isa,
 };
 
 const FIXTURES: &str = include_str!("fixtures/numpy_gradient.txt");
@@ -312,7 +314,11 @@ fn every_numpy_fixture_matches_bit_for_bit() {
     let cases = parse_cases(FIXTURES);
     assert!(cases.len() > 1000, "only {} fixture cases", cases.len());
     let mut compared = 0;
-    for case in &cases {
+    for (isa, case) in [Isa::Baseline, Isa::Avx2]
+        .into_iter()
+        .flat_map(|isa| cases.iter().map(move |case| (isa, case)))
+    {
+        limit_isa(isa);
         compared += match (case.dtype, case.out) {
             ("f64", "f64") => run::<f64, f64>(case),
             ("f32", "f32") => run::<f32, f32>(case),
@@ -335,7 +341,7 @@ fn every_numpy_fixture_matches_bit_for_bit() {
             other => panic!("case {}: unsupported types {other:?}", case.index),
         };
     }
-    // Every case ran at least twice (auto + reference) unless numpy raised.
-    assert!(compared >= cases.len());
+    // Every case ran at least twice per ISA (auto + reference) unless numpy raised.
+    assert!(compared >= 2 * cases.len());
     println!("{} numpy cases, {compared} path comparisons", cases.len());
 }

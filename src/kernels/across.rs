@@ -51,7 +51,7 @@ pub(crate) unsafe fn row<T, F, RS, SO, const STREAM: bool>(
                     };
                     // SAFETY: by the caller's contract, columns `0..len` of the stencil's rows
                     // are readable and the `len` outputs writable and distinct.
-                    unsafe { sweep::<F, _, SO, STREAM>(&points, dst, so, 0, len) };
+                    unsafe { sweep::<F, F::Lanes, _, SO, STREAM>(&points, dst, so, 0, len) };
                 }
                 None => {
                     let points = DifferenceRow {
@@ -62,7 +62,7 @@ pub(crate) unsafe fn row<T, F, RS, SO, const STREAM: bool>(
                     };
                     // SAFETY: by the caller's contract, columns `0..len` of the stencil's rows
                     // are readable and the `len` outputs writable and distinct.
-                    unsafe { sweep::<F, _, SO, STREAM>(&points, dst, so, 0, len) };
+                    unsafe { sweep::<F, F::Lanes, _, SO, STREAM>(&points, dst, so, 0, len) };
                 }
             }
         }
@@ -74,7 +74,7 @@ pub(crate) unsafe fn row<T, F, RS, SO, const STREAM: bool>(
             };
             // SAFETY: columns `0..len` of the stencil's rows are readable and the `len` outputs
             // writable and distinct: the caller's contract.
-            unsafe { sweep::<F, _, SO, STREAM>(&points, dst, so, 0, len) };
+            unsafe { sweep::<F, F::Lanes, _, SO, STREAM>(&points, dst, so, 0, len) };
         }
     }
 }

@@ -65,25 +65,7 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
                 // output's no-overlap check.
                 unsafe {
                     let (s, d) = (src.offset(off_in), dst.offset(off_out));
-                    // One instantiation per side of unit stride, so that side stays vector.
-                    match (strategy, stream, a_in == 1, a_out == 1) {
-                        (Strategy::AlongContiguous, true, ..) => {
-                            along::line::<_, _, _, _, true>(s, Unit, d, Unit, plan)
-                        }
-                        (Strategy::AlongContiguous, false, ..) => {
-                            along::line::<_, _, _, _, false>(s, Unit, d, Unit, plan)
-                        }
-                        (_, _, true, false) => {
-                            along::line::<_, _, _, _, false>(s, Unit, d, a_out, plan)
-                        }
-                        (_, true, false, true) => {
-                            along::line::<_, _, _, _, true>(s, a_in, d, Unit, plan)
-                        }
-                        (_, false, false, true) => {
-                            along::line::<_, _, _, _, false>(s, a_in, d, Unit, plan)
-                        }
-                        _ => along::line::<_, _, _, _, false>(s, a_in, d, a_out, plan),
-                    }
+                    along_line(strategy, stream, s, a_in, d, a_out, plan);
                 }
                 if !batch.advance(&mut off_in, &mut off_out) {
                     break;
@@ -247,22 +229,93 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
     }
 }
 
-/// Differentiates the contiguous line `src[..n]` into `dst[..n]`, `n = plan.len()`.
+/// Writes the gradient along `axis` into `output` when the views hold a single line (every
+/// other axis of length 1) and returns `true`; returns `false`, writing nothing, otherwise.
+/// A whole call on a series then costs what [`gradient_1d`](crate::gradient_1d) costs: no
+/// batch walk, no strategy search.
+///
+/// Preconditions: those of [`run_axis`] without a range.
+pub(crate) fn run_line<T: Sample<F>, F: Real>(
+    input: &StridedView<'_, T>,
+    output: &mut StridedViewMut<'_, F>,
+    axis: usize,
+    plan: &AxisPlan<'_, F>,
+) -> bool {
+    let (lin, lout) = (*input.layout(), *output.layout());
+    let one_line = (0..lin.rank()).all(|a| a == axis || lin.len(a) == 1);
+    if !one_line || lin.len(axis) == 0 {
+        return false;
+    }
+    debug_assert_eq!(lin.shape(), lout.shape());
+    debug_assert_eq!(lin.len(axis), plan.len());
+    // SAFETY: a non-empty validated view reaches its offset, so it is inside the buffer.
+    let src = unsafe { input.data().as_ptr().add(lin.offset()) };
+    // SAFETY: as above, for the output.
+    let dst = unsafe { output.data_mut().as_mut_ptr().add(lout.offset()) };
+    // SAFETY: every other index is 0, so the points `j * stride` for `j < plan.len()` are the
+    // views' elements, in bounds by validation; output elements are distinct by the output's
+    // no-overlap check.
+    unsafe { single_line(src, lin.stride(axis), dst, lout.stride(axis), plan) };
+    true
+}
+
+/// One line along the gradient axis, with the kernel instantiated for the strides' kinds: one
+/// instantiation per side of unit stride, so that side stays vector.
 ///
 /// # Safety
-/// `src` is valid for reads and `dst` for writes of `plan.len()` elements.
-pub(crate) unsafe fn contiguous_line<T: Sample<F>, F: Real>(
-    src: *const T,
-    dst: *mut F,
+/// `line`'s contract for the line at `src` (stride `a_in`) and `dst` (stride `a_out`); with
+/// `Strategy::AlongContiguous`, both strides are 1.
+#[inline(always)]
+unsafe fn along_line<T: Sample<F>, F: Real>(
+    strategy: Strategy,
+    stream: bool,
+    s: *const T,
+    a_in: isize,
+    d: *mut F,
+    a_out: isize,
     plan: &AxisPlan<'_, F>,
 ) {
-    if plan.len().saturating_mul(core::mem::size_of::<F>()) >= STREAM_BYTES {
-        // SAFETY: the caller's contract is `line`'s for unit strides.
-        unsafe { along::line::<_, _, _, _, true>(src, Unit, dst, Unit, plan) };
-        stream_fence();
+    // SAFETY: the caller's contract, for every instantiation.
+    unsafe {
+        match (strategy, stream, a_in == 1, a_out == 1) {
+            (Strategy::AlongContiguous, true, ..) => {
+                along::line::<_, _, _, _, true>(s, Unit, d, Unit, plan)
+            }
+            (Strategy::AlongContiguous, false, ..) => {
+                along::line::<_, _, _, _, false>(s, Unit, d, Unit, plan)
+            }
+            (_, _, true, false) => along::line::<_, _, _, _, false>(s, Unit, d, a_out, plan),
+            (_, true, false, true) => along::line::<_, _, _, _, true>(s, a_in, d, Unit, plan),
+            (_, false, false, true) => along::line::<_, _, _, _, false>(s, a_in, d, Unit, plan),
+            _ => along::line::<_, _, _, _, false>(s, a_in, d, a_out, plan),
+        }
+    }
+}
+
+/// Differentiates the line `src[j * a_in]` into `dst[j * a_out]`, `j < plan.len()`: a whole
+/// call when the views hold one line (rank 1, or every other axis of length 1), without the
+/// batch walk or the strategy search.
+///
+/// # Safety
+/// `src.offset(j * a_in)` is valid for reads and `dst.offset(j * a_out)` for writes for every
+/// `j < plan.len()`, and the written elements are distinct.
+pub(crate) unsafe fn single_line<T: Sample<F>, F: Real>(
+    src: *const T,
+    a_in: isize,
+    dst: *mut F,
+    a_out: isize,
+    plan: &AxisPlan<'_, F>,
+) {
+    let stream = a_out == 1 && plan.len().saturating_mul(core::mem::size_of::<F>()) >= STREAM_BYTES;
+    let strategy = if a_in == 1 && a_out == 1 {
+        Strategy::AlongContiguous
     } else {
-        // SAFETY: as above.
-        unsafe { along::line::<_, _, _, _, false>(src, Unit, dst, Unit, plan) };
+        Strategy::AlongStrided
+    };
+    // SAFETY: the caller's contract; `AlongContiguous` only with unit strides.
+    unsafe { along_line(strategy, stream, src, a_in, dst, a_out, plan) };
+    if stream {
+        stream_fence();
     }
 }
 

@@ -13,7 +13,8 @@ pub(crate) trait Points<F: Real> {
     unsafe fn at<L: Lanes<Elem = F>>(&self, i: usize) -> L;
 }
 
-/// Writes `points.at(i)` to `dst + i * so` for every `i` in `start..end`.
+/// Writes `points.at(i)` to `dst + i * so` for every `i` in `start..end`, `L::N` points at a
+/// time.
 ///
 /// With `STREAM` (unit stride only), every store is non-temporal, the single points before the
 /// first aligned lane group and after the last one included: mixing ordinary and streaming
@@ -24,7 +25,7 @@ pub(crate) trait Points<F: Real> {
 /// `points.at` is callable for every point of `start..end`, and `dst + i * so` is valid for
 /// writes for each of them.
 #[inline(always)]
-pub(crate) unsafe fn sweep<F, P, SO, const STREAM: bool>(
+pub(crate) unsafe fn sweep<F, L, P, SO, const STREAM: bool>(
     points: &P,
     dst: *mut F,
     so: SO,
@@ -32,11 +33,12 @@ pub(crate) unsafe fn sweep<F, P, SO, const STREAM: bool>(
     end: usize,
 ) where
     F: Real,
+    L: Lanes<Elem = F>,
     P: Points<F>,
     SO: Step,
 {
     let at = |i: usize| dst.wrapping_offset(i as isize * so.get());
-    let n = <F::Lanes as Lanes>::N;
+    let n = L::N;
     let mut i = start;
     if STREAM && SO::UNIT {
         while i < end && !(at(i) as usize).is_multiple_of(STREAM_ALIGN) {
@@ -46,8 +48,8 @@ pub(crate) unsafe fn sweep<F, P, SO, const STREAM: bool>(
         }
         while i + n <= end {
             // SAFETY: points i .. i + N are below `end`; `at(i)` was aligned by the loop
-            // before, and steps of N elements (32 bytes) keep it aligned.
-            unsafe { points.at::<F::Lanes>(i).stream(at(i)) };
+            // before, and steps of N elements (16 or 32 bytes) keep it aligned.
+            unsafe { points.at::<L>(i).stream(at(i)) };
             i += n;
         }
         while i < end {
@@ -59,7 +61,7 @@ pub(crate) unsafe fn sweep<F, P, SO, const STREAM: bool>(
     }
     while i + n <= end {
         // SAFETY: points i .. i + N are below `end`.
-        unsafe { points.at::<F::Lanes>(i).store(at(i), so) };
+        unsafe { points.at::<L>(i).store(at(i), so) };
         i += n;
     }
     while i < end {
@@ -67,4 +69,53 @@ pub(crate) unsafe fn sweep<F, P, SO, const STREAM: bool>(
         unsafe { F::store(points.at::<F>(i), at(i), so) };
         i += 1;
     }
+}
+
+/// [`sweep`] on the widest lanes the CPU allows: `wide`'s, or AVX lanes when `isa::avx2()`
+/// (x86_64 builds without AVX2 at compile time). Same points, same formula, same bits.
+///
+/// # Safety
+/// As for [`sweep`].
+#[inline(always)]
+pub(crate) unsafe fn sweep_widest<F, P, SO, const STREAM: bool>(
+    points: &P,
+    dst: *mut F,
+    so: SO,
+    start: usize,
+    end: usize,
+) where
+    F: Real,
+    P: Points<F>,
+    SO: Step,
+{
+    #[cfg(target_arch = "x86_64")]
+    if crate::isa::avx2() {
+        // SAFETY: `avx2()` found AVX2 in the CPU and its state enabled by the OS; the rest is
+        // the caller's contract.
+        unsafe { sweep_avx2::<F, P, SO, STREAM>(points, dst, so, start, end) };
+        return;
+    }
+    // SAFETY: the caller's contract.
+    unsafe { sweep::<F, F::Lanes, P, SO, STREAM>(points, dst, so, start, end) };
+}
+
+/// [`sweep`] on AVX lanes, compiled with AVX2 so that those lanes' intrinsics inline into it.
+///
+/// # Safety
+/// As for [`sweep`], and the CPU supports AVX2 (`isa::avx2()`).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn sweep_avx2<F, P, SO, const STREAM: bool>(
+    points: &P,
+    dst: *mut F,
+    so: SO,
+    start: usize,
+    end: usize,
+) where
+    F: Real,
+    P: Points<F>,
+    SO: Step,
+{
+    // SAFETY: the caller's contract; AVX lanes are created only here, on a CPU with AVX2.
+    unsafe { sweep::<F, F::Avx, P, SO, STREAM>(points, dst, so, start, end) };
 }

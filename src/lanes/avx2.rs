@@ -1,0 +1,148 @@
+//! 256-bit AVX lanes for the run-time AVX2 sweeps (see `crate::isa`): the same four operations
+//! and sign-flip negation as every other lane type, each one correctly rounded instruction per
+//! lane, never fused.
+//!
+//! Values of these types exist only inside `kernels::sweep::sweep_avx2`, a
+//! `#[target_feature(enable = "avx2")]` function entered after `isa::avx2()` found AVX2; every
+//! method is `#[inline(always)]` so that it is compiled into that function. That is the
+//! invariant the `// SAFETY:` comments below name ("inside the AVX2 sweep").
+
+use core::arch::x86_64::{
+    __m256, __m256d, _mm_stream_pd, _mm_stream_ps, _mm256_add_pd, _mm256_add_ps,
+    _mm256_castpd256_pd128, _mm256_castps256_ps128, _mm256_div_pd, _mm256_div_ps,
+    _mm256_extractf128_pd, _mm256_extractf128_ps, _mm256_loadu_pd, _mm256_loadu_ps, _mm256_mul_pd,
+    _mm256_mul_ps, _mm256_set1_pd, _mm256_set1_ps, _mm256_storeu_pd, _mm256_storeu_ps,
+    _mm256_sub_pd, _mm256_sub_ps, _mm256_xor_pd, _mm256_xor_ps,
+};
+use core::ops::{Add, Div, Mul, Neg, Sub};
+
+use super::{Lanes, Step};
+use crate::element::Sample;
+
+macro_rules! avx_lanes {
+    ($($name:ident($v:ty) => $f:ty, $n:literal, $wide:ty, [$add:ident, $sub:ident, $mul:ident,
+       $div:ident, $xor:ident, $set1:ident, $loadu:ident, $storeu:ident, $low:ident,
+       $high:ident, $stream:ident];)*) => {$(
+        /// AVX lanes of one float type (see the module's documentation for where they live).
+        #[derive(Clone, Copy, Debug)]
+        pub struct $name($v);
+
+        impl Add for $name {
+            type Output = Self;
+            #[inline(always)]
+            fn add(self, rhs: Self) -> Self {
+                // SAFETY: inside the AVX2 sweep.
+                Self(unsafe { $add(self.0, rhs.0) })
+            }
+        }
+
+        impl Sub for $name {
+            type Output = Self;
+            #[inline(always)]
+            fn sub(self, rhs: Self) -> Self {
+                // SAFETY: inside the AVX2 sweep.
+                Self(unsafe { $sub(self.0, rhs.0) })
+            }
+        }
+
+        impl Mul for $name {
+            type Output = Self;
+            #[inline(always)]
+            fn mul(self, rhs: Self) -> Self {
+                // SAFETY: inside the AVX2 sweep.
+                Self(unsafe { $mul(self.0, rhs.0) })
+            }
+        }
+
+        impl Div for $name {
+            type Output = Self;
+            #[inline(always)]
+            fn div(self, rhs: Self) -> Self {
+                // SAFETY: inside the AVX2 sweep.
+                Self(unsafe { $div(self.0, rhs.0) })
+            }
+        }
+
+        impl Neg for $name {
+            type Output = Self;
+            /// Flips the sign bit, as scalar `-x` does (not `0 - x`, which differs at zero).
+            #[inline(always)]
+            fn neg(self) -> Self {
+                // SAFETY: inside the AVX2 sweep.
+                Self(unsafe { $xor(self.0, $set1(-0.0)) })
+            }
+        }
+
+        impl Lanes for $name {
+            type Elem = $f;
+            const N: usize = $n;
+
+            #[inline(always)]
+            fn splat(x: $f) -> Self {
+                // SAFETY: inside the AVX2 sweep.
+                Self(unsafe { $set1(x) })
+            }
+
+            #[inline(always)]
+            fn from_fn(f: impl FnMut(usize) -> $f) -> Self {
+                let lanes: [$f; $n] = core::array::from_fn(f);
+                // SAFETY: inside the AVX2 sweep; the array holds the N lanes.
+                Self(unsafe { $loadu(lanes.as_ptr()) })
+            }
+
+            #[inline(always)]
+            unsafe fn load<T: Sample<$f>, S: Step>(p: *const T, s: S) -> Self {
+                if S::UNIT {
+                    // The sample type's own conversion to `wide` lanes (the same N lanes, the
+                    // same bits), reinterpreted: the compiler folds the round trip away.
+                    // SAFETY: the caller guarantees the N consecutive elements at `p`.
+                    let lanes: $wide = unsafe { T::load_lanes(p) };
+                    // SAFETY: both are N plain floats (any bits valid); inside the AVX2 sweep.
+                    Self(unsafe { core::mem::transmute::<$wide, $v>(lanes) })
+                } else {
+                    // SAFETY: the caller guarantees `p + k*s` is readable for k < N.
+                    Self::from_fn(|k| unsafe { p.offset(k as isize * s.get()).read() }.to_real())
+                }
+            }
+
+            #[inline(always)]
+            unsafe fn store<S: Step>(self, p: *mut $f, s: S) {
+                if S::UNIT {
+                    // SAFETY: inside the AVX2 sweep; the caller guarantees the N consecutive
+                    // elements at `p` are writable (no alignment needed).
+                    unsafe { $storeu(p, self.0) }
+                } else {
+                    let mut lanes = [<$f>::default(); $n];
+                    // SAFETY: inside the AVX2 sweep; the array holds the N lanes.
+                    unsafe { $storeu(lanes.as_mut_ptr(), self.0) };
+                    for (k, v) in lanes.into_iter().enumerate() {
+                        // SAFETY: the caller guarantees `p + k*s` is writable for k < N.
+                        unsafe { p.offset(k as isize * s.get()).write(v) }
+                    }
+                }
+            }
+
+            /// Two 16-byte streaming stores, so that [`STREAM_ALIGN`](super::STREAM_ALIGN) is
+            /// the same for every lane type.
+            #[inline(always)]
+            unsafe fn stream(self, p: *mut $f) {
+                // SAFETY: inside the AVX2 sweep; the caller guarantees `p` 16-byte aligned and
+                // the N elements writable, and the upper half starts N/2 elements (16 bytes)
+                // later.
+                unsafe {
+                    $stream(p, $low(self.0));
+                    $stream(p.add($n / 2), $high::<1>(self.0));
+                }
+            }
+        }
+    )*};
+}
+
+avx_lanes! {
+    F64x4(__m256d) => f64, 4, wide::f64x4, [_mm256_add_pd, _mm256_sub_pd, _mm256_mul_pd,
+        _mm256_div_pd, _mm256_xor_pd, _mm256_set1_pd, _mm256_loadu_pd, _mm256_storeu_pd,
+        _mm256_castpd256_pd128, _mm256_extractf128_pd, _mm_stream_pd];
+    F32x8(__m256) => f32, 8, wide::f32x8, [_mm256_add_ps, _mm256_sub_ps, _mm256_mul_ps,
+        _mm256_div_ps, _mm256_xor_ps, _mm256_set1_ps, _mm256_loadu_ps, _mm256_storeu_ps,
+        _mm256_castps256_ps128, _mm256_extractf128_ps, _mm_stream_ps];
+}
