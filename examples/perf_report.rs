@@ -14,7 +14,7 @@
 //! time scaled by the bytes the gradient must move — input span read once, outputs written
 //! once, coordinates read once — over the bytes the memcpy moves); `naive/ours` and
 //! `numpy/ours` = how many times faster we are. A default x86_64 build on a CPU with AVX2 then
-//! times the 1-D workloads on both vector paths (compile-time SSE2 lanes, run-time AVX2 sweeps).
+//! times every workload on both vector paths (compile-time SSE2 lanes, run-time AVX2 sweeps).
 
 #[path = "../benches/workloads.rs"]
 mod workloads;
@@ -141,7 +141,7 @@ fn main() {
             row.name, row.ns_per_elem, row.vs_bound, row.naive_over_ours, numpy_ratio
         );
     }
-    // The gain of the run-time AVX2 sweeps (1-D interiors), when this run used them.
+    // The gain of the run-time AVX2 sweeps, when this run used them.
     if active_isa() != Isa::Avx2 {
         return;
     }
@@ -150,7 +150,7 @@ fn main() {
     println!("| --- | ---: | ---: | ---: |");
     let series = workloads::all(quick)
         .into_iter()
-        .filter(|w| w.name.starts_with("1d") && only.is_none_or(|o| w.name.contains(o.as_str())));
+        .filter(|w| only.is_none_or(|o| w.name.contains(o.as_str())));
     for work in series {
         let (base, avx) = match work.elem {
             Elem::F64 => compare_isa::<f64, f64>(&work, rounds),

@@ -72,19 +72,20 @@ pub trait Lanes:
     /// Every one of those `N` elements must be valid for writes.
     unsafe fn store<S: Step>(self, p: *mut Self::Elem, s: S);
 
+    /// Alignment, in bytes, that [`stream`](Self::stream) needs for `N > 1`.
+    const STREAM_ALIGN: usize;
+
     /// Writes the lanes to the `N` consecutive elements at `p` with non-temporal (streaming)
     /// stores where the target has them (x86_64), bypassing the caches: for outputs larger
     /// than the caches this avoids reading each destination line before writing it. Elsewhere
     /// an ordinary store. Follow a run of these with [`stream_fence`].
     ///
     /// # Safety
-    /// The `N` elements at `p` must be valid for writes, and `p` aligned to [`STREAM_ALIGN`]
-    /// when `N > 1` (a single lane needs only the element's own alignment).
+    /// The `N` elements at `p` must be valid for writes, and `p` aligned to
+    /// [`STREAM_ALIGN`](Self::STREAM_ALIGN) when `N > 1` (a single lane needs only the
+    /// element's own alignment).
     unsafe fn stream(self, p: *mut Self::Elem);
 }
-
-/// Alignment, in bytes, that [`Lanes::stream`] needs.
-pub const STREAM_ALIGN: usize = 16;
 
 /// Orders earlier streaming stores before any later store (a no-op without them).
 #[inline]
@@ -101,6 +102,7 @@ macro_rules! scalar_lanes {
         impl Lanes for $f {
             type Elem = $f;
             const N: usize = 1;
+            const STREAM_ALIGN: usize = core::mem::align_of::<$f>();
 
             #[inline(always)]
             fn splat(x: $f) -> Self {
@@ -149,6 +151,8 @@ macro_rules! vector_lanes {
         impl Lanes for $v {
             type Elem = $f;
             const N: usize = $n;
+            /// SSE2 streaming stores, 16 bytes each.
+            const STREAM_ALIGN: usize = 16;
 
             #[inline(always)]
             fn splat(x: $f) -> Self {

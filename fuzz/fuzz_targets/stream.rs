@@ -48,7 +48,15 @@ struct Case {
 fn value(u: &mut Unstructured<'_>) -> arbitrary::Result<f64> {
     Ok(match u.int_in_range(0u8..=7)? {
         0..=2 => f64::from(i8::arbitrary(u)?),
-        3 => *u.choose(&[0.0, -0.0, f64::INFINITY, f64::NEG_INFINITY, f64::NAN, 5e-324, 1e308])?,
+        3 => *u.choose(&[
+            0.0,
+            -0.0,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            5e-324,
+            1e308,
+        ])?,
         4 => f64::from(u16::arbitrary(u)?) / 64.0,
         _ => f64::from_bits(u64::arbitrary(u)?),
     })
@@ -58,8 +66,18 @@ impl<'a> Arbitrary<'a> for Case {
     fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
         let channels = u.int_in_range(1usize..=16)?;
         let frames = u.int_in_range(0usize..=300)?;
-        let edge = if bool::arbitrary(u)? { EdgeOrder::First } else { EdgeOrder::Second };
-        let kind = *u.choose(&[Kind::F64, Kind::F32, Kind::I16ToF32, Kind::U16ToF64, Kind::I32ToF32])?;
+        let edge = if bool::arbitrary(u)? {
+            EdgeOrder::First
+        } else {
+            EdgeOrder::Second
+        };
+        let kind = *u.choose(&[
+            Kind::F64,
+            Kind::F32,
+            Kind::I16ToF32,
+            Kind::U16ToF64,
+            Kind::I32ToF32,
+        ])?;
         let mut values = Vec::with_capacity(frames * channels);
         for _ in 0..frames * channels {
             values.push(value(u)?);
@@ -98,7 +116,14 @@ impl<'a> Arbitrary<'a> for Case {
         if cuts.is_empty() {
             cuts.push(64);
         }
-        Ok(Case { channels, edge, kind, values, clock, cuts })
+        Ok(Case {
+            channels,
+            edge,
+            kind,
+            values,
+            clock,
+            cuts,
+        })
     }
 }
 
@@ -124,8 +149,12 @@ fn same<F: Float>(a: F, b: F) -> bool {
 
 /// The stream under test, whatever its spacing.
 trait Under<F: Float, T, const C: usize> {
-    fn block(&mut self, input: &[T], frames: std::ops::Range<usize>, out: &mut [F])
-        -> Result<usize, GradientError>;
+    fn block(
+        &mut self,
+        input: &[T],
+        frames: std::ops::Range<usize>,
+        out: &mut [F],
+    ) -> Result<usize, GradientError>;
     fn frame(&mut self, frame: [T; C], j: usize) -> Emitted<F, C>;
     fn finish(&mut self) -> Result<[F; C], GradientError>;
 }
@@ -133,8 +162,12 @@ trait Under<F: Float, T, const C: usize> {
 struct Uni<F: Real, const C: usize>(GradientStream<F, C>);
 
 impl<F: Float, T: Sample<F>, const C: usize> Under<F, T, C> for Uni<F, C> {
-    fn block(&mut self, input: &[T], _: std::ops::Range<usize>, out: &mut [F])
-        -> Result<usize, GradientError> {
+    fn block(
+        &mut self,
+        input: &[T],
+        _: std::ops::Range<usize>,
+        out: &mut [F],
+    ) -> Result<usize, GradientError> {
         self.0.push_block(input, out)
     }
     fn frame(&mut self, frame: [T; C], _: usize) -> Emitted<F, C> {
@@ -148,8 +181,12 @@ impl<F: Float, T: Sample<F>, const C: usize> Under<F, T, C> for Uni<F, C> {
 struct Timed<F: Real, X: Timestamp<F>, const C: usize>(TimedGradientStream<F, X, C>, Vec<X>);
 
 impl<F: Float, X: Timestamp<F>, T: Sample<F>, const C: usize> Under<F, T, C> for Timed<F, X, C> {
-    fn block(&mut self, input: &[T], frames: std::ops::Range<usize>, out: &mut [F])
-        -> Result<usize, GradientError> {
+    fn block(
+        &mut self,
+        input: &[T],
+        frames: std::ops::Range<usize>,
+        out: &mut [F],
+    ) -> Result<usize, GradientError> {
         // A refused call first: one timestamp short (for whole frames, with one to drop; a
         // partial frame is refused before the timestamps are looked at).
         if !frames.is_empty() && input.len() == frames.len() * C {
@@ -157,7 +194,10 @@ impl<F: Float, X: Timestamp<F>, T: Sample<F>, const C: usize> Under<F, T, C> for
             let got = self.0.push_block(input, short, out);
             assert_eq!(
                 got,
-                Err(GradientError::TimestampCount { frames: frames.len(), got: frames.len() - 1 })
+                Err(GradientError::TimestampCount {
+                    frames: frames.len(),
+                    got: frames.len() - 1
+                })
             );
         }
         self.0.push_block(input, &self.1[frames], out)
@@ -197,14 +237,22 @@ fn stream_series<F: Float, T: Sample<F>, const C: usize>(
                 // Refused calls change nothing: too little room, then a partial frame.
                 let short = len * C + C - 1;
                 let got = s.block(input, at..at + len, &mut room[..short]);
-                assert_eq!(got, Err(GradientError::OutputTooSmall { needed: short + 1, got: short }));
+                assert_eq!(
+                    got,
+                    Err(GradientError::OutputTooSmall {
+                        needed: short + 1,
+                        got: short
+                    })
+                );
                 if C > 1 {
                     let got = s.block(&input[..input.len() - 1], at..at + len, &mut room);
                     assert!(matches!(got, Err(GradientError::PartialFrame { .. })));
                 }
                 assert!(room.iter().all(|&v| same(v, sentinel)));
             }
-            let w = s.block(input, at..at + len, &mut room).expect("a valid block");
+            let w = s
+                .block(input, at..at + len, &mut room)
+                .expect("a valid block");
             assert!(w % C == 0 && w <= len * C + C);
             assert!(room[w..].iter().all(|&v| same(v, sentinel)));
             out.extend_from_slice(&room[..w]);
@@ -227,11 +275,17 @@ fn check<F: Float, T: Sample<F>, const C: usize>(case: &Case, series: &[T]) {
         Clock::Uniform(h) => {
             let h = F::of(*h);
             let mut s = Uni(GradientStream::<F, C>::new(h, edge));
-            (stream_series(&mut s, series, &case.cuts, edge), AxisSpacing::Uniform(h))
+            (
+                stream_series(&mut s, series, &case.cuts, edge),
+                AxisSpacing::Uniform(h),
+            )
         }
         Clock::Coordinates(t) => {
             coordinates = t.iter().map(|&x| F::of(x)).collect();
-            let mut s = Timed(TimedGradientStream::<F, F, C>::new(edge), coordinates.clone());
+            let mut s = Timed(
+                TimedGradientStream::<F, F, C>::new(edge),
+                coordinates.clone(),
+            );
             (
                 stream_series(&mut s, series, &case.cuts, edge),
                 AxisSpacing::UnreducedCoordinates(&coordinates),
@@ -239,11 +293,17 @@ fn check<F: Float, T: Sample<F>, const C: usize>(case: &Case, series: &[T]) {
         }
         Clock::Ticks32(t) => {
             let mut s = Timed(TimedGradientStream::<F, u32, C>::new(edge), t.clone());
-            (stream_series(&mut s, series, &case.cuts, edge), AxisSpacing::Ticks32(t))
+            (
+                stream_series(&mut s, series, &case.cuts, edge),
+                AxisSpacing::Ticks32(t),
+            )
         }
         Clock::Ticks64(t) => {
             let mut s = Timed(TimedGradientStream::<F, u64, C>::new(edge), t.clone());
-            (stream_series(&mut s, series, &case.cuts, edge), AxisSpacing::Ticks64(t))
+            (
+                stream_series(&mut s, series, &case.cuts, edge),
+                AxisSpacing::Ticks64(t),
+            )
         }
     };
     for c in 0..C {
@@ -254,7 +314,10 @@ fn check<F: Float, T: Sample<F>, const C: usize>(case: &Case, series: &[T]) {
             (Ok(out), Ok(())) => {
                 for (j, &b) in batch.iter().enumerate() {
                     let s = out[j * C + c];
-                    assert!(same(s, b), "channel {c} frame {j}: stream {s:?}, batch {b:?}");
+                    assert!(
+                        same(s, b),
+                        "channel {c} frame {j}: stream {s:?}, batch {b:?}"
+                    );
                 }
             }
             (Err(e), Err(b)) => assert_eq!(*e, b),
@@ -278,7 +341,10 @@ fn in_place<F: Float>(case: &Case, series: &[F]) {
     let mut batch = vec![F::zero(); series.len()];
     let expected = gradient_1d(series, &mut batch, spacing, case.edge);
     let mut data = series.to_vec();
-    assert_eq!(gradient_1d_in_place(&mut data, spacing, case.edge), expected);
+    assert_eq!(
+        gradient_1d_in_place(&mut data, spacing, case.edge),
+        expected
+    );
     let reference = if expected.is_ok() { &batch[..] } else { series };
     assert!(data.iter().zip(reference).all(|(&a, &b)| same(a, b)));
 }
@@ -299,9 +365,15 @@ fn run<const C: usize>(case: &Case) {
                 in_place(case, &s);
             }
         }
-        Kind::I16ToF32 => check::<f32, i16, C>(case, &v.iter().map(|&x| x as i16).collect::<Vec<_>>()),
-        Kind::U16ToF64 => check::<f64, u16, C>(case, &v.iter().map(|&x| x as u16).collect::<Vec<_>>()),
-        Kind::I32ToF32 => check::<f32, i32, C>(case, &v.iter().map(|&x| x as i32).collect::<Vec<_>>()),
+        Kind::I16ToF32 => {
+            check::<f32, i16, C>(case, &v.iter().map(|&x| x as i16).collect::<Vec<_>>())
+        }
+        Kind::U16ToF64 => {
+            check::<f64, u16, C>(case, &v.iter().map(|&x| x as u16).collect::<Vec<_>>())
+        }
+        Kind::I32ToF32 => {
+            check::<f32, i32, C>(case, &v.iter().map(|&x| x as i32).collect::<Vec<_>>())
+        }
     }
 }
 

@@ -1,12 +1,12 @@
 //! What the fuzz targets share: decoding arbitrary bytes into a call, and the oracle every call
 //! must satisfy — an error leaves the outputs untouched and is the reference's error; success
-//! equals the scalar reference bit for bit on every kernel, and no element outside an output
-//! view is written.
+//! equals the scalar reference bit for bit on every kernel and vector path, and no element
+//! outside an output view is written.
 
 use arbitrary::{Result, Unstructured};
 use numgrad::{
-    Axes, AxisSpacing, EdgeOrder, GradientError, Kernel, Options, Real, Sample, Spacing,
-    StridedView, StridedViewMut, gradient_reference, gradient_with_kernel,
+    Axes, AxisSpacing, EdgeOrder, GradientError, Isa, Kernel, Options, Real, Sample, Spacing,
+    StridedView, StridedViewMut, gradient_reference, gradient_with_kernel, limit_isa,
 };
 
 /// Floats that decide bits: zeros of both signs, infinities, NaN, subnormals, huge values.
@@ -236,16 +236,22 @@ pub fn strided_call<T: Sample<F> + FuzzSample, F: Real>(u: &mut Unstructured<'_>
     if ref_buffers.is_empty() && outputs > 0 {
         return Ok(()); // the output layout was rejected
     }
-    for kernel in [
-        Kernel::Auto,
-        Kernel::AlongContiguous,
-        Kernel::AlongStrided,
-        Kernel::Across,
-    ] {
+    // Every kernel on both vector paths (compile-time lanes, run-time AVX2 sweeps).
+    let paths = [Isa::Baseline, Isa::Avx2].into_iter().flat_map(|isa| {
+        [
+            Kernel::Auto,
+            Kernel::AlongContiguous,
+            Kernel::AlongStrided,
+            Kernel::Across,
+        ]
+        .map(|kernel| (isa, kernel))
+    });
+    for (isa, kernel) in paths {
+        limit_isa(isa);
         let (result, buffers) = run(Some(kernel));
         match (&reference, &result) {
             (Err(a), Err(b)) => {
-                assert_eq!(a, b, "{kernel:?}: different errors");
+                assert_eq!(a, b, "{isa:?} {kernel:?}: different errors");
                 assert!(
                     buffers.iter().flatten().all(|&v| same(v, sentinel())),
                     "written on error"
@@ -256,7 +262,7 @@ pub fn strided_call<T: Sample<F> + FuzzSample, F: Real>(u: &mut Unstructured<'_>
                     for (j, (&x, &y)) in b.iter().zip(r).enumerate() {
                         assert!(
                             same(x, y),
-                            "{kernel:?}: element {j} differs: {x:?} vs {y:?}"
+                            "{isa:?} {kernel:?}: element {j} differs: {x:?} vs {y:?}"
                         );
                     }
                 }
@@ -268,7 +274,7 @@ pub fn strided_call<T: Sample<F> + FuzzSample, F: Real>(u: &mut Unstructured<'_>
                     "written when declining"
                 );
             }
-            _ => panic!("{kernel:?}: {result:?} but the reference gave {reference:?}"),
+            _ => panic!("{isa:?} {kernel:?}: {result:?} but the reference gave {reference:?}"),
         }
     }
     // Elements of the output buffers outside the view are never written (checked when there

@@ -168,15 +168,15 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
                 }
                 return;
             }
-            // Rows strided on one side are cut into tiles walked one after the other over the
-            // whole batch, so the pages a tile touches stay in the TLB and each output cache
-            // line is filled in one visit (a transposed view would otherwise touch a new page
-            // for every element).
-            let tile = if row_in == 1 && row_out == 1 {
-                len
-            } else {
-                ROW_TILE
-            };
+            // Rows whose elements lie far apart on one side are cut into tiles walked one after
+            // the other over the whole batch, so the pages a tile touches stay in the TLB and
+            // each output cache line is filled in one visit (a transposed view would otherwise
+            // touch a new page for every element). Rows whose elements share cache lines (a
+            // step-2 view) are dense enough to be walked whole, in memory order.
+            let near =
+                |stride: isize, size: usize| stride.unsigned_abs().saturating_mul(size) <= 64;
+            let dense = near(row_in, core::mem::size_of::<T>()) && near(row_out, size_of::<F>());
+            let tile = if dense { len } else { ROW_TILE };
             let mut first = 0;
             while first < len {
                 let cols = tile.min(len - first);

@@ -8,11 +8,10 @@
 //! invariant the `// SAFETY:` comments below name ("inside the AVX2 sweep").
 
 use core::arch::x86_64::{
-    __m256, __m256d, _mm_stream_pd, _mm_stream_ps, _mm256_add_pd, _mm256_add_ps,
-    _mm256_castpd256_pd128, _mm256_castps256_ps128, _mm256_div_pd, _mm256_div_ps,
-    _mm256_extractf128_pd, _mm256_extractf128_ps, _mm256_loadu_pd, _mm256_loadu_ps, _mm256_mul_pd,
-    _mm256_mul_ps, _mm256_set1_pd, _mm256_set1_ps, _mm256_storeu_pd, _mm256_storeu_ps,
-    _mm256_sub_pd, _mm256_sub_ps, _mm256_xor_pd, _mm256_xor_ps,
+    __m256, __m256d, _mm256_add_pd, _mm256_add_ps, _mm256_div_pd, _mm256_div_ps, _mm256_loadu_pd,
+    _mm256_loadu_ps, _mm256_mul_pd, _mm256_mul_ps, _mm256_set1_pd, _mm256_set1_ps,
+    _mm256_storeu_pd, _mm256_storeu_ps, _mm256_stream_pd, _mm256_stream_ps, _mm256_sub_pd,
+    _mm256_sub_ps, _mm256_xor_pd, _mm256_xor_ps,
 };
 use core::ops::{Add, Div, Mul, Neg, Sub};
 
@@ -21,8 +20,8 @@ use crate::element::Sample;
 
 macro_rules! avx_lanes {
     ($($name:ident($v:ty) => $f:ty, $n:literal, $wide:ty, [$add:ident, $sub:ident, $mul:ident,
-       $div:ident, $xor:ident, $set1:ident, $loadu:ident, $storeu:ident, $low:ident,
-       $high:ident, $stream:ident];)*) => {$(
+       $div:ident, $xor:ident, $set1:ident, $loadu:ident, $storeu:ident,
+       $stream:ident];)*) => {$(
         /// AVX lanes of one float type (see the module's documentation for where they live).
         #[derive(Clone, Copy, Debug)]
         pub struct $name($v);
@@ -76,6 +75,7 @@ macro_rules! avx_lanes {
         impl Lanes for $name {
             type Elem = $f;
             const N: usize = $n;
+            const STREAM_ALIGN: usize = 32;
 
             #[inline(always)]
             fn splat(x: $f) -> Self {
@@ -122,17 +122,13 @@ macro_rules! avx_lanes {
                 }
             }
 
-            /// Two 16-byte streaming stores, so that [`STREAM_ALIGN`](super::STREAM_ALIGN) is
-            /// the same for every lane type.
+            /// One 32-byte streaming store: measured here, a 2-D outer-axis stencil streamed
+            /// 1.5x the memcpy bound with 16-byte stores and 1.2x with 32-byte ones.
             #[inline(always)]
             unsafe fn stream(self, p: *mut $f) {
-                // SAFETY: inside the AVX2 sweep; the caller guarantees `p` 16-byte aligned and
-                // the N elements writable, and the upper half starts N/2 elements (16 bytes)
-                // later.
-                unsafe {
-                    $stream(p, $low(self.0));
-                    $stream(p.add($n / 2), $high::<1>(self.0));
-                }
+                // SAFETY: inside the AVX2 sweep; the caller guarantees `p` 32-byte aligned and
+                // the N elements (32 bytes) writable.
+                unsafe { $stream(p, self.0) }
             }
         }
     )*};
@@ -141,8 +137,8 @@ macro_rules! avx_lanes {
 avx_lanes! {
     F64x4(__m256d) => f64, 4, wide::f64x4, [_mm256_add_pd, _mm256_sub_pd, _mm256_mul_pd,
         _mm256_div_pd, _mm256_xor_pd, _mm256_set1_pd, _mm256_loadu_pd, _mm256_storeu_pd,
-        _mm256_castpd256_pd128, _mm256_extractf128_pd, _mm_stream_pd];
+        _mm256_stream_pd];
     F32x8(__m256) => f32, 8, wide::f32x8, [_mm256_add_ps, _mm256_sub_ps, _mm256_mul_ps,
         _mm256_div_ps, _mm256_xor_ps, _mm256_set1_ps, _mm256_loadu_ps, _mm256_storeu_ps,
-        _mm256_castps256_ps128, _mm256_extractf128_ps, _mm_stream_ps];
+        _mm256_stream_ps];
 }
