@@ -4,8 +4,8 @@
 Feed the output to the report:
     python3 benches/numpy_gradient.py > /tmp/numpy.tsv
     cargo run --release --example perf_report -- --numpy /tmp/numpy.tsv
-Same inputs as the Rust side (same signal, coordinates, views); medians of 7 runs (3 for the
-largest), each run calling np.gradient once.
+Same inputs as the Rust side (same signal, coordinates, views); medians of 7 runs, each run
+timing np.gradient once (repeated enough to last ~2 ms for the small ones).
 """
 import sys
 import time
@@ -51,7 +51,7 @@ def workloads(quick):
 def main():
     quick = "--quick" in sys.argv
     for name, f, args, kw in workloads(quick):
-        runs = 3 if f.size >= 10_000_000 else 7
+        runs = 7
         reps = max(1, int(2e6 // max(f.size, 1))) if f.size < 1_000_000 else 1
         times = []
         for _ in range(runs):

@@ -11,6 +11,7 @@ use crate::element::{Real, Sample};
 
 #[cfg(target_arch = "x86_64")]
 pub(crate) mod avx2;
+mod deinterleave;
 
 /// A stride along a line: the unit stride known at compile time, or any stride in elements.
 pub trait Step: Copy {
@@ -63,7 +64,8 @@ pub trait Lanes:
     /// Reads `N` samples at `p`, `p + s`, … `p + (N-1)s` and converts each to `Elem`.
     ///
     /// # Safety
-    /// Every one of those `N` elements must be valid for reads.
+    /// Every one of those `N` elements must be valid for reads, and so must every element
+    /// between the first and the last (a stride of 2 is read as two contiguous loads).
     unsafe fn load<T: Sample<Self::Elem>, S: Step>(p: *const T, s: S) -> Self;
 
     /// Writes the lanes to `p`, `p + s`, … `p + (N-1)s`.
@@ -147,7 +149,7 @@ macro_rules! scalar_lanes {
 scalar_lanes!(f32 => _mm_stream_si32, f64 => _mm_stream_si64);
 
 macro_rules! vector_lanes {
-    ($($v:ty => $f:ty, $n:literal, $half:literal, $stream:ident, $loadu:ident;)*) => {$(
+    ($($v:ty => $f:ty, $n:literal, $half:literal, $stream:ident, $loadu:ident, $even:ident;)*) => {$(
         impl Lanes for $v {
             type Elem = $f;
             const N: usize = $n;
@@ -170,6 +172,11 @@ macro_rules! vector_lanes {
                     // SAFETY: the caller guarantees the N consecutive elements at `p` are
                     // readable.
                     unsafe { T::load_lanes(p) }
+                } else if s.get() == 2 {
+                    // SAFETY: the caller guarantees `p[0 ..= 2(N-1)]` readable (the elements
+                    // between the lanes too); the loads read `p[0 .. N]` and `p[N-1 .. 2N-1]`.
+                    let (a, b) = unsafe { (T::load_lanes(p), T::load_lanes(p.add($n - 1))) };
+                    deinterleave::$even(a, b)
                 } else {
                     // SAFETY: the caller guarantees `p + k*s` is readable for k < N.
                     Self::from_fn(|k| unsafe { p.offset(k as isize * s.get()).read() }.to_real())
@@ -213,6 +220,6 @@ macro_rules! vector_lanes {
 }
 
 vector_lanes! {
-    wide::f64x4 => f64, 4, 2, _mm_stream_pd, _mm_loadu_pd;
-    wide::f32x8 => f32, 8, 4, _mm_stream_ps, _mm_loadu_ps;
+    wide::f64x4 => f64, 4, 2, _mm_stream_pd, _mm_loadu_pd, wide_f64;
+    wide::f32x8 => f32, 8, 4, _mm_stream_ps, _mm_loadu_ps, wide_f32;
 }

@@ -13,7 +13,8 @@ use crate::stencil::{By, ByExactRecip, Divide, Stencil, weighted};
 ///
 /// # Safety
 /// For every point `j` the stencil reads and every `c < len`, `src_i + (j - i) * si + c * rs`
-/// is valid for reads; `dst + c * so` is valid for writes.
+/// is valid for reads, and so is every element between two of them along a row (stride-2
+/// lanes are read as contiguous loads); `dst + c * so` is valid for writes.
 #[allow(clippy::too_many_arguments)] // one row: where, which point, how far, and its formula
 #[inline(always)]
 pub(crate) unsafe fn row<T, F, RS, SO, const STREAM: bool>(

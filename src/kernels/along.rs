@@ -13,7 +13,8 @@ use crate::stencil::{AxisPlan, By, ByExactRecip, Divide, interior_weights, weigh
 /// `STREAM`).
 ///
 /// # Safety
-/// With `n = plan.len()`: for every `j < n`, `src.offset(j * si)` is valid for reads and
+/// With `n = plan.len()`: for every `j < n`, `src.offset(j * si)` is valid for reads (and so
+/// is every element between two of them: stride-2 lanes are read as contiguous loads) and
 /// `dst.offset(j * so)` is valid for writes, and the written elements are distinct.
 #[inline(always)]
 pub(crate) unsafe fn line<T, F, SI, SO, const STREAM: bool>(

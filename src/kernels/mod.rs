@@ -61,7 +61,8 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
             loop {
                 // SAFETY: `off_*` is the offset of a line start reached by the batch axes; the
                 // line's points `j * a_*` for `j < plan.len()` complete an index of the validated
-                // views, so every access is in bounds, and output elements are distinct by the
+                // views, so every access is in bounds (an element between two of them too: a
+                // view's elements lie in one slice), and output elements are distinct by the
                 // output's no-overlap check.
                 unsafe {
                     let (s, d) = (src.offset(off_in), dst.offset(off_out));
@@ -175,7 +176,7 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
             // step-2 view) are dense enough to be walked whole, in memory order.
             let near =
                 |stride: isize, size: usize| stride.unsigned_abs().saturating_mul(size) <= 64;
-            let dense = near(row_in, core::mem::size_of::<T>()) && near(row_out, size_of::<F>());
+            let dense = near(row_in, size_of::<T>()) && near(row_out, size_of::<F>());
             let tile = if dense { len } else { ROW_TILE };
             let mut first = 0;
             while first < len {
@@ -191,7 +192,7 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
                     // of the gradient axis; its `cols` columns lie on the row axes (strides
                     // `row_in`, `row_out`: 1, len, … when contiguous), and the stencil's points
                     // are other points of the same axis, so every access completes an index of
-                    // the validated views.
+                    // the validated views (or lies between two such elements of one slice).
                     unsafe {
                         let (s, d, stencil) =
                             (src.offset(off_in), dst.offset(off_out), plan.stencil(i));
@@ -229,10 +230,11 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
     }
 }
 
-/// Writes the gradient along `axis` into `output` when the views hold a single line (every
-/// other axis of length 1) and returns `true`; returns `false`, writing nothing, otherwise.
-/// A whole call on a series then costs what [`gradient_1d`](crate::gradient_1d) costs: no
-/// batch walk, no strategy search.
+/// Writes the gradient along `axis` into `output` when the views hold a single contiguous line
+/// (every other axis of length 1, unit strides on both sides) and returns `true`; returns
+/// `false`, writing nothing, otherwise. A whole call on a series then costs what
+/// [`gradient_1d`](crate::gradient_1d) costs (no batch walk, no strategy search) and shares its
+/// code.
 ///
 /// Preconditions: those of [`run_axis`] without a range.
 pub(crate) fn run_line<T: Sample<F>, F: Real>(
@@ -243,7 +245,8 @@ pub(crate) fn run_line<T: Sample<F>, F: Real>(
 ) -> bool {
     let (lin, lout) = (*input.layout(), *output.layout());
     let one_line = (0..lin.rank()).all(|a| a == axis || lin.len(a) == 1);
-    if !one_line || lin.len(axis) == 0 {
+    let unit = lin.stride(axis) == 1 && lout.stride(axis) == 1;
+    if !one_line || !unit || lin.len(axis) == 0 {
         return false;
     }
     debug_assert_eq!(lin.shape(), lout.shape());
@@ -252,10 +255,9 @@ pub(crate) fn run_line<T: Sample<F>, F: Real>(
     let src = unsafe { input.data().as_ptr().add(lin.offset()) };
     // SAFETY: as above, for the output.
     let dst = unsafe { output.data_mut().as_mut_ptr().add(lout.offset()) };
-    // SAFETY: every other index is 0, so the points `j * stride` for `j < plan.len()` are the
-    // views' elements, in bounds by validation; output elements are distinct by the output's
-    // no-overlap check.
-    unsafe { single_line(src, lin.stride(axis), dst, lout.stride(axis), plan) };
+    // SAFETY: every other index is 0 and the strides are 1, so the `plan.len()` elements from
+    // each start are the views' elements, in bounds by validation (and distinct).
+    unsafe { contiguous_line(src, dst, plan) };
     true
 }
 
@@ -292,30 +294,23 @@ unsafe fn along_line<T: Sample<F>, F: Real>(
     }
 }
 
-/// Differentiates the line `src[j * a_in]` into `dst[j * a_out]`, `j < plan.len()`: a whole
-/// call when the views hold one line (rank 1, or every other axis of length 1), without the
-/// batch walk or the strategy search.
+/// Differentiates the contiguous line `src[..n]` into `dst[..n]`, `n = plan.len()`: only the
+/// two unit-stride instantiations, so `gradient_1d` alone stays small.
 ///
 /// # Safety
-/// `src.offset(j * a_in)` is valid for reads and `dst.offset(j * a_out)` for writes for every
-/// `j < plan.len()`, and the written elements are distinct.
-pub(crate) unsafe fn single_line<T: Sample<F>, F: Real>(
+/// `src` is valid for reads and `dst` for writes of `plan.len()` elements.
+pub(crate) unsafe fn contiguous_line<T: Sample<F>, F: Real>(
     src: *const T,
-    a_in: isize,
     dst: *mut F,
-    a_out: isize,
     plan: &AxisPlan<'_, F>,
 ) {
-    let stream = a_out == 1 && plan.len().saturating_mul(core::mem::size_of::<F>()) >= STREAM_BYTES;
-    let strategy = if a_in == 1 && a_out == 1 {
-        Strategy::AlongContiguous
-    } else {
-        Strategy::AlongStrided
-    };
-    // SAFETY: the caller's contract; `AlongContiguous` only with unit strides.
-    unsafe { along_line(strategy, stream, src, a_in, dst, a_out, plan) };
-    if stream {
+    if streams_line::<F>(plan.len()) {
+        // SAFETY: the caller's contract is `line`'s for unit strides.
+        unsafe { along::line::<_, _, _, _, true>(src, Unit, dst, Unit, plan) };
         stream_fence();
+    } else {
+        // SAFETY: as above.
+        unsafe { along::line::<_, _, _, _, false>(src, Unit, dst, Unit, plan) };
     }
 }
 
@@ -335,5 +330,10 @@ fn streams<F>(output: &Layout<'_>) -> bool {
         .shape()
         .iter()
         .fold(1usize, |a, &n| a.saturating_mul(n));
-    count.saturating_mul(core::mem::size_of::<F>()) >= STREAM_BYTES
+    streams_line::<F>(count)
+}
+
+/// Whether `count` outputs are enough to stream their stores.
+fn streams_line<F>(count: usize) -> bool {
+    count.saturating_mul(size_of::<F>()) >= STREAM_BYTES
 }

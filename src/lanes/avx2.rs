@@ -15,13 +15,14 @@ use core::arch::x86_64::{
 };
 use core::ops::{Add, Div, Mul, Neg, Sub};
 
+use super::deinterleave::{avx_f32, avx_f64};
 use super::{Lanes, Step};
 use crate::element::Sample;
 
 macro_rules! avx_lanes {
     ($($name:ident($v:ty) => $f:ty, $n:literal, $wide:ty, [$add:ident, $sub:ident, $mul:ident,
        $div:ident, $xor:ident, $set1:ident, $loadu:ident, $storeu:ident,
-       $stream:ident];)*) => {$(
+       $stream:ident, $even:ident];)*) => {$(
         /// AVX lanes of one float type (see the module's documentation for where they live).
         #[derive(Clone, Copy, Debug)]
         pub struct $name($v);
@@ -99,6 +100,20 @@ macro_rules! avx_lanes {
                     let lanes: $wide = unsafe { T::load_lanes(p) };
                     // SAFETY: both are N plain floats (any bits valid); inside the AVX2 sweep.
                     Self(unsafe { core::mem::transmute::<$wide, $v>(lanes) })
+                } else if s.get() == 2 {
+                    // SAFETY: the caller guarantees `p[0 ..= 2(N-1)]` readable (the elements
+                    // between the lanes too); the loads read `p[0 .. N]` and `p[N-1 .. 2N-1]`.
+                    let (a, b): ($wide, $wide) =
+                        unsafe { (T::load_lanes(p), T::load_lanes(p.add($n - 1))) };
+                    // SAFETY: both are N plain floats (any bits valid); inside the AVX2 sweep.
+                    let (a, b) = unsafe {
+                        (
+                            core::mem::transmute::<$wide, $v>(a),
+                            core::mem::transmute::<$wide, $v>(b),
+                        )
+                    };
+                    // SAFETY: inside the AVX2 sweep.
+                    Self(unsafe { $even(a, b) })
                 } else {
                     // SAFETY: the caller guarantees `p + k*s` is readable for k < N.
                     Self::from_fn(|k| unsafe { p.offset(k as isize * s.get()).read() }.to_real())
@@ -137,8 +152,8 @@ macro_rules! avx_lanes {
 avx_lanes! {
     F64x4(__m256d) => f64, 4, wide::f64x4, [_mm256_add_pd, _mm256_sub_pd, _mm256_mul_pd,
         _mm256_div_pd, _mm256_xor_pd, _mm256_set1_pd, _mm256_loadu_pd, _mm256_storeu_pd,
-        _mm256_stream_pd];
+        _mm256_stream_pd, avx_f64];
     F32x8(__m256) => f32, 8, wide::f32x8, [_mm256_add_ps, _mm256_sub_ps, _mm256_mul_ps,
         _mm256_div_ps, _mm256_xor_ps, _mm256_set1_ps, _mm256_loadu_ps, _mm256_storeu_ps,
-        _mm256_stream_ps];
+        _mm256_stream_ps, avx_f32];
 }
