@@ -11,6 +11,7 @@ use crate::element::{Real, Sample};
 
 #[cfg(target_arch = "x86_64")]
 pub(crate) mod avx2;
+#[cfg(target_arch = "x86_64")]
 mod deinterleave;
 
 /// A stride along a line: the unit stride known at compile time, or any stride in elements.
@@ -171,16 +172,17 @@ macro_rules! vector_lanes {
                 if S::UNIT {
                     // SAFETY: the caller guarantees the N consecutive elements at `p` are
                     // readable.
-                    unsafe { T::load_lanes(p) }
-                } else if s.get() == 2 {
+                    return unsafe { T::load_lanes(p) };
+                }
+                #[cfg(target_arch = "x86_64")]
+                if s.get() == 2 {
                     // SAFETY: the caller guarantees `p[0 ..= 2(N-1)]` readable (the elements
                     // between the lanes too); the loads read `p[0 .. N]` and `p[N-1 .. 2N-1]`.
                     let (a, b) = unsafe { (T::load_lanes(p), T::load_lanes(p.add($n - 1))) };
-                    deinterleave::$even(a, b)
-                } else {
-                    // SAFETY: the caller guarantees `p + k*s` is readable for k < N.
-                    Self::from_fn(|k| unsafe { p.offset(k as isize * s.get()).read() }.to_real())
+                    return deinterleave::$even(a, b);
                 }
+                // SAFETY: the caller guarantees `p + k*s` is readable for k < N.
+                Self::from_fn(|k| unsafe { p.offset(k as isize * s.get()).read() }.to_real())
             }
 
             #[inline(always)]
