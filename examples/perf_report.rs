@@ -13,8 +13,9 @@
 //! Columns: ns per output element; `vs bound` = our time over the memcpy bound (the memcpy's
 //! time scaled by the bytes the gradient must move — input span read once, outputs written
 //! once, coordinates read once — over the bytes the memcpy moves); `naive/ours` and
-//! `numpy/ours` = how many times faster we are. A default x86_64 build on a CPU with AVX2 then
-//! times every workload on both vector paths (compile-time SSE2 lanes, run-time AVX2 sweeps).
+//! `numpy/ours` = how many times faster we are. On a CPU with AVX2 the report then times every
+//! workload on each vector path (compile-time lanes, run-time AVX2, run-time AVX-512 for
+//! coordinates), interleaved.
 
 #[path = "../benches/workloads.rs"]
 mod workloads;
@@ -72,24 +73,24 @@ fn measure<T: Sample<F> + MakeSample, F: Real + MakeSample>(work: &Workload, rou
     }
 }
 
-/// Medians (ns per element) of the compile-time lanes and of the run-time AVX2 sweeps, timed
-/// interleaved in the same run.
+/// Medians (ns per element) of each vector path (compile-time lanes, run-time AVX2, run-time
+/// AVX-512 for uneven spacing), timed interleaved in the same run.
 fn compare_isa<T: Sample<F> + MakeSample, F: Real + MakeSample>(
     work: &Workload,
     rounds: usize,
-) -> (f64, f64) {
+) -> [f64; 3] {
     let mut p = Prepared::<T, F>::new(work);
     let once = time(1, || p.run(Some(Kernel::Auto)));
     let reps = ((2e-3 / once.max(1e-9)) as usize).clamp(1, 100_000);
-    let (mut base, mut avx) = (vec![], vec![]);
+    let paths = [Isa::Baseline, Isa::Avx2, Isa::Avx512];
+    let mut times = [vec![], vec![], vec![]];
     for _ in 0..rounds {
-        limit_isa(Isa::Baseline);
-        base.push(time(reps, || p.run(Some(Kernel::Auto))));
-        limit_isa(Isa::Avx2);
-        avx.push(time(reps, || p.run(Some(Kernel::Auto))));
+        for (isa, t) in paths.iter().zip(&mut times) {
+            limit_isa(*isa);
+            t.push(time(reps, || p.run(Some(Kernel::Auto))));
+        }
     }
-    let per_elem = |v| median(v) * 1e9 / p.elements() as f64;
-    (per_elem(base), per_elem(avx))
+    times.map(|t| median(t) * 1e9 / p.elements() as f64)
 }
 
 fn main() {
@@ -115,12 +116,13 @@ fn main() {
         .unwrap_or_default();
 
     println!(
-        "build: {}, rounds: {rounds} (medians)\n",
+        "build: {}, run-time sweeps: {:?}, rounds: {rounds} (medians)\n",
         if cfg!(target_feature = "avx2") {
             "AVX2 lanes (target-cpu)"
         } else {
             "default (SSE2 lanes on x86_64)"
-        }
+        },
+        active_isa()
     );
     println!("| workload | ns/elem | vs memcpy bound | naive/ours | numpy/ours |");
     println!("| --- | ---: | ---: | ---: | ---: |");
@@ -141,26 +143,29 @@ fn main() {
             row.name, row.ns_per_elem, row.vs_bound, row.naive_over_ours, numpy_ratio
         );
     }
-    // The gain of the run-time AVX2 sweeps, when this run used them.
-    if active_isa() != Isa::Avx2 {
+    // The gain of the run-time sweeps, when this run used them.
+    if active_isa() == Isa::Baseline {
         return;
     }
-    println!("\nRun-time AVX2 sweeps vs the compile-time SSE2 lanes, same run:\n");
-    println!("| workload | SSE2 lanes ns/elem | AVX2 sweeps ns/elem | SSE2/AVX2 |");
-    println!("| --- | ---: | ---: | ---: |");
-    let series = workloads::all(quick)
+    println!(
+        "\nThe vector paths of this build, same run (AVX-512 differs only for coordinates):\n"
+    );
+    println!("| workload | compile-time lanes | AVX2 | AVX-512 | lanes/AVX2 | lanes/AVX-512 |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: |");
+    let selected = workloads::all(quick)
         .into_iter()
         .filter(|w| only.is_none_or(|o| w.name.contains(o.as_str())));
-    for work in series {
-        let (base, avx) = match work.elem {
+    for work in selected {
+        let [base, avx2, avx512] = match work.elem {
             Elem::F64 => compare_isa::<f64, f64>(&work, rounds),
             Elem::F32 => compare_isa::<f32, f32>(&work, rounds),
             Elem::I16ToF32 => compare_isa::<i16, f32>(&work, rounds),
         };
         println!(
-            "| {} | {base:.3} | {avx:.3} | {:.2}x |",
+            "| {} | {base:.3} | {avx2:.3} | {avx512:.3} | {:.2}x | {:.2}x |",
             work.name,
-            base / avx
+            base / avx2,
+            base / avx512
         );
     }
 }

@@ -32,6 +32,10 @@ pub trait Real:
     #[cfg(target_arch = "x86_64")]
     #[doc(hidden)]
     type Avx: Lanes<Elem = Self>;
+    /// 512-bit AVX-512F lanes, for the dividing sweeps taken at run time when the CPU has them.
+    #[cfg(target_arch = "x86_64")]
+    #[doc(hidden)]
+    type Avx512: Lanes<Elem = Self>;
     /// `2.0`, numpy's `2.` literal.
     #[doc(hidden)]
     const TWO: Self;
@@ -64,6 +68,8 @@ impl Real for f64 {
     type Lanes = wide::f64x4;
     #[cfg(target_arch = "x86_64")]
     type Avx = crate::lanes::avx2::F64x4;
+    #[cfg(target_arch = "x86_64")]
+    type Avx512 = crate::lanes::avx512::F64x8;
     const TWO: Self = 2.0;
     const HALF: Self = 0.5;
     const THREE_HALVES: Self = 1.5;
@@ -78,6 +84,8 @@ impl Real for f32 {
     type Lanes = wide::f32x8;
     #[cfg(target_arch = "x86_64")]
     type Avx = crate::lanes::avx2::F32x8;
+    #[cfg(target_arch = "x86_64")]
+    type Avx512 = crate::lanes::avx512::F32x16;
     const TWO: Self = 2.0;
     const HALF: Self = 0.5;
     const THREE_HALVES: Self = 1.5;

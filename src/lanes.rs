@@ -12,6 +12,8 @@ use crate::element::{Real, Sample};
 #[cfg(target_arch = "x86_64")]
 pub(crate) mod avx2;
 #[cfg(target_arch = "x86_64")]
+pub(crate) mod avx512;
+#[cfg(target_arch = "x86_64")]
 mod deinterleave;
 
 /// A stride along a line: the unit stride known at compile time, or any stride in elements.

@@ -236,8 +236,8 @@ pub fn strided_call<T: Sample<F> + FuzzSample, F: Real>(u: &mut Unstructured<'_>
     if ref_buffers.is_empty() && outputs > 0 {
         return Ok(()); // the output layout was rejected
     }
-    // Every kernel on both vector paths (compile-time lanes, run-time AVX2 sweeps).
-    let paths = [Isa::Baseline, Isa::Avx2].into_iter().flat_map(|isa| {
+    // Every kernel on every vector path (compile-time lanes, run-time AVX2 and AVX-512).
+    let paths = [Isa::Baseline, Isa::Avx2, Isa::Avx512].into_iter().flat_map(|isa| {
         [
             Kernel::Auto,
             Kernel::AlongContiguous,

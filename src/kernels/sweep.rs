@@ -119,3 +119,54 @@ unsafe fn sweep_avx2<F, P, SO, const STREAM: bool>(
     // SAFETY: the caller's contract; AVX lanes are created only here, on a CPU with AVX2.
     unsafe { sweep::<F, F::Avx, P, SO, STREAM>(points, dst, so, start, end) };
 }
+
+/// [`sweep`] for formulas bound by the divider (uneven spacing: three divisions per point): on
+/// AVX-512F lanes when `isa::avx512()`, else as [`sweep_widest`].
+///
+/// # Safety
+/// As for [`sweep`].
+#[inline(always)]
+pub(crate) unsafe fn sweep_dividing<F, P, SO, const STREAM: bool>(
+    points: &P,
+    dst: *mut F,
+    so: SO,
+    start: usize,
+    end: usize,
+) where
+    F: Real,
+    P: Points<F>,
+    SO: Step,
+{
+    #[cfg(target_arch = "x86_64")]
+    if crate::isa::avx512() {
+        // SAFETY: `avx512()` found AVX-512F in the CPU and its state enabled by the OS; the
+        // rest is the caller's contract.
+        unsafe { sweep_avx512::<F, P, SO, STREAM>(points, dst, so, start, end) };
+        return;
+    }
+    // SAFETY: the caller's contract.
+    unsafe { sweep_widest::<F, P, SO, STREAM>(points, dst, so, start, end) };
+}
+
+/// [`sweep`] on AVX-512F lanes, compiled with AVX-512F so that those lanes' intrinsics inline
+/// into it.
+///
+/// # Safety
+/// As for [`sweep`], and the CPU supports AVX-512F (`isa::avx512()`).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn sweep_avx512<F, P, SO, const STREAM: bool>(
+    points: &P,
+    dst: *mut F,
+    so: SO,
+    start: usize,
+    end: usize,
+) where
+    F: Real,
+    P: Points<F>,
+    SO: Step,
+{
+    // SAFETY: the caller's contract; AVX-512 lanes are created only here, on a CPU with
+    // AVX-512F.
+    unsafe { sweep::<F, F::Avx512, P, SO, STREAM>(points, dst, so, start, end) };
+}

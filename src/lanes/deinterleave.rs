@@ -43,7 +43,11 @@ pub(crate) fn wide_f64(a: wide::f64x4, b: wide::f64x4) -> wide::f64x4 {
     // SAFETY: the build has AVX2; `wide`'s `f64x4` is then one `__m256d` (any bits valid).
     unsafe {
         use core::mem::transmute;
-        transmute(avx_f64(transmute(a), transmute(b)))
+        let (a, b) = (
+            transmute::<wide::f64x4, __m256d>(a),
+            transmute::<wide::f64x4, __m256d>(b),
+        );
+        transmute::<__m256d, wide::f64x4>(avx_f64(a, b))
     }
     #[cfg(not(target_feature = "avx2"))]
     // SAFETY: SSE2 is baseline; `wide`'s `f64x4` is two `__m128d` (any bits valid): `a` holds
@@ -53,7 +57,7 @@ pub(crate) fn wide_f64(a: wide::f64x4, b: wide::f64x4) -> wide::f64x4 {
         use core::mem::transmute;
         let [a0, a1]: [__m128d; 2] = transmute(a);
         let [b0, b1]: [__m128d; 2] = transmute(b);
-        transmute([_mm_unpacklo_pd(a0, a1), _mm_unpackhi_pd(b0, b1)])
+        transmute::<[__m128d; 2], wide::f64x4>([_mm_unpacklo_pd(a0, a1), _mm_unpackhi_pd(b0, b1)])
     }
 }
 
@@ -64,7 +68,11 @@ pub(crate) fn wide_f32(a: wide::f32x8, b: wide::f32x8) -> wide::f32x8 {
     // SAFETY: the build has AVX2; `wide`'s `f32x8` is then one `__m256` (any bits valid).
     unsafe {
         use core::mem::transmute;
-        transmute(avx_f32(transmute(a), transmute(b)))
+        let (a, b) = (
+            transmute::<wide::f32x8, __m256>(a),
+            transmute::<wide::f32x8, __m256>(b),
+        );
+        transmute::<__m256, wide::f32x8>(avx_f32(a, b))
     }
     #[cfg(not(target_feature = "avx2"))]
     // SAFETY: SSE2 is baseline; `wide`'s `f32x8` is two `__m128` (any bits valid): `a` holds
@@ -75,7 +83,7 @@ pub(crate) fn wide_f32(a: wide::f32x8, b: wide::f32x8) -> wide::f32x8 {
         let [a0, a1]: [__m128; 2] = transmute(a);
         let [b0, b1]: [__m128; 2] = transmute(b);
         // Lanes 0 and 2 of each half of `a`, lanes 1 and 3 of each half of `b`.
-        transmute([
+        transmute::<[__m128; 2], wide::f32x8>([
             _mm_shuffle_ps::<0b10_00_10_00>(a0, a1),
             _mm_shuffle_ps::<0b11_01_11_01>(b0, b1),
         ])
