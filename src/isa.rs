@@ -59,12 +59,14 @@ pub fn active_isa() -> Isa {
 }
 
 /// Whether the AVX2 sweeps may run: the CPU and the OS support AVX2 and no limit forbids it.
+#[cfg(target_arch = "x86_64")]
 #[inline]
 pub(crate) fn avx2() -> bool {
     allowed() >= level(Isa::Avx2)
 }
 
 /// Whether the AVX-512F sweeps may run.
+#[cfg(target_arch = "x86_64")]
 #[inline]
 pub(crate) fn avx512() -> bool {
     allowed() >= level(Isa::Avx512)
