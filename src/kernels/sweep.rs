@@ -59,6 +59,20 @@ pub(crate) unsafe fn sweep<F, L, P, SO, const STREAM: bool>(
         }
         return;
     }
+    // On x86_64, two lane groups per step: half the loop overhead per point, which is what
+    // limits a sweep in L1 (`gradient` on a 1000-point series: 200 -> 142 ns per call).
+    // Elsewhere one, for code size and stack on the embedded targets.
+    if cfg!(target_arch = "x86_64") {
+        while i + 2 * n <= end {
+            // SAFETY: points i .. i + 2N are below `end`.
+            unsafe {
+                let (a, b) = (points.at::<L>(i), points.at::<L>(i + n));
+                a.store(at(i), so);
+                b.store(at(i + n), so);
+            }
+            i += 2 * n;
+        }
+    }
     while i + n <= end {
         // SAFETY: points i .. i + N are below `end`.
         unsafe { points.at::<L>(i).store(at(i), so) };
