@@ -85,8 +85,8 @@ pub(crate) unsafe fn sweep<F, L, P, SO, const STREAM: bool>(
     }
 }
 
-/// [`sweep`] on the widest lanes the CPU allows: `wide`'s, or AVX lanes when `isa::avx2()`
-/// (x86_64 builds without AVX2 at compile time). Same points, same formula, same bits.
+/// [`sweep`] on the widest lanes worth using for memory-bound formulas: `wide`'s, or 256-bit
+/// AVX lanes when `isa::avx2()`. Same points, same formula, same bits.
 ///
 /// # Safety
 /// As for [`sweep`].
