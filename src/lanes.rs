@@ -9,6 +9,61 @@ use core::ops::{Add, Div, Mul, Neg, Sub};
 
 use crate::element::{Real, Sample};
 
+/// The four IEEE operations and sign-flip negation of a run-time lane type (`lanes::avx2`,
+/// `lanes::avx512`): one intrinsic each, `$neg` a function flipping the sign bits. Values of
+/// those types exist only inside their sweep, compiled for its instruction set and entered
+/// after `isa` detected it (each module's documentation): the invariant behind the `unsafe`.
+#[cfg(target_arch = "x86_64")]
+macro_rules! intrinsic_ops {
+    ($name:ident: $add:ident, $sub:ident, $mul:ident, $div:ident, $neg:ident) => {
+        impl core::ops::Add for $name {
+            type Output = Self;
+            #[inline(always)]
+            fn add(self, rhs: Self) -> Self {
+                // SAFETY: inside the sweep of this type's instruction set (see above).
+                Self(unsafe { $add(self.0, rhs.0) })
+            }
+        }
+
+        impl core::ops::Sub for $name {
+            type Output = Self;
+            #[inline(always)]
+            fn sub(self, rhs: Self) -> Self {
+                // SAFETY: inside the sweep of this type's instruction set.
+                Self(unsafe { $sub(self.0, rhs.0) })
+            }
+        }
+
+        impl core::ops::Mul for $name {
+            type Output = Self;
+            #[inline(always)]
+            fn mul(self, rhs: Self) -> Self {
+                // SAFETY: inside the sweep of this type's instruction set.
+                Self(unsafe { $mul(self.0, rhs.0) })
+            }
+        }
+
+        impl core::ops::Div for $name {
+            type Output = Self;
+            #[inline(always)]
+            fn div(self, rhs: Self) -> Self {
+                // SAFETY: inside the sweep of this type's instruction set.
+                Self(unsafe { $div(self.0, rhs.0) })
+            }
+        }
+
+        impl core::ops::Neg for $name {
+            type Output = Self;
+            /// Flips the sign bits, as scalar `-x` does (not `0 - x`, which differs at zero).
+            #[inline(always)]
+            fn neg(self) -> Self {
+                // SAFETY: inside the sweep of this type's instruction set.
+                Self(unsafe { $neg(self.0) })
+            }
+        }
+    };
+}
+
 #[cfg(target_arch = "x86_64")]
 pub(crate) mod avx2;
 #[cfg(target_arch = "x86_64")]

@@ -13,65 +13,40 @@ use core::arch::x86_64::{
     _mm256_storeu_pd, _mm256_storeu_ps, _mm256_stream_pd, _mm256_stream_ps, _mm256_sub_pd,
     _mm256_sub_ps, _mm256_xor_pd, _mm256_xor_ps,
 };
-use core::ops::{Add, Div, Mul, Neg, Sub};
 
 use super::deinterleave::{avx_f32, avx_f64};
 use super::{Lanes, Step};
 use crate::element::Sample;
 
+/// `x` with its sign bits flipped.
+///
+/// # Safety
+/// The CPU supports AVX.
+#[inline(always)]
+unsafe fn neg_pd(x: __m256d) -> __m256d {
+    // SAFETY: the caller's contract.
+    unsafe { _mm256_xor_pd(x, _mm256_set1_pd(-0.0)) }
+}
+
+/// [`neg_pd`] for `f32` lanes.
+///
+/// # Safety
+/// The CPU supports AVX.
+#[inline(always)]
+unsafe fn neg_ps(x: __m256) -> __m256 {
+    // SAFETY: the caller's contract.
+    unsafe { _mm256_xor_ps(x, _mm256_set1_ps(-0.0)) }
+}
+
 macro_rules! avx_lanes {
     ($($name:ident($v:ty) => $f:ty, $n:literal, $wide:ty, [$add:ident, $sub:ident, $mul:ident,
-       $div:ident, $xor:ident, $set1:ident, $loadu:ident, $storeu:ident,
+       $div:ident, $neg:ident, $set1:ident, $loadu:ident, $storeu:ident,
        $stream:ident, $even:ident];)*) => {$(
         /// AVX lanes of one float type (see the module's documentation for where they live).
         #[derive(Clone, Copy, Debug)]
         pub struct $name($v);
 
-        impl Add for $name {
-            type Output = Self;
-            #[inline(always)]
-            fn add(self, rhs: Self) -> Self {
-                // SAFETY: inside the AVX2 sweep.
-                Self(unsafe { $add(self.0, rhs.0) })
-            }
-        }
-
-        impl Sub for $name {
-            type Output = Self;
-            #[inline(always)]
-            fn sub(self, rhs: Self) -> Self {
-                // SAFETY: inside the AVX2 sweep.
-                Self(unsafe { $sub(self.0, rhs.0) })
-            }
-        }
-
-        impl Mul for $name {
-            type Output = Self;
-            #[inline(always)]
-            fn mul(self, rhs: Self) -> Self {
-                // SAFETY: inside the AVX2 sweep.
-                Self(unsafe { $mul(self.0, rhs.0) })
-            }
-        }
-
-        impl Div for $name {
-            type Output = Self;
-            #[inline(always)]
-            fn div(self, rhs: Self) -> Self {
-                // SAFETY: inside the AVX2 sweep.
-                Self(unsafe { $div(self.0, rhs.0) })
-            }
-        }
-
-        impl Neg for $name {
-            type Output = Self;
-            /// Flips the sign bit, as scalar `-x` does (not `0 - x`, which differs at zero).
-            #[inline(always)]
-            fn neg(self) -> Self {
-                // SAFETY: inside the AVX2 sweep.
-                Self(unsafe { $xor(self.0, $set1(-0.0)) })
-            }
-        }
+        intrinsic_ops!($name: $add, $sub, $mul, $div, $neg);
 
         impl Lanes for $name {
             type Elem = $f;
@@ -151,9 +126,9 @@ macro_rules! avx_lanes {
 
 avx_lanes! {
     F64x4(__m256d) => f64, 4, wide::f64x4, [_mm256_add_pd, _mm256_sub_pd, _mm256_mul_pd,
-        _mm256_div_pd, _mm256_xor_pd, _mm256_set1_pd, _mm256_loadu_pd, _mm256_storeu_pd,
+        _mm256_div_pd, neg_pd, _mm256_set1_pd, _mm256_loadu_pd, _mm256_storeu_pd,
         _mm256_stream_pd, avx_f64];
     F32x8(__m256) => f32, 8, wide::f32x8, [_mm256_add_ps, _mm256_sub_ps, _mm256_mul_ps,
-        _mm256_div_ps, _mm256_xor_ps, _mm256_set1_ps, _mm256_loadu_ps, _mm256_storeu_ps,
+        _mm256_div_ps, neg_ps, _mm256_set1_ps, _mm256_loadu_ps, _mm256_storeu_ps,
         _mm256_stream_ps, avx_f32];
 }

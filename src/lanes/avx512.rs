@@ -17,7 +17,6 @@ use core::arch::x86_64::{
     _mm512_set1_epi64, _mm512_set1_pd, _mm512_set1_ps, _mm512_storeu_pd, _mm512_storeu_ps,
     _mm512_stream_pd, _mm512_stream_ps, _mm512_sub_pd, _mm512_sub_ps, _mm512_xor_si512,
 };
-use core::ops::{Add, Div, Mul, Neg, Sub};
 
 use super::{Lanes, Step};
 use crate::element::Sample;
@@ -106,50 +105,7 @@ macro_rules! avx512_lanes {
         #[derive(Clone, Copy, Debug)]
         pub struct $name($v);
 
-        impl Add for $name {
-            type Output = Self;
-            #[inline(always)]
-            fn add(self, rhs: Self) -> Self {
-                // SAFETY: inside the AVX-512 sweep.
-                Self(unsafe { $add(self.0, rhs.0) })
-            }
-        }
-
-        impl Sub for $name {
-            type Output = Self;
-            #[inline(always)]
-            fn sub(self, rhs: Self) -> Self {
-                // SAFETY: inside the AVX-512 sweep.
-                Self(unsafe { $sub(self.0, rhs.0) })
-            }
-        }
-
-        impl Mul for $name {
-            type Output = Self;
-            #[inline(always)]
-            fn mul(self, rhs: Self) -> Self {
-                // SAFETY: inside the AVX-512 sweep.
-                Self(unsafe { $mul(self.0, rhs.0) })
-            }
-        }
-
-        impl Div for $name {
-            type Output = Self;
-            #[inline(always)]
-            fn div(self, rhs: Self) -> Self {
-                // SAFETY: inside the AVX-512 sweep.
-                Self(unsafe { $div(self.0, rhs.0) })
-            }
-        }
-
-        impl Neg for $name {
-            type Output = Self;
-            #[inline(always)]
-            fn neg(self) -> Self {
-                // SAFETY: inside the AVX-512 sweep.
-                Self(unsafe { $neg(self.0) })
-            }
-        }
+        intrinsic_ops!($name: $add, $sub, $mul, $div, $neg);
 
         impl Lanes for $name {
             type Elem = $f;
