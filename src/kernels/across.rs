@@ -2,7 +2,7 @@
 //! contiguous row of independent lines is combined lane by lane from the rows at the stencil's
 //! points. Rows are visited in memory order, never a column at a time.
 
-use super::sweep::{Points, sweep_widest};
+use super::sweep::{Points, sweep_fastest};
 use crate::element::{Real, Sample};
 use crate::lanes::{Lanes, Step};
 use crate::stencil::{By, ByExactRecip, Divide, Stencil, weighted};
@@ -52,7 +52,7 @@ pub(crate) unsafe fn row<T, F, RS, SO, const STREAM: bool>(
                     };
                     // SAFETY: by the caller's contract, columns `0..len` of the stencil's rows
                     // are readable and the `len` outputs writable and distinct.
-                    unsafe { sweep_widest::<F, _, SO, STREAM>(&points, dst, so, 0, len) };
+                    unsafe { sweep_fastest::<F, _, SO, STREAM, false>(&points, dst, so, 0, len) };
                 }
                 None => {
                     let points = DifferenceRow {
@@ -63,7 +63,7 @@ pub(crate) unsafe fn row<T, F, RS, SO, const STREAM: bool>(
                     };
                     // SAFETY: by the caller's contract, columns `0..len` of the stencil's rows
                     // are readable and the `len` outputs writable and distinct.
-                    unsafe { sweep_widest::<F, _, SO, STREAM>(&points, dst, so, 0, len) };
+                    unsafe { sweep_fastest::<F, _, SO, STREAM, false>(&points, dst, so, 0, len) };
                 }
             }
         }
@@ -75,7 +75,7 @@ pub(crate) unsafe fn row<T, F, RS, SO, const STREAM: bool>(
             };
             // SAFETY: columns `0..len` of the stencil's rows are readable and the `len` outputs
             // writable and distinct: the caller's contract.
-            unsafe { sweep_widest::<F, _, SO, STREAM>(&points, dst, so, 0, len) };
+            unsafe { sweep_fastest::<F, _, SO, STREAM, false>(&points, dst, so, 0, len) };
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use core::marker::PhantomData;
 
-use super::sweep::{Points, sweep_dividing, sweep_widest};
+use super::sweep::{Points, sweep_fastest};
 use crate::element::{Real, Sample};
 use crate::lanes::{Lanes, Step};
 use crate::spacing::{Coordinate, Grid, Steps};
@@ -61,7 +61,7 @@ pub(crate) unsafe fn line<T, F, SI, SO, const STREAM: bool>(
                     // SAFETY: `sweep` asks for points 1..n-1 only, each reading points up to
                     // `i + N <= n - 1` (`Uniform`'s range contract), all readable by the
                     // caller's contract, as the outputs are writable and distinct.
-                    unsafe { sweep_widest::<F, _, SO, STREAM>(&points, dst, so, 1, end) };
+                    unsafe { sweep_fastest::<F, _, SO, STREAM, false>(&points, dst, so, 1, end) };
                 }
                 None => {
                     let points = Uniform {
@@ -70,7 +70,7 @@ pub(crate) unsafe fn line<T, F, SI, SO, const STREAM: bool>(
                         divide: By(central.value()),
                     };
                     // SAFETY: as for the exact reciprocal above.
-                    unsafe { sweep_widest::<F, _, SO, STREAM>(&points, dst, so, 1, end) };
+                    unsafe { sweep_fastest::<F, _, SO, STREAM, false>(&points, dst, so, 1, end) };
                 }
             }
         }
@@ -87,7 +87,7 @@ pub(crate) unsafe fn line<T, F, SI, SO, const STREAM: bool>(
                     // SAFETY: points 1..n-1, each reading line points and positions up to
                     // `i + N <= n - 1` (`Uneven`'s range contract): the line by the caller's
                     // contract, the positions because validation made their count `n`.
-                    unsafe { sweep_dividing::<F, _, SO, STREAM>(&points, dst, so, 1, end) };
+                    unsafe { sweep_fastest::<F, _, SO, STREAM, true>(&points, dst, so, 1, end) };
                 }};
             }
             match steps {

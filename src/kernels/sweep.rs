@@ -85,13 +85,16 @@ pub(crate) unsafe fn sweep<F, L, P, SO, const STREAM: bool>(
     }
 }
 
-/// [`sweep`] on the widest lanes worth using for memory-bound formulas: `wide`'s, or 256-bit
-/// AVX lanes when `isa::avx2()`. Same points, same formula, same bits.
+/// [`sweep`] on the fastest lanes this CPU offers for the formula: 256-bit AVX lanes when
+/// `isa::avx2()`, 512-bit ones for formulas bound by the divider (`DIVIDING`: uneven spacing,
+/// three divisions per point) when `isa::avx512()`, `wide`'s compile-time lanes otherwise or
+/// when not one vector fits (a short row then stays inlined here, with no ISA check and no
+/// call). Same points, same formula, same bits on every path.
 ///
 /// # Safety
 /// As for [`sweep`].
 #[inline(always)]
-pub(crate) unsafe fn sweep_widest<F, P, SO, const STREAM: bool>(
+pub(crate) unsafe fn sweep_fastest<F, P, SO, const STREAM: bool, const DIVIDING: bool>(
     points: &P,
     dst: *mut F,
     so: SO,
@@ -103,11 +106,19 @@ pub(crate) unsafe fn sweep_widest<F, P, SO, const STREAM: bool>(
     SO: Step,
 {
     #[cfg(target_arch = "x86_64")]
-    if crate::isa::avx2() {
-        // SAFETY: `avx2()` found AVX2 in the CPU and its state enabled by the OS; the rest is
-        // the caller's contract.
-        unsafe { sweep_avx2::<F, P, SO, STREAM>(points, dst, so, start, end) };
-        return;
+    if end.saturating_sub(start) >= <F::Avx as Lanes>::N {
+        if DIVIDING && crate::isa::avx512() {
+            // SAFETY: `avx512()` found AVX-512F in the CPU and its state enabled by the OS;
+            // the rest is the caller's contract.
+            unsafe { sweep_avx512::<F, P, SO, STREAM>(points, dst, so, start, end) };
+            return;
+        }
+        if crate::isa::avx2() {
+            // SAFETY: `avx2()` found AVX2 in the CPU and its state enabled by the OS; the rest
+            // is the caller's contract.
+            unsafe { sweep_avx2::<F, P, SO, STREAM>(points, dst, so, start, end) };
+            return;
+        }
     }
     // SAFETY: the caller's contract.
     unsafe { sweep::<F, F::Lanes, P, SO, STREAM>(points, dst, so, start, end) };
@@ -132,34 +143,6 @@ unsafe fn sweep_avx2<F, P, SO, const STREAM: bool>(
 {
     // SAFETY: the caller's contract; AVX lanes are created only here, on a CPU with AVX2.
     unsafe { sweep::<F, F::Avx, P, SO, STREAM>(points, dst, so, start, end) };
-}
-
-/// [`sweep`] for formulas bound by the divider (uneven spacing: three divisions per point): on
-/// AVX-512F lanes when `isa::avx512()`, else as [`sweep_widest`].
-///
-/// # Safety
-/// As for [`sweep`].
-#[inline(always)]
-pub(crate) unsafe fn sweep_dividing<F, P, SO, const STREAM: bool>(
-    points: &P,
-    dst: *mut F,
-    so: SO,
-    start: usize,
-    end: usize,
-) where
-    F: Real,
-    P: Points<F>,
-    SO: Step,
-{
-    #[cfg(target_arch = "x86_64")]
-    if crate::isa::avx512() {
-        // SAFETY: `avx512()` found AVX-512F in the CPU and its state enabled by the OS; the
-        // rest is the caller's contract.
-        unsafe { sweep_avx512::<F, P, SO, STREAM>(points, dst, so, start, end) };
-        return;
-    }
-    // SAFETY: the caller's contract.
-    unsafe { sweep_widest::<F, P, SO, STREAM>(points, dst, so, start, end) };
 }
 
 /// [`sweep`] on AVX-512F lanes, compiled with AVX-512F so that those lanes' intrinsics inline
