@@ -9,18 +9,22 @@ use core::ops::{Add, Div, Mul, Neg, Sub};
 
 use crate::element::{Real, Sample};
 
-/// The four IEEE operations and sign-flip negation of a run-time lane type (`lanes::avx2`,
-/// `lanes::avx512`): one intrinsic each, `$neg` a function flipping the sign bits. Values of
-/// those types exist only inside their sweep, compiled for its instruction set and entered
-/// after `isa` detected it (each module's documentation): the invariant behind the `unsafe`.
+/// A run-time lane type (`lanes::avx2`, `lanes::avx512`): the four IEEE operations and
+/// sign-flip negation (one intrinsic each, `$neg` a function flipping the sign bits) and the
+/// `Lanes` impl; loading samples is the type's own `load_samples` (the widths differ there).
+/// Values of those types exist only inside their sweep, compiled for its instruction set and
+/// entered after `isa` detected it (each module's documentation): the invariant behind every
+/// `unsafe` below ("inside its sweep").
 #[cfg(target_arch = "x86_64")]
-macro_rules! intrinsic_ops {
-    ($name:ident: $add:ident, $sub:ident, $mul:ident, $div:ident, $neg:ident) => {
+macro_rules! intrinsic_lanes {
+    ($name:ident($v:ty) => $f:ty, $n:literal, align $align:literal: $add:ident, $sub:ident,
+     $mul:ident, $div:ident, $neg:ident, $set1:ident, $loadu:ident, $storeu:ident,
+     $stream:ident) => {
         impl core::ops::Add for $name {
             type Output = Self;
             #[inline(always)]
             fn add(self, rhs: Self) -> Self {
-                // SAFETY: inside the sweep of this type's instruction set (see above).
+                // SAFETY: inside its sweep (see above).
                 Self(unsafe { $add(self.0, rhs.0) })
             }
         }
@@ -29,7 +33,7 @@ macro_rules! intrinsic_ops {
             type Output = Self;
             #[inline(always)]
             fn sub(self, rhs: Self) -> Self {
-                // SAFETY: inside the sweep of this type's instruction set.
+                // SAFETY: inside its sweep.
                 Self(unsafe { $sub(self.0, rhs.0) })
             }
         }
@@ -38,7 +42,7 @@ macro_rules! intrinsic_ops {
             type Output = Self;
             #[inline(always)]
             fn mul(self, rhs: Self) -> Self {
-                // SAFETY: inside the sweep of this type's instruction set.
+                // SAFETY: inside its sweep.
                 Self(unsafe { $mul(self.0, rhs.0) })
             }
         }
@@ -47,7 +51,7 @@ macro_rules! intrinsic_ops {
             type Output = Self;
             #[inline(always)]
             fn div(self, rhs: Self) -> Self {
-                // SAFETY: inside the sweep of this type's instruction set.
+                // SAFETY: inside its sweep.
                 Self(unsafe { $div(self.0, rhs.0) })
             }
         }
@@ -57,8 +61,61 @@ macro_rules! intrinsic_ops {
             /// Flips the sign bits, as scalar `-x` does (not `0 - x`, which differs at zero).
             #[inline(always)]
             fn neg(self) -> Self {
-                // SAFETY: inside the sweep of this type's instruction set.
+                // SAFETY: inside its sweep.
                 Self(unsafe { $neg(self.0) })
+            }
+        }
+
+        impl $crate::lanes::Lanes for $name {
+            type Elem = $f;
+            const N: usize = $n;
+            /// One streaming store of the whole vector.
+            const STREAM_ALIGN: usize = $align;
+
+            #[inline(always)]
+            fn splat(x: $f) -> Self {
+                // SAFETY: inside its sweep.
+                Self(unsafe { $set1(x) })
+            }
+
+            #[inline(always)]
+            fn from_fn(f: impl FnMut(usize) -> $f) -> Self {
+                let lanes: [$f; $n] = core::array::from_fn(f);
+                // SAFETY: inside its sweep; the array holds the N lanes.
+                Self(unsafe { $loadu(lanes.as_ptr()) })
+            }
+
+            #[inline(always)]
+            unsafe fn load<T: $crate::element::Sample<$f>, S: $crate::lanes::Step>(
+                p: *const T,
+                s: S,
+            ) -> Self {
+                // SAFETY: the caller's contract is `load_samples`' own.
+                unsafe { Self::load_samples(p, s) }
+            }
+
+            #[inline(always)]
+            unsafe fn store<S: $crate::lanes::Step>(self, p: *mut $f, s: S) {
+                if S::UNIT {
+                    // SAFETY: inside its sweep; the caller guarantees the N consecutive
+                    // elements at `p` are writable (no alignment needed).
+                    unsafe { $storeu(p, self.0) }
+                } else {
+                    let mut lanes = [<$f>::default(); $n];
+                    // SAFETY: inside its sweep; the array holds the N lanes.
+                    unsafe { $storeu(lanes.as_mut_ptr(), self.0) };
+                    for (k, v) in lanes.into_iter().enumerate() {
+                        // SAFETY: the caller guarantees `p + k*s` is writable for k < N.
+                        unsafe { p.offset(k as isize * s.get()).write(v) }
+                    }
+                }
+            }
+
+            #[inline(always)]
+            unsafe fn stream(self, p: *mut $f) {
+                // SAFETY: inside its sweep; the caller guarantees `p` aligned to
+                // `STREAM_ALIGN` (the vector's size) and the N elements writable.
+                unsafe { $stream(p, self.0) }
             }
         }
     };

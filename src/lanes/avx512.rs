@@ -105,31 +105,19 @@ macro_rules! avx512_lanes {
         #[derive(Clone, Copy, Debug)]
         pub struct $name($v);
 
-        intrinsic_ops!($name: $add, $sub, $mul, $div, $neg);
+        // 64-byte streaming stores: a whole cache line each.
+        intrinsic_lanes!($name($v) => $f, $n, align 64: $add, $sub, $mul, $div, $neg, $set1,
+            $loadu, $storeu, $stream);
 
-        impl Lanes for $name {
-            type Elem = $f;
-            const N: usize = $n;
-            const STREAM_ALIGN: usize = 64;
-
+        impl $name {
+            /// `Lanes::load`: the sample type's own conversion, twice (`wide`'s lanes are half
+            /// as many), joined; other strides gathered.
+            ///
+            /// # Safety
+            /// `Lanes::load`'s contract.
             #[inline(always)]
-            fn splat(x: $f) -> Self {
-                // SAFETY: inside the AVX-512 sweep.
-                Self(unsafe { $set1(x) })
-            }
-
-            #[inline(always)]
-            fn from_fn(f: impl FnMut(usize) -> $f) -> Self {
-                let lanes: [$f; $n] = core::array::from_fn(f);
-                // SAFETY: inside the AVX-512 sweep; the array holds the N lanes.
-                Self(unsafe { $loadu(lanes.as_ptr()) })
-            }
-
-            #[inline(always)]
-            unsafe fn load<T: Sample<$f>, S: Step>(p: *const T, s: S) -> Self {
+            unsafe fn load_samples<T: Sample<$f>, S: Step>(p: *const T, s: S) -> Self {
                 if S::UNIT {
-                    // The sample type's own conversion, twice (`wide`'s lanes are half as
-                    // many), joined.
                     // SAFETY: the caller guarantees the N consecutive elements at `p`.
                     let (lo, hi) = unsafe { (T::load_lanes(p), T::load_lanes(p.add($n / 2))) };
                     // SAFETY: inside the AVX-512 sweep.
@@ -138,31 +126,6 @@ macro_rules! avx512_lanes {
                     // SAFETY: the caller guarantees `p + k*s` is readable for k < N.
                     Self::from_fn(|k| unsafe { p.offset(k as isize * s.get()).read() }.to_real())
                 }
-            }
-
-            #[inline(always)]
-            unsafe fn store<S: Step>(self, p: *mut $f, s: S) {
-                if S::UNIT {
-                    // SAFETY: inside the AVX-512 sweep; the caller guarantees the N
-                    // consecutive elements at `p` are writable (no alignment needed).
-                    unsafe { $storeu(p, self.0) }
-                } else {
-                    let mut lanes = [<$f>::default(); $n];
-                    // SAFETY: inside the AVX-512 sweep; the array holds the N lanes.
-                    unsafe { $storeu(lanes.as_mut_ptr(), self.0) };
-                    for (k, v) in lanes.into_iter().enumerate() {
-                        // SAFETY: the caller guarantees `p + k*s` is writable for k < N.
-                        unsafe { p.offset(k as isize * s.get()).write(v) }
-                    }
-                }
-            }
-
-            /// One 64-byte streaming store (a whole cache line).
-            #[inline(always)]
-            unsafe fn stream(self, p: *mut $f) {
-                // SAFETY: inside the AVX-512 sweep; the caller guarantees `p` 64-byte aligned
-                // and the N elements (64 bytes) writable.
-                unsafe { $stream(p, self.0) }
             }
         }
     )*};
