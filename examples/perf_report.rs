@@ -41,6 +41,12 @@ fn time(reps: usize, mut f: impl FnMut()) -> f64 {
     t.elapsed().as_secs_f64() / reps as f64
 }
 
+/// Repetitions of our call that last about 2 ms (one timed sample), from one call.
+fn calibrate<T: Sample<F> + MakeSample, F: Real + MakeSample>(p: &mut Prepared<T, F>) -> usize {
+    let once = time(1, || p.run(Some(Kernel::Auto)));
+    ((2e-3 / once.max(1e-9)) as usize).clamp(1, 100_000)
+}
+
 struct Row {
     name: &'static str,
     ns_per_elem: f64,
@@ -52,9 +58,7 @@ struct Row {
 fn measure<T: Sample<F> + MakeSample, F: Real + MakeSample>(work: &Workload, rounds: usize) -> Row {
     let mut p = Prepared::<T, F>::new(work);
     p.check();
-    // Calibrate the repetitions on our own call.
-    let once = time(1, || p.run(Some(Kernel::Auto)));
-    let reps = ((2e-3 / once.max(1e-9)) as usize).clamp(1, 100_000);
+    let reps = calibrate(&mut p);
     let naive_reps = reps.div_ceil(8).max(1);
     let (mut ours, mut copy, mut naive) = (vec![], vec![], vec![]);
     for _ in 0..rounds {
@@ -80,8 +84,7 @@ fn compare_isa<T: Sample<F> + MakeSample, F: Real + MakeSample>(
     rounds: usize,
 ) -> [f64; 3] {
     let mut p = Prepared::<T, F>::new(work);
-    let once = time(1, || p.run(Some(Kernel::Auto)));
-    let reps = ((2e-3 / once.max(1e-9)) as usize).clamp(1, 100_000);
+    let reps = calibrate(&mut p);
     let paths = [Isa::Baseline, Isa::Avx2, Isa::Avx512];
     let mut times = [vec![], vec![], vec![]];
     for _ in 0..rounds {
