@@ -6,7 +6,7 @@
 mod workloads;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use numgrad::{Kernel, Real, Sample};
+use numgrad::{Real, Sample};
 use std::hint::black_box;
 use workloads::{Elem, MakeSample, Prepared, Workload};
 
@@ -19,7 +19,7 @@ fn bench_one<T: Sample<F> + MakeSample, F: Real + MakeSample>(c: &mut Criterion,
         group.sample_size(10);
     }
     group.bench_function("numgrad", |b| {
-        b.iter(|| black_box(&mut p).run(Some(Kernel::Auto)))
+        b.iter(|| black_box(&mut p).run(Some(workloads::AUTO)))
     });
     group.bench_function("memcpy", |b| b.iter(|| black_box(&mut p).memcpy()));
     group.bench_function("naive", |b| b.iter(|| black_box(&mut p).naive()));

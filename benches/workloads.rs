@@ -3,10 +3,14 @@
 //! naive per-line loop (numpy's formulas with index arithmetic along each line).
 #![allow(dead_code)]
 
+use numgrad::testing::{Isa, Kernel, gradient_with};
 use numgrad::{
-    Axes, AxisSpacing, EdgeOrder, Kernel, Options, Real, Sample, Spacing, StridedView,
-    StridedViewMut, gradient_reference, gradient_with_kernel,
+    Axes, AxisSpacing, EdgeOrder, Options, Real, Sample, Spacing, StridedView, StridedViewMut,
+    gradient_reference,
 };
+
+/// The automatic kernel on the fastest path this CPU has: what `gradient` runs.
+pub const AUTO: (Kernel, Isa) = (Kernel::Auto, Isa::Avx512);
 
 /// Element type of a workload's input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -197,9 +201,10 @@ impl<T: Sample<F> + MakeSample, F: Real + MakeSample> Prepared<T, F> {
         }
     }
 
-    /// Our gradient (`kernel` forced, or `None` for the reference). Allocates nothing, so the
-    /// timed call is the library's alone (every workload selects at most [`MAX_AXES`] axes).
-    pub fn run(&mut self, kernel: Option<Kernel>) {
+    /// Our gradient (`kernel` forced on vector paths up to an `Isa`, or `None` for the
+    /// reference). Allocates nothing, so the timed call is the library's alone (every workload
+    /// selects at most [`MAX_AXES`] axes).
+    pub fn run(&mut self, kernel: Option<(Kernel, Isa)>) {
         let Self {
             work,
             data,
@@ -221,7 +226,7 @@ impl<T: Sample<F> + MakeSample, F: Real + MakeSample> Prepared<T, F> {
         let strides = work.out_strides.as_deref();
         let view = |o| out_view(o, shape, strides);
         let call = |views: &mut [StridedViewMut<'_, F>]| match kernel {
-            Some(k) => assert!(gradient_with_kernel(&input, views, &options, k).unwrap()),
+            Some((k, isa)) => assert!(gradient_with(&input, views, &options, k, isa).unwrap()),
             None => gradient_reference(&input, views, &options).unwrap(),
         };
         match outputs.as_mut_slice() {
@@ -350,7 +355,7 @@ impl<T: Sample<F> + MakeSample, F: Real + MakeSample> Prepared<T, F> {
     pub fn check(&mut self) {
         self.run(None);
         let reference = self.outputs.clone();
-        self.run(Some(Kernel::Auto));
+        self.run(Some(AUTO));
         let same = |a: &[Vec<F>], b: &[Vec<F>]| {
             a.iter().flatten().zip(b.iter().flatten()).all(|(x, y)| {
                 (x == y && x.is_sign_negative() == y.is_sign_negative())

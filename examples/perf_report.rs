@@ -23,7 +23,8 @@ mod workloads;
 use std::collections::HashMap;
 use std::time::Instant;
 
-use numgrad::{Isa, Kernel, Real, Sample, active_isa, limit_isa};
+use numgrad::testing::{Isa, Kernel, isa_used};
+use numgrad::{Real, Sample};
 use workloads::{Elem, MakeSample, Prepared, Workload};
 
 /// Median of the samples.
@@ -43,7 +44,7 @@ fn time(reps: usize, mut f: impl FnMut()) -> f64 {
 
 /// Repetitions of our call that last about 2 ms (one timed sample), from one call.
 fn calibrate<T: Sample<F> + MakeSample, F: Real + MakeSample>(p: &mut Prepared<T, F>) -> usize {
-    let once = time(1, || p.run(Some(Kernel::Auto)));
+    let once = time(1, || p.run(Some(workloads::AUTO)));
     ((2e-3 / once.max(1e-9)) as usize).clamp(1, 100_000)
 }
 
@@ -63,7 +64,7 @@ fn measure<T: Sample<F> + MakeSample, F: Real + MakeSample>(work: &Workload, rou
     let (mut ours, mut copy, mut naive) = (vec![], vec![], vec![]);
     for _ in 0..rounds {
         copy.push(time(reps, || p.memcpy()));
-        ours.push(time(reps, || p.run(Some(Kernel::Auto))));
+        ours.push(time(reps, || p.run(Some(workloads::AUTO))));
         naive.push(time(naive_reps, || p.naive()));
     }
     let (ours, copy, naive) = (median(ours), median(copy), median(naive));
@@ -89,8 +90,7 @@ fn compare_isa<T: Sample<F> + MakeSample, F: Real + MakeSample>(
     let mut times = [vec![], vec![], vec![]];
     for _ in 0..rounds {
         for (isa, t) in paths.iter().zip(&mut times) {
-            limit_isa(*isa);
-            t.push(time(reps, || p.run(Some(Kernel::Auto))));
+            t.push(time(reps, || p.run(Some((Kernel::Auto, *isa)))));
         }
     }
     times.map(|t| median(t) * 1e9 / p.elements() as f64)
@@ -125,7 +125,7 @@ fn main() {
         } else {
             "default (SSE2 lanes on x86_64)"
         },
-        active_isa()
+        isa_used(Isa::Avx512)
     );
     println!("| workload | ns/elem | vs memcpy bound | naive/ours | numpy/ours |");
     println!("| --- | ---: | ---: | ---: | ---: |");
@@ -147,7 +147,7 @@ fn main() {
         );
     }
     // The gain of the run-time sweeps, when this run used them.
-    if active_isa() == Isa::Baseline {
+    if isa_used(Isa::Avx512) == Isa::Baseline {
         return;
     }
     println!(

@@ -2,7 +2,8 @@
 
 use crate::axes::AxisList;
 use crate::element::{Real, Sample};
-use crate::kernels::{self, AxisRange, Kernel, Strategy};
+use crate::isa::Path;
+use crate::kernels::{self, AxisRange, Kernel, Route, Walk};
 use crate::options::EdgeOrder;
 use crate::spacing::{AxisSpacing, Grid};
 use crate::stencil::AxisPlan;
@@ -38,46 +39,50 @@ pub fn gradient<T: Sample<F>, F: Real>(
     outputs: &mut [StridedViewMut<'_, F>],
     options: &Options<'_, F>,
 ) -> Result<(), GradientError> {
-    let applied = gradient_with_kernel(input, outputs, options, Kernel::Auto)?;
+    let applied = run(input, outputs, options, Kernel::Auto, Path::detect())?;
     debug_assert!(applied, "the automatic choice fits every layout");
     Ok(())
 }
 
-/// [`gradient`] with a forced kernel, for differential tests and fuzzing.
+/// [`gradient`] with a forced kernel and vector path (the test hooks and [`gradient`] itself).
 ///
 /// Returns `Ok(false)`, having written nothing, when the kernel does not fit the layout of some
 /// selected axis.
-#[doc(hidden)]
-pub fn gradient_with_kernel<T: Sample<F>, F: Real>(
+pub(crate) fn run<T: Sample<F>, F: Real>(
     input: &StridedView<'_, T>,
     outputs: &mut [StridedViewMut<'_, F>],
     options: &Options<'_, F>,
     kernel: Kernel,
+    path: Path,
 ) -> Result<bool, GradientError> {
     let (axes, first_plan) = validate(input, outputs, options)?;
-    // The automatic choice fits every layout; a forced kernel may not.
-    for (axis, output) in axes.iter().zip(outputs.iter()) {
-        if kernel != Kernel::Auto
-            && Strategy::choose(kernel, input.layout(), output.layout(), axis).is_none()
-        {
-            return Ok(false);
-        }
-    }
     if kernel == Kernel::Auto {
         // A series (one line) goes straight to its kernel; several axes share one pass.
         if let (Some(axis), Some(plan), [output]) = (axes.iter().next(), first_plan, &mut *outputs)
-            && kernels::run_line(input, output, axis, &plan)
+            && kernels::run_line(path, input, output, axis, &plan)
         {
             return Ok(true);
         }
-        if fused(input, outputs, options, &axes)? {
+        if fused(path, input, outputs, options, &axes)? {
             return Ok(true);
         }
     }
-    for (k, (axis, output)) in axes.iter().zip(outputs.iter_mut()).enumerate() {
+    // The automatic choice fits every layout; a forced kernel may not: check every axis
+    // before writing any.
+    let route = |k: usize, axis: usize, output: &StridedViewMut<'_, F>| {
         let plan = axis_plan(input, options, k, axis)?;
-        if let Some(strategy) = Strategy::choose(kernel, input.layout(), output.layout(), axis) {
-            kernels::run_axis(input, output, axis, &plan, strategy, None);
+        let (lin, lout) = (input.layout(), output.layout());
+        let route = Route::choose::<T, F>(kernel, lin, lout, axis, plan.is_uniform(), None);
+        Ok::<_, GradientError>((plan, route))
+    };
+    for (k, (axis, output)) in axes.iter().zip(outputs.iter()).enumerate() {
+        if route(k, axis, output)?.1.is_none() {
+            return Ok(false);
+        }
+    }
+    for (k, (axis, output)) in axes.iter().zip(outputs.iter_mut()).enumerate() {
+        if let (plan, Some(route)) = route(k, axis, output)? {
+            kernels::run_axis(path, input, output, axis, &plan, route, None);
         }
     }
     Ok(true)
@@ -93,13 +98,14 @@ const MAX_FUSED: usize = 4;
 const FUSED_CHUNK_BYTES: usize = 256 * 1024;
 
 /// Several axes in one pass over the input: the outermost axis is cut into chunks of a few
-/// points, and every output is computed for a chunk before the next, so the input streams from
-/// memory once instead of once per axis. Each element is computed by the same kernel as in the
-/// per-axis pass, so the bits are the same.
+/// points, and every output is computed for a chunk before the next, so the input is read
+/// from memory once instead of once per axis. Each element is computed by the same kernel as
+/// in the per-axis pass, so the bits are the same.
 ///
 /// Returns `false` (nothing written) when the call does not fit: fewer than 2 or more than
 /// [`MAX_FUSED`] axes, or a layout where the outermost axis cannot be cut.
 fn fused<T: Sample<F>, F: Real>(
+    path: Path,
     input: &StridedView<'_, T>,
     outputs: &mut [StridedViewMut<'_, F>],
     options: &Options<'_, F>,
@@ -117,23 +123,30 @@ fn fused<T: Sample<F>, F: Real>(
         return Ok(false);
     };
     let mut plans = [None; MAX_FUSED];
-    let mut strategies = [Strategy::AlongStrided; MAX_FUSED];
+    let mut routes = [None; MAX_FUSED];
     for (k, (axis, output)) in axes.iter().zip(outputs.iter()).enumerate() {
-        let Some(strategy) = Strategy::choose(Kernel::Auto, layout, output.layout(), axis) else {
+        let plan = axis_plan(input, options, k, axis)?;
+        let even = plan.is_uniform();
+        let cut = Some(outer);
+        let Some(route) =
+            Route::choose::<T, F>(Kernel::Auto, layout, output.layout(), axis, even, cut)
+        else {
             return Ok(false);
         };
-        // The outer axis must be walked point by point: by the across kernel when it is the
+        // The outer axis must be walked point by point: by the across walks when it is the
         // gradient axis, and never inside a row.
-        let cuttable = match strategy {
-            Strategy::Across { axes: rows, .. } => rows & (1 << outer) == 0,
-            Strategy::AlongContiguous | Strategy::AlongStrided => axis != outer,
+        let cuttable = match route.walk {
+            Walk::Rows { axes: rows, .. } | Walk::Block { axes: rows, .. } => {
+                rows & (1 << outer) == 0
+            }
+            Walk::Lines => axis != outer,
         };
         if !cuttable {
             return Ok(false);
         }
-        if let (Some(p), Some(s)) = (plans.get_mut(k), strategies.get_mut(k)) {
-            *p = Some(axis_plan(input, options, k, axis)?);
-            *s = strategy;
+        if let (Some(p), Some(r)) = (plans.get_mut(k), routes.get_mut(k)) {
+            *p = Some(plan);
+            *r = Some(route);
         }
     }
     let n = layout.len(outer);
@@ -150,10 +163,10 @@ fn fused<T: Sample<F>, F: Real>(
         let work = axes
             .iter()
             .zip(outputs.iter_mut())
-            .zip(plans.iter().zip(&strategies));
-        for ((axis, output), (plan, &strategy)) in work {
-            if let Some(plan) = plan {
-                kernels::run_axis(input, output, axis, plan, strategy, Some(range));
+            .zip(plans.iter().zip(&routes));
+        for ((axis, output), (plan, route)) in work {
+            if let (Some(plan), Some(route)) = (plan, route) {
+                kernels::run_axis(path, input, output, axis, plan, *route, Some(range));
             }
         }
         start = range.end;
@@ -185,6 +198,17 @@ pub fn gradient_1d<T: Sample<F>, F: Real>(
     spacing: AxisSpacing<'_, F>,
     edge_order: EdgeOrder,
 ) -> Result<(), GradientError> {
+    run_1d(input, output, spacing, edge_order, Path::detect())
+}
+
+/// [`gradient_1d`] on a given vector path.
+pub(crate) fn run_1d<T: Sample<F>, F: Real>(
+    input: &[T],
+    output: &mut [F],
+    spacing: AxisSpacing<'_, F>,
+    edge_order: EdgeOrder,
+    path: Path,
+) -> Result<(), GradientError> {
     let n = input.len();
     if output.len() != n {
         return Err(GradientError::OutputShape {
@@ -200,7 +224,7 @@ pub fn gradient_1d<T: Sample<F>, F: Real>(
         edge_order,
     );
     // SAFETY: both slices hold `n = plan.len()` elements, contiguous and distinct.
-    unsafe { kernels::contiguous_line(input.as_ptr(), output.as_mut_ptr(), &plan) };
+    unsafe { kernels::contiguous_line(path, input.as_ptr(), output.as_mut_ptr(), &plan) };
     Ok(())
 }
 

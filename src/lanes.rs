@@ -1,30 +1,39 @@
-//! One small lane trait over `wide`'s vectors and over the plain scalar, so that each stencil is
-//! written once (in `stencil.rs`) and runs unchanged on 1, 4 or 8 lanes.
+//! One small lane trait over the plain scalar, `wide`'s vectors and the run-time AVX2 and
+//! AVX-512F vectors, so that each stencil is written once (in `stencil.rs`) and runs unchanged
+//! on 1 lane or on 4 to 16 (`f64`: 1, 4, 4, 8; `f32`: 1, 8, 8, 16 for scalar, `wide`, AVX2,
+//! AVX-512F); and how samples of every type are converted into those lanes (`convert`).
 //!
-//! Only IEEE add, sub, mul, div and sign-flip negation are used: `wide` implements each lane-wise
+//! Only IEEE add, sub, mul, div and sign-flip negation are used: each is implemented lane-wise
 //! with the correctly rounded instruction (or plain scalar code without SIMD), never fused, so a
 //! lane computes exactly what the scalar path computes.
+//!
+//! This module is below `element`: it knows `f32` and `f64` and the sample types concretely, and
+//! the public traits `Real` and `Sample` are built on its [`Vectors`] and [`Convert`].
 
+use core::fmt::Debug;
 use core::ops::{Add, Div, Mul, Neg, Sub};
 
-use crate::element::{Real, Sample};
+mod convert;
+mod widen;
+
+pub use convert::Convert;
 
 /// A run-time lane type (`lanes::avx2`, `lanes::avx512`): the four IEEE operations and
 /// sign-flip negation (one intrinsic each, `$neg` a function flipping the sign bits) and the
 /// `Lanes` impl; loading samples is the type's own `load_samples` (the widths differ there).
-/// Values of those types exist only inside their sweep, compiled for its instruction set and
-/// entered after `isa` detected it (each module's documentation): the invariant behind every
-/// `unsafe` below ("inside its sweep").
+/// Every constructor takes the type's `$token` (`isa::Avx2`, `isa::Avx512`), which only
+/// detection makes, so a value of such a type exists only on a CPU that has its instructions:
+/// the invariant behind every `unsafe` below ("the token was shown").
 #[cfg(target_arch = "x86_64")]
 macro_rules! intrinsic_lanes {
-    ($name:ident($v:ty) => $f:ty, $n:literal, align $align:literal: $add:ident, $sub:ident,
+    ($name:ident($v:ty) => $f:ty, $n:literal, $token:ty, align $align:literal: $add:ident, $sub:ident,
      $mul:ident, $div:ident, $neg:ident, $set1:ident, $loadu:ident, $storeu:ident,
-     $stream:ident) => {
+     $nt:ident) => {
         impl core::ops::Add for $name {
             type Output = Self;
             #[inline(always)]
             fn add(self, rhs: Self) -> Self {
-                // SAFETY: inside its sweep (see above).
+                // SAFETY: the token was shown (see above).
                 Self(unsafe { $add(self.0, rhs.0) })
             }
         }
@@ -33,7 +42,7 @@ macro_rules! intrinsic_lanes {
             type Output = Self;
             #[inline(always)]
             fn sub(self, rhs: Self) -> Self {
-                // SAFETY: inside its sweep.
+                // SAFETY: the token was shown.
                 Self(unsafe { $sub(self.0, rhs.0) })
             }
         }
@@ -42,7 +51,7 @@ macro_rules! intrinsic_lanes {
             type Output = Self;
             #[inline(always)]
             fn mul(self, rhs: Self) -> Self {
-                // SAFETY: inside its sweep.
+                // SAFETY: the token was shown.
                 Self(unsafe { $mul(self.0, rhs.0) })
             }
         }
@@ -51,7 +60,7 @@ macro_rules! intrinsic_lanes {
             type Output = Self;
             #[inline(always)]
             fn div(self, rhs: Self) -> Self {
-                // SAFETY: inside its sweep.
+                // SAFETY: the token was shown.
                 Self(unsafe { $div(self.0, rhs.0) })
             }
         }
@@ -61,48 +70,50 @@ macro_rules! intrinsic_lanes {
             /// Flips the sign bits, as scalar `-x` does (not `0 - x`, which differs at zero).
             #[inline(always)]
             fn neg(self) -> Self {
-                // SAFETY: inside its sweep.
+                // SAFETY: the token was shown.
                 Self(unsafe { $neg(self.0) })
             }
         }
 
         impl $crate::lanes::Lanes for $name {
             type Elem = $f;
+            type Token = $token;
             const N: usize = $n;
-            /// One streaming store of the whole vector.
-            const STREAM_ALIGN: usize = $align;
+            /// One non-temporal store of the whole vector.
+            const NT_ALIGN: usize = $align;
 
             #[inline(always)]
-            fn splat(x: $f) -> Self {
-                // SAFETY: inside its sweep.
+            fn splat(_: $token, x: $f) -> Self {
+                // SAFETY: the token was shown.
                 Self(unsafe { $set1(x) })
             }
 
             #[inline(always)]
-            fn from_fn(f: impl FnMut(usize) -> $f) -> Self {
+            fn from_fn(_: $token, f: impl FnMut(usize) -> $f) -> Self {
                 let lanes: [$f; $n] = core::array::from_fn(f);
-                // SAFETY: inside its sweep; the array holds the N lanes.
+                // SAFETY: the token was shown; the array holds the N lanes.
                 Self(unsafe { $loadu(lanes.as_ptr()) })
             }
 
             #[inline(always)]
-            unsafe fn load<T: $crate::element::Sample<$f>, S: $crate::lanes::Step>(
+            unsafe fn load<T: $crate::lanes::Convert<$f>, S: $crate::lanes::Step>(
+                token: $token,
                 p: *const T,
                 s: S,
             ) -> Self {
                 // SAFETY: the caller's contract is `load_samples`' own.
-                unsafe { Self::load_samples(p, s) }
+                unsafe { Self::load_samples(token, p, s) }
             }
 
             #[inline(always)]
             unsafe fn store<S: $crate::lanes::Step>(self, p: *mut $f, s: S) {
                 if S::UNIT {
-                    // SAFETY: inside its sweep; the caller guarantees the N consecutive
+                    // SAFETY: the token was shown; the caller guarantees the N consecutive
                     // elements at `p` are writable (no alignment needed).
                     unsafe { $storeu(p, self.0) }
                 } else {
                     let mut lanes = [<$f>::default(); $n];
-                    // SAFETY: inside its sweep; the array holds the N lanes.
+                    // SAFETY: the token was shown; the array holds the N lanes.
                     unsafe { $storeu(lanes.as_mut_ptr(), self.0) };
                     for (k, v) in lanes.into_iter().enumerate() {
                         // SAFETY: the caller guarantees `p + k*s` is writable for k < N.
@@ -112,10 +123,10 @@ macro_rules! intrinsic_lanes {
             }
 
             #[inline(always)]
-            unsafe fn stream(self, p: *mut $f) {
-                // SAFETY: inside its sweep; the caller guarantees `p` aligned to
-                // `STREAM_ALIGN` (the vector's size) and the N elements writable.
-                unsafe { $stream(p, self.0) }
+            unsafe fn store_nt(self, p: *mut $f) {
+                // SAFETY: the token was shown; the caller guarantees `p` aligned to
+                // `NT_ALIGN` (the vector's size) and the N elements writable.
+                unsafe { $nt(p, self.0) }
             }
         }
     };
@@ -156,7 +167,44 @@ impl Step for isize {
     }
 }
 
+/// The float types the lanes are made of (`f32`, `f64`), with their vector types.
+pub trait Vectors:
+    num_traits::Float + Default + Debug + Send + Sync + Lanes<Elem = Self, Token = ()>
+{
+    /// `wide`'s vector of this type: the compile-time lanes (SSE2 on a default x86_64 build).
+    type Wide: Lanes<Elem = Self, Token = ()>;
+    /// 256-bit AVX lanes, for the sweeps taken when the CPU has AVX2.
+    #[cfg(target_arch = "x86_64")]
+    type Avx2: Lanes<Elem = Self, Token = crate::isa::Avx2>;
+    /// 512-bit AVX-512F lanes, for the dividing sweeps taken when the CPU has AVX-512F.
+    #[cfg(target_arch = "x86_64")]
+    type Avx512: Lanes<Elem = Self, Token = crate::isa::Avx512>;
+}
+
+impl Vectors for f64 {
+    type Wide = wide::f64x4;
+    #[cfg(target_arch = "x86_64")]
+    type Avx2 = avx2::F64x4;
+    #[cfg(target_arch = "x86_64")]
+    type Avx512 = avx512::F64x8;
+}
+
+impl Vectors for f32 {
+    type Wide = wide::f32x8;
+    #[cfg(target_arch = "x86_64")]
+    type Avx2 = avx2::F32x8;
+    #[cfg(target_arch = "x86_64")]
+    type Avx512 = avx512::F32x16;
+}
+
 /// `N` values of one float type, operated on lane by lane.
+///
+/// Values are made only by the constructors, each of which takes the type's [`Token`]
+/// (`Lanes::Token`): `()` for the scalar and `wide` lanes, which run on every CPU of the target,
+/// and a proof from `isa` for the run-time lanes. The operators need no token: a value exists
+/// only where one was shown.
+///
+/// [`Token`]: Lanes::Token
 pub trait Lanes:
     Copy
     + Add<Output = Self>
@@ -166,22 +214,24 @@ pub trait Lanes:
     + Neg<Output = Self>
 {
     /// The lane type.
-    type Elem: Real;
+    type Elem: Vectors;
+    /// What proves that this CPU runs these lanes' instructions.
+    type Token: Copy;
     /// Number of lanes.
     const N: usize;
 
     /// All lanes equal to `x`.
-    fn splat(x: Self::Elem) -> Self;
+    fn splat(token: Self::Token, x: Self::Elem) -> Self;
 
     /// Lane `k` equal to `f(k)`.
-    fn from_fn(f: impl FnMut(usize) -> Self::Elem) -> Self;
+    fn from_fn(token: Self::Token, f: impl FnMut(usize) -> Self::Elem) -> Self;
 
     /// Reads `N` samples at `p`, `p + s`, … `p + (N-1)s` and converts each to `Elem`.
     ///
     /// # Safety
     /// Every one of those `N` elements must be valid for reads, and so must every element
     /// between the first and the last (a stride of 2 is read as two contiguous loads).
-    unsafe fn load<T: Sample<Self::Elem>, S: Step>(p: *const T, s: S) -> Self;
+    unsafe fn load<T: Convert<Self::Elem>, S: Step>(token: Self::Token, p: *const T, s: S) -> Self;
 
     /// Writes the lanes to `p`, `p + s`, … `p + (N-1)s`.
     ///
@@ -189,24 +239,24 @@ pub trait Lanes:
     /// Every one of those `N` elements must be valid for writes.
     unsafe fn store<S: Step>(self, p: *mut Self::Elem, s: S);
 
-    /// Alignment, in bytes, that [`stream`](Self::stream) needs for `N > 1`.
-    const STREAM_ALIGN: usize;
+    /// Alignment, in bytes, that [`store_nt`](Self::store_nt) needs for `N > 1`.
+    const NT_ALIGN: usize;
 
-    /// Writes the lanes to the `N` consecutive elements at `p` with non-temporal (streaming)
-    /// stores where the target has them (x86_64), bypassing the caches: for outputs larger
-    /// than the caches this avoids reading each destination line before writing it. Elsewhere
-    /// an ordinary store. Follow a run of these with [`stream_fence`].
+    /// Writes the lanes to the `N` consecutive elements at `p` with non-temporal stores where
+    /// the target has them (x86_64), bypassing the caches: for outputs larger than the caches
+    /// this avoids reading each destination line before writing it. Elsewhere an ordinary
+    /// store. Follow a run of these with [`nt_fence`].
     ///
     /// # Safety
     /// The `N` elements at `p` must be valid for writes, and `p` aligned to
-    /// [`STREAM_ALIGN`](Self::STREAM_ALIGN) when `N > 1` (a single lane needs only the
-    /// element's own alignment).
-    unsafe fn stream(self, p: *mut Self::Elem);
+    /// [`NT_ALIGN`](Self::NT_ALIGN) when `N > 1` (a single lane needs only the element's own
+    /// alignment).
+    unsafe fn store_nt(self, p: *mut Self::Elem);
 }
 
-/// Orders earlier streaming stores before any later store (a no-op without them).
+/// Orders earlier non-temporal stores before any later store (a no-op without them).
 #[inline]
-pub fn stream_fence() {
+pub fn nt_fence() {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: SSE is part of the x86_64 baseline.
     unsafe {
@@ -218,23 +268,24 @@ macro_rules! scalar_lanes {
     ($($f:ty => $nti:ident),*) => {$(
         impl Lanes for $f {
             type Elem = $f;
+            type Token = ();
             const N: usize = 1;
-            const STREAM_ALIGN: usize = core::mem::align_of::<$f>();
+            const NT_ALIGN: usize = core::mem::align_of::<$f>();
 
             #[inline(always)]
-            fn splat(x: $f) -> Self {
+            fn splat((): (), x: $f) -> Self {
                 x
             }
 
             #[inline(always)]
-            fn from_fn(mut f: impl FnMut(usize) -> $f) -> Self {
+            fn from_fn((): (), mut f: impl FnMut(usize) -> $f) -> Self {
                 f(0)
             }
 
             #[inline(always)]
-            unsafe fn load<T: Sample<$f>, S: Step>(p: *const T, _s: S) -> Self {
+            unsafe fn load<T: Convert<$f>, S: Step>((): (), p: *const T, _s: S) -> Self {
                 // SAFETY: the caller guarantees `p` is valid for reads.
-                unsafe { p.read() }.to_real()
+                unsafe { p.read() }.convert()
             }
 
             #[inline(always)]
@@ -244,7 +295,7 @@ macro_rules! scalar_lanes {
             }
 
             #[inline(always)]
-            unsafe fn stream(self, p: *mut $f) {
+            unsafe fn store_nt(self, p: *mut $f) {
                 #[cfg(target_arch = "x86_64")]
                 // SAFETY: SSE2 is part of the x86_64 baseline; the caller guarantees `p` is
                 // valid for writes, and a float's natural alignment is its integer twin's.
@@ -264,39 +315,40 @@ macro_rules! scalar_lanes {
 scalar_lanes!(f32 => _mm_stream_si32, f64 => _mm_stream_si64);
 
 macro_rules! vector_lanes {
-    ($($v:ty => $f:ty, $n:literal, $half:literal, $stream:ident, $loadu:ident, $even:ident;)*) => {$(
+    ($($v:ty => $f:ty, $n:literal, $half:literal, $nt:ident, $loadu:ident, $even:ident;)*) => {$(
         impl Lanes for $v {
             type Elem = $f;
+            type Token = ();
             const N: usize = $n;
-            /// SSE2 streaming stores, 16 bytes each.
-            const STREAM_ALIGN: usize = 16;
+            /// SSE2 non-temporal stores, 16 bytes each.
+            const NT_ALIGN: usize = 16;
 
             #[inline(always)]
-            fn splat(x: $f) -> Self {
+            fn splat((): (), x: $f) -> Self {
                 <$v>::splat(x)
             }
 
             #[inline(always)]
-            fn from_fn(f: impl FnMut(usize) -> $f) -> Self {
+            fn from_fn((): (), f: impl FnMut(usize) -> $f) -> Self {
                 <$v>::new(core::array::from_fn(f))
             }
 
             #[inline(always)]
-            unsafe fn load<T: Sample<$f>, S: Step>(p: *const T, s: S) -> Self {
+            unsafe fn load<T: Convert<$f>, S: Step>((): (), p: *const T, s: S) -> Self {
                 if S::UNIT {
                     // SAFETY: the caller guarantees the N consecutive elements at `p` are
                     // readable.
-                    return unsafe { T::load_lanes(p) };
+                    return unsafe { T::load_wide(p) };
                 }
                 #[cfg(target_arch = "x86_64")]
                 if s.get() == 2 {
                     // SAFETY: the caller guarantees `p[0 ..= 2(N-1)]` readable (the elements
                     // between the lanes too); the loads read `p[0 .. N]` and `p[N-1 .. 2N-1]`.
-                    let (a, b) = unsafe { (T::load_lanes(p), T::load_lanes(p.add($n - 1))) };
+                    let (a, b) = unsafe { (T::load_wide(p), T::load_wide(p.add($n - 1))) };
                     return deinterleave::$even(a, b);
                 }
                 // SAFETY: the caller guarantees `p + k*s` is readable for k < N.
-                Self::from_fn(|k| unsafe { p.offset(k as isize * s.get()).read() }.to_real())
+                Self::from_fn((), |k| unsafe { p.offset(k as isize * s.get()).read() }.convert())
             }
 
             #[inline(always)]
@@ -315,15 +367,15 @@ macro_rules! vector_lanes {
             }
 
             #[inline(always)]
-            unsafe fn stream(self, p: *mut $f) {
+            unsafe fn store_nt(self, p: *mut $f) {
                 let lanes = self.to_array();
                 #[cfg(target_arch = "x86_64")]
                 for k in (0..$n).step_by($half) {
-                    use core::arch::x86_64::{$loadu, $stream};
+                    use core::arch::x86_64::{$loadu, $nt};
                     // SAFETY: SSE2 is part of the x86_64 baseline; `lanes[k..k + half]` is in
                     // the array; the caller guarantees `p` is 16-byte aligned and the N
                     // elements writable, and `k` elements of 4 or 8 bytes keep the alignment.
-                    unsafe { $stream(p.add(k), $loadu(lanes.as_ptr().add(k))) };
+                    unsafe { $nt(p.add(k), $loadu(lanes.as_ptr().add(k))) };
                 }
                 #[cfg(not(target_arch = "x86_64"))]
                 // SAFETY: the caller guarantees the N elements at `p` are writable.

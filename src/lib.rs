@@ -32,16 +32,15 @@ mod reference;
 mod spacing;
 mod stencil;
 mod stream;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod view;
-mod widen;
 
 pub use axes::Axes;
-pub use driver::{gradient, gradient_1d, gradient_with_kernel};
+pub use driver::{gradient, gradient_1d};
 pub use element::{Real, Sample};
 pub use error::GradientError;
 pub use inplace::gradient_1d_in_place;
-pub use isa::{Isa, active_isa, limit_isa};
-pub use kernels::Kernel;
 pub use options::{EdgeOrder, Options};
 #[cfg(feature = "alloc")]
 pub use owned::{GradientArray, gradient_owned};

@@ -84,11 +84,11 @@ pub(crate) trait Coordinate<F: Real>: Copy {
     /// # Safety
     /// `x[i-1 ..= i + L::N]` must be valid for reads, with `i >= 1`.
     #[inline(always)]
-    unsafe fn lane_steps<L: Lanes<Elem = F>>(x: *const Self, i: usize) -> (L, L) {
+    unsafe fn lane_steps<L: Lanes<Elem = F>>(token: L::Token, x: *const Self, i: usize) -> (L, L) {
         // SAFETY: the caller guarantees x[i-1 ..= i+N] is readable.
         let at = |j: usize| unsafe { x.add(j).read() };
-        let into = L::from_fn(|k| at(i + k - 1).step(at(i + k)));
-        let out = L::from_fn(|k| at(i + k).step(at(i + k + 1)));
+        let into = L::from_fn(token, |k| at(i + k - 1).step(at(i + k)));
+        let out = L::from_fn(token, |k| at(i + k).step(at(i + k + 1)));
         (into, out)
     }
 }
@@ -100,13 +100,13 @@ impl<F: Real> Coordinate<F> for F {
     }
 
     #[inline(always)]
-    unsafe fn lane_steps<L: Lanes<Elem = F>>(x: *const Self, i: usize) -> (L, L) {
+    unsafe fn lane_steps<L: Lanes<Elem = F>>(token: L::Token, x: *const Self, i: usize) -> (L, L) {
         // SAFETY: the caller guarantees x[i-1 ..= i+N] is readable.
         let (prev, here, next) = unsafe {
             (
-                L::load(x.add(i - 1), Unit),
-                L::load(x.add(i), Unit),
-                L::load(x.add(i + 1), Unit),
+                L::load(token, x.add(i - 1), Unit),
+                L::load(token, x.add(i), Unit),
+                L::load(token, x.add(i + 1), Unit),
             )
         };
         (here - prev, next - here)

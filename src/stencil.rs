@@ -1,8 +1,9 @@
 //! numpy's finite-difference formulas, in numpy's operation order, written once over [`Lanes`].
 //!
-//! This is the one place that decides the last bit. Every path (the SIMD kernels, their scalar
-//! remainders, the reference) evaluates these functions, so they agree by construction where
-//! they share code and by test where they do not. Rust never contracts `a * b + c` into an FMA,
+//! This is the one place that decides the last bit. The SIMD kernels, their scalar remainders,
+//! the edges and the streams evaluate these functions, so they agree by construction; the
+//! reference (`reference.rs`) writes the same formulas again on purpose, as an independent
+//! check, and the tests hold every path to it. Rust never contracts `a * b + c` into an FMA,
 //! and `wide` does not either (only its explicit `mul_add` may), so each `*`, `+`, `-`, `/`
 //! below is one correctly rounded IEEE operation, as in numpy.
 
@@ -14,7 +15,7 @@ use crate::spacing::Grid;
 /// `(f_plus - f_minus) / divisor`: numpy's uniform interior `(f[i+1] - f[i-1]) / (2. * dx)` and
 /// its first-order edges `(f[1] - f[0]) / dx_0`, `(f[-1] - f[-2]) / dx_n`.
 #[inline(always)]
-pub(crate) fn difference<L: Lanes>(f_plus: L, f_minus: L, divisor: Divisor<L>) -> L {
+pub(crate) fn difference<F: Real>(f_plus: F, f_minus: F, divisor: Divisor<F>) -> F {
     divisor.divide(f_plus - f_minus)
 }
 
@@ -88,12 +89,15 @@ pub(crate) fn central_divisor<F: Real>(dx: F) -> Divisor<F> {
     Divisor::new(F::TWO * dx)
 }
 
-/// A division by a fixed divisor, done as a multiply when that is bit-identical.
+/// A division by a fixed divisor, done as a multiplication by its exact reciprocal when that
+/// is bit-identical (see [`Real::exact_recip`]). [`Divisor::new`] decides which, once, and
+/// [`Divisor::apply`] is the one place that acts on the decision: it hands a kernel the
+/// [`Divide`] to run its whole loop with.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Divisor<L> {
-    divisor: L,
+pub(crate) struct Divisor<F> {
+    divisor: F,
     /// The exact reciprocal, when the divisor is ± a power of two with a normal reciprocal.
-    recip: Option<L>,
+    recip: Option<F>,
 }
 
 impl<F: Real> Divisor<F> {
@@ -104,66 +108,71 @@ impl<F: Real> Divisor<F> {
         }
     }
 
-    /// The same divisor on every lane.
-    #[inline(always)]
-    pub(crate) fn splat<L: Lanes<Elem = F>>(self) -> Divisor<L> {
-        Divisor {
-            divisor: L::splat(self.divisor),
-            recip: self.recip.map(L::splat),
-        }
-    }
-
     /// The divisor itself, for the reference path, which always divides.
     pub(crate) fn value(self) -> F {
         self.divisor
     }
-}
 
-impl<F: Real> Divisor<F> {
-    /// The exact reciprocal, when division may be done as a multiplication.
+    /// Runs `job` with the division this divisor was decided to be.
     #[inline(always)]
-    pub(crate) fn recip(self) -> Option<F> {
-        self.recip
+    pub(crate) fn apply<J: WithDivide<F>>(self, job: J) -> J::Output {
+        match self.recip {
+            Some(r) => job.run(ByExactRecip(r)),
+            None => job.run(By(self.divisor)),
+        }
+    }
+
+    /// `x / divisor`, one value.
+    #[inline(always)]
+    pub(crate) fn divide(self, x: F) -> F {
+        self.apply(Quotient(x))
     }
 }
 
-/// A division by a fixed divisor with the choice between multiplying and dividing made once,
-/// outside the loops (kernels match on [`Divisor::recip`] and run their loop with one of the
-/// two implementations).
+/// Work that runs with a [`Divide`] chosen by [`Divisor::apply`] (a whole loop, generic over it).
+pub(crate) trait WithDivide<F: Real> {
+    /// What the work returns.
+    type Output;
+    /// Runs the work with `divide`.
+    fn run<D: Divide<F>>(self, divide: D) -> Self::Output;
+}
+
+/// The quotient of one value.
+struct Quotient<F>(F);
+
+impl<F: Real> WithDivide<F> for Quotient<F> {
+    type Output = F;
+    #[inline(always)]
+    fn run<D: Divide<F>>(self, divide: D) -> F {
+        divide.divide((), self.0)
+    }
+}
+
+/// `x / divisor` on lanes, with the divisor's decision already taken.
 pub(crate) trait Divide<F: Real>: Copy {
     /// `x / divisor`, bit for bit.
-    fn divide<L: Lanes<Elem = F>>(self, x: L) -> L;
+    fn divide<L: Lanes<Elem = F>>(self, token: L::Token, x: L) -> L;
 }
 
 /// Division by a power of two, as a multiplication by its exact reciprocal (held here).
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct ByExactRecip<F>(pub(crate) F);
+pub(crate) struct ByExactRecip<F>(F);
 
 impl<F: Real> Divide<F> for ByExactRecip<F> {
     #[inline(always)]
-    fn divide<L: Lanes<Elem = F>>(self, x: L) -> L {
-        x * L::splat(self.0)
+    fn divide<L: Lanes<Elem = F>>(self, token: L::Token, x: L) -> L {
+        x * L::splat(token, self.0)
     }
 }
 
 /// Plain division by the divisor held here.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct By<F>(pub(crate) F);
+pub(crate) struct By<F>(F);
 
 impl<F: Real> Divide<F> for By<F> {
     #[inline(always)]
-    fn divide<L: Lanes<Elem = F>>(self, x: L) -> L {
-        x / L::splat(self.0)
-    }
-}
-
-impl<L: Lanes> Divisor<L> {
-    #[inline(always)]
-    pub(crate) fn divide(self, x: L) -> L {
-        match self.recip {
-            Some(r) => x * r,
-            None => x / self.divisor,
-        }
+    fn divide<L: Lanes<Elem = F>>(self, token: L::Token, x: L) -> L {
+        x / L::splat(token, self.0)
     }
 }
 
@@ -181,17 +190,17 @@ pub(crate) enum Stencil<F> {
 }
 
 impl<F: Real> Stencil<F> {
-    /// Evaluates the stencil on lanes, `sample(j)` giving the lanes of `f[j]`.
+    /// Evaluates the stencil at one point, `sample(j)` giving `f[j]`.
     #[inline(always)]
-    pub(crate) fn apply<L: Lanes<Elem = F>>(&self, sample: impl Fn(usize) -> L) -> L {
+    pub(crate) fn apply(&self, sample: impl Fn(usize) -> F) -> F {
         match *self {
             Self::Difference {
                 plus,
                 minus,
                 divisor,
-            } => difference(sample(plus), sample(minus), divisor.splat()),
+            } => difference(sample(plus), sample(minus), divisor),
             Self::Weighted { first, weights } => weighted(
-                weights.map(L::splat),
+                weights,
                 [sample(first), sample(first + 1), sample(first + 2)],
             ),
         }

@@ -14,10 +14,11 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
+use numgrad::testing::{Isa, Kernel, gradient_with};
 use numgrad::{
-    Axes, AxisSpacing, EdgeOrder, GradientError, GradientStream, Kernel, Options, Real, Sample,
-    Spacing, StridedView, StridedViewMut, TimedGradientStream, gradient, gradient_1d,
-    gradient_1d_in_place, gradient_owned, gradient_reference, gradient_with_kernel,
+    Axes, AxisSpacing, EdgeOrder, GradientError, GradientStream, Options, Real, Sample, Spacing,
+    StridedView, StridedViewMut, TimedGradientStream, gradient, gradient_1d, gradient_1d_in_place,
+    gradient_owned, gradient_reference,
 };
 use proptest::prelude::*;
 
@@ -146,7 +147,7 @@ fn call<T: Sample<F>, F: Real>(
     match path {
         Path::Gradient => gradient(input, views, options).map(|()| true),
         Path::Reference => gradient_reference(input, views, options).map(|()| true),
-        Path::Forced(kernel) => gradient_with_kernel(input, views, options, kernel),
+        Path::Forced(kernel) => gradient_with(input, views, options, kernel, Isa::Avx512),
     }
 }
 

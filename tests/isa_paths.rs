@@ -2,14 +2,15 @@
 //! (`Isa::Baseline`), the AVX2 sweeps taken at run time (`Isa::Avx2`) and the AVX-512F sweeps
 //! of uneven spacing (`Isa::Avx512`).
 //!
-//! One `#[test]` per binary: the ISA limit is process-wide, so nothing else here may run
-//! while a path is being checked. On x86_64 the AVX2 pass must really run AVX2 (the CPU here has
-//! it); a CPU without it fails the test unless `NUMGRAD_NO_AVX2=1` says that is expected. The
-//! AVX-512 pass runs AVX-512 where the CPU has it (`--nocapture` shows which paths ran).
+//! Each call chooses its own path (`numgrad::testing`), one `#[test]` per path. A path the CPU
+//! lacks runs the next one below it, and the output says which ran (`--nocapture`); with
+//! `NUMGRAD_REQUIRE_AVX2=1` (set by CI, whose machines have AVX2) the AVX2 pass fails on an
+//! x86_64 CPU without AVX2 instead of checking fewer paths.
 
+use numgrad::testing::{Isa, Kernel, gradient_1d_with, gradient_with, isa_used};
 use numgrad::{
-    AxisSpacing, EdgeOrder, Isa, Options, Real, Sample, Spacing, StridedView, StridedViewMut,
-    active_isa, gradient, gradient_1d, gradient_reference, limit_isa,
+    AxisSpacing, EdgeOrder, Options, Real, Sample, Spacing, StridedView, StridedViewMut,
+    gradient_reference,
 };
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -87,9 +88,10 @@ fn case() -> impl Strategy<Value = Case> {
     })
 }
 
-/// The bits of the gradient of `case` with samples `T` in `F`: by the reference, or by
-/// `gradient` (strided output) and, for unit stride, `gradient_1d` too.
-fn run<T: Sample<F>, F: Real>(case: &Case, data: &[T], fast: bool) -> Vec<u64> {
+/// The bits of the gradient of `case` with samples `T` in `F`: by the reference, or on the
+/// vector paths up to `fast` by `gradient` (strided output) and, for unit stride,
+/// `gradient_1d` too.
+fn run<T: Sample<F>, F: Real>(case: &Case, data: &[T], fast: Option<Isa>) -> Vec<u64> {
     let n = data.len();
     let coords: Vec<F> = match &case.space {
         Space::Coordinates(x) => x.iter().map(|&v| F::from(v).unwrap()).collect(),
@@ -110,10 +112,11 @@ fn run<T: Sample<F>, F: Real>(case: &Case, data: &[T], fast: bool) -> Vec<u64> {
     {
         let strides = [case.out_stride];
         let mut outs = [StridedViewMut::new(&mut buffer, offset, &shape, &strides).unwrap()];
-        if fast {
-            gradient(&input, &mut outs, &options).unwrap();
-        } else {
-            gradient_reference(&input, &mut outs, &options).unwrap();
+        match fast {
+            Some(isa) => {
+                assert!(gradient_with(&input, &mut outs, &options, Kernel::Auto, isa).unwrap())
+            }
+            None => gradient_reference(&input, &mut outs, &options).unwrap(),
         }
     }
     // Bits, with every NaN one value: payloads are not part of the contract (as elsewhere).
@@ -124,32 +127,36 @@ fn run<T: Sample<F>, F: Real>(case: &Case, data: &[T], fast: bool) -> Vec<u64> {
     let out: Vec<u64> = (0..n)
         .map(|j| bits(buffer[(offset as isize + j as isize * case.out_stride) as usize]))
         .collect();
-    if fast && case.out_stride == 1 {
+    if let (Some(isa), 1) = (fast, case.out_stride) {
         let mut direct = vec![F::nan(); n];
-        gradient_1d(data, &mut direct, spacing, case.edge).unwrap();
+        gradient_1d_with(data, &mut direct, spacing, case.edge, isa).unwrap();
         assert_eq!(direct.iter().map(|&v| bits(v)).collect::<Vec<_>>(), out);
     }
     out
 }
 
 /// Every sample/float pairing the AVX lanes load: f64, f32 (through f32 data), i16 into both.
-fn check_case(case: &Case) -> Result<(), TestCaseError> {
-    fn pair<T: Sample<F>, F: Real>(case: &Case, data: Vec<T>) -> Result<(), TestCaseError> {
-        let reference = run::<T, F>(case, &data, false);
-        let fast = run::<T, F>(case, &data, true);
+fn check_case(case: &Case, isa: Isa) -> Result<(), TestCaseError> {
+    fn pair<T: Sample<F>, F: Real>(
+        case: &Case,
+        data: Vec<T>,
+        isa: Isa,
+    ) -> Result<(), TestCaseError> {
+        let reference = run::<T, F>(case, &data, None);
+        let fast = run::<T, F>(case, &data, Some(isa));
         prop_assert_eq!(fast, reference);
         Ok(())
     }
-    pair::<f64, f64>(case, case.data.clone())?;
-    pair::<f32, f32>(case, case.data.iter().map(|&v| v as f32).collect())?;
+    pair::<f64, f64>(case, case.data.clone(), isa)?;
+    pair::<f32, f32>(case, case.data.iter().map(|&v| v as f32).collect(), isa)?;
     let ints: Vec<i16> = case.data.iter().map(|&v| v as i16).collect();
-    pair::<i16, f32>(case, ints.clone())?;
-    pair::<i16, f64>(case, ints)
+    pair::<i16, f32>(case, ints.clone(), isa)?;
+    pair::<i16, f64>(case, ints, isa)
 }
 
-/// A series whose output streams (>= 16 MiB) on uneven coordinates, through the streaming
-/// stores of each path.
-fn check_streaming_series() {
+/// A series whose output is stored non-temporally (>= 16 MiB) on uneven coordinates, through
+/// the non-temporal stores of the path.
+fn check_large_series(isa: Isa) {
     let n = (16 << 20) / 8 + 13;
     let data: Vec<f64> = (0..n).map(|i| (i as f64 * 1e-3).sin() * 100.0).collect();
     let x: Vec<f64> = (0..n)
@@ -161,34 +168,43 @@ fn check_streaming_series() {
         edge: EdgeOrder::Second,
         out_stride: 1,
     };
-    let reference = run::<f64, f64>(&case, &case.data, false);
-    assert!(run::<f64, f64>(&case, &case.data, true) == reference);
+    let reference = run::<f64, f64>(&case, &case.data, None);
+    assert!(run::<f64, f64>(&case, &case.data, Some(isa)) == reference);
+}
+
+/// Every case on the vector paths up to `isa`.
+fn every_case_gives_the_reference_bits(isa: Isa) {
+    let used = isa_used(isa);
+    let required = std::env::var_os("NUMGRAD_REQUIRE_AVX2").is_some_and(|v| v == "1");
+    if isa >= Isa::Avx2 && cfg!(target_arch = "x86_64") && required {
+        assert!(
+            used >= Isa::Avx2,
+            "NUMGRAD_REQUIRE_AVX2=1, but this CPU has no AVX2 (ran {used:?})"
+        );
+    }
+    assert!(used <= isa, "{used:?} above the cap {isa:?}");
+    println!("cap {isa:?}: ran {used:?}");
+    let mut runner = TestRunner::new(Config {
+        cases: 512,
+        ..Config::default()
+    });
+    runner
+        .run(&case(), |case| check_case(&case, isa))
+        .unwrap_or_else(|e| panic!("{isa:?}: {e}"));
+    check_large_series(isa);
 }
 
 #[test]
-fn every_vector_path_gives_the_reference_bits() {
-    let x86 = cfg!(target_arch = "x86_64");
-    for isa in [Isa::Baseline, Isa::Avx2, Isa::Avx512] {
-        limit_isa(isa);
-        let active = active_isa();
-        // AVX2 must run on x86_64 (this project's machines have it); AVX-512 runs where the
-        // CPU has it, and the output says which paths ran.
-        if isa >= Isa::Avx2 && x86 && std::env::var_os("NUMGRAD_NO_AVX2").is_none() {
-            assert!(
-                active >= Isa::Avx2,
-                "this CPU has no AVX2: set NUMGRAD_NO_AVX2=1 to accept checking fewer paths"
-            );
-        }
-        assert!(active <= isa, "{active:?} above the limit {isa:?}");
-        println!("limit {isa:?}: ran {active:?}");
-        let mut runner = TestRunner::new(Config {
-            cases: 512,
-            ..Config::default()
-        });
-        runner
-            .run(&case(), |case| check_case(&case))
-            .unwrap_or_else(|e| panic!("{isa:?}: {e}"));
-        check_streaming_series();
-    }
-    limit_isa(Isa::Avx512);
+fn compile_time_lanes_give_the_reference_bits() {
+    every_case_gives_the_reference_bits(Isa::Baseline);
+}
+
+#[test]
+fn avx2_sweeps_give_the_reference_bits() {
+    every_case_gives_the_reference_bits(Isa::Avx2);
+}
+
+#[test]
+fn avx512_sweeps_give_the_reference_bits() {
+    every_case_gives_the_reference_bits(Isa::Avx512);
 }

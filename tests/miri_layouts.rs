@@ -5,10 +5,10 @@
 //! streams' SIMD block paths. Each result equals the scalar reference bit for bit (any NaN
 //! matching any NaN) and nothing outside an output view is written.
 
+use numgrad::testing::{Isa, Kernel, gradient_with};
 use numgrad::{
-    Axes, AxisSpacing, EdgeOrder, GradientStream, Kernel, Options, Real, Sample, Spacing,
-    StridedView, StridedViewMut, TimedGradientStream, gradient_1d, gradient_reference,
-    gradient_with_kernel,
+    Axes, AxisSpacing, EdgeOrder, GradientStream, Options, Real, Sample, Spacing, StridedView,
+    StridedViewMut, TimedGradientStream, gradient_1d, gradient_reference,
 };
 
 const KERNELS: [Kernel; 4] = [
@@ -81,7 +81,7 @@ fn every_kernel_every_output<T: Sample<F>, F: Real>(
             let mut out = vec![guard::<F>(); layout.len];
             let view =
                 StridedViewMut::new(&mut out, layout.offset, shape, &layout.strides).unwrap();
-            if !gradient_with_kernel(input, &mut [view], options, kernel).unwrap() {
+            if !gradient_with(input, &mut [view], options, kernel, Isa::Avx512).unwrap() {
                 assert!(out.iter().all(|&v| same(v, guard())));
                 continue;
             }
@@ -260,7 +260,9 @@ fn fused_pass_on_a_broadcast_input() {
                 .iter_mut()
                 .map(|b| StridedViewMut::contiguous(b, &shape).unwrap())
                 .collect();
-            assert!(gradient_with_kernel(&input, &mut views, &options, Kernel::Auto).unwrap());
+            assert!(
+                gradient_with(&input, &mut views, &options, Kernel::Auto, Isa::Avx512).unwrap()
+            );
         }
         for (a, b) in got.iter().flatten().zip(want.iter().flatten()) {
             assert!(same(*a, *b), "{a:?} vs {b:?}");

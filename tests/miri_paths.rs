@@ -3,9 +3,10 @@
 //! views of every lane type, uniform, coordinate and tick spacing, both edge orders, lengths
 //! that leave every SIMD remainder; each result equals the scalar reference bit for bit.
 
+use numgrad::testing::{Isa, Kernel, gradient_with};
 use numgrad::{
-    Axes, AxisSpacing, EdgeOrder, Kernel, Options, Real, Sample, Spacing, StridedView,
-    StridedViewMut, gradient_1d, gradient_reference, gradient_with_kernel,
+    Axes, AxisSpacing, EdgeOrder, Options, Real, Sample, Spacing, StridedView, StridedViewMut,
+    gradient_1d, gradient_reference,
 };
 
 fn same<F: Real>(x: F, y: F) -> bool {
@@ -43,7 +44,7 @@ fn all_kernels<T: Sample<F>, F: Real>(
     ] {
         let mut out = vec![F::nan(); count + 2];
         let view = StridedViewMut::new(&mut out, 1, shape, &strides).unwrap();
-        if gradient_with_kernel(input, &mut [view], &options, kernel).unwrap() {
+        if gradient_with(input, &mut [view], &options, kernel, Isa::Avx512).unwrap() {
             applied += 1;
             assert!(
                 out[1..=count]
@@ -173,7 +174,7 @@ fn fused_all_axes() {
                 .iter_mut()
                 .map(|b| StridedViewMut::contiguous(b, &shape).unwrap())
                 .collect();
-            assert!(gradient_with_kernel(&input, &mut fv, &options, Kernel::Auto).unwrap());
+            assert!(gradient_with(&input, &mut fv, &options, Kernel::Auto, Isa::Avx512).unwrap());
             gradient_reference(&input, &mut sv, &options).unwrap();
         }
         assert!(

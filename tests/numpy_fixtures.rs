@@ -5,11 +5,12 @@
 //! Each case runs through every path: the automatic kernel choice, each forced kernel that fits,
 //! the scalar reference, and outputs written through reversed (negative-stride) views; all of
 //! it on each vector path: the compile-time lanes, the run-time AVX2 sweeps and the AVX-512
-//! ones (`limit_isa`; one `#[test]` in this binary, as the limit is process-wide).
+//! ones (one `#[test]` per path, each call choosing its own).
 
+use numgrad::testing::{Isa, Kernel, gradient_with};
 use numgrad::{
-    Axes, AxisSpacing, EdgeOrder, GradientError, Isa, Kernel, Options, Real, Sample, Spacing,
-    StridedView, StridedViewMut, gradient_reference, gradient_with_kernel, limit_isa,
+    Axes, AxisSpacing, EdgeOrder, GradientError, Options, Real, Sample, Spacing, StridedView,
+    StridedViewMut, gradient_reference,
 };
 
 const FIXTURES: &str = include_str!("fixtures/numpy_gradient.txt");
@@ -145,7 +146,7 @@ fn error_matches(numpy: &str, ours: &GradientError) -> bool {
 }
 
 /// Runs `case` on every path; returns how many paths were compared.
-fn run<T: Sample<F> + ParseSample + Copy, F: Bits>(case: &Case<'_>) -> usize {
+fn run<T: Sample<F> + ParseSample + Copy, F: Bits>(case: &Case<'_>, isa: Isa) -> usize {
     let label = format!("case {} {}", case.index, case.name);
     let base: Vec<T> = case.base.iter().map(|w| T::parse_sample(w)).collect();
     let input = StridedView::new(&base, case.offset, &case.shape, &case.strides)
@@ -206,7 +207,7 @@ fn run<T: Sample<F> + ParseSample + Copy, F: Bits>(case: &Case<'_>) -> usize {
             .iter_mut()
             .map(|b| StridedViewMut::contiguous(b, &case.shape).unwrap())
             .collect();
-        let err = gradient_with_kernel(&input, &mut views, &options, Kernel::Auto)
+        let err = gradient_with(&input, &mut views, &options, Kernel::Auto, isa)
             .expect_err(&format!("{label}: numpy raised {exception}, we did not"));
         assert!(
             error_matches(exception, &err),
@@ -266,7 +267,7 @@ fn run<T: Sample<F> + ParseSample + Copy, F: Bits>(case: &Case<'_>) -> usize {
                 .iter_mut()
                 .map(|b| StridedViewMut::contiguous(b, &case.shape).unwrap())
                 .collect();
-            gradient_with_kernel(&input, &mut views, &options, kernel)
+            gradient_with(&input, &mut views, &options, kernel, isa)
                 .unwrap_or_else(|e| panic!("{label}: {e}"))
         };
         if applied {
@@ -291,7 +292,7 @@ fn run<T: Sample<F> + ParseSample + Copy, F: Bits>(case: &Case<'_>) -> usize {
                     .unwrap_or_else(|e| panic!("{label}: reversed output view: {e}"))
             })
             .collect();
-        gradient_with_kernel(&input, &mut views, &options, Kernel::Auto)
+        gradient_with(&input, &mut views, &options, Kernel::Auto, isa)
             .unwrap_or_else(|e| panic!("{label}: {e}"));
     }
     for g in &mut outs {
@@ -309,39 +310,53 @@ fn c_strides(shape: &[usize]) -> Vec<isize> {
     strides
 }
 
-#[test]
-fn every_numpy_fixture_matches_bit_for_bit() {
+/// Every fixture through every kernel, on vector paths up to `isa`.
+fn every_numpy_fixture_matches(isa: Isa) {
     let cases = parse_cases(FIXTURES);
     assert!(cases.len() > 1000, "only {} fixture cases", cases.len());
     let mut compared = 0;
-    for (isa, case) in [Isa::Baseline, Isa::Avx2, Isa::Avx512]
-        .into_iter()
-        .flat_map(|isa| cases.iter().map(move |case| (isa, case)))
-    {
-        limit_isa(isa);
+    for case in &cases {
         compared += match (case.dtype, case.out) {
-            ("f64", "f64") => run::<f64, f64>(case),
-            ("f32", "f32") => run::<f32, f32>(case),
-            ("i8", "f64") => run::<i8, f64>(case),
-            ("i16", "f64") => run::<i16, f64>(case),
-            ("i32", "f64") => run::<i32, f64>(case),
-            ("i64", "f64") => run::<i64, f64>(case),
-            ("u8", "f64") => run::<u8, f64>(case),
-            ("u16", "f64") => run::<u16, f64>(case),
-            ("u32", "f64") => run::<u32, f64>(case),
-            ("u64", "f64") => run::<u64, f64>(case),
-            ("i8", "f32") => run::<i8, f32>(case),
-            ("i16", "f32") => run::<i16, f32>(case),
-            ("i32", "f32") => run::<i32, f32>(case),
-            ("i64", "f32") => run::<i64, f32>(case),
-            ("u8", "f32") => run::<u8, f32>(case),
-            ("u16", "f32") => run::<u16, f32>(case),
-            ("u32", "f32") => run::<u32, f32>(case),
-            ("u64", "f32") => run::<u64, f32>(case),
+            ("f64", "f64") => run::<f64, f64>(case, isa),
+            ("f32", "f32") => run::<f32, f32>(case, isa),
+            ("i8", "f64") => run::<i8, f64>(case, isa),
+            ("i16", "f64") => run::<i16, f64>(case, isa),
+            ("i32", "f64") => run::<i32, f64>(case, isa),
+            ("i64", "f64") => run::<i64, f64>(case, isa),
+            ("u8", "f64") => run::<u8, f64>(case, isa),
+            ("u16", "f64") => run::<u16, f64>(case, isa),
+            ("u32", "f64") => run::<u32, f64>(case, isa),
+            ("u64", "f64") => run::<u64, f64>(case, isa),
+            ("i8", "f32") => run::<i8, f32>(case, isa),
+            ("i16", "f32") => run::<i16, f32>(case, isa),
+            ("i32", "f32") => run::<i32, f32>(case, isa),
+            ("i64", "f32") => run::<i64, f32>(case, isa),
+            ("u8", "f32") => run::<u8, f32>(case, isa),
+            ("u16", "f32") => run::<u16, f32>(case, isa),
+            ("u32", "f32") => run::<u32, f32>(case, isa),
+            ("u64", "f32") => run::<u64, f32>(case, isa),
             other => panic!("case {}: unsupported types {other:?}", case.index),
         };
     }
     // Most cases ran at least twice per path (auto + reference); numpy raised on the others.
     assert!(compared >= 3 * cases.len());
-    println!("{} numpy cases, {compared} path comparisons", cases.len());
+    println!(
+        "{isa:?}: {} numpy cases, {compared} path comparisons",
+        cases.len()
+    );
+}
+
+#[test]
+fn every_numpy_fixture_matches_on_compile_time_lanes() {
+    every_numpy_fixture_matches(Isa::Baseline);
+}
+
+#[test]
+fn every_numpy_fixture_matches_on_avx2() {
+    every_numpy_fixture_matches(Isa::Avx2);
+}
+
+#[test]
+fn every_numpy_fixture_matches_on_avx512() {
+    every_numpy_fixture_matches(Isa::Avx512);
 }

@@ -2,9 +2,10 @@
 //! a strided view gives the bits of its contiguous copy; linear data gives exact slopes;
 //! integer samples give the bits of their float conversion.
 
+use numgrad::testing::{Isa, Kernel, gradient_with};
 use numgrad::{
-    Axes, AxisSpacing, EdgeOrder, Kernel, Options, Real, Sample, Spacing, StridedView,
-    StridedViewMut, gradient, gradient_1d, gradient_reference, gradient_with_kernel,
+    Axes, AxisSpacing, EdgeOrder, Options, Real, Sample, Spacing, StridedView, StridedViewMut,
+    gradient, gradient_1d, gradient_reference,
 };
 use proptest::prelude::*;
 
@@ -206,7 +207,7 @@ impl Case {
             .collect();
         let applied = match kernel {
             None => gradient_reference(&input, &mut views, &options).map(|()| true),
-            Some(k) => gradient_with_kernel(&input, &mut views, &options, k),
+            Some(k) => gradient_with(&input, &mut views, &options, k, Isa::Avx512),
         }
         .unwrap();
         drop(views);
@@ -400,7 +401,7 @@ proptest! {
             let mut views: Vec<_> = bufs.iter_mut().map(|b| StridedViewMut::contiguous(b, &shape).unwrap()).collect();
             let applied = match kernel {
                 None => gradient_reference(&input, &mut views, &options).map(|()| true),
-                Some(k) => gradient_with_kernel(&input, &mut views, &options, k),
+                Some(k) => gradient_with(&input, &mut views, &options, k, Isa::Avx512),
             }.unwrap();
             drop(views);
             applied.then_some(bufs)

@@ -4,10 +4,8 @@
 //! outside an output view is written.
 
 use arbitrary::{Result, Unstructured};
-use numgrad::{
-    Axes, AxisSpacing, EdgeOrder, GradientError, Isa, Kernel, Options, Real, Sample, Spacing,
-    StridedView, StridedViewMut, gradient_reference, gradient_with_kernel, limit_isa,
-};
+use numgrad::testing::{Isa, Kernel, gradient_with};
+use numgrad::{Axes, AxisSpacing, EdgeOrder, GradientError, Options, Real, Sample, Spacing, StridedView, StridedViewMut, gradient_reference};
 
 /// Floats that decide bits: zeros of both signs, infinities, NaN, subnormals, huge values.
 pub fn special_f64(u: &mut Unstructured<'_>) -> Result<f64> {
@@ -215,7 +213,7 @@ pub fn strided_call<T: Sample<F> + FuzzSample, F: Real>(u: &mut Unstructured<'_>
     }
     let out_len = count + 6 + out_offset;
 
-    let run = |kernel: Option<Kernel>| -> (core::result::Result<bool, GradientError>, Vec<Vec<F>>) {
+    let run = |kernel: Option<(Kernel, Isa)>| -> (core::result::Result<bool, GradientError>, Vec<Vec<F>>) {
         let mut buffers = vec![vec![sentinel::<F>(); out_len]; outputs];
         let mut views = Vec::new();
         for b in buffers.iter_mut() {
@@ -226,7 +224,7 @@ pub fn strided_call<T: Sample<F> + FuzzSample, F: Real>(u: &mut Unstructured<'_>
         }
         let result = match kernel {
             None => gradient_reference(&input, &mut views, &options).map(|()| true),
-            Some(k) => gradient_with_kernel(&input, &mut views, &options, k),
+            Some((k, isa)) => gradient_with(&input, &mut views, &options, k, isa),
         };
         drop(views);
         (result, buffers)
@@ -247,8 +245,7 @@ pub fn strided_call<T: Sample<F> + FuzzSample, F: Real>(u: &mut Unstructured<'_>
         .map(|kernel| (isa, kernel))
     });
     for (isa, kernel) in paths {
-        limit_isa(isa);
-        let (result, buffers) = run(Some(kernel));
+        let (result, buffers) = run(Some((kernel, isa)));
         match (&reference, &result) {
             (Err(a), Err(b)) => {
                 assert_eq!(a, b, "{isa:?} {kernel:?}: different errors");

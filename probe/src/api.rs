@@ -1,12 +1,13 @@
 //! Every no_std entry point of numgrad — `gradient`, `gradient_1d`, `gradient_reference`,
-//! `gradient_with_kernel` (every kernel), `StridedView::{new, contiguous}`,
+//! `testing::gradient_with` (every kernel), `StridedView::{new, contiguous}`,
 //! `StridedViewMut::{new, contiguous}`, `EdgeOrder::try_from` — on one sample and float type,
 //! with every spacing kind, ranks up to past the maximum, and shapes, strides, offsets and
 //! lengths the compiler cannot know (volatile loads).
 
+use numgrad::testing::Kernel;
 use numgrad::{
-    Axes, AxisSpacing, EdgeOrder, GradientError, Kernel, MAX_RANK, Options, Sample, Spacing,
-    StridedView, StridedViewMut,
+    Axes, AxisSpacing, EdgeOrder, GradientError, MAX_RANK, Options, Sample, Spacing, StridedView,
+    StridedViewMut,
 };
 
 use crate::{
@@ -157,9 +158,9 @@ pub fn exercise<T: Sample<F> + ProbeSample, F: ProbeFloat>(v: &mut Volatile) {
 /// the stack each one needs from the call graph (`stack_sizes.py`): the wrapper adds nothing but
 /// its call.
 mod entry {
+    use numgrad::testing::{Isa, Kernel};
     use numgrad::{
-        AxisSpacing, EdgeOrder, GradientError, Kernel, Options, Real, Sample, StridedView,
-        StridedViewMut,
+        AxisSpacing, EdgeOrder, GradientError, Options, Real, Sample, StridedView, StridedViewMut,
     };
 
     #[inline(never)]
@@ -187,7 +188,7 @@ mod entry {
         options: &Options<'_, F>,
         kernel: Kernel,
     ) -> Result<bool, GradientError> {
-        numgrad::gradient_with_kernel(input, outputs, options, kernel)
+        numgrad::testing::gradient_with(input, outputs, options, kernel, Isa::Avx512)
     }
 
     #[inline(never)]

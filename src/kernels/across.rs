@@ -2,37 +2,50 @@
 //! contiguous row of independent lines is combined lane by lane from the rows at the stencil's
 //! points. Rows are visited in memory order, never a column at a time.
 
-use super::sweep::{Points, sweep_fastest};
-use crate::element::{Real, Sample};
-use crate::lanes::{Lanes, Step};
-use crate::stencil::{By, ByExactRecip, Divide, Stencil, weighted};
+use core::marker::PhantomData;
 
-/// Writes the `len` outputs at `dst`, `dst + so`, … for point `i` of the gradient axis, whose
-/// row of inputs starts at `src_i` with stride `rs`; the row of point `j` starts at
-/// `src_i + (j - i) * si`.
+use super::Stores;
+use super::sweep::{Points, sweep};
+use crate::element::{Real, Sample};
+use crate::isa::Path;
+use crate::lanes::{Lanes, Step};
+use crate::stencil::{Divide, Stencil, WithDivide, weighted};
+
+/// One row of outputs: `len` outputs at `dst`, `dst + output_step`, … for point `point` of the
+/// gradient axis, whose row of inputs starts at `src` with stride `input_step`; the row of
+/// point `j` starts at `src + (j - point) * axis_stride`.
+pub(crate) struct Row<T, F, RS, SO> {
+    pub(crate) src: *const T,
+    pub(crate) input_step: RS,
+    pub(crate) axis_stride: isize,
+    pub(crate) point: usize,
+    pub(crate) dst: *mut F,
+    pub(crate) output_step: SO,
+    pub(crate) len: usize,
+}
+
+/// Writes `row`'s outputs with `stencil`, the formula of its point, on the call's vector
+/// `path` with the stores `S`.
 ///
 /// # Safety
-/// For every point `j` the stencil reads and every `c < len`, `src_i + (j - i) * si + c * rs`
-/// is valid for reads, and so is every element between two of them along a row (stride-2
-/// lanes are read as contiguous loads); `dst + c * so` is valid for writes.
-#[allow(clippy::too_many_arguments)] // one row: where, which point, how far, and its formula
+/// For every point `j` the stencil reads and every `c < len`,
+/// `src + (j - point) * axis_stride + c * input_step` is valid for reads, and so is every
+/// element between two of them along a row (stride-2 lanes are read as contiguous loads);
+/// `dst + c * output_step` is valid for writes, and those outputs are distinct.
 #[inline(always)]
-pub(crate) unsafe fn row<T, F, RS, SO, const STREAM: bool>(
-    src_i: *const T,
-    si: isize,
-    rs: RS,
-    i: usize,
-    dst: *mut F,
-    so: SO,
-    len: usize,
-    stencil: Stencil<F>,
-) where
+pub(crate) unsafe fn row<T, F, RS, SO, S>(path: Path, row: Row<T, F, RS, SO>, stencil: Stencil<F>)
+where
     T: Sample<F>,
     F: Real,
     RS: Step,
     SO: Step,
+    S: Stores,
 {
-    let row_of = |j: usize| src_i.wrapping_offset((j as isize - i as isize) * si);
+    let row_of = |j: usize| {
+        row.src
+            .wrapping_offset((j as isize - row.point as isize) * row.axis_stride)
+    };
+    let rs = row.input_step;
     // The stencil's kind and its divisor are resolved here, once per row, not per lane group.
     // Each sweep asks for columns 0..len of the stencil's rows and of the output row.
     match stencil {
@@ -40,33 +53,16 @@ pub(crate) unsafe fn row<T, F, RS, SO, const STREAM: bool>(
             plus,
             minus,
             divisor,
-        } => {
-            let (plus, minus) = (row_of(plus), row_of(minus));
-            match divisor.recip() {
-                Some(r) => {
-                    let points = DifferenceRow {
-                        plus,
-                        minus,
-                        rs,
-                        divide: ByExactRecip(r),
-                    };
-                    // SAFETY: by the caller's contract, columns `0..len` of the stencil's rows
-                    // are readable and the `len` outputs writable and distinct.
-                    unsafe { sweep_fastest::<F, _, SO, STREAM, false>(&points, dst, so, 0, len) };
-                }
-                None => {
-                    let points = DifferenceRow {
-                        plus,
-                        minus,
-                        rs,
-                        divide: By(divisor.value()),
-                    };
-                    // SAFETY: by the caller's contract, columns `0..len` of the stencil's rows
-                    // are readable and the `len` outputs writable and distinct.
-                    unsafe { sweep_fastest::<F, _, SO, STREAM, false>(&points, dst, so, 0, len) };
-                }
-            }
-        }
+        } => divisor.apply(DifferenceSweep::<T, F, RS, SO, S> {
+            path,
+            plus: row_of(plus),
+            minus: row_of(minus),
+            rs,
+            dst: row.dst,
+            so: row.output_step,
+            len: row.len,
+            stores: PhantomData,
+        }),
         Stencil::Weighted { first, weights } => {
             let points = WeightedRow {
                 rows: [row_of(first), row_of(first + 1), row_of(first + 2)],
@@ -75,8 +71,42 @@ pub(crate) unsafe fn row<T, F, RS, SO, const STREAM: bool>(
             };
             // SAFETY: columns `0..len` of the stencil's rows are readable and the `len` outputs
             // writable and distinct: the caller's contract.
-            unsafe { sweep_fastest::<F, _, SO, STREAM, false>(&points, dst, so, 0, len) };
+            unsafe {
+                sweep::<F, _, SO, S, false>(path, &points, row.dst, row.output_step, 0, row.len)
+            };
         }
+    }
+}
+
+/// The sweep of a difference row, run with the divisor's [`Divide`]. Carries the contract of
+/// [`row`] for its two rows and its outputs.
+struct DifferenceSweep<T, F, RS, SO, S> {
+    path: Path,
+    plus: *const T,
+    minus: *const T,
+    rs: RS,
+    dst: *mut F,
+    so: SO,
+    len: usize,
+    stores: PhantomData<S>,
+}
+
+impl<T: Sample<F>, F: Real, RS: Step, SO: Step, S: Stores> WithDivide<F>
+    for DifferenceSweep<T, F, RS, SO, S>
+{
+    type Output = ();
+
+    #[inline(always)]
+    fn run<D: Divide<F>>(self, divide: D) {
+        let points = DifferenceRow {
+            plus: self.plus,
+            minus: self.minus,
+            rs: self.rs,
+            divide,
+        };
+        // SAFETY: by `row`'s contract, under which this value was made, columns `0..len` of
+        // both rows are readable and the `len` outputs writable and distinct.
+        unsafe { sweep::<F, _, SO, S, false>(self.path, &points, self.dst, self.so, 0, self.len) };
     }
 }
 
@@ -91,16 +121,16 @@ struct DifferenceRow<T, RS, D> {
 
 impl<T: Sample<F>, F: Real, RS: Step, D: Divide<F>> Points<F> for DifferenceRow<T, RS, D> {
     #[inline(always)]
-    unsafe fn at<L: Lanes<Elem = F>>(&self, c: usize) -> L {
+    unsafe fn at<L: Lanes<Elem = F>>(&self, token: L::Token, c: usize) -> L {
         let c = c as isize * self.rs.get();
         // SAFETY: the range contract.
         let (plus, minus) = unsafe {
             (
-                L::load(self.plus.offset(c), self.rs),
-                L::load(self.minus.offset(c), self.rs),
+                L::load(token, self.plus.offset(c), self.rs),
+                L::load(token, self.minus.offset(c), self.rs),
             )
         };
-        self.divide.divide(plus - minus)
+        self.divide.divide(token, plus - minus)
     }
 }
 
@@ -114,10 +144,12 @@ struct WeightedRow<T, RS, F> {
 
 impl<T: Sample<F>, RS: Step, F: Real> Points<F> for WeightedRow<T, RS, F> {
     #[inline(always)]
-    unsafe fn at<L: Lanes<Elem = F>>(&self, c: usize) -> L {
+    unsafe fn at<L: Lanes<Elem = F>>(&self, token: L::Token, c: usize) -> L {
         let c = c as isize * self.rs.get();
         // SAFETY: the range contract.
-        let f = self.rows.map(|r| unsafe { L::load(r.offset(c), self.rs) });
-        weighted(self.weights.map(L::splat), f)
+        let f = self
+            .rows
+            .map(|r| unsafe { L::load(token, r.offset(c), self.rs) });
+        weighted(self.weights.map(|w| L::splat(token, w)), f)
     }
 }

@@ -3,21 +3,24 @@
 
 use core::marker::PhantomData;
 
-use super::sweep::{Points, sweep_fastest};
+use super::Stores;
+use super::sweep::{Points, sweep};
 use crate::element::{Real, Sample};
+use crate::isa::Path;
 use crate::lanes::{Lanes, Step};
 use crate::spacing::{Coordinate, Grid, Steps};
-use crate::stencil::{AxisPlan, By, ByExactRecip, Divide, interior_weights, weighted};
+use crate::stencil::{AxisPlan, Divide, WithDivide, interior_weights, weighted};
 
-/// Differentiates one line of `plan.len()` samples (streaming the interior stores when
-/// `STREAM`).
+/// Differentiates one line of `plan.len()` samples on the call's vector `path`, with the
+/// stores `S` (non-temporal or not).
 ///
 /// # Safety
 /// With `n = plan.len()`: for every `j < n`, `src.offset(j * si)` is valid for reads (and so
 /// is every element between two of them: stride-2 lanes are read as contiguous loads) and
 /// `dst.offset(j * so)` is valid for writes, and the written elements are distinct.
 #[inline(always)]
-pub(crate) unsafe fn line<T, F, SI, SO, const STREAM: bool>(
+pub(crate) unsafe fn line<T, F, SI, SO, S>(
+    path: Path,
     src: *const T,
     si: SI,
     dst: *mut F,
@@ -28,6 +31,7 @@ pub(crate) unsafe fn line<T, F, SI, SO, const STREAM: bool>(
     F: Real,
     SI: Step,
     SO: Step,
+    S: Stores,
 {
     let n = plan.len();
     let end = n.saturating_sub(1);
@@ -35,45 +39,30 @@ pub(crate) unsafe fn line<T, F, SI, SO, const STREAM: bool>(
     // and the interior sweep covers 1..n-1 reading its neighbours.
     // SAFETY: `read` is only called by the edge stencils, with points `j < n` (validation made
     // `n` at least the edge order's minimum), readable by the caller's contract.
-    let read = |j: usize| unsafe { F::load(src.offset(j as isize * si.get()), si) };
-    // With streaming stores (unit stride), the edges stream too, like the rest of their lines.
+    let read = |j: usize| unsafe { F::load((), src.offset(j as isize * si.get()), si) };
+    // With non-temporal stores (unit stride), the edges store that way too, like the rest of
+    // their lines.
     // SAFETY: `put` is only called with points 0 and `n - 1` of the output line, writable by
-    // the caller's contract; streaming stores are one lane, needing only the element's
+    // the caller's contract; a non-temporal store of one lane needs only the element's
     // alignment.
     let put = |v: F, p: *mut F| unsafe {
-        if STREAM && SO::UNIT {
-            v.stream(p)
+        if S::NT && SO::UNIT {
+            v.store_nt(p)
         } else {
             F::store(v, p, so)
         }
     };
     put(plan.first().apply(read), dst);
     match plan.grid() {
-        Grid::Uniform(_) => {
-            let central = plan.central();
-            match central.recip() {
-                Some(r) => {
-                    let points = Uniform {
-                        src,
-                        si,
-                        divide: ByExactRecip(r),
-                    };
-                    // SAFETY: `sweep` asks for points 1..n-1 only, each reading points up to
-                    // `i + N <= n - 1` (`Uniform`'s range contract), all readable by the
-                    // caller's contract, as the outputs are writable and distinct.
-                    unsafe { sweep_fastest::<F, _, SO, STREAM, false>(&points, dst, so, 1, end) };
-                }
-                None => {
-                    let points = Uniform {
-                        src,
-                        si,
-                        divide: By(central.value()),
-                    };
-                    // SAFETY: as for the exact reciprocal above.
-                    unsafe { sweep_fastest::<F, _, SO, STREAM, false>(&points, dst, so, 1, end) };
-                }
-            }
-        }
+        Grid::Uniform(_) => plan.central().apply(CentralSweep::<T, F, SI, SO, S> {
+            path,
+            src,
+            si,
+            dst,
+            so,
+            end,
+            stores: PhantomData,
+        }),
         Grid::Uneven(steps) => {
             // Monomorphised per position type, so the lane steps of float coordinates stay SIMD.
             macro_rules! interior {
@@ -87,7 +76,7 @@ pub(crate) unsafe fn line<T, F, SI, SO, const STREAM: bool>(
                     // SAFETY: points 1..n-1, each reading line points and positions up to
                     // `i + N <= n - 1` (`Uneven`'s range contract): the line by the caller's
                     // contract, the positions because validation made their count `n`.
-                    unsafe { sweep_fastest::<F, _, SO, STREAM, true>(&points, dst, so, 1, end) };
+                    unsafe { sweep::<F, _, SO, S, true>(path, &points, dst, so, 1, end) };
                 }};
             }
             match steps {
@@ -102,27 +91,58 @@ pub(crate) unsafe fn line<T, F, SI, SO, const STREAM: bool>(
     put(plan.last().apply(read), last);
 }
 
-/// Uniform interior points: `(f[i+1] - f[i-1]) / (2*dx)`.
+/// The interior sweep of an evenly spaced line, run with the divisor's [`Divide`]. Carries the
+/// contract of [`line`] for points `1..end`.
+struct CentralSweep<T, F, SI, SO, S> {
+    path: Path,
+    src: *const T,
+    si: SI,
+    dst: *mut F,
+    so: SO,
+    end: usize,
+    stores: PhantomData<S>,
+}
+
+impl<T: Sample<F>, F: Real, SI: Step, SO: Step, S: Stores> WithDivide<F>
+    for CentralSweep<T, F, SI, SO, S>
+{
+    type Output = ();
+
+    #[inline(always)]
+    fn run<D: Divide<F>>(self, divide: D) {
+        let points = Central {
+            src: self.src,
+            si: self.si,
+            divide,
+        };
+        // SAFETY: `sweep` asks for points 1..n-1 only, each reading points up to
+        // `i + N <= n - 1` (`Central`'s range contract), all readable by `line`'s contract,
+        // under which this value was made, as the outputs are writable and distinct.
+        unsafe { sweep::<F, _, SO, S, false>(self.path, &points, self.dst, self.so, 1, self.end) };
+    }
+}
+
+/// Evenly spaced interior points: `(f[i+1] - f[i-1]) / (2*dx)`.
 ///
 /// Range contract of [`Points::at`]: points `i-1 ..= i+N` of the line are readable.
-struct Uniform<T, D, SI> {
+struct Central<T, D, SI> {
     src: *const T,
     si: SI,
     divide: D,
 }
 
-impl<T: Sample<F>, F: Real, D: Divide<F>, SI: Step> Points<F> for Uniform<T, D, SI> {
+impl<T: Sample<F>, F: Real, D: Divide<F>, SI: Step> Points<F> for Central<T, D, SI> {
     #[inline(always)]
-    unsafe fn at<L: Lanes<Elem = F>>(&self, i: usize) -> L {
+    unsafe fn at<L: Lanes<Elem = F>>(&self, token: L::Token, i: usize) -> L {
         let s = self.si.get();
         // SAFETY: the range contract.
         let (minus, plus) = unsafe {
             (
-                L::load(self.src.offset((i - 1) as isize * s), self.si),
-                L::load(self.src.offset((i + 1) as isize * s), self.si),
+                L::load(token, self.src.offset((i - 1) as isize * s), self.si),
+                L::load(token, self.src.offset((i + 1) as isize * s), self.si),
             )
         };
-        self.divide.divide(plus - minus)
+        self.divide.divide(token, plus - minus)
     }
 }
 
@@ -138,15 +158,15 @@ struct Uneven<T, C, F, SI> {
 
 impl<T: Sample<F>, C: Coordinate<F>, F: Real, SI: Step> Points<F> for Uneven<T, C, F, SI> {
     #[inline(always)]
-    unsafe fn at<L: Lanes<Elem = F>>(&self, i: usize) -> L {
+    unsafe fn at<L: Lanes<Elem = F>>(&self, token: L::Token, i: usize) -> L {
         let s = self.si.get();
         // SAFETY: the range contract.
         unsafe {
-            let (dx1, dx2) = C::lane_steps::<L>(self.x, i);
+            let (dx1, dx2) = C::lane_steps::<L>(token, self.x, i);
             let f = [
-                L::load(self.src.offset((i - 1) as isize * s), self.si),
-                L::load(self.src.offset(i as isize * s), self.si),
-                L::load(self.src.offset((i + 1) as isize * s), self.si),
+                L::load(token, self.src.offset((i - 1) as isize * s), self.si),
+                L::load(token, self.src.offset(i as isize * s), self.si),
+                L::load(token, self.src.offset((i + 1) as isize * s), self.si),
             ];
             weighted(interior_weights(dx1, dx2), f)
         }

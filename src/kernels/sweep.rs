@@ -1,7 +1,10 @@
 //! The loop every kernel runs: points `start..end` of an output line, whole lanes first, then
-//! the scalar remainder, with the same formula instantiated at both widths.
+//! the scalar remainder, with the same formula instantiated at both widths; and the one place
+//! that enters it on the call's vector path.
 
 use crate::element::Real;
+use crate::isa::Path;
+use crate::kernels::Stores;
 use crate::lanes::{Lanes, Step};
 
 /// A formula giving the lanes of points `i .. i + L::N` of an output line.
@@ -10,22 +13,20 @@ pub(crate) trait Points<F: Real> {
     ///
     /// # Safety
     /// The implementor's documented range contract holds for every one of those points.
-    unsafe fn at<L: Lanes<Elem = F>>(&self, i: usize) -> L;
+    unsafe fn at<L: Lanes<Elem = F>>(&self, token: L::Token, i: usize) -> L;
 }
 
-/// Writes `points.at(i)` to `dst + i * so` for every `i` in `start..end`, `L::N` points at a
-/// time.
-///
-/// With `STREAM` (unit stride only), every store is non-temporal, the single points before the
-/// first aligned lane group and after the last one included: mixing ordinary and streaming
-/// stores in one cache line costs more than either. The caller streams its other stores to
-/// the same lines too (a line's edges).
+/// Writes `points.at(i)` to `dst + i * so` for every `i` in `start..end`, on the lanes of the
+/// call's `path` (256-bit AVX lanes with AVX2, 512-bit ones with AVX-512F for formulas bound by
+/// the divider: `DIVIDING`, uneven spacing, three divisions per point; `wide`'s compile-time
+/// lanes otherwise, or when not one vector fits: a short row then stays inlined here, with no
+/// call). Same points, same formula, same bits on every path.
 ///
 /// # Safety
-/// `points.at` is callable for every point of `start..end`, and `dst + i * so` is valid for
-/// writes for each of them.
+/// As for [`sweep_on`].
 #[inline(always)]
-pub(crate) unsafe fn sweep<F, L, P, SO, const STREAM: bool>(
+pub(crate) unsafe fn sweep<F, P, SO, S, const DIVIDING: bool>(
+    path: Path,
     points: &P,
     dst: *mut F,
     so: SO,
@@ -33,28 +34,128 @@ pub(crate) unsafe fn sweep<F, L, P, SO, const STREAM: bool>(
     end: usize,
 ) where
     F: Real,
-    L: Lanes<Elem = F>,
     P: Points<F>,
     SO: Step,
+    S: Stores,
 {
+    #[cfg(target_arch = "x86_64")]
+    if end.saturating_sub(start) >= <F::Avx2 as Lanes>::N {
+        match path {
+            Path::Avx512(t) if DIVIDING => {
+                // SAFETY: the token proves AVX-512F; the rest is the caller's contract.
+                unsafe { sweep_avx512::<F, P, SO, S>(t, points, dst, so, start, end) };
+                return;
+            }
+            Path::Avx512(t) => {
+                // SAFETY: the token proves AVX2; the rest is the caller's contract.
+                unsafe { sweep_avx2::<F, P, SO, S>(t.avx2(), points, dst, so, start, end) };
+                return;
+            }
+            Path::Avx2(t) => {
+                // SAFETY: as above.
+                unsafe { sweep_avx2::<F, P, SO, S>(t, points, dst, so, start, end) };
+                return;
+            }
+            Path::Baseline => {}
+        }
+    }
+    let _ = path;
+    // SAFETY: the caller's contract.
+    unsafe { sweep_on::<F::Wide, P, SO, S>((), points, dst, so, start, end) };
+}
+
+/// [`sweep_on`] AVX lanes, compiled with AVX2 so that those lanes' intrinsics inline into it.
+///
+/// # Safety
+/// As for [`sweep_on`] (the token proves the CPU has AVX2).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn sweep_avx2<F, P, SO, S>(
+    token: crate::isa::Avx2,
+    points: &P,
+    dst: *mut F,
+    so: SO,
+    start: usize,
+    end: usize,
+) where
+    F: Real,
+    P: Points<F>,
+    SO: Step,
+    S: Stores,
+{
+    // SAFETY: the caller's contract.
+    unsafe { sweep_on::<F::Avx2, P, SO, S>(token, points, dst, so, start, end) };
+}
+
+/// [`sweep_on`] AVX-512F lanes, compiled with AVX-512F so that those lanes' intrinsics inline
+/// into it.
+///
+/// # Safety
+/// As for [`sweep_on`] (the token proves the CPU has AVX-512F).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn sweep_avx512<F, P, SO, S>(
+    token: crate::isa::Avx512,
+    points: &P,
+    dst: *mut F,
+    so: SO,
+    start: usize,
+    end: usize,
+) where
+    F: Real,
+    P: Points<F>,
+    SO: Step,
+    S: Stores,
+{
+    // SAFETY: the caller's contract.
+    unsafe { sweep_on::<F::Avx512, P, SO, S>(token, points, dst, so, start, end) };
+}
+
+/// Writes `points.at(i)` to `dst + i * so` for every `i` in `start..end`, `L::N` points at a
+/// time, then one at a time.
+///
+/// With non-temporal stores (`S::NT`, unit stride only), every store is non-temporal, the
+/// single points before the first aligned lane group and after the last one included: mixing
+/// ordinary and non-temporal stores in one cache line costs more than either. The caller
+/// stores its other points of the same lines (a line's edges) the same way.
+///
+/// # Safety
+/// `points.at` is callable for every point of `start..end`, and `dst + i * so` is valid for
+/// writes for each of them.
+#[inline(always)]
+unsafe fn sweep_on<L, P, SO, S>(
+    token: L::Token,
+    points: &P,
+    dst: *mut L::Elem,
+    so: SO,
+    start: usize,
+    end: usize,
+) where
+    L: Lanes,
+    L::Elem: Real,
+    P: Points<L::Elem>,
+    SO: Step,
+    S: Stores,
+{
+    type One<L> = <L as Lanes>::Elem;
     let at = |i: usize| dst.wrapping_offset(i as isize * so.get());
     let n = L::N;
     let mut i = start;
-    if STREAM && SO::UNIT {
-        while i < end && !(at(i) as usize).is_multiple_of(L::STREAM_ALIGN) {
+    if S::NT && SO::UNIT {
+        while i < end && !(at(i) as usize).is_multiple_of(L::NT_ALIGN) {
             // SAFETY: i < end; one lane needs no more than the element's alignment.
-            unsafe { points.at::<F>(i).stream(at(i)) };
+            unsafe { points.at::<One<L>>((), i).store_nt(at(i)) };
             i += 1;
         }
         while i + n <= end {
             // SAFETY: points i .. i + N are below `end`; `at(i)` was aligned by the loop
             // before, and steps of N elements (a multiple of the alignment) keep it aligned.
-            unsafe { points.at::<L>(i).stream(at(i)) };
+            unsafe { points.at::<L>(token, i).store_nt(at(i)) };
             i += n;
         }
         while i < end {
             // SAFETY: i < end.
-            unsafe { points.at::<F>(i).stream(at(i)) };
+            unsafe { points.at::<One<L>>((), i).store_nt(at(i)) };
             i += 1;
         }
         return;
@@ -66,7 +167,7 @@ pub(crate) unsafe fn sweep<F, L, P, SO, const STREAM: bool>(
         while i + 2 * n <= end {
             // SAFETY: points i .. i + 2N are below `end`.
             unsafe {
-                let (a, b) = (points.at::<L>(i), points.at::<L>(i + n));
+                let (a, b) = (points.at::<L>(token, i), points.at::<L>(token, i + n));
                 a.store(at(i), so);
                 b.store(at(i + n), so);
             }
@@ -75,95 +176,12 @@ pub(crate) unsafe fn sweep<F, L, P, SO, const STREAM: bool>(
     }
     while i + n <= end {
         // SAFETY: points i .. i + N are below `end`.
-        unsafe { points.at::<L>(i).store(at(i), so) };
+        unsafe { points.at::<L>(token, i).store(at(i), so) };
         i += n;
     }
     while i < end {
         // SAFETY: i < end.
-        unsafe { F::store(points.at::<F>(i), at(i), so) };
+        unsafe { points.at::<One<L>>((), i).store(at(i), so) };
         i += 1;
     }
-}
-
-/// [`sweep`] on the fastest lanes this CPU offers for the formula: 256-bit AVX lanes when
-/// `isa::avx2()`, 512-bit ones for formulas bound by the divider (`DIVIDING`: uneven spacing,
-/// three divisions per point) when `isa::avx512()`, `wide`'s compile-time lanes otherwise or
-/// when not one vector fits (a short row then stays inlined here, with no ISA check and no
-/// call). Same points, same formula, same bits on every path.
-///
-/// # Safety
-/// As for [`sweep`].
-#[inline(always)]
-pub(crate) unsafe fn sweep_fastest<F, P, SO, const STREAM: bool, const DIVIDING: bool>(
-    points: &P,
-    dst: *mut F,
-    so: SO,
-    start: usize,
-    end: usize,
-) where
-    F: Real,
-    P: Points<F>,
-    SO: Step,
-{
-    #[cfg(target_arch = "x86_64")]
-    if end.saturating_sub(start) >= <F::Avx as Lanes>::N {
-        if DIVIDING && crate::isa::avx512() {
-            // SAFETY: `avx512()` found AVX-512F in the CPU and its state enabled by the OS;
-            // the rest is the caller's contract.
-            unsafe { sweep_avx512::<F, P, SO, STREAM>(points, dst, so, start, end) };
-            return;
-        }
-        if crate::isa::avx2() {
-            // SAFETY: `avx2()` found AVX2 in the CPU and its state enabled by the OS; the rest
-            // is the caller's contract.
-            unsafe { sweep_avx2::<F, P, SO, STREAM>(points, dst, so, start, end) };
-            return;
-        }
-    }
-    // SAFETY: the caller's contract.
-    unsafe { sweep::<F, F::Lanes, P, SO, STREAM>(points, dst, so, start, end) };
-}
-
-/// [`sweep`] on AVX lanes, compiled with AVX2 so that those lanes' intrinsics inline into it.
-///
-/// # Safety
-/// As for [`sweep`], and the CPU supports AVX2 (`isa::avx2()`).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn sweep_avx2<F, P, SO, const STREAM: bool>(
-    points: &P,
-    dst: *mut F,
-    so: SO,
-    start: usize,
-    end: usize,
-) where
-    F: Real,
-    P: Points<F>,
-    SO: Step,
-{
-    // SAFETY: the caller's contract; AVX lanes are created only here, on a CPU with AVX2.
-    unsafe { sweep::<F, F::Avx, P, SO, STREAM>(points, dst, so, start, end) };
-}
-
-/// [`sweep`] on AVX-512F lanes, compiled with AVX-512F so that those lanes' intrinsics inline
-/// into it.
-///
-/// # Safety
-/// As for [`sweep`], and the CPU supports AVX-512F (`isa::avx512()`).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-unsafe fn sweep_avx512<F, P, SO, const STREAM: bool>(
-    points: &P,
-    dst: *mut F,
-    so: SO,
-    start: usize,
-    end: usize,
-) where
-    F: Real,
-    P: Points<F>,
-    SO: Step,
-{
-    // SAFETY: the caller's contract; AVX-512 lanes are created only here, on a CPU with
-    // AVX-512F.
-    unsafe { sweep::<F, F::Avx512, P, SO, STREAM>(points, dst, so, start, end) };
 }

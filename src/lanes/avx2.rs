@@ -2,10 +2,10 @@
 //! and sign-flip negation as every other lane type, each one correctly rounded instruction per
 //! lane, never fused.
 //!
-//! Values of these types exist only inside `kernels::sweep::sweep_avx2`, a
-//! `#[target_feature(enable = "avx2")]` function entered after `isa::avx2()` found AVX2; every
-//! method is `#[inline(always)]` so that it is compiled into that function. That is the
-//! invariant the `// SAFETY:` comments below name ("inside the AVX2 sweep").
+//! Every constructor takes an `isa::Avx2` token, which only detection makes: a value of these
+//! types exists only on a CPU with AVX2, the invariant the `// SAFETY:` comments below name
+//! ("the token was shown"). Every method is `#[inline(always)]` so that it compiles into the
+//! `#[target_feature(enable = "avx2")]` sweep that uses it (`kernels::sweep`).
 
 use core::arch::x86_64::{
     __m256, __m256d, _mm256_add_pd, _mm256_add_ps, _mm256_div_pd, _mm256_div_ps, _mm256_loadu_pd,
@@ -15,8 +15,8 @@ use core::arch::x86_64::{
 };
 
 use super::deinterleave::{avx_f32, avx_f64};
-use super::{Lanes, Step};
-use crate::element::Sample;
+use super::{Convert, Lanes, Step};
+use crate::isa::Avx2;
 
 /// `x` with its sign bits flipped.
 ///
@@ -48,7 +48,7 @@ macro_rules! avx_lanes {
 
         // 32-byte streaming stores: measured here, a 2-D outer-axis stencil streamed 1.5x the
         // memcpy bound with 16-byte stores and 1.2x with 32-byte ones.
-        intrinsic_lanes!($name($v) => $f, $n, align 32: $add, $sub, $mul, $div, $neg, $set1,
+        intrinsic_lanes!($name($v) => $f, $n, Avx2, align 32: $add, $sub, $mul, $div, $neg, $set1,
             $loadu, $storeu, $stream);
 
         impl $name {
@@ -59,23 +59,23 @@ macro_rules! avx_lanes {
             /// # Safety
             /// `Lanes::load`'s contract.
             #[inline(always)]
-            unsafe fn load_samples<T: Sample<$f>, S: Step>(p: *const T, s: S) -> Self {
+            unsafe fn load_samples<T: Convert<$f>, S: Step>(token: Avx2, p: *const T, s: S) -> Self {
                 use core::mem::transmute;
                 if S::UNIT {
                     // SAFETY: the caller guarantees the N consecutive elements at `p`.
-                    let lanes: $wide = unsafe { T::load_lanes(p) };
-                    // SAFETY: both are N plain floats (any bits valid); inside the AVX2 sweep.
+                    let lanes: $wide = unsafe { T::load_wide(p) };
+                    // SAFETY: both are N plain floats (any bits valid); the token was shown.
                     Self(unsafe { transmute::<$wide, $v>(lanes) })
                 } else if s.get() == 2 {
                     // SAFETY: the caller guarantees `p[0 ..= 2(N-1)]` readable (the elements
                     // between the lanes too); the loads read `p[0 .. N]` and `p[N-1 .. 2N-1]`.
                     let (a, b): ($wide, $wide) =
-                        unsafe { (T::load_lanes(p), T::load_lanes(p.add($n - 1))) };
-                    // SAFETY: both are N plain floats (any bits valid); inside the AVX2 sweep.
+                        unsafe { (T::load_wide(p), T::load_wide(p.add($n - 1))) };
+                    // SAFETY: both are N plain floats (any bits valid); the token was shown.
                     Self(unsafe { $even(transmute::<$wide, $v>(a), transmute::<$wide, $v>(b)) })
                 } else {
                     // SAFETY: the caller guarantees `p + k*s` is readable for k < N.
-                    Self::from_fn(|k| unsafe { p.offset(k as isize * s.get()).read() }.to_real())
+                    Self::from_fn(token, |k| unsafe { p.offset(k as isize * s.get()).read() }.convert())
                 }
             }
         }

@@ -4,10 +4,10 @@
 //! use them (three divisions per point): measured here, a 512-bit `vdivpd` divides 1.8× as many
 //! `f64` per second as a 256-bit one (0.15 vs 0.27 ns per element).
 //!
-//! Values of these types exist only inside `kernels::sweep::sweep_avx512`, a
-//! `#[target_feature(enable = "avx512f")]` function entered after `isa::avx512()` found
-//! AVX-512F; every method is `#[inline(always)]` so that it is compiled into that function.
-//! That is the invariant the `// SAFETY:` comments below name ("inside the AVX-512 sweep").
+//! Every constructor takes an `isa::Avx512` token, which only detection makes: a value of these
+//! types exists only on a CPU with AVX-512F, the invariant the `// SAFETY:` comments below name
+//! ("the token was shown"). Every method is `#[inline(always)]` so that it compiles into the
+//! `#[target_feature(enable = "avx512f")]` sweep that uses it (`kernels::sweep`).
 
 use core::arch::x86_64::{
     __m256, __m256d, __m512, __m512d, _mm256_castps_pd, _mm512_add_pd, _mm512_add_ps,
@@ -18,8 +18,8 @@ use core::arch::x86_64::{
     _mm512_stream_pd, _mm512_stream_ps, _mm512_sub_pd, _mm512_sub_ps, _mm512_xor_si512,
 };
 
-use super::{Lanes, Step};
-use crate::element::Sample;
+use super::{Convert, Lanes, Step};
+use crate::isa::Avx512;
 
 /// Two 256-bit halves (as `f64` bits) into one 512-bit vector.
 ///
@@ -106,7 +106,7 @@ macro_rules! avx512_lanes {
         pub struct $name($v);
 
         // 64-byte streaming stores: a whole cache line each.
-        intrinsic_lanes!($name($v) => $f, $n, align 64: $add, $sub, $mul, $div, $neg, $set1,
+        intrinsic_lanes!($name($v) => $f, $n, Avx512, align 64: $add, $sub, $mul, $div, $neg, $set1,
             $loadu, $storeu, $stream);
 
         impl $name {
@@ -116,15 +116,19 @@ macro_rules! avx512_lanes {
             /// # Safety
             /// `Lanes::load`'s contract.
             #[inline(always)]
-            unsafe fn load_samples<T: Sample<$f>, S: Step>(p: *const T, s: S) -> Self {
+            unsafe fn load_samples<T: Convert<$f>, S: Step>(
+                token: Avx512,
+                p: *const T,
+                s: S,
+            ) -> Self {
                 if S::UNIT {
                     // SAFETY: the caller guarantees the N consecutive elements at `p`.
-                    let (lo, hi) = unsafe { (T::load_lanes(p), T::load_lanes(p.add($n / 2))) };
-                    // SAFETY: inside the AVX-512 sweep.
+                    let (lo, hi) = unsafe { (T::load_wide(p), T::load_wide(p.add($n / 2))) };
+                    // SAFETY: the token was shown.
                     Self(unsafe { $join(lo, hi) })
                 } else {
                     // SAFETY: the caller guarantees `p + k*s` is readable for k < N.
-                    Self::from_fn(|k| unsafe { p.offset(k as isize * s.get()).read() }.to_real())
+                    Self::from_fn(token, |k| unsafe { p.offset(k as isize * s.get()).read() }.convert())
                 }
             }
         }

@@ -7,17 +7,17 @@
 use super::clock::Timestamp;
 use crate::element::{Real, Sample};
 use crate::lanes::{Lanes, Unit};
-use crate::stencil::{By, ByExactRecip, Divide, Divisor, interior_weights, weighted};
+use crate::stencil::{Divide, Divisor, WithDivide, interior_weights, weighted};
 
 /// The lanes of the first `L::N` samples of `chunk` (NaN lanes if it is shorter, which the
 /// callers never let happen).
 #[inline(always)]
-fn load<L: Lanes, T: Sample<L::Elem>>(chunk: &[T]) -> L {
+fn load<L: Lanes<Elem: Real, Token = ()>, T: Sample<L::Elem>>(chunk: &[T]) -> L {
     if chunk.len() < L::N {
-        return L::splat(num_traits::Float::nan());
+        return L::splat((), num_traits::Float::nan());
     }
     // SAFETY: `chunk` holds at least `L::N` consecutive samples.
-    unsafe { L::load(chunk.as_ptr(), Unit) }
+    unsafe { L::load((), chunk.as_ptr(), Unit) }
 }
 
 /// Writes `v` to the first `L::N` elements of `chunk` (nothing if it is shorter, which the
@@ -56,25 +56,33 @@ pub(super) fn uniform<T: Sample<F>, F: Real, const C: usize>(
     else {
         return;
     };
-    // Multiply or divide: chosen once, outside the loops (bit-identical either way).
-    match central.recip() {
-        Some(r) => uniform_run(minus, plus, out, ByExactRecip(r)),
-        None => uniform_run(minus, plus, out, By(central.value())),
-    }
+    central.apply(Run { minus, plus, out });
 }
 
-/// `out[v] = (plus[v] - minus[v]) / d` on lanes, then the scalar tail.
-#[inline(always)]
-fn uniform_run<T: Sample<F>, F: Real, D: Divide<F>>(minus: &[T], plus: &[T], out: &mut [F], d: D) {
-    let done = differences::<F::Lanes, T, D>(minus, plus, out, d);
-    let out = out.get_mut(done..).unwrap_or(&mut []);
-    differences::<F, T, D>(tail(minus, done), tail(plus, done), out, d);
+/// `out[v] = (plus[v] - minus[v]) / d` on lanes, then the scalar tail, with the divisor's
+/// [`Divide`].
+struct Run<'a, T, F> {
+    minus: &'a [T],
+    plus: &'a [T],
+    out: &'a mut [F],
+}
+
+impl<T: Sample<F>, F: Real> WithDivide<F> for Run<'_, T, F> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run<D: Divide<F>>(self, d: D) {
+        let Self { minus, plus, out } = self;
+        let done = differences::<F::Wide, T, D>(minus, plus, out, d);
+        let out = out.get_mut(done..).unwrap_or(&mut []);
+        differences::<F, T, D>(tail(minus, done), tail(plus, done), out, d);
+    }
 }
 
 /// `out[v] = (plus[v] - minus[v]) / d` (numpy's `(f[i+1] - f[i-1]) / (2. * dx)`) for whole
 /// chunks of `L::N`; returns how many were done.
 #[inline(always)]
-fn differences<L: Lanes, T: Sample<L::Elem>, D: Divide<L::Elem>>(
+fn differences<L: Lanes<Elem: Real, Token = ()>, T: Sample<L::Elem>, D: Divide<L::Elem>>(
     minus: &[T],
     plus: &[T],
     out: &mut [L::Elem],
@@ -86,7 +94,7 @@ fn differences<L: Lanes, T: Sample<L::Elem>, D: Divide<L::Elem>>(
         .zip(minus.chunks_exact(L::N))
         .zip(plus.chunks_exact(L::N));
     for ((o, m), p) in chunks {
-        store(d.divide(load::<L, T>(p) - load::<L, T>(m)), o);
+        store(d.divide((), load::<L, T>(p) - load::<L, T>(m)), o);
         done += L::N;
     }
     done
@@ -116,7 +124,7 @@ pub(super) fn stamped<T: Sample<F>, F: Real, X: Timestamp<F>, const C: usize>(
         ) else {
             return;
         };
-        let done = weighted_frames::<F::Lanes, T, X>(f, t, out);
+        let done = weighted_frames::<F::Wide, T, X>(f, t, out);
         let out = out.get_mut(done..).unwrap_or(&mut []);
         weighted_frames::<F, T, X>(tail(f, done), tail(t, done), out);
         return;
@@ -124,7 +132,7 @@ pub(super) fn stamped<T: Sample<F>, F: Real, X: Timestamp<F>, const C: usize>(
     let frames = input.get((from - 1) * C..(to + 1) * C).unwrap_or(&[]);
     let steps = stamps.get(from - 1..to + 1).unwrap_or(&[]);
     let count = to - from;
-    let lanes = <F::Lanes as Lanes>::N;
+    let lanes = <F::Wide as Lanes>::N;
     let mut i = 0;
     // Groups of `lanes` frames: weights lane by lane, then applied frame by frame.
     while i + lanes <= count {
@@ -135,7 +143,7 @@ pub(super) fn stamped<T: Sample<F>, F: Real, X: Timestamp<F>, const C: usize>(
         ) else {
             return;
         };
-        let Some([a, b, c]) = group_weights::<F::Lanes, X>(t) else {
+        let Some([a, b, c]) = group_weights::<F::Wide, X>(t) else {
             break;
         };
         let rows = o.chunks_exact_mut(C).zip(f.windows(3 * C).step_by(C));
@@ -167,20 +175,22 @@ fn weighted_frame<T: Sample<F>, F: Real, const C: usize>(w: [F; 3], f: &[T], o: 
         return;
     };
     let mut done = 0;
-    if C >= <F::Lanes as Lanes>::N {
-        done = weighted_rows::<F::Lanes, T>(w, [prev, here, next], o);
+    if C >= <F::Wide as Lanes>::N {
+        done = weighted_rows::<F::Wide, T>(w, [prev, here, next], o);
     }
     let o = o.get_mut(done..).unwrap_or(&mut []);
     weighted_rows::<F, T>(w, [prev, here, next].map(|r| tail(r, done)), o);
 }
 
-/// The most lanes of any [`Lanes`] type (`f32x8`).
+/// The most lanes of the `wide` types the block path runs on (`f32x8`).
 const MAX_LANES: usize = 8;
 
 /// numpy's interior weights of the `L::N` frames stamped `t[1 ..= L::N]` (`t` holds their
 /// neighbours too), computed lane by lane: `[a, b, c]`, each one entry per frame.
 #[inline(always)]
-fn group_weights<L: Lanes, X: Timestamp<L::Elem>>(t: &[X]) -> Option<[[L::Elem; MAX_LANES]; 3]> {
+fn group_weights<L: Lanes<Elem: Real, Token = ()>, X: Timestamp<L::Elem>>(
+    t: &[X],
+) -> Option<[[L::Elem; MAX_LANES]; 3]> {
     if L::N > MAX_LANES {
         return None;
     }
@@ -195,7 +205,7 @@ fn group_weights<L: Lanes, X: Timestamp<L::Elem>>(t: &[X]) -> Option<[[L::Elem; 
 /// `out[i]` from `f[i ..= i+2]` stamped `t[i ..= i+2]`, for whole chunks of `L::N` frames;
 /// returns how many were done.
 #[inline(always)]
-fn weighted_frames<L: Lanes, T: Sample<L::Elem>, X: Timestamp<L::Elem>>(
+fn weighted_frames<L: Lanes<Elem: Real, Token = ()>, T: Sample<L::Elem>, X: Timestamp<L::Elem>>(
     f: &[T],
     t: &[X],
     out: &mut [L::Elem],
@@ -220,12 +230,12 @@ fn weighted_frames<L: Lanes, T: Sample<L::Elem>, X: Timestamp<L::Elem>>(
 /// `out[v] = weighted(w, [prev[v], here[v], next[v]])` for whole chunks of `L::N` channels;
 /// returns how many were done.
 #[inline(always)]
-fn weighted_rows<L: Lanes, T: Sample<L::Elem>>(
+fn weighted_rows<L: Lanes<Elem: Real, Token = ()>, T: Sample<L::Elem>>(
     w: [L::Elem; 3],
     [prev, here, next]: [&[T]; 3],
     out: &mut [L::Elem],
 ) -> usize {
-    let w = w.map(L::splat);
+    let w = w.map(|w| L::splat((), w));
     let mut done = 0;
     let chunks = out
         .chunks_exact_mut(L::N)

@@ -40,7 +40,7 @@ pub trait Timestamp<F: Real>: Copy + Default + Debug + sealed::Sealed<F> {
     /// `window[k+1] - window[k]` and `window[k+2] - window[k+1]`; `None` if `window` holds
     /// fewer than `L::N + 2` timestamps.
     #[doc(hidden)]
-    fn lane_steps<L: Lanes<Elem = F>>(window: &[Self]) -> Option<(L, L)>;
+    fn lane_steps<L: Lanes<Elem = F, Token = ()>>(window: &[Self]) -> Option<(L, L)>;
 }
 
 macro_rules! timestamps {
@@ -52,13 +52,13 @@ macro_rules! timestamps {
             }
 
             #[inline(always)]
-            fn lane_steps<L: Lanes<Elem = $f>>(window: &[Self]) -> Option<(L, L)> {
+            fn lane_steps<L: Lanes<Elem = $f, Token = ()>>(window: &[Self]) -> Option<(L, L)> {
                 if window.len() < L::N + 2 {
                     return None;
                 }
                 // SAFETY: `window[0 ..= L::N + 1]` is in the slice, which is what the steps
                 // into and out of points `1 ..= L::N` read.
-                Some(unsafe { <$t as Coordinate<$f>>::lane_steps::<L>(window.as_ptr(), 1) })
+                Some(unsafe { <$t as Coordinate<$f>>::lane_steps::<L>((), window.as_ptr(), 1) })
             }
         }
     )*};

@@ -1,0 +1,191 @@
+//! The whole decision for one axis of a call, taken once from the layouts: which walk (lines
+//! along the axis, rows across it, or one contiguous block), which strides are known to be 1 at
+//! compile time, the tile of strided rows, and whether the stores bypass the caches.
+
+use crate::MAX_RANK;
+use crate::view::Layout;
+
+/// The kernels a caller may force (tests and fuzzing compare each with the reference; see
+/// `testing`).
+#[cfg_attr(not(feature = "testing"), allow(dead_code))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kernel {
+    /// The fastest kernel that fits the layout.
+    Auto,
+    /// Along unit-stride lines; fits only when the gradient axis has stride 1 in input and
+    /// output.
+    AlongContiguous,
+    /// Along lines with any strides; fits every layout.
+    AlongStrided,
+    /// Across rows; fits only when another axis longer than 1 has stride 1 in the input or the
+    /// output.
+    Across,
+}
+
+/// How one axis is walked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Walk {
+    /// Along the lines of the gradient axis (strides `Route::unit_*` are the axis's).
+    Lines,
+    /// Across rows of `len` elements made of the axes in the bit mask `axes`, of strides
+    /// `step_in` and `step_out` (1 and 1 for axes merged while contiguous in both; otherwise one
+    /// axis of unit stride on one side), walked `tile` columns at a time over the whole batch.
+    Rows {
+        axes: u64,
+        len: usize,
+        step_in: isize,
+        step_out: isize,
+        tile: usize,
+    },
+    /// Rows of `len` contiguous elements whose points follow each other in memory (the gradient
+    /// axis has stride `len` on both sides) on an evenly spaced axis: every interior point has
+    /// the same stencil, so the interior is one long row, however short each row is (an
+    /// `[n, 3]` IMU log along its time axis).
+    Block { axes: u64, len: usize },
+}
+
+/// Everything decided for one axis: the walk, the compile-time unit strides of the kernel's
+/// inner loop (the gradient axis's along lines, the row's across), and the stores.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Route {
+    pub(crate) walk: Walk,
+    /// The input's inner stride is the compile-time unit stride.
+    pub(crate) unit_in: bool,
+    /// The output's inner stride is the compile-time unit stride.
+    pub(crate) unit_out: bool,
+    /// Non-temporal stores (large outputs, unit output stride only).
+    pub(crate) nt: bool,
+}
+
+/// Columns per tile of rows that are strided on one side (a few cache lines of the
+/// contiguous side).
+const ROW_TILE: usize = 128;
+
+/// Outputs at least this large are written with non-temporal stores: they do not fit the
+/// caches anyway, and skipping the read of each destination line before writing it nearly
+/// halves the memory traffic of the stores (measured here: a 134 MB copy at 14 GB/s with plain
+/// stores, 25 GB/s non-temporal; at 8 MB plain stores win, so smaller outputs keep them).
+const NT_BYTES: usize = 16 << 20;
+
+/// Whether `count` outputs of `F` are enough to bypass the caches.
+pub(crate) fn nt_stores<F>(count: usize) -> bool {
+    count.saturating_mul(size_of::<F>()) >= NT_BYTES
+}
+
+impl Route {
+    /// The route `kernel` asks for on `axis` of `n` points (evenly spaced when `even`), from
+    /// samples `T` into results `F`, or `None` if it does not fit the layouts. `cut` is an axis
+    /// the call computes a range of at a time (the fused pass), which no block may span.
+    pub(crate) fn choose<T, F>(
+        kernel: Kernel,
+        input: &Layout<'_>,
+        output: &Layout<'_>,
+        axis: usize,
+        even: bool,
+        cut: Option<usize>,
+    ) -> Option<Self> {
+        let (s_in, s_out) = (input.stride(axis), output.stride(axis));
+        let unit_line = s_in == 1 && s_out == 1;
+        let count = output
+            .shape()
+            .iter()
+            .fold(1usize, |a, &n| a.saturating_mul(n));
+        let big = nt_stores::<F>(count);
+        let lines = |unit_in: bool, unit_out: bool| Self {
+            walk: Walk::Lines,
+            unit_in,
+            unit_out,
+            nt: big && unit_out,
+        };
+        // Along a unit line; else across rows, contiguous or (tiled) strided on one side;
+        // else along strided lines. Rows beat lines strided on one side: a line whose
+        // other side is strided touches a new cache line (often a new page) per element.
+        // A forced strided walk keeps both strides run-time, even where they are 1 (its
+        // instantiation is what it tests).
+        let strided = lines(s_in == 1 && s_out != 1, s_out == 1 && s_in != 1);
+        let across = || rows::<T, F>(input, output, axis, even, cut, big);
+        match kernel {
+            Kernel::Auto if unit_line => Some(lines(true, true)),
+            Kernel::Auto => Some(across().unwrap_or(strided)),
+            Kernel::AlongContiguous => unit_line.then(|| lines(true, true)),
+            Kernel::AlongStrided => Some(strided),
+            Kernel::Across => across(),
+        }
+    }
+}
+
+/// Rows for the across kernel: an axis other than `axis`, longer than 1, of unit stride in
+/// the input and the output, extended to the largest block of axes that stays contiguous in
+/// both; failing that, one axis of unit stride on one side (the output's preferred).
+fn rows<T, F>(
+    input: &Layout<'_>,
+    output: &Layout<'_>,
+    axis: usize,
+    even: bool,
+    cut: Option<usize>,
+    big: bool,
+) -> Option<Route> {
+    let rank = input.rank().min(MAX_RANK);
+    let candidate = |a: usize, stride: usize| {
+        a != axis
+            && input.len(a) > 1
+            && input.stride(a).unsigned_abs() == stride
+            && input.stride(a) > 0
+            && output.stride(a) == input.stride(a)
+    };
+    let Some(first) = (0..rank).find(|&a| candidate(a, 1)) else {
+        let unit_on = |stride: &dyn Fn(usize) -> isize| {
+            (0..rank).find(|&a| a != axis && input.len(a) > 1 && stride(a) == 1)
+        };
+        let row = unit_on(&|a| output.stride(a)).or_else(|| unit_on(&|a| input.stride(a)))?;
+        let (step_in, step_out, len) = (input.stride(row), output.stride(row), input.len(row));
+        // Rows whose elements lie far apart on one side are cut into tiles walked one after
+        // the other over the whole batch, so the pages a tile touches stay in the TLB and
+        // each output cache line is filled in one visit (a transposed view would otherwise
+        // touch a new page for every element). Rows whose elements share cache lines (a
+        // step-2 view) are dense enough to be walked whole, in memory order.
+        let near = |stride: isize, size: usize| stride.unsigned_abs().saturating_mul(size) <= 64;
+        let dense = near(step_in, size_of::<T>()) && near(step_out, size_of::<F>());
+        return Some(Route {
+            walk: Walk::Rows {
+                axes: 1 << row,
+                len,
+                step_in,
+                step_out,
+                tile: if dense { len } else { ROW_TILE },
+            },
+            unit_in: step_in == 1,
+            unit_out: step_out == 1,
+            nt: big && step_out == 1,
+        });
+    };
+    let mut axes = 1u64 << first;
+    let mut len = input.len(first);
+    while let Some(next) = (0..rank).find(|&a| axes & (1 << a) == 0 && candidate(a, len)) {
+        axes |= 1 << next;
+        len = len.saturating_mul(input.len(next));
+    }
+    let len_i = isize::try_from(len).unwrap_or(isize::MAX);
+    let block = input.stride(axis) == len_i
+        && output.stride(axis) == len_i
+        && input.len(axis) > 2
+        && even
+        && cut != Some(axis);
+    let walk = if block {
+        Walk::Block { axes, len }
+    } else {
+        Walk::Rows {
+            axes,
+            len,
+            step_in: 1,
+            step_out: 1,
+            tile: len,
+        }
+    };
+    Some(Route {
+        walk,
+        unit_in: true,
+        unit_out: true,
+        nt: big,
+    })
+}

@@ -1,0 +1,83 @@
+//! Hooks for this crate's own tests, fuzz targets and benchmarks (feature `testing`): force a
+//! kernel, or cap the vector path, for one call. Not part of the API: no stability promise,
+//! and nothing here is needed to use the crate.
+//!
+//! Each call chooses its own path, so tests of different paths run in parallel in one process.
+
+use crate::GradientError;
+use crate::driver;
+use crate::element::{Real, Sample};
+use crate::isa::Path;
+use crate::options::{EdgeOrder, Options};
+use crate::spacing::AxisSpacing;
+use crate::view::{StridedView, StridedViewMut};
+
+pub use crate::isa::Isa;
+pub use crate::kernels::Kernel;
+
+/// The instruction set a call capped at `cap` uses on this CPU (`cap` itself when the CPU has
+/// it).
+///
+/// ```
+/// use numgrad::testing::{Isa, isa_used};
+/// assert_eq!(isa_used(Isa::Baseline), Isa::Baseline);
+/// assert!(isa_used(Isa::Avx512) >= isa_used(Isa::Avx2));
+/// ```
+pub fn isa_used(cap: Isa) -> Isa {
+    Path::detect().capped(cap).isa()
+}
+
+/// [`gradient`](crate::gradient) with a forced `kernel`, on vector paths up to `cap`.
+///
+/// Returns `Ok(false)`, having written nothing, when the kernel does not fit the layout of some
+/// selected axis.
+///
+/// ```
+/// use numgrad::testing::{Isa, Kernel, gradient_with};
+/// use numgrad::{Options, StridedView, StridedViewMut};
+/// let f = [1.0, 2.0, 4.0, 7.0];
+/// let mut d = [0.0; 4];
+/// let input = StridedView::contiguous(&f, &[4])?;
+/// let mut out = [StridedViewMut::contiguous(&mut d, &[4])?];
+/// assert!(gradient_with(&input, &mut out, &Options::new(), Kernel::AlongStrided, Isa::Baseline)?);
+/// assert_eq!(d, [1.0, 1.5, 2.5, 3.0]);
+/// // No other axis to vectorize across: the across kernel does not fit a series.
+/// let mut out = [StridedViewMut::contiguous(&mut d, &[4])?];
+/// assert!(!gradient_with(&input, &mut out, &Options::new(), Kernel::Across, Isa::Avx2)?);
+/// # Ok::<(), numgrad::GradientError>(())
+/// ```
+pub fn gradient_with<T: Sample<F>, F: Real>(
+    input: &StridedView<'_, T>,
+    outputs: &mut [StridedViewMut<'_, F>],
+    options: &Options<'_, F>,
+    kernel: Kernel,
+    cap: Isa,
+) -> Result<bool, GradientError> {
+    driver::run(input, outputs, options, kernel, Path::detect().capped(cap))
+}
+
+/// [`gradient_1d`](crate::gradient_1d) on vector paths up to `cap`.
+///
+/// ```
+/// use numgrad::testing::{Isa, gradient_1d_with};
+/// use numgrad::{AxisSpacing, EdgeOrder};
+/// let mut d = [0.0; 3];
+/// gradient_1d_with(&[0.0, 1.0, 4.0], &mut d, AxisSpacing::Uniform(1.0), EdgeOrder::First, Isa::Avx2)?;
+/// assert_eq!(d, [1.0, 2.0, 3.0]);
+/// # Ok::<(), numgrad::GradientError>(())
+/// ```
+pub fn gradient_1d_with<T: Sample<F>, F: Real>(
+    input: &[T],
+    output: &mut [F],
+    spacing: AxisSpacing<'_, F>,
+    edge_order: EdgeOrder,
+    cap: Isa,
+) -> Result<(), GradientError> {
+    driver::run_1d(
+        input,
+        output,
+        spacing,
+        edge_order,
+        Path::detect().capped(cap),
+    )
+}
