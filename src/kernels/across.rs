@@ -2,14 +2,12 @@
 //! contiguous row of independent lines is combined lane by lane from the rows at the stencil's
 //! points. Rows are visited in memory order, never a column at a time.
 
-use core::marker::PhantomData;
-
 use super::Stores;
-use super::sweep::{Points, sweep};
+use super::sweep::{DividedSweep, Dividing, Points, sweep};
 use crate::element::{Real, Sample};
 use crate::isa::Path;
 use crate::lanes::{Lanes, Step};
-use crate::stencil::{Divide, Stencil, WithDivide, weighted};
+use crate::stencil::{Divide, Stencil, weighted};
 
 /// One row of outputs: `len` outputs at `dst`, `dst + output_step`, … for point `point` of the
 /// gradient axis, whose row of inputs starts at `src` with stride `input_step`; the row of
@@ -53,16 +51,19 @@ where
             plus,
             minus,
             divisor,
-        } => divisor.apply(DifferenceSweep::<T, F, RS, SO, S> {
-            path,
-            plus: row_of(plus),
-            minus: row_of(minus),
-            rs,
-            dst: row.dst,
-            so: row.output_step,
-            len: row.len,
-            stores: PhantomData,
-        }),
+        } => {
+            let rows = Difference {
+                plus: row_of(plus),
+                minus: row_of(minus),
+                rs,
+            };
+            // SAFETY: by the caller's contract, columns `0..len` of both rows are readable and
+            // the `len` outputs writable and distinct.
+            let sweep = unsafe {
+                DividedSweep::<_, F, SO, S>::new(path, rows, row.dst, row.output_step, 0, row.len)
+            };
+            divisor.apply(sweep);
+        }
         Stencil::Weighted { first, weights } => {
             let points = WeightedRow {
                 rows: [row_of(first), row_of(first + 1), row_of(first + 2)],
@@ -78,35 +79,24 @@ where
     }
 }
 
-/// The sweep of a difference row, run with the divisor's [`Divide`]. Carries the contract of
-/// [`row`] for its two rows and its outputs.
-struct DifferenceSweep<T, F, RS, SO, S> {
-    path: Path,
+/// Columns of `(plus - minus) / divisor` rows, once the division is known.
+struct Difference<T, RS> {
     plus: *const T,
     minus: *const T,
     rs: RS,
-    dst: *mut F,
-    so: SO,
-    len: usize,
-    stores: PhantomData<S>,
 }
 
-impl<T: Sample<F>, F: Real, RS: Step, SO: Step, S: Stores> WithDivide<F>
-    for DifferenceSweep<T, F, RS, SO, S>
-{
-    type Output = ();
+impl<T: Sample<F>, F: Real, RS: Step> Dividing<F> for Difference<T, RS> {
+    type Points<D: Divide<F>> = DifferenceRow<T, RS, D>;
 
     #[inline(always)]
-    fn run<D: Divide<F>>(self, divide: D) {
-        let points = DifferenceRow {
+    fn with<D: Divide<F>>(self, divide: D) -> DifferenceRow<T, RS, D> {
+        DifferenceRow {
             plus: self.plus,
             minus: self.minus,
             rs: self.rs,
             divide,
-        };
-        // SAFETY: by `row`'s contract, under which this value was made, columns `0..len` of
-        // both rows are readable and the `len` outputs writable and distinct.
-        unsafe { sweep::<F, _, SO, S, false>(self.path, &points, self.dst, self.so, 0, self.len) };
+        }
     }
 }
 

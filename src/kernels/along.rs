@@ -4,12 +4,12 @@
 use core::marker::PhantomData;
 
 use super::Stores;
-use super::sweep::{Points, sweep};
+use super::sweep::{DividedSweep, Dividing, Points, sweep};
 use crate::element::{Real, Sample};
 use crate::isa::Path;
 use crate::lanes::{Lanes, Step};
 use crate::spacing::{Coordinate, Grid, Steps};
-use crate::stencil::{AxisPlan, Divide, WithDivide, interior_weights, weighted};
+use crate::stencil::{AxisPlan, Divide, interior_weights, weighted};
 
 /// Differentiates one line of `plan.len()` samples on the call's vector `path`, with the
 /// stores `S` (non-temporal or not).
@@ -54,15 +54,15 @@ pub(crate) unsafe fn line<T, F, SI, SO, S>(
     };
     put(plan.first().apply(read), dst);
     match plan.grid() {
-        Grid::Uniform(_) => plan.central().apply(CentralSweep::<T, F, SI, SO, S> {
-            path,
-            src,
-            si,
-            dst,
-            so,
-            end,
-            stores: PhantomData,
-        }),
+        Grid::Uniform(_) => {
+            // SAFETY: `sweep` asks for points 1..n-1 only, each reading points up to
+            // `i + N <= n - 1` (`Central`'s range contract), all readable by the caller's
+            // contract, as the outputs are writable and distinct.
+            let interior = unsafe {
+                DividedSweep::<_, F, SO, S>::new(path, Central { src, si }, dst, so, 1, end)
+            };
+            plan.central().apply(interior);
+        }
         Grid::Uneven(steps) => {
             // Monomorphised per position type, so the lane steps of float coordinates stay SIMD.
             macro_rules! interior {
@@ -91,47 +91,35 @@ pub(crate) unsafe fn line<T, F, SI, SO, S>(
     put(plan.last().apply(read), last);
 }
 
-/// The interior sweep of an evenly spaced line, run with the divisor's [`Divide`]. Carries the
-/// contract of [`line`] for points `1..end`.
-struct CentralSweep<T, F, SI, SO, S> {
-    path: Path,
+/// Evenly spaced interior points: `(f[i+1] - f[i-1]) / (2*dx)`, once its division is known.
+struct Central<T, SI> {
     src: *const T,
     si: SI,
-    dst: *mut F,
-    so: SO,
-    end: usize,
-    stores: PhantomData<S>,
 }
 
-impl<T: Sample<F>, F: Real, SI: Step, SO: Step, S: Stores> WithDivide<F>
-    for CentralSweep<T, F, SI, SO, S>
-{
-    type Output = ();
+impl<T: Sample<F>, F: Real, SI: Step> Dividing<F> for Central<T, SI> {
+    type Points<D: Divide<F>> = CentralBy<T, SI, D>;
 
     #[inline(always)]
-    fn run<D: Divide<F>>(self, divide: D) {
-        let points = Central {
+    fn with<D: Divide<F>>(self, divide: D) -> CentralBy<T, SI, D> {
+        CentralBy {
             src: self.src,
             si: self.si,
             divide,
-        };
-        // SAFETY: `sweep` asks for points 1..n-1 only, each reading points up to
-        // `i + N <= n - 1` (`Central`'s range contract), all readable by `line`'s contract,
-        // under which this value was made, as the outputs are writable and distinct.
-        unsafe { sweep::<F, _, SO, S, false>(self.path, &points, self.dst, self.so, 1, self.end) };
+        }
     }
 }
 
-/// Evenly spaced interior points: `(f[i+1] - f[i-1]) / (2*dx)`.
+/// [`Central`] with its division.
 ///
 /// Range contract of [`Points::at`]: points `i-1 ..= i+N` of the line are readable.
-struct Central<T, D, SI> {
+struct CentralBy<T, SI, D> {
     src: *const T,
     si: SI,
     divide: D,
 }
 
-impl<T: Sample<F>, F: Real, D: Divide<F>, SI: Step> Points<F> for Central<T, D, SI> {
+impl<T: Sample<F>, F: Real, D: Divide<F>, SI: Step> Points<F> for CentralBy<T, SI, D> {
     #[inline(always)]
     unsafe fn at<L: Lanes<Elem = F>>(&self, token: L::Token, i: usize) -> L {
         let s = self.si.get();

@@ -2,10 +2,13 @@
 //! the scalar remainder, with the same formula instantiated at both widths; and the one place
 //! that enters it on the call's vector path.
 
+use core::marker::PhantomData;
+
 use crate::element::Real;
 use crate::isa::Path;
 use crate::kernels::Stores;
 use crate::lanes::{Lanes, Step};
+use crate::stencil::{Divide, WithDivide};
 
 /// A formula giving the lanes of points `i .. i + L::N` of an output line.
 pub(crate) trait Points<F: Real> {
@@ -14,6 +17,67 @@ pub(crate) trait Points<F: Real> {
     /// # Safety
     /// The implementor's documented range contract holds for every one of those points.
     unsafe fn at<L: Lanes<Elem = F>>(&self, token: L::Token, i: usize) -> L;
+}
+
+/// A formula that ends in a division by a fixed divisor: it becomes [`Points`] once the
+/// divisor's decision (multiply or divide) is known.
+pub(crate) trait Dividing<F: Real> {
+    /// The formula with its division.
+    type Points<D: Divide<F>>: Points<F>;
+    /// The formula, dividing with `divide`.
+    fn with<D: Divide<F>>(self, divide: D) -> Self::Points<D>;
+}
+
+/// The sweep of a [`Dividing`] formula over points `start..end`, run by
+/// [`Divisor::apply`](crate::stencil::Divisor::apply) with the divisor's [`Divide`], so the
+/// whole loop is compiled for one of the two.
+pub(crate) struct DividedSweep<Q, F, SO, S> {
+    path: Path,
+    formula: Q,
+    dst: *mut F,
+    so: SO,
+    start: usize,
+    end: usize,
+    stores: PhantomData<S>,
+}
+
+impl<Q, F, SO, S> DividedSweep<Q, F, SO, S> {
+    /// The sweep of `formula` into `dst + i * so` for `i` in `start..end`, on `path`.
+    ///
+    /// # Safety
+    /// [`sweep`]'s contract for these arguments and `formula` with either division.
+    #[inline(always)]
+    pub(crate) unsafe fn new(
+        path: Path,
+        formula: Q,
+        dst: *mut F,
+        so: SO,
+        start: usize,
+        end: usize,
+    ) -> Self {
+        Self {
+            path,
+            formula,
+            dst,
+            so,
+            start,
+            end,
+            stores: PhantomData,
+        }
+    }
+}
+
+impl<Q: Dividing<F>, F: Real, SO: Step, S: Stores> WithDivide<F> for DividedSweep<Q, F, SO, S> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run<D: Divide<F>>(self, divide: D) {
+        let points = self.formula.with(divide);
+        // SAFETY: the contract `new` was called under.
+        unsafe {
+            sweep::<F, _, SO, S, false>(self.path, &points, self.dst, self.so, self.start, self.end)
+        };
+    }
 }
 
 /// Writes `points.at(i)` to `dst + i * so` for every `i` in `start..end`, on the lanes of the
