@@ -11,6 +11,8 @@
 //!
 //! See the README for the exact semantics and every deliberate difference from numpy.
 #![no_std]
+// docs.rs marks each feature-gated item with its feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
