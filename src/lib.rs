@@ -52,8 +52,8 @@ pub use spacing::{AxisSpacing, Spacing};
 pub use stream::{Emitted, GradientStream, TimedGradientStream, Timestamp};
 pub use view::{StridedView, StridedViewMut};
 
-// The README's examples run as doctests.
-#[cfg(doctest)]
+// The README's examples run as doctests (one of them needs the default `alloc` feature).
+#[cfg(all(doctest, feature = "alloc"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
