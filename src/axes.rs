@@ -7,6 +7,7 @@ use crate::{GradientError, MAX_RANK};
 /// Negative indices count from the end (`-1` is the last axis). Results come in the order the
 /// axes are given. An index outside `-rank..rank` or an axis given twice is an error.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Axes<'a> {
     /// Every axis, in order (numpy's `axis=None`, the default).
     #[default]

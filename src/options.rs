@@ -7,6 +7,9 @@ use crate::{Axes, GradientError, Spacing};
 ///
 /// numpy only rejects orders above 2 and silently computes order 2 for 0 or negative orders;
 /// here an order is one of these two values, and [`EdgeOrder::try_from`] rejects anything else.
+///
+/// Not `#[non_exhaustive]`: numpy defines exactly these two orders, so a `match` on them may
+/// stay exhaustive.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum EdgeOrder {
     /// First-order one-sided differences (numpy's default, `edge_order=1`).

@@ -9,6 +9,7 @@ use crate::{GradientError, Options, gradient};
 
 /// One gradient: the derivative along `axis`, in C order, with the input's shape.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct GradientArray<F> {
     /// The axis differentiated along (non-negative).
     pub axis: usize,

@@ -6,6 +6,7 @@ use crate::lanes::{Lanes, Unit};
 
 /// The spacing of the samples, numpy's `*varargs`.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub enum Spacing<'a, F> {
     /// Unit spacing on every axis (numpy with no spacing argument).
     #[default]
@@ -19,6 +20,7 @@ pub enum Spacing<'a, F> {
 
 /// The spacing along one axis.
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum AxisSpacing<'a, F> {
     /// Samples `h` apart.
     Uniform(F),

@@ -159,6 +159,8 @@ pub fn strided_call<T: Sample<F> + FuzzSample, F: Real>(u: &mut Unstructured<'_>
             .iter()
             .map(|a| a.rem_euclid(rank.max(1) as isize) as usize)
             .collect(),
+        // `Axes` is non_exhaustive; the three forms above are the only ones built here.
+        _ => unreachable!("built above"),
     };
     let mut entries = Vec::new();
     let entry_count = if u.ratio(1, 10)? {
