@@ -11,6 +11,8 @@
 //!    holds it and every element inside equals the reference. Changing every input element the
 //!    view does not reach changes no output bit.
 
+mod support;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
@@ -22,6 +24,7 @@ use numgrad::{
     gradient_1d_in_place, gradient_reference, gradient_with_kernel,
 };
 use proptest::prelude::*;
+use support::{positions, same};
 
 // ---------------------------------------------------------------------------------------------
 // Sentinels and a failing, counting allocator.
@@ -30,8 +33,6 @@ use proptest::prelude::*;
 trait Guarded: Real {
     fn sentinel() -> Self;
     fn is_sentinel(self) -> bool;
-    /// Bit equality, any NaN matching any NaN (NaN payloads are not specified by IEEE).
-    fn same(self, other: Self) -> bool;
 }
 
 impl Guarded for f64 {
@@ -41,9 +42,6 @@ impl Guarded for f64 {
     fn is_sentinel(self) -> bool {
         self.to_bits() == 0x7ff8_dead_beef_1234
     }
-    fn same(self, other: Self) -> bool {
-        self.to_bits() == other.to_bits() || (self.is_nan() && other.is_nan())
-    }
 }
 
 impl Guarded for f32 {
@@ -52,9 +50,6 @@ impl Guarded for f32 {
     }
     fn is_sentinel(self) -> bool {
         self.to_bits() == 0x7fc0_1234
-    }
-    fn same(self, other: Self) -> bool {
-        self.to_bits() == other.to_bits() || (self.is_nan() && other.is_nan())
     }
 }
 
@@ -651,7 +646,7 @@ fn refused_stream_blocks_change_nothing() {
     };
     let (clean, refused) = (feed(false), feed(true));
     assert_eq!(clean.len(), 48);
-    assert!(clean.iter().zip(&refused).all(|(a, b)| a.same(*b)));
+    assert!(clean.iter().zip(&refused).all(|(a, b)| same(*a, *b)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -787,30 +782,6 @@ fn case() -> impl Strategy<Value = Case> {
                 outs,
             },
         )
-}
-
-/// Element positions a view reaches, in C order of its indices.
-fn positions(offset: usize, shape: &[usize], strides: &[isize]) -> Vec<usize> {
-    let count: usize = shape.iter().product();
-    let mut out = Vec::with_capacity(count);
-    let mut idx = vec![0usize; shape.len()];
-    for _ in 0..count {
-        let at = offset as isize
-            + idx
-                .iter()
-                .zip(strides)
-                .map(|(&i, &s)| i as isize * s)
-                .sum::<isize>();
-        out.push(usize::try_from(at).unwrap());
-        for k in (0..shape.len()).rev() {
-            idx[k] += 1;
-            if idx[k] < shape[k] {
-                break;
-            }
-            idx[k] = 0;
-        }
-    }
-    out
 }
 
 /// Offset and buffer length that hold a view of `shape` and `strides` with `before` and
@@ -955,7 +926,7 @@ fn check_case<T: Sample<F> + Copy, F: Guarded>(
             for (p, (&got, expect)) in buffer.iter().zip(&expected).enumerate() {
                 match expect {
                     Some(w) => prop_assert!(
-                        got.same(*w),
+                        same(got, *w),
                         "{path:?}: element {p} is {got:?}, the reference gives {w:?}"
                     ),
                     None => prop_assert!(
@@ -970,7 +941,7 @@ fn check_case<T: Sample<F> + Copy, F: Guarded>(
         prop_assert!(applied_again);
         for (a, b) in buffers.iter().zip(&again) {
             prop_assert!(
-                a.iter().zip(b).all(|(x, y)| x.same(*y)),
+                a.iter().zip(b).all(|(x, y)| same(*x, *y)),
                 "{path:?}: an element outside the input view changed the result"
             );
         }
@@ -1032,7 +1003,12 @@ fn gradient_1d_writes_only_its_slice() {
                         .chain(&buffer[3 + n..])
                         .all(|v| v.is_sentinel())
                 );
-                assert!(buffer[3..3 + n].iter().zip(&want).all(|(a, b)| a.same(*b)));
+                assert!(
+                    buffer[3..3 + n]
+                        .iter()
+                        .zip(&want)
+                        .all(|(a, b)| same(*a, *b))
+                );
             }
         }
     }
