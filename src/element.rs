@@ -15,6 +15,19 @@ mod sealed {
 /// Every operation of a gradient happens in this type, in numpy's order, so `f64` results equal
 /// numpy's and `f32` results equal numpy's for `float32` data with `float32` spacing.
 /// Sealed: only `f32` and `f64` implement it.
+///
+/// ```
+/// use numgrad::{gradient_1d, AxisSpacing, EdgeOrder, GradientError, Real, Sample};
+/// // Code generic over the float type (and the sample type).
+/// fn first_slope<T: Sample<F>, F: Real>(f: &[T], h: F) -> Result<F, GradientError> {
+///     let mut d = [F::zero(); 2];
+///     gradient_1d(f, &mut d, AxisSpacing::Uniform(h), EdgeOrder::First)?;
+///     Ok(d[0])
+/// }
+/// assert_eq!(first_slope(&[1.0f64, 3.0], 0.5f64)?, 4.0);
+/// assert_eq!(first_slope(&[1i16, 3], 0.5f32)?, 4.0);
+/// # Ok::<(), numgrad::GradientError>(())
+/// ```
 pub trait Real:
     num_traits::Float
     + Default
@@ -107,8 +120,23 @@ mod sample_sealed {
 /// any arithmetic, exactly as numpy's `f.astype(np.float64)`, so differences never wrap in the
 /// integer type (numpy issue #15207). An `f64` sample cannot be narrowed to `f32` by accident:
 /// that pairing does not implement this trait.
+///
+/// ```
+/// use numgrad::{gradient_1d, AxisSpacing, EdgeOrder};
+/// // u8 samples are converted before differencing: 0 - 255 does not wrap to 1.
+/// let mut d = [0.0f32; 2];
+/// gradient_1d(&[255u8, 0], &mut d, AxisSpacing::Uniform(1.0), EdgeOrder::First)?;
+/// assert_eq!(d, [-255.0, -255.0]);
+/// # Ok::<(), numgrad::GradientError>(())
+/// ```
 pub trait Sample<F: Real>: Copy + sample_sealed::Sealed<F> {
     /// The sample's value in `F`.
+    ///
+    /// ```
+    /// use numgrad::Sample;
+    /// assert_eq!(Sample::<f32>::to_real(-3i16), -3.0f32);
+    /// assert_eq!(Sample::<f64>::to_real(u64::MAX), 18446744073709551616.0); // 2^64, rounded
+    /// ```
     fn to_real(self) -> F;
 
     /// The `N` consecutive samples at `p` as lanes of `F` (`N` = the lane count of `F`), each

@@ -58,4 +58,14 @@ pub use view::{StridedView, StridedViewMut};
 struct ReadmeDoctests;
 
 /// The most axes a view may have: numpy's limit (`NPY_MAXDIMS`).
+///
+/// ```
+/// use numgrad::{GradientError, StridedView, MAX_RANK};
+/// let data = [0.0f64];
+/// let ok = StridedView::new(&data, 0, &[1; MAX_RANK], &[0; MAX_RANK]);
+/// assert!(ok.is_ok());
+/// let shape = [1; MAX_RANK + 1];
+/// let too_many = StridedView::new(&data, 0, &shape, &[0; MAX_RANK + 1]);
+/// assert_eq!(too_many.unwrap_err(), GradientError::RankTooLarge { rank: 65 });
+/// ```
 pub const MAX_RANK: usize = 64;
