@@ -14,7 +14,7 @@ use numgrad::{
     AxisSpacing, EdgeOrder, Emitted, GradientError, GradientStream, Real, Sample,
     TimedGradientStream, Timestamp, gradient_1d, gradient_1d_in_place,
 };
-use numgrad_fuzz::support::{Float, Timed, Uni, Under, same, specials_and};
+use numgrad_fuzz::support::{Float, Timed, Under, Uni, batch_channel, same, specials_and};
 
 #[derive(Debug)]
 enum Clock {
@@ -125,9 +125,7 @@ impl<'a> Arbitrary<'a> for Case {
 /// are looked at, so only whole frames get this call).
 struct Refusing<F: Real, X: Timestamp<F>, const C: usize>(Timed<F, X, C>);
 
-impl<F: Float, X: Timestamp<F>, T: Sample<F>, const C: usize> Under<F, T, C>
-    for Refusing<F, X, C>
-{
+impl<F: Float, X: Timestamp<F>, T: Sample<F>, const C: usize> Under<F, T, C> for Refusing<F, X, C> {
     fn block(
         &mut self,
         input: &[T],
@@ -215,7 +213,6 @@ fn stream_series<F: Float, T: Sample<F>, const C: usize>(
 
 fn check<F: Float, T: Sample<F>, const C: usize>(case: &Case, series: &[T]) {
     let edge = case.edge;
-    let frames = series.len() / C;
     let coordinates: Vec<F>;
     let (streamed, spacing) = match &case.clock {
         Clock::Uniform(h) => {
@@ -238,14 +235,20 @@ fn check<F: Float, T: Sample<F>, const C: usize>(case: &Case, series: &[T]) {
             )
         }
         Clock::Ticks32(t) => {
-            let mut s = Refusing(Timed(TimedGradientStream::<F, u32, C>::new(edge), t.clone()));
+            let mut s = Refusing(Timed(
+                TimedGradientStream::<F, u32, C>::new(edge),
+                t.clone(),
+            ));
             (
                 stream_series(&mut s, series, &case.cuts, edge),
                 AxisSpacing::Ticks32(t),
             )
         }
         Clock::Ticks64(t) => {
-            let mut s = Refusing(Timed(TimedGradientStream::<F, u64, C>::new(edge), t.clone()));
+            let mut s = Refusing(Timed(
+                TimedGradientStream::<F, u64, C>::new(edge),
+                t.clone(),
+            ));
             (
                 stream_series(&mut s, series, &case.cuts, edge),
                 AxisSpacing::Ticks64(t),
@@ -253,11 +256,11 @@ fn check<F: Float, T: Sample<F>, const C: usize>(case: &Case, series: &[T]) {
         }
     };
     for c in 0..C {
-        let channel: Vec<T> = series.iter().skip(c).step_by(C).copied().collect();
-        let mut batch = vec![F::zero(); frames];
-        let expected = gradient_1d(&channel, &mut batch, spacing, edge);
-        match (&streamed, expected) {
-            (Ok(out), Ok(())) => {
+        match (
+            &streamed,
+            batch_channel::<F, T, C>(series, c, spacing, edge),
+        ) {
+            (Ok(out), Ok(batch)) => {
                 for (j, &b) in batch.iter().enumerate() {
                     let s = out[j * C + c];
                     assert!(
@@ -267,7 +270,7 @@ fn check<F: Float, T: Sample<F>, const C: usize>(case: &Case, series: &[T]) {
                 }
             }
             (Err(e), Err(b)) => assert_eq!(*e, b),
-            (s, b) => panic!("stream {:?}, batch {b:?}", s.as_ref().err()),
+            (s, b) => panic!("stream {:?}, batch {:?}", s.as_ref().err(), b.err()),
         }
     }
 }

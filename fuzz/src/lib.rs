@@ -115,7 +115,6 @@ fn sentinel<F: Real>() -> F {
     F::from(-7.0e-3).unwrap_or_else(F::nan) / F::from(3.0).unwrap_or_else(F::nan)
 }
 
-
 /// Decodes one strided call from `u` and checks it on every path.
 pub fn strided_call<T: Sample<F> + FuzzSample, F: Real>(u: &mut Unstructured<'_>) -> Result<()> {
     let rank = u.int_in_range(0..=5usize)?;

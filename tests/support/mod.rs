@@ -9,7 +9,8 @@
 use std::ops::Range;
 
 use numgrad::{
-    Emitted, GradientError, GradientStream, Real, Sample, TimedGradientStream, Timestamp,
+    AxisSpacing, EdgeOrder, Emitted, GradientError, GradientStream, Real, Sample,
+    TimedGradientStream, Timestamp, gradient_1d,
 };
 
 /// Bit equality for either float type: equal non-NaN values of the same sign have equal bits,
@@ -131,4 +132,17 @@ impl<F: Float, X: Timestamp<F>, T: Sample<F>, const C: usize> Under<F, T, C> for
     fn finish(&mut self) -> Result<[F; C], GradientError> {
         self.0.finish()
     }
+}
+
+/// The batch gradient of channel `c` of a series of `C` interleaved channels: what a stream
+/// fed the whole series must emit for that channel, or the error it must give.
+pub fn batch_channel<F: Real, T: Sample<F>, const C: usize>(
+    series: &[T],
+    c: usize,
+    spacing: AxisSpacing<'_, F>,
+    edge: EdgeOrder,
+) -> Result<Vec<F>, GradientError> {
+    let channel: Vec<T> = series.iter().skip(c).step_by(C).copied().collect();
+    let mut batch = vec![F::zero(); series.len() / C];
+    gradient_1d(&channel, &mut batch, spacing, edge).map(|()| batch)
 }
