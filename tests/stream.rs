@@ -11,7 +11,7 @@ use numgrad::{
     gradient_1d, gradient_1d_in_place,
 };
 use proptest::prelude::*;
-use support::{Float, Timed, Under, Uni, batch_channel, same};
+use support::{Float, Timed, Under, Uni, compare_with_batch, same};
 
 /// A value no gradient below produces, to see which outputs a call wrote.
 trait Untouched: Float {
@@ -266,7 +266,6 @@ fn check<F: Untouched, T: Sample<F>, const C: usize>(
     series: &[T],
 ) -> Result<(), TestCaseError> {
     let edge = case.edge;
-    let frames = series.len() / C;
     let coordinates: Vec<F>;
     let (streamed, spacing) = match &case.clock {
         Clock::Uniform(h) => {
@@ -303,25 +302,7 @@ fn check<F: Untouched, T: Sample<F>, const C: usize>(
             )
         }
     };
-    for c in 0..C {
-        match (
-            &streamed,
-            batch_channel::<F, T, C>(series, c, spacing, edge),
-        ) {
-            (Ok(out), Ok(batch)) => {
-                prop_assert_eq!(out.len(), frames * C);
-                for (j, &b) in batch.iter().enumerate() {
-                    let s = out[j * C + c];
-                    prop_assert!(
-                        same(s, b),
-                        "channel {c} frame {j}: stream {s:?}, batch {b:?}"
-                    );
-                }
-            }
-            (Err(e), Err(b)) => prop_assert_eq!(*e, b),
-            (s, b) => prop_assert!(false, "stream {:?}, batch {:?}", s.as_ref().err(), b.err()),
-        }
-    }
+    compare_with_batch::<F, T, C>(&streamed, series, spacing, edge).map_err(TestCaseError::fail)?;
     Ok(())
 }
 

@@ -14,7 +14,7 @@ use numgrad::{
     AxisSpacing, EdgeOrder, Emitted, GradientError, GradientStream, Real, Sample,
     TimedGradientStream, Timestamp, gradient_1d, gradient_1d_in_place,
 };
-use numgrad_fuzz::support::{Float, Timed, Under, Uni, batch_channel, same, specials_and};
+use numgrad_fuzz::support::{Float, Timed, Under, Uni, compare_with_batch, same, specials_and};
 
 #[derive(Debug)]
 enum Clock {
@@ -255,23 +255,8 @@ fn check<F: Float, T: Sample<F>, const C: usize>(case: &Case, series: &[T]) {
             )
         }
     };
-    for c in 0..C {
-        match (
-            &streamed,
-            batch_channel::<F, T, C>(series, c, spacing, edge),
-        ) {
-            (Ok(out), Ok(batch)) => {
-                for (j, &b) in batch.iter().enumerate() {
-                    let s = out[j * C + c];
-                    assert!(
-                        same(s, b),
-                        "channel {c} frame {j}: stream {s:?}, batch {b:?}"
-                    );
-                }
-            }
-            (Err(e), Err(b)) => assert_eq!(*e, b),
-            (s, b) => panic!("stream {:?}, batch {:?}", s.as_ref().err(), b.err()),
-        }
+    if let Err(difference) = compare_with_batch::<F, T, C>(&streamed, series, spacing, edge) {
+        panic!("{difference}");
     }
 }
 

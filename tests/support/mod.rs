@@ -134,15 +134,40 @@ impl<F: Float, X: Timestamp<F>, T: Sample<F>, const C: usize> Under<F, T, C> for
     }
 }
 
-/// The batch gradient of channel `c` of a series of `C` interleaved channels: what a stream
-/// fed the whole series must emit for that channel, or the error it must give.
-pub fn batch_channel<F: Real, T: Sample<F>, const C: usize>(
+/// Checks what a stream of `C` channels emitted for `series` (everything it emitted, then
+/// `finish`'s frame; or `finish`'s error) against the batch gradient of each channel: the
+/// same bits (any NaN matching any NaN) and as many values, or the same error. Returns the
+/// first difference.
+pub fn compare_with_batch<F: Real, T: Sample<F>, const C: usize>(
+    streamed: &Result<Vec<F>, GradientError>,
     series: &[T],
-    c: usize,
     spacing: AxisSpacing<'_, F>,
     edge: EdgeOrder,
-) -> Result<Vec<F>, GradientError> {
-    let channel: Vec<T> = series.iter().skip(c).step_by(C).copied().collect();
-    let mut batch = vec![F::zero(); series.len() / C];
-    gradient_1d(&channel, &mut batch, spacing, edge).map(|()| batch)
+) -> Result<(), String> {
+    let frames = series.len() / C;
+    for c in 0..C {
+        let channel: Vec<T> = series.iter().skip(c).step_by(C).copied().collect();
+        let mut batch = vec![F::zero(); frames];
+        let expected = gradient_1d(&channel, &mut batch, spacing, edge);
+        match (streamed, expected) {
+            (Ok(out), Ok(())) => {
+                if out.len() != frames * C {
+                    return Err(format!(
+                        "{} values streamed, {} expected",
+                        out.len(),
+                        frames * C
+                    ));
+                }
+                for (j, &b) in batch.iter().enumerate() {
+                    let s = out[j * C + c];
+                    if !same(s, b) {
+                        return Err(format!("channel {c} frame {j}: stream {s:?}, batch {b:?}"));
+                    }
+                }
+            }
+            (Err(e), Err(b)) if *e == b => {}
+            (s, b) => return Err(format!("stream {:?}, batch {b:?}", s.as_ref().err())),
+        }
+    }
+    Ok(())
 }
