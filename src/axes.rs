@@ -6,7 +6,20 @@ use crate::{GradientError, MAX_RANK};
 ///
 /// Negative indices count from the end (`-1` is the last axis). Results come in the order the
 /// axes are given. An index outside `-rank..rank` or an axis given twice is an error.
+///
+/// ```
+/// use numgrad::{gradient, Axes, Options, StridedView, StridedViewMut};
+/// // A 2x3 array, differentiated along its last axis only.
+/// let f = [1.0, 2.0, 4.0, 10.0, 20.0, 40.0];
+/// let input = StridedView::contiguous(&f, &[2, 3])?;
+/// let mut d = [0.0; 6];
+/// let out = StridedViewMut::contiguous(&mut d, &[2, 3])?;
+/// gradient(&input, &mut [out], &Options::new().axes(Axes::One(-1)))?;
+/// assert_eq!(d, [1.0, 1.5, 2.0, 10.0, 15.0, 20.0]);
+/// # Ok::<(), numgrad::GradientError>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Axes<'a> {
     /// Every axis, in order (numpy's `axis=None`, the default).
     #[default]

@@ -16,15 +16,15 @@ mod sealed {
 /// Sealed: only `f32` and `f64` implement it.
 ///
 /// ```
-/// use numgrad::{gradient_1d, AxisSpacing, EdgeOrder, Real};
-///
-/// // Generic over the result type: the same call for f32 and f64 buffers.
-/// fn velocity<F: Real>(position: &[F], dt: F, out: &mut [F]) -> Result<(), numgrad::GradientError> {
-///     gradient_1d(position, out, AxisSpacing::Uniform(dt), EdgeOrder::First)
+/// use numgrad::{gradient_1d, AxisSpacing, EdgeOrder, GradientError, Real, Sample};
+/// // Code generic over the float type (and the sample type).
+/// fn first_slope<T: Sample<F>, F: Real>(f: &[T], h: F) -> Result<F, GradientError> {
+///     let mut d = [F::zero(); 2];
+///     gradient_1d(f, &mut d, AxisSpacing::Uniform(h), EdgeOrder::First)?;
+///     Ok(d[0])
 /// }
-/// let mut v = [0.0f32; 3];
-/// velocity(&[0.0f32, 1.0, 4.0], 0.5, &mut v)?;
-/// assert_eq!(v, [2.0, 4.0, 6.0]);
+/// assert_eq!(first_slope(&[1.0f64, 3.0], 0.5f64)?, 4.0);
+/// assert_eq!(first_slope(&[1i16, 3], 0.5f32)?, 4.0);
 /// # Ok::<(), numgrad::GradientError>(())
 /// ```
 pub trait Real: Vectors + Sample<Self> + sealed::Sealed {
@@ -87,12 +87,21 @@ impl Real for f32 {
 /// that pairing does not implement this trait. Sealed.
 ///
 /// ```
-/// use numgrad::Sample;
-/// assert_eq!(Sample::<f64>::to_real(u8::MAX), 255.0);
-/// assert_eq!(Sample::<f32>::to_real(-3i16), -3.0f32);
+/// use numgrad::{gradient_1d, AxisSpacing, EdgeOrder};
+/// // u8 samples are converted before differencing: 0 - 255 does not wrap to 1.
+/// let mut d = [0.0f32; 2];
+/// gradient_1d(&[255u8, 0], &mut d, AxisSpacing::Uniform(1.0), EdgeOrder::First)?;
+/// assert_eq!(d, [-255.0, -255.0]);
+/// # Ok::<(), numgrad::GradientError>(())
 /// ```
 pub trait Sample<F: Real>: Convert<F> {
     /// The sample's value in `F`.
+    ///
+    /// ```
+    /// use numgrad::Sample;
+    /// assert_eq!(Sample::<f32>::to_real(-3i16), -3.0f32);
+    /// assert_eq!(Sample::<f64>::to_real(u64::MAX), 18446744073709551616.0); // 2^64, rounded
+    /// ```
     #[inline(always)]
     fn to_real(self) -> F {
         self.convert()

@@ -6,6 +6,15 @@ use core::fmt;
 ///
 /// Every check runs before the first output element is written, so a call that returns an error
 /// has left every output buffer exactly as it was.
+///
+/// ```
+/// use numgrad::{gradient_1d, AxisSpacing, EdgeOrder, GradientError};
+/// // Two points cannot take second-order edges; the output is left as it was.
+/// let mut out = [7.0; 2];
+/// let err = gradient_1d(&[1.0, 2.0], &mut out, AxisSpacing::Uniform(1.0), EdgeOrder::Second);
+/// assert_eq!(err, Err(GradientError::AxisTooShort { axis: 0, len: 2, min: 3 }));
+/// assert_eq!(out, [7.0; 2]);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GradientError {

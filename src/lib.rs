@@ -11,6 +11,8 @@
 //!
 //! See the README for the exact semantics and every deliberate difference from numpy.
 #![no_std]
+// docs.rs marks each feature-gated item with its feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
@@ -49,10 +51,20 @@ pub use spacing::{AxisSpacing, Spacing};
 pub use stream::{Emitted, GradientStream, TimedGradientStream, Timestamp};
 pub use view::{StridedView, StridedViewMut};
 
-// The README's examples run as doctests.
-#[cfg(doctest)]
+// The README's examples run as doctests (one of them needs the default `alloc` feature).
+#[cfg(all(doctest, feature = "alloc"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
 /// The most axes a view may have: numpy's limit (`NPY_MAXDIMS`).
+///
+/// ```
+/// use numgrad::{GradientError, StridedView, MAX_RANK};
+/// let data = [0.0f64];
+/// let ok = StridedView::new(&data, 0, &[1; MAX_RANK], &[0; MAX_RANK]);
+/// assert!(ok.is_ok());
+/// let shape = [1; MAX_RANK + 1];
+/// let too_many = StridedView::new(&data, 0, &shape, &[0; MAX_RANK + 1]);
+/// assert_eq!(too_many.unwrap_err(), GradientError::RankTooLarge { rank: 65 });
+/// ```
 pub const MAX_RANK: usize = 64;

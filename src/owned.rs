@@ -8,7 +8,20 @@ use crate::view::{StridedView, StridedViewMut};
 use crate::{GradientError, Options, gradient};
 
 /// One gradient: the derivative along `axis`, in C order, with the input's shape.
+///
+/// ```
+/// use numgrad::{gradient_owned, Options};
+/// // A 2x3 array: one result per axis.
+/// let f = [1.0, 2.0, 4.0, 7.0, 11.0, 16.0];
+/// let g = gradient_owned(&f, &[2, 3], &Options::<f64>::new())?;
+/// assert_eq!((g[0].axis, g[1].axis), (0, 1));
+/// assert_eq!(g[1].shape, [2, 3]);
+/// assert_eq!(g[0].data, [6.0, 9.0, 12.0, 6.0, 9.0, 12.0]);
+/// assert_eq!(g[1].data, [1.0, 1.5, 2.0, 4.0, 4.5, 5.0]);
+/// # Ok::<(), numgrad::GradientError>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct GradientArray<F> {
     /// The axis differentiated along (non-negative).
     pub axis: usize,

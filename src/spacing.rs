@@ -5,7 +5,20 @@ use crate::element::Real;
 use crate::lanes::{Lanes, Unit};
 
 /// The spacing of the samples, numpy's `*varargs`.
+///
+/// ```
+/// use numgrad::{gradient, Options, Spacing, StridedView, StridedViewMut};
+/// // x² sampled every 0.5: numpy.gradient(f, 0.5).
+/// let f = [0.0, 1.0, 4.0, 9.0];
+/// let input = StridedView::contiguous(&f, &[4])?;
+/// let mut d = [0.0; 4];
+/// let out = StridedViewMut::contiguous(&mut d, &[4])?;
+/// gradient(&input, &mut [out], &Options::new().spacing(Spacing::Uniform(0.5)))?;
+/// assert_eq!(d, [2.0, 4.0, 8.0, 10.0]);
+/// # Ok::<(), numgrad::GradientError>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub enum Spacing<'a, F> {
     /// Unit spacing on every axis (numpy with no spacing argument).
     #[default]
@@ -18,7 +31,19 @@ pub enum Spacing<'a, F> {
 }
 
 /// The spacing along one axis.
+///
+/// ```
+/// use numgrad::{gradient_1d, AxisSpacing, EdgeOrder};
+/// // f = x² at uneven x: numpy.gradient(f, x).
+/// let x = [0.0, 1.0, 3.0];
+/// let f = [0.0, 1.0, 9.0];
+/// let mut d = [0.0; 3];
+/// gradient_1d(&f, &mut d, AxisSpacing::Coordinates(&x), EdgeOrder::First)?;
+/// assert_eq!(d, [1.0, 2.0, 4.0]);
+/// # Ok::<(), numgrad::GradientError>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum AxisSpacing<'a, F> {
     /// Samples `h` apart.
     Uniform(F),

@@ -210,6 +210,19 @@ impl<'a, T> StridedView<'a, T> {
     ///
     /// Fails if the rank exceeds [`MAX_RANK`], `strides` and `shape` differ in length, sizes
     /// overflow, or any reachable element lies outside `data`.
+    ///
+    /// ```
+    /// use numgrad::{gradient, Options, StridedView, StridedViewMut};
+    /// // Every other element, backwards: data[6], data[4], data[2], data[0].
+    /// let data = [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+    /// let view = StridedView::new(&data, 6, &[4], &[-2])?;
+    /// let mut d = [0.0; 4];
+    /// gradient(&view, &mut [StridedViewMut::contiguous(&mut d, &[4])?], &Options::new())?;
+    /// assert_eq!(d, [-2.0; 4]);
+    /// // One more element would reach index -2.
+    /// assert!(StridedView::new(&data, 6, &[5], &[-2]).is_err());
+    /// # Ok::<(), numgrad::GradientError>(())
+    /// ```
     pub fn new(
         data: &'a [T],
         offset: usize,
@@ -222,6 +235,16 @@ impl<'a, T> StridedView<'a, T> {
 
     /// A C-order (row-major) view of all of `data`, which must hold exactly the shape's element
     /// count.
+    ///
+    /// ```
+    /// use numgrad::{GradientError, StridedView};
+    /// let data = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+    /// assert!(StridedView::contiguous(&data, &[2, 3]).is_ok());
+    /// assert_eq!(
+    ///     StridedView::contiguous(&data[..5], &[2, 3]).unwrap_err(),
+    ///     GradientError::DataLength { expected: 6, got: 5 }
+    /// );
+    /// ```
     pub fn contiguous(data: &'a [T], shape: &'a [usize]) -> Result<Self, GradientError> {
         check_exact_len(data.len(), shape)?;
         let layout = Layout::new(data.len(), 0, shape, Strides::COrder)?;
@@ -229,6 +252,13 @@ impl<'a, T> StridedView<'a, T> {
     }
 
     /// The shape.
+    ///
+    /// ```
+    /// use numgrad::StridedView;
+    /// let data = [0u8; 12];
+    /// assert_eq!(StridedView::contiguous(&data, &[3, 4])?.shape(), [3, 4]);
+    /// # Ok::<(), numgrad::GradientError>(())
+    /// ```
     pub fn shape(&self) -> &'a [usize] {
         self.layout.shape()
     }
@@ -246,6 +276,20 @@ impl<'a, T> StridedView<'a, T> {
 ///
 /// Negative strides are allowed; strides that make two elements share memory (zero strides on
 /// an axis longer than 1, interleaved strides) are rejected.
+///
+/// ```
+/// use numgrad::{GradientError, StridedViewMut};
+/// // The second column of a 3x2 row-major buffer.
+/// let mut table = [0.0; 6];
+/// let column = StridedViewMut::new(&mut table, 1, &[3], &[2])?;
+/// assert_eq!(column.shape(), [3]);
+/// // A zero stride would write three results to one element: refused.
+/// assert_eq!(
+///     StridedViewMut::new(&mut table, 0, &[3], &[0]).unwrap_err(),
+///     GradientError::OverlappingOutput { axis: 0 }
+/// );
+/// # Ok::<(), numgrad::GradientError>(())
+/// ```
 #[derive(Debug)]
 pub struct StridedViewMut<'a, F> {
     data: &'a mut [F],
@@ -257,6 +301,17 @@ impl<'a, F> StridedViewMut<'a, F> {
     /// `data[offset + i_0*strides[0] + … + i_k*strides[k]]`.
     ///
     /// Fails like [`StridedView::new`], and also if two elements would share memory.
+    ///
+    /// ```
+    /// use numgrad::{gradient, Options, StridedView, StridedViewMut};
+    /// // Results written back to front: out[2] is the gradient at f[0].
+    /// let f = [1.0, 2.0, 4.0];
+    /// let mut out = [0.0; 3];
+    /// let view = StridedViewMut::new(&mut out, 2, &[3], &[-1])?;
+    /// gradient(&StridedView::contiguous(&f, &[3])?, &mut [view], &Options::new())?;
+    /// assert_eq!(out, [2.0, 1.5, 1.0]);
+    /// # Ok::<(), numgrad::GradientError>(())
+    /// ```
     pub fn new(
         data: &'a mut [F],
         offset: usize,
@@ -270,6 +325,16 @@ impl<'a, F> StridedViewMut<'a, F> {
 
     /// A C-order (row-major) view of all of `data`, which must hold exactly the shape's element
     /// count.
+    ///
+    /// ```
+    /// use numgrad::{gradient, Options, StridedView, StridedViewMut};
+    /// let f = [1.0, 2.0, 4.0, 7.0];
+    /// let mut d = [0.0; 4];
+    /// let out = StridedViewMut::contiguous(&mut d, &[4])?;
+    /// gradient(&StridedView::contiguous(&f, &[4])?, &mut [out], &Options::new())?;
+    /// assert_eq!(d, [1.0, 1.5, 2.5, 3.0]);
+    /// # Ok::<(), numgrad::GradientError>(())
+    /// ```
     pub fn contiguous(data: &'a mut [F], shape: &'a [usize]) -> Result<Self, GradientError> {
         check_exact_len(data.len(), shape)?;
         let layout = Layout::new(data.len(), 0, shape, Strides::COrder)?;
@@ -277,6 +342,13 @@ impl<'a, F> StridedViewMut<'a, F> {
     }
 
     /// The shape.
+    ///
+    /// ```
+    /// use numgrad::StridedViewMut;
+    /// let mut data = [0.0f32; 12];
+    /// assert_eq!(StridedViewMut::contiguous(&mut data, &[3, 4])?.shape(), [3, 4]);
+    /// # Ok::<(), numgrad::GradientError>(())
+    /// ```
     pub fn shape(&self) -> &'a [usize] {
         self.layout.shape()
     }

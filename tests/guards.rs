@@ -1,7 +1,7 @@
 //! Bad input loses nothing, good input writes nothing but its outputs.
 //!
 //! 1. Every error the crate can return, raised with outputs pre-filled with a NaN-payload
-//!    sentinel, on every path (`gradient`, `gradient_reference`, `gradient_with_kernel` with each
+//!    sentinel, on every path (`gradient`, `gradient_reference`, `testing::gradient_with` with each
 //!    kernel, `gradient_1d`, `gradient_1d_in_place`, the view constructors, the streams, the owned
 //!    API): the error is the expected variant and every output element still holds the sentinel
 //!    (a stream also keeps its state; the owned API leaks nothing).
@@ -11,16 +11,21 @@
 //!    holds it and every element inside equals the reference. Changing every input element the
 //!    view does not reach changes no output bit.
 
+mod support;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
+#[cfg(feature = "alloc")]
+use numgrad::gradient_owned;
 use numgrad::testing::{Isa, Kernel, gradient_with};
 use numgrad::{
     Axes, AxisSpacing, EdgeOrder, GradientError, GradientStream, Options, Real, Sample, Spacing,
     StridedView, StridedViewMut, TimedGradientStream, gradient, gradient_1d, gradient_1d_in_place,
-    gradient_owned, gradient_reference,
+    gradient_reference,
 };
 use proptest::prelude::*;
+use support::{positions, same};
 
 // ---------------------------------------------------------------------------------------------
 // Sentinels and a failing, counting allocator.
@@ -29,8 +34,6 @@ use proptest::prelude::*;
 trait Guarded: Real {
     fn sentinel() -> Self;
     fn is_sentinel(self) -> bool;
-    /// Bit equality, any NaN matching any NaN (NaN payloads are not specified by IEEE).
-    fn same(self, other: Self) -> bool;
 }
 
 impl Guarded for f64 {
@@ -40,9 +43,6 @@ impl Guarded for f64 {
     fn is_sentinel(self) -> bool {
         self.to_bits() == 0x7ff8_dead_beef_1234
     }
-    fn same(self, other: Self) -> bool {
-        self.to_bits() == other.to_bits() || (self.is_nan() && other.is_nan())
-    }
 }
 
 impl Guarded for f32 {
@@ -51,9 +51,6 @@ impl Guarded for f32 {
     }
     fn is_sentinel(self) -> bool {
         self.to_bits() == 0x7fc0_1234
-    }
-    fn same(self, other: Self) -> bool {
-        self.to_bits() == other.to_bits() || (self.is_nan() && other.is_nan())
     }
 }
 
@@ -206,6 +203,7 @@ fn rank_too_large() {
         expected
     );
     assert_eq!(StridedView::contiguous(&d, &shape).unwrap_err(), expected);
+    #[cfg(feature = "alloc")]
     assert_eq!(
         gradient_owned::<f64, f64>(&d, &shape, &Options::new()).unwrap_err(),
         expected
@@ -251,9 +249,9 @@ fn size_overflow() {
         GradientError::SizeOverflow
     );
     assert!(all_sentinel(&[out]));
-    let d: [u8; 0] = [];
+    #[cfg(feature = "alloc")]
     assert_eq!(
-        gradient_owned::<u8, f64>(&d, &huge, &Options::new()).unwrap_err(),
+        gradient_owned::<u8, f64>(&[], &huge, &Options::new()).unwrap_err(),
         GradientError::SizeOverflow
     );
 }
@@ -291,6 +289,7 @@ fn data_length() {
         }
     );
     assert!(all_sentinel(&[out]));
+    #[cfg(feature = "alloc")]
     assert_eq!(
         gradient_owned::<i16, f32>(&[1, 2, 3], &[2, 2], &Options::new()).unwrap_err(),
         GradientError::DataLength {
@@ -551,6 +550,7 @@ fn invalid_edge_order() {
     assert_eq!(EdgeOrder::try_from(2), Ok(EdgeOrder::Second));
 }
 
+#[cfg(feature = "alloc")]
 #[test]
 fn allocation_failed_leaks_nothing() {
     let data: Vec<u8> = (0..=255).cycle().take(4096).collect();
@@ -647,7 +647,7 @@ fn refused_stream_blocks_change_nothing() {
     };
     let (clean, refused) = (feed(false), feed(true));
     assert_eq!(clean.len(), 48);
-    assert!(clean.iter().zip(&refused).all(|(a, b)| a.same(*b)));
+    assert!(clean.iter().zip(&refused).all(|(a, b)| same(*a, *b)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -783,30 +783,6 @@ fn case() -> impl Strategy<Value = Case> {
                 outs,
             },
         )
-}
-
-/// Element positions a view reaches, in C order of its indices.
-fn positions(offset: usize, shape: &[usize], strides: &[isize]) -> Vec<usize> {
-    let count: usize = shape.iter().product();
-    let mut out = Vec::with_capacity(count);
-    let mut idx = vec![0usize; shape.len()];
-    for _ in 0..count {
-        let at = offset as isize
-            + idx
-                .iter()
-                .zip(strides)
-                .map(|(&i, &s)| i as isize * s)
-                .sum::<isize>();
-        out.push(usize::try_from(at).unwrap());
-        for k in (0..shape.len()).rev() {
-            idx[k] += 1;
-            if idx[k] < shape[k] {
-                break;
-            }
-            idx[k] = 0;
-        }
-    }
-    out
 }
 
 /// Offset and buffer length that hold a view of `shape` and `strides` with `before` and
@@ -951,7 +927,7 @@ fn check_case<T: Sample<F> + Copy, F: Guarded>(
             for (p, (&got, expect)) in buffer.iter().zip(&expected).enumerate() {
                 match expect {
                     Some(w) => prop_assert!(
-                        got.same(*w),
+                        same(got, *w),
                         "{path:?}: element {p} is {got:?}, the reference gives {w:?}"
                     ),
                     None => prop_assert!(
@@ -966,7 +942,7 @@ fn check_case<T: Sample<F> + Copy, F: Guarded>(
         prop_assert!(applied_again);
         for (a, b) in buffers.iter().zip(&again) {
             prop_assert!(
-                a.iter().zip(b).all(|(x, y)| x.same(*y)),
+                a.iter().zip(b).all(|(x, y)| same(*x, *y)),
                 "{path:?}: an element outside the input view changed the result"
             );
         }
@@ -1028,7 +1004,12 @@ fn gradient_1d_writes_only_its_slice() {
                         .chain(&buffer[3 + n..])
                         .all(|v| v.is_sentinel())
                 );
-                assert!(buffer[3..3 + n].iter().zip(&want).all(|(a, b)| a.same(*b)));
+                assert!(
+                    buffer[3..3 + n]
+                        .iter()
+                        .zip(&want)
+                        .all(|(a, b)| same(*a, *b))
+                );
             }
         }
     }

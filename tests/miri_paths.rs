@@ -3,15 +3,14 @@
 //! views of every lane type, uniform, coordinate and tick spacing, both edge orders, lengths
 //! that leave every SIMD remainder; each result equals the scalar reference bit for bit.
 
+mod support;
+
 use numgrad::testing::{Isa, Kernel, gradient_with};
 use numgrad::{
     Axes, AxisSpacing, EdgeOrder, Options, Real, Sample, Spacing, StridedView, StridedViewMut,
     gradient_1d, gradient_reference,
 };
-
-fn same<F: Real>(x: F, y: F) -> bool {
-    (x == y && x.is_sign_negative() == y.is_sign_negative()) || (x.is_nan() && y.is_nan())
-}
+use support::same;
 
 /// Runs every kernel on `input` along `axis` with `spacing`, comparing with the reference.
 fn all_kernels<T: Sample<F>, F: Real>(

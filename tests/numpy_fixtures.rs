@@ -7,18 +7,21 @@
 //! it on each vector path: the compile-time lanes, the run-time AVX2 sweeps and the AVX-512
 //! ones (one `#[test]` per path, each call choosing its own).
 
+mod support;
+
 use numgrad::testing::{Isa, Kernel, gradient_with};
 use numgrad::{
     Axes, AxisSpacing, EdgeOrder, GradientError, Options, Real, Sample, Spacing, StridedView,
     StridedViewMut, gradient_reference,
 };
 
+use support::same;
+
 const FIXTURES: &str = include_str!("fixtures/numpy_gradient.txt");
 
 /// A float type that fixtures spell as hex bit patterns.
 trait Bits: Real {
     fn parse(hex: &str) -> Self;
-    fn same(self, other: Self) -> bool;
 }
 
 impl Bits for f64 {
@@ -26,18 +29,12 @@ impl Bits for f64 {
         assert_eq!(hex.len(), 16, "f64 bits {hex}");
         f64::from_bits(u64::from_str_radix(hex, 16).expect("hex"))
     }
-    fn same(self, other: Self) -> bool {
-        self.to_bits() == other.to_bits() || (self.is_nan() && other.is_nan())
-    }
 }
 
 impl Bits for f32 {
     fn parse(hex: &str) -> Self {
         assert_eq!(hex.len(), 8, "f32 bits {hex}");
         f32::from_bits(u32::from_str_radix(hex, 16).expect("hex"))
-    }
-    fn same(self, other: Self) -> bool {
-        self.to_bits() == other.to_bits() || (self.is_nan() && other.is_nan())
     }
 }
 
@@ -235,7 +232,7 @@ fn run<T: Sample<F> + ParseSample + Copy, F: Bits>(case: &Case<'_>, isa: Isa) ->
         for (k, (g, e)) in got.iter().zip(&expected).enumerate() {
             for (j, (&a, &b)) in g.iter().zip(e).enumerate() {
                 assert!(
-                    a.same(b),
+                    same(a, b),
                     "{label} [{path}] output {k} element {j}: got {a:?}, numpy {b:?}"
                 );
             }

@@ -2,12 +2,15 @@
 //! a strided view gives the bits of its contiguous copy; linear data gives exact slopes;
 //! integer samples give the bits of their float conversion.
 
+mod support;
+
 use numgrad::testing::{Isa, Kernel, gradient_with};
 use numgrad::{
     Axes, AxisSpacing, EdgeOrder, Options, Real, Sample, Spacing, StridedView, StridedViewMut,
     gradient, gradient_1d, gradient_reference,
 };
 use proptest::prelude::*;
+use support::{positions, same};
 
 /// Values biased toward the ones that decide bits: zeros of both signs, infinities, NaN,
 /// subnormals, huge values, and ordinary ones.
@@ -220,60 +223,15 @@ impl Case {
     }
 
     fn c_order(&self, buffer: &[f64], strides: &[isize], offset: usize) -> Vec<f64> {
-        let mut out = Vec::with_capacity(self.count());
-        let mut idx = vec![0usize; self.shape.len()];
-        for _ in 0..self.count() {
-            let at: isize = offset as isize
-                + idx
-                    .iter()
-                    .zip(strides)
-                    .map(|(&i, &s)| i as isize * s)
-                    .sum::<isize>();
-            out.push(buffer[at as usize]);
-            for k in (0..idx.len()).rev() {
-                idx[k] += 1;
-                if idx[k] < self.shape[k] {
-                    break;
-                }
-                idx[k] = 0;
-            }
-        }
-        out
+        positions(offset, &self.shape, strides)
+            .into_iter()
+            .map(|at| buffer[at])
+            .collect()
     }
 
     /// The view's elements copied into a C-order buffer.
     fn contiguous_copy(&self) -> Vec<f64> {
-        let c_strides = {
-            let mut s = vec![1isize; self.shape.len()];
-            for k in (0..s.len().saturating_sub(1)).rev() {
-                s[k] = s[k + 1] * self.shape[k + 1] as isize;
-            }
-            s
-        };
-        let mut out = vec![0.0; self.count()];
-        let mut idx = vec![0usize; self.shape.len()];
-        for _ in 0..self.count() {
-            let src: isize = self.offset as isize
-                + idx
-                    .iter()
-                    .zip(&self.strides)
-                    .map(|(&i, &s)| i as isize * s)
-                    .sum::<isize>();
-            let dst: isize = idx
-                .iter()
-                .zip(&c_strides)
-                .map(|(&i, &s)| i as isize * s)
-                .sum();
-            out[dst as usize] = self.data[src as usize];
-            for k in (0..idx.len()).rev() {
-                idx[k] += 1;
-                if idx[k] < self.shape[k] {
-                    break;
-                }
-                idx[k] = 0;
-            }
-        }
-        out
+        self.c_order(&self.data, &self.strides, self.offset)
     }
 }
 
@@ -443,11 +401,6 @@ fn check_conversion<T: Sample<F> + Copy, F: Real>(
         prop_assert!(same(x, y), "{x:?} vs {y:?}");
     }
     Ok(())
-}
-
-/// Bit equality for either float type (equal non-NaN values of the same sign have equal bits).
-fn same<F: Real>(x: F, y: F) -> bool {
-    (x == y && x.is_sign_negative() == y.is_sign_negative()) || (x.is_nan() && y.is_nan())
 }
 
 /// Arrays large enough that the fused all-axes pass cuts the outer axis into several chunks

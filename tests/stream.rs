@@ -4,37 +4,26 @@
 //! integer samples. Also: outputs come out as soon as they are determined, nothing is written
 //! past what a call reports, and every error leaves the stream and the output untouched.
 
-use std::ops::Range;
+mod support;
 
 use numgrad::{
-    AxisSpacing, EdgeOrder, Emitted, GradientError, GradientStream, Real, Sample,
-    TimedGradientStream, Timestamp, gradient_1d, gradient_1d_in_place,
+    AxisSpacing, EdgeOrder, GradientError, GradientStream, Sample, TimedGradientStream,
+    gradient_1d, gradient_1d_in_place,
 };
 use proptest::prelude::*;
+use support::{Float, Timed, Under, Uni, compare_with_batch, same};
 
-/// The float types, built from the `f64` values the strategies produce.
-trait Float: Real {
-    fn of(x: f64) -> Self;
-    /// A value no gradient below produces, to see which outputs a call wrote.
+/// A value no gradient below produces, to see which outputs a call wrote.
+trait Untouched: Float {
     const UNTOUCHED: Self;
 }
 
-impl Float for f64 {
-    fn of(x: f64) -> Self {
-        x
-    }
+impl Untouched for f64 {
     const UNTOUCHED: Self = -7.25e301;
 }
 
-impl Float for f32 {
-    fn of(x: f64) -> Self {
-        x as f32
-    }
+impl Untouched for f32 {
     const UNTOUCHED: Self = -7.25e37;
-}
-
-fn same_bits<F: Float>(a: F, b: F) -> bool {
-    a == b && a.is_sign_negative() == b.is_sign_negative() || (a.is_nan() && b.is_nan())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -205,58 +194,6 @@ fn case() -> impl Strategy<Value = Case> {
         })
 }
 
-// ---------------------------------------------------------------------------------------------
-// The stream under test, whatever its spacing
-
-trait Under<F: Float, T, const C: usize> {
-    fn block(
-        &mut self,
-        input: &[T],
-        frames: Range<usize>,
-        out: &mut [F],
-    ) -> Result<usize, GradientError>;
-    fn frame(&mut self, frame: [T; C], j: usize) -> Emitted<F, C>;
-    fn finish(&mut self) -> Result<[F; C], GradientError>;
-}
-
-struct Uni<F: Real, const C: usize>(GradientStream<F, C>);
-
-impl<F: Float, T: Sample<F>, const C: usize> Under<F, T, C> for Uni<F, C> {
-    fn block(
-        &mut self,
-        input: &[T],
-        _: Range<usize>,
-        out: &mut [F],
-    ) -> Result<usize, GradientError> {
-        self.0.push_block(input, out)
-    }
-    fn frame(&mut self, frame: [T; C], _: usize) -> Emitted<F, C> {
-        self.0.push(frame)
-    }
-    fn finish(&mut self) -> Result<[F; C], GradientError> {
-        self.0.finish()
-    }
-}
-
-struct Timed<F: Real, X: Timestamp<F>, const C: usize>(TimedGradientStream<F, X, C>, Vec<X>);
-
-impl<F: Float, X: Timestamp<F>, T: Sample<F>, const C: usize> Under<F, T, C> for Timed<F, X, C> {
-    fn block(
-        &mut self,
-        input: &[T],
-        frames: Range<usize>,
-        out: &mut [F],
-    ) -> Result<usize, GradientError> {
-        self.0.push_block(input, &self.1[frames], out)
-    }
-    fn frame(&mut self, frame: [T; C], j: usize) -> Emitted<F, C> {
-        self.0.push(frame, self.1[j])
-    }
-    fn finish(&mut self) -> Result<[F; C], GradientError> {
-        self.0.finish()
-    }
-}
-
 /// Outputs a stream has emitted once `k` frames of the series were pushed.
 fn emitted_after(k: usize, edge: EdgeOrder) -> usize {
     if k >= edge.min_len() { k - 1 } else { 0 }
@@ -266,7 +203,7 @@ fn emitted_after(k: usize, edge: EdgeOrder) -> usize {
 /// frame, or `finish`'s error. Checks along the way that each call wrote a whole number of
 /// frames, at most `len + C` values, nothing past what it reported, and that the outputs so far
 /// are exactly those the frames so far determine.
-fn stream_series<F: Float, T: Sample<F>, const C: usize>(
+fn stream_series<F: Untouched, T: Sample<F>, const C: usize>(
     stream: &mut impl Under<F, T, C>,
     series: &[T],
     cuts: &[Cut],
@@ -324,12 +261,11 @@ impl<F: Float> BitsEq for F {
 }
 
 /// The stream of `case` with samples `series` (in `T`) against `gradient_1d` of each channel.
-fn check<F: Float, T: Sample<F>, const C: usize>(
+fn check<F: Untouched, T: Sample<F>, const C: usize>(
     case: &Case,
     series: &[T],
 ) -> Result<(), TestCaseError> {
     let edge = case.edge;
-    let frames = series.len() / C;
     let coordinates: Vec<F>;
     let (streamed, spacing) = match &case.clock {
         Clock::Uniform(h) => {
@@ -366,25 +302,7 @@ fn check<F: Float, T: Sample<F>, const C: usize>(
             )
         }
     };
-    for c in 0..C {
-        let channel: Vec<T> = series.iter().skip(c).step_by(C).copied().collect();
-        let mut batch = vec![F::zero(); frames];
-        let expected = gradient_1d(&channel, &mut batch, spacing, edge);
-        match (&streamed, expected) {
-            (Ok(out), Ok(())) => {
-                prop_assert_eq!(out.len(), frames * C);
-                for (j, &b) in batch.iter().enumerate() {
-                    let s = out[j * C + c];
-                    prop_assert!(
-                        same_bits(s, b),
-                        "channel {c} frame {j}: stream {s:?}, batch {b:?}"
-                    );
-                }
-            }
-            (Err(e), Err(b)) => prop_assert_eq!(*e, b),
-            (s, b) => prop_assert!(false, "stream {:?}, batch {:?}", s.as_ref().err(), b),
-        }
-    }
+    compare_with_batch::<F, T, C>(&streamed, series, spacing, edge).map_err(TestCaseError::fail)?;
     Ok(())
 }
 
@@ -479,10 +397,10 @@ proptest! {
         prop_assert_eq!(in_place, batch);
         if batch.is_err() {
             // Untouched on error.
-            prop_assert!(data.iter().zip(&values).all(|(a, b)| same_bits(*a, *b)));
+            prop_assert!(data.iter().zip(&values).all(|(a, b)| same(*a, *b)));
         } else {
             for (i, (a, b)) in data.iter().zip(&expected).enumerate() {
-                prop_assert!(same_bits(*a, *b), "point {}: in place {:?}, batch {:?}", i, a, b);
+                prop_assert!(same(*a, *b), "point {}: in place {:?}, batch {:?}", i, a, b);
             }
         }
         // f32 too.
@@ -497,7 +415,7 @@ proptest! {
         let mut data32 = values32.clone();
         prop_assert_eq!(gradient_1d_in_place(&mut data32, spacing32, edge), batch32);
         if batch32.is_ok() {
-            prop_assert!(data32.iter().zip(&expected32).all(|(a, b)| same_bits(*a, *b)));
+            prop_assert!(data32.iter().zip(&expected32).all(|(a, b)| same(*a, *b)));
         }
     }
 }

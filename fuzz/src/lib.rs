@@ -7,15 +7,16 @@ use arbitrary::{Result, Unstructured};
 use numgrad::testing::{Isa, Kernel, gradient_with};
 use numgrad::{Axes, AxisSpacing, EdgeOrder, GradientError, Options, Real, Sample, Spacing, StridedView, StridedViewMut, gradient_reference};
 
+/// The tools the main crate's tests share (bit equality, stream adapters, ...).
+#[path = "../../tests/support/mod.rs"]
+pub mod support;
+pub use support::same;
+use support::{SPECIALS, positions};
+
 /// Floats that decide bits: zeros of both signs, infinities, NaN, subnormals, huge values.
 pub fn special_f64(u: &mut Unstructured<'_>) -> Result<f64> {
     Ok(match u.int_in_range(0u8..=12)? {
-        0 => 0.0,
-        1 => -0.0,
-        2 => f64::INFINITY,
-        3 => f64::NEG_INFINITY,
-        4 => f64::NAN,
-        5 => 5e-324,
+        k @ 0..=5 => SPECIALS[usize::from(k)],
         6 => -1.7e308,
         7 => 1e300,
         8 => 0.5,
@@ -112,11 +113,6 @@ fn sentinel<F: Real>() -> F {
     F::from(-7.0e-3).unwrap_or_else(F::nan) / F::from(3.0).unwrap_or_else(F::nan)
 }
 
-/// Bit equality for either float type (NaN matches NaN).
-pub fn same<F: Real>(x: F, y: F) -> bool {
-    (x == y && x.is_sign_negative() == y.is_sign_negative()) || (x.is_nan() && y.is_nan())
-}
-
 /// Decodes one strided call from `u` and checks it on every path.
 pub fn strided_call<T: Sample<F> + FuzzSample, F: Real>(u: &mut Unstructured<'_>) -> Result<()> {
     let rank = u.int_in_range(0..=5usize)?;
@@ -157,6 +153,8 @@ pub fn strided_call<T: Sample<F> + FuzzSample, F: Real>(u: &mut Unstructured<'_>
             .iter()
             .map(|a| a.rem_euclid(rank.max(1) as isize) as usize)
             .collect(),
+        // `Axes` is non_exhaustive; the three forms above are the only ones built here.
+        _ => unreachable!("built above"),
     };
     let mut entries = Vec::new();
     let entry_count = if u.ratio(1, 10)? {
@@ -278,22 +276,8 @@ pub fn strided_call<T: Sample<F> + FuzzSample, F: Real>(u: &mut Unstructured<'_>
     // are outputs, whose layout then passed validation).
     if reference.is_ok() && outputs > 0 {
         let mut in_view = vec![false; out_len];
-        let mut idx = vec![0usize; rank];
-        for _ in 0..count {
-            let at = out_offset as isize
-                + idx
-                    .iter()
-                    .zip(&out_strides)
-                    .map(|(&i, &s)| i as isize * s)
-                    .sum::<isize>();
-            in_view[at as usize] = true;
-            for k in (0..rank).rev() {
-                idx[k] += 1;
-                if idx[k] < shape[k] {
-                    break;
-                }
-                idx[k] = 0;
-            }
+        for at in positions(out_offset, &shape, &out_strides) {
+            in_view[at] = true;
         }
         for b in &ref_buffers {
             for (v, &inside) in b.iter().zip(&in_view) {

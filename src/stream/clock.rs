@@ -31,6 +31,14 @@ mod sealed {
 /// [`AxisSpacing::UnreducedCoordinates`](crate::AxisSpacing::UnreducedCoordinates),
 /// [`AxisSpacing::Ticks32`](crate::AxisSpacing::Ticks32) and
 /// [`AxisSpacing::Ticks64`](crate::AxisSpacing::Ticks64). Sealed.
+///
+/// ```
+/// use numgrad::{EdgeOrder, TimedGradientStream};
+/// // A u32 timer wraps between the two frames: the step is still 20 ticks.
+/// let mut stream = TimedGradientStream::<f32, u32>::new(EdgeOrder::First);
+/// stream.push([0.0f32], u32::MAX - 9);
+/// assert_eq!(stream.push([40.0f32], 10).as_slice(), [[2.0]]);
+/// ```
 pub trait Timestamp<F: Real>: Copy + Default + Debug + sealed::Sealed<F> {
     /// The step from `self` to `next`, in `F`.
     #[doc(hidden)]

@@ -8,6 +8,15 @@ use crate::options::EdgeOrder;
 
 /// The gradient frames one pushed frame determined: none, one, or (the frame that completes
 /// the first point of a second-order stream) two. Frames are in series order.
+///
+/// ```
+/// use numgrad::{EdgeOrder, GradientStream};
+/// // A second-order stream needs three frames, which then settle the first two points.
+/// let mut stream = GradientStream::<f64>::new(1.0, EdgeOrder::Second);
+/// assert!(stream.push([1.0]).is_empty());
+/// assert!(stream.push([2.0]).is_empty());
+/// assert_eq!(stream.push([4.0]).as_slice(), [[0.5], [1.5]]);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Emitted<F, const C: usize> {
     frames: [[F; C]; 2],
@@ -32,16 +41,37 @@ impl<F: Real, const C: usize> Emitted<F, C> {
 
 impl<F, const C: usize> Emitted<F, C> {
     /// The emitted gradient frames, in series order: one value per channel each.
+    ///
+    /// ```
+    /// use numgrad::{EdgeOrder, GradientStream};
+    /// let mut stream = GradientStream::<f64, 2>::new(1.0, EdgeOrder::First);
+    /// stream.push([1.0, 10.0]);
+    /// assert_eq!(stream.push([2.0, 30.0]).as_slice(), [[1.0, 20.0]]);
+    /// ```
     pub fn as_slice(&self) -> &[[F; C]] {
         self.frames.get(..usize::from(self.len)).unwrap_or(&[])
     }
 
     /// Number of emitted frames (0, 1 or 2).
+    ///
+    /// ```
+    /// use numgrad::{EdgeOrder, GradientStream};
+    /// let mut stream = GradientStream::<f64>::new(1.0, EdgeOrder::Second);
+    /// let lens: Vec<usize> = [1.0, 2.0, 4.0, 7.0].iter().map(|&v| stream.push([v]).len()).collect();
+    /// assert_eq!(lens, [0, 0, 2, 1]);
+    /// ```
     pub fn len(&self) -> usize {
         usize::from(self.len)
     }
 
     /// Whether the pushed frame determined no output yet.
+    ///
+    /// ```
+    /// use numgrad::{EdgeOrder, GradientStream};
+    /// let mut stream = GradientStream::<f64>::new(1.0, EdgeOrder::First);
+    /// assert!(stream.push([1.0]).is_empty()); // one frame settles nothing
+    /// assert!(!stream.push([2.0]).is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }

@@ -99,6 +99,13 @@ impl<F: Real, const C: usize> GradientStream<F, C> {
     /// A stream of frames `h` apart, with edges of `edge_order`.
     ///
     /// `C = 0` does not compile.
+    ///
+    /// ```
+    /// use numgrad::{EdgeOrder, GradientStream};
+    /// // Three channels (an accelerometer's x, y, z) sampled every 10 ms.
+    /// let stream = GradientStream::<f32, 3>::new(0.01, EdgeOrder::First);
+    /// assert_eq!(core::mem::size_of_val(&stream), 56);
+    /// ```
     pub fn new(h: F, edge_order: EdgeOrder) -> Self {
         Self {
             engine: Engine::new(Uniform::new(h), edge_order),
@@ -106,22 +113,53 @@ impl<F: Real, const C: usize> GradientStream<F, C> {
     }
 
     /// The spacing `h`.
+    ///
+    /// ```
+    /// use numgrad::{EdgeOrder, GradientStream};
+    /// assert_eq!(GradientStream::<f32>::new(0.01, EdgeOrder::First).spacing(), 0.01);
+    /// ```
     pub fn spacing(&self) -> F {
         self.engine.clock().h()
     }
 
     /// The edge order.
+    ///
+    /// ```
+    /// use numgrad::{EdgeOrder, GradientStream};
+    /// let stream = GradientStream::<f64>::new(1.0, EdgeOrder::Second);
+    /// assert_eq!(stream.edge_order(), EdgeOrder::Second);
+    /// ```
     pub fn edge_order(&self) -> EdgeOrder {
         self.engine.edge_order()
     }
 
     /// The most values a block of `input_len` values may write: `input_len + C`, the room
     /// [`push_block`](Self::push_block) requires.
+    ///
+    /// ```
+    /// use numgrad::GradientStream;
+    /// // A DMA half-buffer of 32 frames of 3 channels.
+    /// assert_eq!(GradientStream::<f32, 3>::max_output_len(96), 99);
+    /// ```
     pub const fn max_output_len(input_len: usize) -> usize {
         input_len.saturating_add(C)
     }
 
     /// Pushes one frame (one sample per channel); returns the gradient frames it determined.
+    ///
+    /// ```
+    /// use numgrad::{EdgeOrder, GradientStream};
+    /// let mut stream = GradientStream::<f64>::new(1.0, EdgeOrder::First);
+    /// let mut out = Vec::new();
+    /// for v in [1.0, 2.0, 4.0, 7.0, 11.0] {
+    ///     for frame in &stream.push([v]) {
+    ///         out.push(frame[0]);
+    ///     }
+    /// }
+    /// assert_eq!(out, [1.0, 1.5, 2.5, 3.5]); // one frame behind
+    /// assert_eq!(stream.finish()?, [4.0]);
+    /// # Ok::<(), numgrad::GradientError>(())
+    /// ```
     pub fn push<T: Sample<F>>(&mut self, frame: [T; C]) -> Emitted<F, C> {
         self.engine.push_frame(frame.map(Sample::to_real), ())
     }
@@ -134,6 +172,22 @@ impl<F: Real, const C: usize> GradientStream<F, C> {
     /// [`PartialFrame`](GradientError::PartialFrame) if `input` is not whole frames;
     /// [`OutputTooSmall`](GradientError::OutputTooSmall) if `out` has room for fewer than
     /// `input.len() + C` values.
+    ///
+    /// ```
+    /// use numgrad::{EdgeOrder, GradientError, GradientStream};
+    /// // Two channels; frames (1, 10), (2, 20), (4, 40).
+    /// let mut stream = GradientStream::<f64, 2>::new(1.0, EdgeOrder::First);
+    /// let mut out = [0.0; 8];
+    /// let n = stream.push_block(&[1.0, 10.0, 2.0, 20.0, 4.0, 40.0], &mut out)?;
+    /// assert_eq!(out[..n], [1.0, 10.0, 1.5, 15.0]);
+    /// assert_eq!(stream.finish()?, [2.0, 20.0]);
+    /// // Room for the block plus one frame is required, whatever the call writes.
+    /// assert_eq!(
+    ///     stream.push_block(&[1.0, 10.0], &mut out[..3]),
+    ///     Err(GradientError::OutputTooSmall { needed: 4, got: 3 })
+    /// );
+    /// # Ok::<(), numgrad::GradientError>(())
+    /// ```
     pub fn push_block<T: Sample<F>>(
         &mut self,
         input: &[T],
@@ -147,11 +201,32 @@ impl<F: Real, const C: usize> GradientStream<F, C> {
     ///
     /// Fails with [`AxisTooShort`](GradientError::AxisTooShort) (as `gradient_1d` would), the
     /// stream unchanged, if fewer than `edge_order + 1` frames were pushed.
+    ///
+    /// ```
+    /// use numgrad::{EdgeOrder, GradientError, GradientStream};
+    /// let mut stream = GradientStream::<f64>::new(1.0, EdgeOrder::Second);
+    /// stream.push([1.0]);
+    /// stream.push([2.0]);
+    /// // Two frames are too few for second-order edges; the stream keeps them.
+    /// assert_eq!(stream.finish(), Err(GradientError::AxisTooShort { axis: 0, len: 2, min: 3 }));
+    /// stream.push([4.0]);
+    /// assert_eq!(stream.finish()?, [2.5]);
+    /// # Ok::<(), numgrad::GradientError>(())
+    /// ```
     pub fn finish(&mut self) -> Result<[F; C], GradientError> {
         self.engine.finish()
     }
 
     /// Forgets the series pushed so far; the next frame starts a new one.
+    ///
+    /// ```
+    /// use numgrad::{EdgeOrder, GradientStream};
+    /// let mut stream = GradientStream::<f64>::new(1.0, EdgeOrder::First);
+    /// stream.push([100.0]);
+    /// stream.reset(); // the next frame starts a new series
+    /// stream.push([1.0]);
+    /// assert_eq!(stream.push([2.0]).as_slice(), [[1.0]]);
+    /// ```
     pub fn reset(&mut self) {
         self.engine.reset();
     }
@@ -216,6 +291,13 @@ impl<F: Real, X: Timestamp<F>, const C: usize> TimedGradientStream<F, X, C> {
     /// A stream with edges of `edge_order`.
     ///
     /// `C = 0` does not compile.
+    ///
+    /// ```
+    /// use numgrad::{EdgeOrder, TimedGradientStream};
+    /// // Three channels stamped by a free-running 32-bit timer.
+    /// let stream = TimedGradientStream::<f32, u32, 3>::new(EdgeOrder::First);
+    /// assert_eq!(core::mem::size_of_val(&stream), 52);
+    /// ```
     pub fn new(edge_order: EdgeOrder) -> Self {
         Self {
             engine: Engine::new(Stamped::default(), edge_order),
@@ -223,18 +305,39 @@ impl<F: Real, X: Timestamp<F>, const C: usize> TimedGradientStream<F, X, C> {
     }
 
     /// The edge order.
+    ///
+    /// ```
+    /// use numgrad::{EdgeOrder, TimedGradientStream};
+    /// let stream = TimedGradientStream::<f64, f64>::new(EdgeOrder::Second);
+    /// assert_eq!(stream.edge_order(), EdgeOrder::Second);
+    /// ```
     pub fn edge_order(&self) -> EdgeOrder {
         self.engine.edge_order()
     }
 
     /// The most values a block of `input_len` values may write: `input_len + C`, the room
     /// [`push_block`](Self::push_block) requires.
+    ///
+    /// ```
+    /// use numgrad::TimedGradientStream;
+    /// assert_eq!(TimedGradientStream::<f32, u32, 3>::max_output_len(96), 99);
+    /// ```
     pub const fn max_output_len(input_len: usize) -> usize {
         input_len.saturating_add(C)
     }
 
     /// Pushes one frame (one sample per channel) taken at time `t`; returns the gradient
     /// frames it determined.
+    ///
+    /// ```
+    /// use numgrad::{EdgeOrder, TimedGradientStream};
+    /// // Coordinates in seconds, 0.5 s apart.
+    /// let mut stream = TimedGradientStream::<f64, f64>::new(EdgeOrder::First);
+    /// assert!(stream.push([3.0], 0.0).is_empty());
+    /// assert_eq!(stream.push([4.0], 0.5).as_slice(), [[2.0]]);
+    /// assert_eq!(stream.finish()?, [2.0]);
+    /// # Ok::<(), numgrad::GradientError>(())
+    /// ```
     pub fn push<T: Sample<F>>(&mut self, frame: [T; C], t: X) -> Emitted<F, C> {
         self.engine.push_frame(frame.map(Sample::to_real), t)
     }
@@ -248,6 +351,21 @@ impl<F: Real, X: Timestamp<F>, const C: usize> TimedGradientStream<F, X, C> {
     /// [`TimestampCount`](GradientError::TimestampCount) if `timestamps` does not hold one
     /// per frame; [`OutputTooSmall`](GradientError::OutputTooSmall) if `out` has room for
     /// fewer than `input.len() + C` values.
+    ///
+    /// ```
+    /// use numgrad::{EdgeOrder, GradientError, TimedGradientStream};
+    /// let mut stream = TimedGradientStream::<f64, u64>::new(EdgeOrder::First);
+    /// let mut out = [0.0; 4];
+    /// let n = stream.push_block(&[0.0, 10.0, 30.0], &[0, 10, 20], &mut out)?;
+    /// assert_eq!(out[..n], [1.0, 1.5]);
+    /// // One timestamp per frame, or the call changes nothing.
+    /// assert_eq!(
+    ///     stream.push_block(&[40.0], &[], &mut out),
+    ///     Err(GradientError::TimestampCount { frames: 1, got: 0 })
+    /// );
+    /// assert_eq!(stream.finish()?, [2.0]);
+    /// # Ok::<(), numgrad::GradientError>(())
+    /// ```
     pub fn push_block<T: Sample<F>>(
         &mut self,
         input: &[T],
@@ -262,11 +380,30 @@ impl<F: Real, X: Timestamp<F>, const C: usize> TimedGradientStream<F, X, C> {
     ///
     /// Fails with [`AxisTooShort`](GradientError::AxisTooShort) (as `gradient_1d` would), the
     /// stream unchanged, if fewer than `edge_order + 1` frames were pushed.
+    ///
+    /// ```
+    /// use numgrad::{EdgeOrder, GradientError, TimedGradientStream};
+    /// let mut stream = TimedGradientStream::<f32, u32>::new(EdgeOrder::First);
+    /// stream.push([5.0f32], 1000);
+    /// assert_eq!(stream.finish(), Err(GradientError::AxisTooShort { axis: 0, len: 1, min: 2 }));
+    /// stream.push([9.0f32], 1002);
+    /// assert_eq!(stream.finish()?, [2.0]);
+    /// # Ok::<(), numgrad::GradientError>(())
+    /// ```
     pub fn finish(&mut self) -> Result<[F; C], GradientError> {
         self.engine.finish()
     }
 
     /// Forgets the series pushed so far; the next frame starts a new one.
+    ///
+    /// ```
+    /// use numgrad::{EdgeOrder, TimedGradientStream};
+    /// let mut stream = TimedGradientStream::<f64, u32>::new(EdgeOrder::First);
+    /// stream.push([100.0], 7);
+    /// stream.reset(); // the next frame starts a new series
+    /// stream.push([1.0], 0);
+    /// assert_eq!(stream.push([2.0], 4).as_slice(), [[0.25]]);
+    /// ```
     pub fn reset(&mut self) {
         self.engine.reset();
     }
