@@ -174,25 +174,33 @@ pub(crate) enum Grid<'a, F> {
 }
 
 impl<'a, F: Real> Grid<'a, F> {
-    /// The spacing of `axis`, of length `len`, whose edge order needs `min_len` points.
-    ///
-    /// Checks, in numpy's order: positions have the axis's length; the axis has at least
-    /// `min_len` points (numpy raises IndexError instead for a single coordinate); then applies
-    /// numpy's reduction of evenly spaced [`AxisSpacing::Coordinates`].
+    /// The spacing of `axis`, of length `len`, whose edge order needs `min_len` points:
+    /// [`check`](Self::check), then [`checked`](Self::checked).
     pub(crate) fn resolve(
         spacing: AxisSpacing<'a, F>,
         axis: usize,
         len: usize,
         min_len: usize,
     ) -> Result<Self, GradientError> {
-        let positions = match spacing {
-            AxisSpacing::Uniform(_) => None,
-            AxisSpacing::Coordinates(x) | AxisSpacing::UnreducedCoordinates(x) => {
-                Some(Steps::Coordinates(x))
-            }
-            AxisSpacing::Ticks32(t) => Some(Steps::Ticks32(t)),
-            AxisSpacing::Ticks64(t) => Some(Steps::Ticks64(t)),
-        };
+        let reduced = Self::check(spacing, axis, len, min_len)?;
+        Ok(Self::checked(spacing, reduced))
+    }
+
+    /// Checks the spacing of `axis`, of length `len`, whose edge order needs `min_len` points,
+    /// and scans evenly spaced [`AxisSpacing::Coordinates`] for numpy's reduction (the only
+    /// pass over the coordinates).
+    ///
+    /// Checks, in numpy's order: positions have the axis's length; the axis has at least
+    /// `min_len` points (numpy raises IndexError instead for a single coordinate). Returns
+    /// whether the coordinates reduce to the uniform spacing `x[1] - x[0]` (always `false` for
+    /// the other kinds of spacing), to be handed to [`checked`](Self::checked).
+    pub(crate) fn check(
+        spacing: AxisSpacing<'a, F>,
+        axis: usize,
+        len: usize,
+        min_len: usize,
+    ) -> Result<bool, GradientError> {
+        let positions = Self::positions(spacing);
         if let Some(p) = positions
             && p.len() != len
         {
@@ -209,20 +217,37 @@ impl<'a, F: Real> Grid<'a, F> {
                 min: min_len,
             });
         }
-        match spacing {
-            AxisSpacing::Uniform(h) => Ok(Self::Uniform(h)),
+        Ok(match spacing {
             AxisSpacing::Coordinates(x) => {
                 let steps = Steps::Coordinates(x);
                 let first = steps.step(0);
                 // `==`, not bit equality: numpy's `(diffx == diffx[0]).all()`, where
                 // -0.0 == 0.0 and a NaN step is never equal.
-                if (1..len - 1).all(|k| steps.step(k) == first) {
-                    Ok(Self::Uniform(first))
-                } else {
-                    Ok(Self::Uneven(steps))
-                }
+                (1..len - 1).all(|k| steps.step(k) == first)
             }
-            _ => Ok(positions.map_or(Self::Uniform(F::nan()), Self::Uneven)),
+            _ => false,
+        })
+    }
+
+    /// The grid of a spacing that passed [`check`](Self::check), which found the coordinates
+    /// evenly spaced (`reduced`) or not. Infallible, and reads at most two coordinates.
+    pub(crate) fn checked(spacing: AxisSpacing<'a, F>, reduced: bool) -> Self {
+        match (spacing, Self::positions(spacing)) {
+            (AxisSpacing::Uniform(h), _) => Self::Uniform(h),
+            (AxisSpacing::Coordinates(_), Some(steps)) if reduced => Self::Uniform(steps.step(0)),
+            (_, positions) => positions.map_or(Self::Uniform(F::nan()), Self::Uneven),
+        }
+    }
+
+    /// The positions of a spacing that has them.
+    fn positions(spacing: AxisSpacing<'a, F>) -> Option<Steps<'a, F>> {
+        match spacing {
+            AxisSpacing::Uniform(_) => None,
+            AxisSpacing::Coordinates(x) | AxisSpacing::UnreducedCoordinates(x) => {
+                Some(Steps::Coordinates(x))
+            }
+            AxisSpacing::Ticks32(t) => Some(Steps::Ticks32(t)),
+            AxisSpacing::Ticks64(t) => Some(Steps::Ticks64(t)),
         }
     }
 }
