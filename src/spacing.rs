@@ -1,5 +1,7 @@
 //! Sample spacing: numpy's `*varargs`, and what it means for one axis.
 
+use core::fmt::Debug;
+
 use crate::GradientError;
 use crate::element::Real;
 use crate::lanes::{Lanes, Unit};
@@ -73,34 +75,78 @@ impl<'a, F: Real> Spacing<'a, F> {
     }
 }
 
-/// A position along an axis from which steps are taken: a float coordinate, or a timer tick.
-pub(crate) trait Coordinate<F: Real>: Copy {
-    /// The step from `self` to `next`, in `F`.
-    fn step(self, next: Self) -> F;
-
-    /// The steps into and out of points `i .. i + L::N`: lanes of `x[i+k] - x[i+k-1]` and of
-    /// `x[i+k+1] - x[i+k]`.
-    ///
-    /// # Safety
-    /// `x[i-1 ..= i + L::N]` must be valid for reads, with `i >= 1`.
-    #[inline(always)]
-    unsafe fn lane_steps<L: Lanes<Elem = F>>(x: *const Self, i: usize) -> (L, L) {
-        // SAFETY: the caller guarantees x[i-1 ..= i+N] is readable.
-        let at = |j: usize| unsafe { x.add(j).read() };
-        let into = L::from_fn(|k| at(i + k - 1).step(at(i + k)));
-        let out = L::from_fn(|k| at(i + k).step(at(i + k + 1)));
-        (into, out)
-    }
+mod sealed {
+    use crate::element::Real;
+    pub trait Sealed<F> {}
+    impl<F: Real> Sealed<F> for F {}
+    impl<F> Sealed<F> for u32 {}
+    impl<F> Sealed<F> for u64 {}
 }
 
-impl<F: Real> Coordinate<F> for F {
+/// A position from which steps are taken: a coordinate of the float type `F` (`f32` for `f32`
+/// results, `f64` for `f64` results), or the tick count of a free-running `u32` or `u64` timer.
+/// The per-frame timestamp of a [`TimedGradientStream`](crate::TimedGradientStream), and the
+/// one definition of a step for the batch modes too.
+///
+/// The step between two positions is `next - prev` for float coordinates, and
+/// `next.wrapping_sub(prev)` converted to the float type (one rounding) for ticks, so a timer
+/// that wraps around between two frames changes nothing. Steps are exactly those of the batch
+/// modes [`AxisSpacing::Coordinates`], [`AxisSpacing::UnreducedCoordinates`],
+/// [`AxisSpacing::Ticks32`] and [`AxisSpacing::Ticks64`], which take them from this trait.
+/// Sealed.
+pub trait Timestamp<F: Real>: Copy + Default + Debug + sealed::Sealed<F> {
+    /// The step from `self` to `next`, in `F`.
+    #[doc(hidden)]
+    fn step_to(self, next: Self) -> F;
+
+    /// `x` itself when the positions are float coordinates (whose steps are lane
+    /// subtractions), `None` for ticks.
+    #[doc(hidden)]
+    fn as_reals(x: *const Self) -> Option<*const F>;
+}
+
+impl<F: Real> Timestamp<F> for F {
     #[inline(always)]
-    fn step(self, next: Self) -> F {
+    fn step_to(self, next: Self) -> F {
         next - self
     }
 
     #[inline(always)]
-    unsafe fn lane_steps<L: Lanes<Elem = F>>(x: *const Self, i: usize) -> (L, L) {
+    fn as_reals(x: *const Self) -> Option<*const F> {
+        Some(x)
+    }
+}
+
+macro_rules! ticks {
+    ($($t:ty),*) => {$(
+        impl<F: Real> Timestamp<F> for $t {
+            #[inline(always)]
+            fn step_to(self, next: Self) -> F {
+                // Widening a u32 difference to u64 is exact, so one rounding, as for u64.
+                F::from_ticks(u64::from(next.wrapping_sub(self)))
+            }
+
+            #[inline(always)]
+            fn as_reals(_x: *const Self) -> Option<*const F> {
+                None
+            }
+        }
+    )*};
+}
+
+ticks!(u32, u64);
+
+/// The steps into and out of points `i .. i + L::N`: lanes of `x[i+k] - x[i+k-1]` and of
+/// `x[i+k+1] - x[i+k]` (each [`Timestamp::step_to`]). The one place steps become lanes.
+///
+/// # Safety
+/// `x[i-1 ..= i + L::N]` must be valid for reads, with `i >= 1`.
+#[inline(always)]
+pub(crate) unsafe fn lane_steps<F: Real, X: Timestamp<F>, L: Lanes<Elem = F>>(
+    x: *const X,
+    i: usize,
+) -> (L, L) {
+    if let Some(x) = X::as_reals(x) {
         // SAFETY: the caller guarantees x[i-1 ..= i+N] is readable.
         let (prev, here, next) = unsafe {
             (
@@ -109,23 +155,28 @@ impl<F: Real> Coordinate<F> for F {
                 L::load(x.add(i + 1), Unit),
             )
         };
-        (here - prev, next - here)
+        return (here - prev, next - here);
     }
+    // SAFETY: the caller guarantees x[i-1 ..= i+N] is readable.
+    let at = |j: usize| unsafe { x.add(j).read() };
+    let into = L::from_fn(|k| at(i + k - 1).step_to(at(i + k)));
+    let out = L::from_fn(|k| at(i + k).step_to(at(i + k + 1)));
+    (into, out)
 }
 
-macro_rules! tick_coordinates {
-    ($($t:ty),*) => {$(
-        impl<F: Real> Coordinate<F> for $t {
-            #[inline(always)]
-            fn step(self, next: Self) -> F {
-                // Widening a u32 difference to u64 is exact, so one rounding, as for u64.
-                F::from_ticks(u64::from(next.wrapping_sub(self)))
-            }
-        }
-    )*};
+/// [`lane_steps`] into and out of points `1 ..= L::N` of `window`; `None` if `window` holds
+/// fewer than `L::N + 2` positions.
+#[inline(always)]
+pub(crate) fn window_lane_steps<F: Real, X: Timestamp<F>, L: Lanes<Elem = F>>(
+    window: &[X],
+) -> Option<(L, L)> {
+    if window.len() < L::N + 2 {
+        return None;
+    }
+    // SAFETY: `window[0 ..= L::N + 1]` is in the slice, which is what the steps into and out
+    // of points `1 ..= L::N` read.
+    Some(unsafe { lane_steps(window.as_ptr(), 1) })
 }
-
-tick_coordinates!(u32, u64);
 
 /// The positions of an unevenly spaced axis.
 #[derive(Clone, Copy, Debug)]
@@ -148,9 +199,9 @@ impl<F: Real> Steps<'_, F> {
     /// Step `k`, from position `k` to position `k + 1` (numpy's `np.diff(x)[k]`).
     #[inline]
     pub(crate) fn step(&self, k: usize) -> F {
-        fn between<F: Real, C: Coordinate<F>>(x: &[C], k: usize) -> F {
+        fn between<F: Real, X: Timestamp<F>>(x: &[X], k: usize) -> F {
             match (x.get(k), x.get(k + 1)) {
-                (Some(&a), Some(&b)) => a.step(b),
+                (Some(&a), Some(&b)) => a.step_to(b),
                 // Only indices below the validated length are asked for; NaN keeps this total.
                 _ => F::nan(),
             }

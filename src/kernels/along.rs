@@ -6,7 +6,7 @@ use core::marker::PhantomData;
 use super::sweep::{Points, sweep_fastest};
 use crate::element::{Real, Sample};
 use crate::lanes::{Lanes, Step};
-use crate::spacing::{Coordinate, Grid, Steps};
+use crate::spacing::{Grid, Steps, Timestamp, lane_steps};
 use crate::stencil::{AxisPlan, By, ByExactRecip, Divide, interior_weights, weighted};
 
 /// Differentiates one line of `plan.len()` samples (streaming the interior stores when
@@ -136,13 +136,13 @@ struct Uneven<T, C, F, SI> {
     real: PhantomData<F>,
 }
 
-impl<T: Sample<F>, C: Coordinate<F>, F: Real, SI: Step> Points<F> for Uneven<T, C, F, SI> {
+impl<T: Sample<F>, C: Timestamp<F>, F: Real, SI: Step> Points<F> for Uneven<T, C, F, SI> {
     #[inline(always)]
     unsafe fn at<L: Lanes<Elem = F>>(&self, i: usize) -> L {
         let s = self.si.get();
         // SAFETY: the range contract.
         unsafe {
-            let (dx1, dx2) = C::lane_steps::<L>(self.x, i);
+            let (dx1, dx2) = lane_steps::<F, C, L>(self.x, i);
             let f = [
                 L::load(self.src.offset((i - 1) as isize * s), self.si),
                 L::load(self.src.offset(i as isize * s), self.si),

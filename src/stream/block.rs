@@ -4,9 +4,9 @@
 //! Every loop walks slices cut to the exact lengths it needs (`chunks_exact`, `get`), so the
 //! only `unsafe` is the lane load and store of a chunk whose length was just checked.
 
-use super::clock::Timestamp;
 use crate::element::{Real, Sample};
 use crate::lanes::{Lanes, Unit};
+use crate::spacing::{Timestamp, window_lane_steps};
 use crate::stencil::{By, ByExactRecip, Divide, Divisor, interior_weights, weighted};
 
 /// The lanes of the first `L::N` samples of `chunk` (NaN lanes if it is shorter, which the
@@ -184,7 +184,7 @@ fn group_weights<L: Lanes, X: Timestamp<L::Elem>>(t: &[X]) -> Option<[[L::Elem; 
     if L::N > MAX_LANES {
         return None;
     }
-    let (dx1, dx2) = X::lane_steps::<L>(t)?;
+    let (dx1, dx2) = window_lane_steps::<_, X, L>(t)?;
     let mut weights = [[num_traits::Zero::zero(); MAX_LANES]; 3];
     for (row, w) in weights.iter_mut().zip(interior_weights(dx1, dx2)) {
         store(w, row);
@@ -204,7 +204,7 @@ fn weighted_frames<L: Lanes, T: Sample<L::Elem>, X: Timestamp<L::Elem>>(
     let windows = f.windows(L::N + 2).step_by(L::N);
     let stamps = t.windows(L::N + 2).step_by(L::N);
     for ((o, fw), tw) in out.chunks_exact_mut(L::N).zip(windows).zip(stamps) {
-        let Some((dx1, dx2)) = X::lane_steps::<L>(tw) else {
+        let Some((dx1, dx2)) = window_lane_steps::<_, X, L>(tw) else {
             break;
         };
         let v = weighted(

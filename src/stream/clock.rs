@@ -6,69 +6,11 @@ use core::fmt::Debug;
 
 use super::block;
 use crate::element::{Real, Sample};
-use crate::lanes::Lanes;
-use crate::spacing::Coordinate;
+use crate::spacing::Timestamp;
 use crate::stencil::{
     Divisor, central_divisor, difference, interior_weights, uneven_first_point_weights,
     uneven_last_point_weights, uniform_first_point_weights, uniform_last_point_weights, weighted,
 };
-
-mod sealed {
-    use crate::element::Real;
-    pub trait Sealed<F> {}
-    impl<F: Real> Sealed<F> for F {}
-    impl<F> Sealed<F> for u32 {}
-    impl<F> Sealed<F> for u64 {}
-}
-
-/// A per-frame timestamp that a [`TimedGradientStream`](super::TimedGradientStream) accepts:
-/// a coordinate of the stream's float type (`f32` for an `f32` stream, `f64` for an `f64`
-/// stream), or the tick count of a free-running `u32` or `u64` timer.
-///
-/// The step between two frames is `next - prev` for float coordinates, and
-/// `next.wrapping_sub(prev)` converted to the float type for ticks, so a timer that wraps
-/// around between two frames changes nothing. Steps are exactly those of the batch modes
-/// [`AxisSpacing::UnreducedCoordinates`](crate::AxisSpacing::UnreducedCoordinates),
-/// [`AxisSpacing::Ticks32`](crate::AxisSpacing::Ticks32) and
-/// [`AxisSpacing::Ticks64`](crate::AxisSpacing::Ticks64). Sealed.
-pub trait Timestamp<F: Real>: Copy + Default + Debug + sealed::Sealed<F> {
-    /// The step from `self` to `next`, in `F`.
-    #[doc(hidden)]
-    fn step_to(self, next: Self) -> F;
-
-    /// The steps into and out of points `1 ..= L::N` of `window`: lanes of
-    /// `window[k+1] - window[k]` and `window[k+2] - window[k+1]`; `None` if `window` holds
-    /// fewer than `L::N + 2` timestamps.
-    #[doc(hidden)]
-    fn lane_steps<L: Lanes<Elem = F>>(window: &[Self]) -> Option<(L, L)>;
-}
-
-macro_rules! timestamps {
-    ($(impl<$g:ident> for $t:ty => $f:ty;)*) => {$(
-        impl<$g: Real> Timestamp<$f> for $t {
-            #[inline(always)]
-            fn step_to(self, next: Self) -> $f {
-                <$t as Coordinate<$f>>::step(self, next)
-            }
-
-            #[inline(always)]
-            fn lane_steps<L: Lanes<Elem = $f>>(window: &[Self]) -> Option<(L, L)> {
-                if window.len() < L::N + 2 {
-                    return None;
-                }
-                // SAFETY: `window[0 ..= L::N + 1]` is in the slice, which is what the steps
-                // into and out of points `1 ..= L::N` read.
-                Some(unsafe { <$t as Coordinate<$f>>::lane_steps::<L>(window.as_ptr(), 1) })
-            }
-        }
-    )*};
-}
-
-timestamps! {
-    impl<F> for F => F;
-    impl<F> for u32 => F;
-    impl<F> for u64 => F;
-}
 
 /// The spacing of a stream, with numpy's formulas for it.
 pub(crate) trait Clock<F: Real>: Copy + Debug {

@@ -12,7 +12,7 @@ mod block;
 mod clock;
 mod engine;
 
-pub use clock::Timestamp;
+pub use crate::spacing::Timestamp;
 pub use engine::Emitted;
 
 pub(crate) use clock::{Clock, Stamped, Uniform};
