@@ -245,10 +245,22 @@ fn size_overflow() {
         StridedViewMut::contiguous(&mut out, &huge).unwrap_err(),
         GradientError::SizeOverflow
     );
-    assert_eq!(
-        StridedViewMut::new(&mut out, usize::MAX, &[1], &[0]).unwrap_err(),
-        GradientError::SizeOverflow
-    );
+    // A zero length does not make a huge shape small, whatever the axis order (numpy refuses
+    // `np.empty((0, 2**63))` and `np.empty((2, 2**62, 0))` alike).
+    for shape in [&[0, usize::MAX][..], &[2, usize::MAX, 0], &[0, 1 << 61]] {
+        let strides = [1isize; 3];
+        let strides = &strides[..shape.len()];
+        assert_eq!(
+            StridedViewMut::new(&mut out, 0, shape, strides).unwrap_err(),
+            GradientError::SizeOverflow,
+            "{shape:?}"
+        );
+        assert_eq!(
+            StridedViewMut::contiguous(&mut out, shape).unwrap_err(),
+            GradientError::SizeOverflow,
+            "{shape:?}"
+        );
+    }
     assert!(all_sentinel(&[out]));
     let d: [u8; 0] = [];
     assert_eq!(
@@ -276,6 +288,16 @@ fn out_of_bounds() {
             buffer_len: 12
         }
     );
+    // An offset past the buffer is out of bounds (not an overflow, even at `usize::MAX`).
+    for offset in [12, usize::MAX] {
+        assert_eq!(
+            StridedViewMut::new(&mut out, offset, &[1], &[0]).unwrap_err(),
+            GradientError::OffsetOutOfBounds {
+                offset,
+                buffer_len: 12
+            }
+        );
+    }
     assert!(all_sentinel(&[out]));
 }
 
