@@ -45,9 +45,10 @@ use crate::options::EdgeOrder;
 ///
 /// So a block of `n` values writes at most `n + C` values (at most `n` for a first-order
 /// stream). `push_block` requires an output with room for `n + C`
-/// ([`max_output_len`](Self::max_output_len)) on every call, whatever the call actually
-/// writes, so that a buffer that is too small fails on the first call, not on the one block
-/// alignment that needs the extra frame. It returns how many values it wrote, always whole
+/// ([`max_output_len`](Self::max_output_len)) on every call with a non-empty block, whatever
+/// the call actually writes, so that a buffer that is too small fails on the first call, not
+/// on the one block alignment that needs the extra frame (an empty block writes nothing and
+/// needs no room). It returns how many values it wrote, always whole
 /// frames, at the front of the output; the rest of the output is untouched.
 ///
 /// # Channels and memory
@@ -130,10 +131,13 @@ impl<F: Real, const C: usize> GradientStream<F, C> {
     /// gradient values it determined to the front of `out`; returns how many it wrote (a
     /// multiple of `C`).
     ///
+    /// An empty block (a DMA callback may deliver one) is a no-op: it returns `Ok(0)`, writes
+    /// nothing and leaves the stream as it was, whatever the length of `out` (even empty).
+    ///
     /// Errors, checked in this order before anything changes (stream and `out` untouched):
     /// [`PartialFrame`](GradientError::PartialFrame) if `input` is not whole frames;
-    /// [`OutputTooSmall`](GradientError::OutputTooSmall) if `out` has room for fewer than
-    /// `input.len() + C` values.
+    /// [`OutputTooSmall`](GradientError::OutputTooSmall) if `input` is not empty and `out` has
+    /// room for fewer than `input.len() + C` values.
     pub fn push_block<T: Sample<F>>(
         &mut self,
         input: &[T],
@@ -243,11 +247,16 @@ impl<F: Real, X: Timestamp<F>, const C: usize> TimedGradientStream<F, X, C> {
     /// timestamp per frame, writing the gradient values it determined to the front of `out`;
     /// returns how many it wrote (a multiple of `C`).
     ///
+    /// An empty block with no timestamps (a DMA callback may deliver one) is a no-op: it
+    /// returns `Ok(0)`, writes nothing and leaves the stream as it was, whatever the length of
+    /// `out` (even empty).
+    ///
     /// Errors, checked in this order before anything changes (stream and `out` untouched):
     /// [`PartialFrame`](GradientError::PartialFrame) if `input` is not whole frames;
     /// [`TimestampCount`](GradientError::TimestampCount) if `timestamps` does not hold one
-    /// per frame; [`OutputTooSmall`](GradientError::OutputTooSmall) if `out` has room for
-    /// fewer than `input.len() + C` values.
+    /// per frame (an empty block with timestamps included);
+    /// [`OutputTooSmall`](GradientError::OutputTooSmall) if `input` is not empty and `out` has
+    /// room for fewer than `input.len() + C` values.
     pub fn push_block<T: Sample<F>>(
         &mut self,
         input: &[T],
