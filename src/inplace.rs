@@ -17,7 +17,7 @@ const CHUNK: usize = 64;
 
 /// Replaces `data` by its gradient: bit for bit what [`gradient_1d`](crate::gradient_1d)
 /// writes for the same series, spacing and edge order (numpy's reduction of evenly spaced
-/// [`AxisSpacing::Coordinates`] included).
+/// [`AxisSpacing::Coordinates`] included; NaN where it is NaN, sign and payload unspecified).
 ///
 /// Extra memory is fixed: a 65-float stack buffer and the stream's three-point history. Every
 /// check runs before the first write, with `gradient_1d`'s errors: on error `data` is

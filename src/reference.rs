@@ -9,7 +9,8 @@ use crate::view::{Layout, StridedView, StridedViewMut};
 use crate::{GradientError, MAX_RANK, Options};
 
 /// [`gradient`](crate::gradient), computed the slow, obvious way: same validation, same
-/// results to the bit, an order of magnitude slower.
+/// results to the bit (NaN where `gradient` gives NaN, its sign and payload unspecified), an
+/// order of magnitude slower.
 ///
 /// ```
 /// use numgrad::{gradient, gradient_reference, Options, StridedView, StridedViewMut};

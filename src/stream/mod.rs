@@ -32,7 +32,8 @@ use crate::options::EdgeOrder;
 /// ([`push_block`](Self::push_block), e.g. a DMA half-buffer), and emits each gradient value
 /// as soon as it is determined. The concatenation of everything it emits, then the frame
 /// returned by [`finish`](Self::finish), is bit for bit what `gradient_1d` computes on each
-/// channel of the whole series, however the series was cut into blocks.
+/// channel of the whole series, however the series was cut into blocks (a NaN where it gives
+/// a NaN: the sign and payload of a NaN are unspecified, see the crate documentation).
 /// [`TimedGradientStream`] is the same with a timestamp per frame.
 ///
 /// # When outputs come out
@@ -184,7 +185,7 @@ impl<F: Real, const C: usize> GradientStream<F, C> {
 /// uses its uniform formulas. A stream cannot know that in advance (the next timestamp may
 /// break the pattern), so a timed stream never reduces: it computes numpy's non-uniform
 /// formulas at every point. Its results therefore equal `numpy.gradient(f, t)` bit for bit
-/// whenever at least two steps of the series differ — the normal case for a real clock with
+/// (NaN where numpy gives NaN, sign and payload unspecified) whenever at least two steps of the series differ — the normal case for a real clock with
 /// jitter — and, when every step is exactly equal, differ from numpy's uniform formula by
 /// rounding only (both evaluate the same exact expression; the non-uniform weights round
 /// differently, by a few ulp). If the spacing is known to be exact, use [`GradientStream`]
