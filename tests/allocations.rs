@@ -156,6 +156,9 @@ fn an_allocation_failure_is_an_error_not_an_abort() {
     );
 }
 
+/// What `gradient_owned` returns.
+type Owned = Result<Vec<numgrad::GradientArray<f64>>, GradientError>;
+
 /// `gradient_owned` under an allocator refusing every allocation of `fail_from` bytes or more:
 /// the result and the (allocations, bytes) made.
 fn owned_under(
@@ -163,10 +166,7 @@ fn owned_under(
     data: &[f64],
     shape: &[usize],
     options: &Options<'_, f64>,
-) -> (
-    Result<Vec<numgrad::GradientArray<f64>>, GradientError>,
-    (usize, usize),
-) {
+) -> (Owned, (usize, usize)) {
     let mut result = None;
     FAIL_FROM.with(|c| c.set(fail_from));
     let counts = counted(|| result = Some(gradient_owned(data, shape, options)));
