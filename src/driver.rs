@@ -260,9 +260,9 @@ pub(crate) fn validate_for_new_outputs<'a, T, F: Real>(
 /// A validated call: the selected axes, in order, and each one's plan.
 ///
 /// Stored compactly (128 bytes on a 64-bit target, whatever the rank, where 64 plans would
-/// take 7 to 9 KiB): a plan is rebuilt, infallibly, from
-/// the axis's length, its spacing and one bit per axis recording whether validation found its
-/// coordinates evenly spaced (numpy's reduction), so coordinates are scanned once, here.
+/// take 7 to 9 KiB): a plan is rebuilt, infallibly, from the axis's length, its spacing and one
+/// bit per axis recording whether validation found its coordinates evenly spaced (numpy's
+/// reduction), so coordinates are scanned once, here.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Validated<'a, F> {
     axes: AxisList,
