@@ -5,7 +5,7 @@ use crate::element::{Real, Sample};
 use crate::isa::Path;
 use crate::kernels::{self, AxisRange, Kernel, Route, Walk};
 use crate::options::EdgeOrder;
-use crate::spacing::{AxisSpacing, Grid};
+use crate::spacing::{AxisSpacing, Grid, Spacing};
 use crate::stencil::AxisPlan;
 use crate::view::{StridedView, StridedViewMut};
 use crate::{GradientError, Options};
@@ -55,37 +55,57 @@ pub(crate) fn run<T: Sample<F>, F: Real>(
     kernel: Kernel,
     path: Path,
 ) -> Result<bool, GradientError> {
-    let (axes, first_plan) = validate(input, outputs, options)?;
-    if kernel == Kernel::Auto {
-        // A series (one line) goes straight to its kernel; several axes share one pass.
-        if let (Some(axis), Some(plan), [output]) = (axes.iter().next(), first_plan, &mut *outputs)
-            && kernels::run_line(path, input, output, axis, &plan)
-        {
-            return Ok(true);
-        }
-        if fused(path, input, outputs, options, &axes)? {
-            return Ok(true);
-        }
-    }
+    let call = validate(input, outputs, options)?;
+    Ok(execute(input, outputs, &call, kernel, path))
+}
+
+/// Runs a validated call on the vector `path`: infallible, so nothing after validation can
+/// fail once an output element has been written. `outputs` must be the views `call` was
+/// validated with (or, for the owned API, views of the input's shape, one per selected axis).
+///
+/// Returns `false`, having written nothing, when a forced kernel does not fit the layout of
+/// some selected axis.
+pub(crate) fn execute<T: Sample<F>, F: Real>(
+    input: &StridedView<'_, T>,
+    outputs: &mut [StridedViewMut<'_, F>],
+    call: &Validated<'_, F>,
+    kernel: Kernel,
+    path: Path,
+) -> bool {
+    let axes = call.axes();
+    debug_assert_eq!(outputs.len(), axes.len());
+    let route = |k: usize, axis: usize, output: &StridedViewMut<'_, F>| {
+        let plan = call.plan(k, axis);
+        let (lin, lout) = (input.layout(), output.layout());
+        let route = Route::choose::<T, F>(kernel, lin, lout, axis, plan.is_even(), None);
+        (plan, route)
+    };
     // The automatic choice fits every layout; a forced kernel may not: check every axis
     // before writing any.
-    let route = |k: usize, axis: usize, output: &StridedViewMut<'_, F>| {
-        let plan = axis_plan(input, options, k, axis)?;
-        let (lin, lout) = (input.layout(), output.layout());
-        let route = Route::choose::<T, F>(kernel, lin, lout, axis, plan.is_uniform(), None);
-        Ok::<_, GradientError>((plan, route))
-    };
-    for (k, (axis, output)) in axes.iter().zip(outputs.iter()).enumerate() {
-        if route(k, axis, output)?.1.is_none() {
-            return Ok(false);
+    if kernel != Kernel::Auto {
+        for (k, (axis, output)) in axes.iter().zip(outputs.iter()).enumerate() {
+            if route(k, axis, output).1.is_none() {
+                return false;
+            }
+        }
+    }
+    if kernel == Kernel::Auto {
+        // A series (one line) goes straight to its kernel; several axes share one pass.
+        if let (Some(axis), [output]) = (axes.iter().next(), &mut *outputs)
+            && kernels::run_line(path, input, output, axis, &call.plan(0, axis))
+        {
+            return true;
+        }
+        if fused(path, input, outputs, call) {
+            return true;
         }
     }
     for (k, (axis, output)) in axes.iter().zip(outputs.iter_mut()).enumerate() {
-        if let (plan, Some(route)) = route(k, axis, output)? {
+        if let (plan, Some(route)) = route(k, axis, output) {
             kernels::run_axis(path, input, output, axis, &plan, route, None);
         }
     }
-    Ok(true)
+    true
 }
 
 /// Most axes one fused pass handles (their plans live on the stack).
@@ -98,9 +118,9 @@ const MAX_FUSED: usize = 4;
 const FUSED_CHUNK_BYTES: usize = 256 * 1024;
 
 /// Several axes in one pass over the input: the outermost axis is cut into chunks of a few
-/// points, and every output is computed for a chunk before the next, so the input is read
-/// from memory once instead of once per axis. Each element is computed by the same kernel as
-/// in the per-axis pass, so the bits are the same.
+/// points, and every output is computed for a chunk before the next, so the input is read from
+/// memory once instead of once per axis. Each element is computed by the same kernel as in the
+/// per-axis pass, so the bits are the same.
 ///
 /// Returns `false` (nothing written) when the call does not fit: fewer than 2 or more than
 /// [`MAX_FUSED`] axes, or a layout where the outermost axis cannot be cut.
@@ -108,30 +128,28 @@ fn fused<T: Sample<F>, F: Real>(
     path: Path,
     input: &StridedView<'_, T>,
     outputs: &mut [StridedViewMut<'_, F>],
-    options: &Options<'_, F>,
-    axes: &AxisList,
-) -> Result<bool, GradientError> {
+    call: &Validated<'_, F>,
+) -> bool {
     let layout = input.layout();
-    if !(2..=MAX_FUSED).contains(&axes.len()) || layout.is_empty() {
-        return Ok(false);
+    if !(2..=MAX_FUSED).contains(&call.axes().len()) || layout.is_empty() {
+        return false;
     }
     // The outermost axis: largest input stride among the axes longer than 1.
     let Some(outer) = (0..layout.rank())
         .filter(|&a| layout.len(a) > 1)
         .max_by_key(|&a| layout.stride(a).unsigned_abs())
     else {
-        return Ok(false);
+        return false;
     };
     let mut plans = [None; MAX_FUSED];
     let mut routes = [None; MAX_FUSED];
-    for (k, (axis, output)) in axes.iter().zip(outputs.iter()).enumerate() {
-        let plan = axis_plan(input, options, k, axis)?;
-        let even = plan.is_uniform();
-        let cut = Some(outer);
+    for (k, (axis, output)) in call.axes().iter().zip(outputs.iter()).enumerate() {
+        let plan = call.plan(k, axis);
+        let (even, cut) = (plan.is_even(), Some(outer));
         let Some(route) =
             Route::choose::<T, F>(Kernel::Auto, layout, output.layout(), axis, even, cut)
         else {
-            return Ok(false);
+            return false;
         };
         // The outer axis must be walked point by point: by the across walks when it is the
         // gradient axis, and never inside a row.
@@ -142,7 +160,7 @@ fn fused<T: Sample<F>, F: Real>(
             Walk::Lines => axis != outer,
         };
         if !cuttable {
-            return Ok(false);
+            return false;
         }
         if let (Some(p), Some(r)) = (plans.get_mut(k), routes.get_mut(k)) {
             *p = Some(plan);
@@ -160,7 +178,8 @@ fn fused<T: Sample<F>, F: Real>(
             start,
             end: n.min(start.saturating_add(chunk)),
         };
-        let work = axes
+        let work = call
+            .axes()
             .iter()
             .zip(outputs.iter_mut())
             .zip(plans.iter().zip(&routes));
@@ -171,7 +190,7 @@ fn fused<T: Sample<F>, F: Real>(
         }
         start = range.end;
     }
-    Ok(true)
+    true
 }
 
 /// The gradient of a 1-D series into a slice of the same length: the entry point for firmware,
@@ -231,13 +250,13 @@ pub(crate) fn run_1d<T: Sample<F>, F: Real>(
 /// Every check of a call, in one place, before anything is written: the axes, the outputs'
 /// count and shapes, the spacing's count, and each selected axis's spacing and length.
 ///
-/// Returns the selected axes and the plan of the first one (so a one-axis call resolves its
-/// spacing once).
+/// Returns the validated call: every selected axis and its plan, with the coordinates scanned
+/// once, here. Nothing after it can fail.
 pub(crate) fn validate<'a, T, F: Real>(
-    input: &StridedView<'_, T>,
+    input: &StridedView<'a, T>,
     outputs: &[StridedViewMut<'_, F>],
     options: &Options<'a, F>,
-) -> Result<(AxisList, Option<AxisPlan<'a, F>>), GradientError> {
+) -> Result<Validated<'a, F>, GradientError> {
     let shape = input.shape();
     let axes = AxisList::resolve(options.axes, shape.len())?;
     if outputs.len() != axes.len() {
@@ -249,13 +268,82 @@ pub(crate) fn validate<'a, T, F: Real>(
     for (o, output) in outputs.iter().enumerate() {
         check_same_shape(o, shape, output.shape())?;
     }
-    options.spacing.check_count(axes.len())?;
-    let mut first = None;
-    for (k, axis) in axes.iter().enumerate() {
-        let plan = axis_plan(input, options, k, axis)?;
-        first = first.or(Some(plan));
+    Validated::new(shape, axes, options)
+}
+
+/// [`validate`] for outputs the caller has yet to make (the owned API), one per selected axis
+/// with the input's shape: the same checks in the same order, minus those on the outputs.
+#[cfg(feature = "alloc")]
+pub(crate) fn validate_for_new_outputs<'a, T, F: Real>(
+    input: &StridedView<'a, T>,
+    options: &Options<'a, F>,
+) -> Result<Validated<'a, F>, GradientError> {
+    let shape = input.shape();
+    let axes = AxisList::resolve(options.axes, shape.len())?;
+    Validated::new(shape, axes, options)
+}
+
+/// A validated call: the selected axes, in order, and each one's plan.
+///
+/// Stored compactly (128 bytes on a 64-bit target, whatever the rank, where 64 plans would
+/// take 7 to 9 KiB): a plan is rebuilt, infallibly, from the axis's length, its spacing and one
+/// bit per axis recording whether validation found its coordinates evenly spaced (numpy's
+/// reduction), so coordinates are scanned once, here.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Validated<'a, F> {
+    axes: AxisList,
+    /// The input's shape.
+    shape: &'a [usize],
+    spacing: Spacing<'a, F>,
+    edge_order: EdgeOrder,
+    /// Bit `k`: the `k`-th selected axis's coordinates reduce to a uniform step.
+    reduced: u64,
+}
+
+impl<'a, F: Real> Validated<'a, F> {
+    /// Checks the spacing's count, then each selected axis's spacing and length, in order.
+    fn new(
+        shape: &'a [usize],
+        axes: AxisList,
+        options: &Options<'a, F>,
+    ) -> Result<Self, GradientError> {
+        options.spacing.check_count(axes.len())?;
+        let mut reduced = 0u64;
+        for (k, axis) in axes.iter().enumerate() {
+            let n = shape.get(axis).copied().unwrap_or(0);
+            let spacing = options.spacing.for_selected(k);
+            if Grid::check(spacing, axis, n, options.edge_order.min_len())? {
+                // `k < MAX_RANK = 64`: the selected axes are distinct axes of the input.
+                reduced |= 1u64.checked_shl(k as u32).unwrap_or(0);
+            }
+        }
+        Ok(Self {
+            axes,
+            shape,
+            spacing: options.spacing,
+            edge_order: options.edge_order,
+            reduced,
+        })
     }
-    Ok((axes, first))
+
+    /// The selected axes, in the caller's order.
+    pub(crate) fn axes(&self) -> &AxisList {
+        &self.axes
+    }
+
+    /// The plan of the `k`-th selected axis, `axis` (as [`axes`](Self::axes) lists them).
+    pub(crate) fn plan(&self, k: usize, axis: usize) -> AxisPlan<'a, F> {
+        let n = self.shape.get(axis).copied().unwrap_or(0);
+        let reduced = self.reduced.checked_shr(k as u32).unwrap_or(0) & 1 == 1;
+        let grid = Grid::checked(self.spacing.for_selected(k), reduced);
+        AxisPlan::new(n, grid, self.edge_order)
+    }
+
+    /// Every selected axis with its plan, in the caller's order.
+    pub(crate) fn plans(&self) -> impl Iterator<Item = (usize, AxisPlan<'a, F>)> + '_ {
+        let plan = |(k, axis)| (axis, self.plan(k, axis));
+        self.axes.iter().enumerate().map(plan)
+    }
 }
 
 /// `output`'s shape must equal the input's.
@@ -282,15 +370,62 @@ pub(crate) fn check_same_shape(
     }
 }
 
-/// The plan of the `k`-th selected axis, `axis`.
-pub(crate) fn axis_plan<'a, T, F: Real>(
-    input: &StridedView<'_, T>,
-    options: &Options<'a, F>,
-    k: usize,
-    axis: usize,
-) -> Result<AxisPlan<'a, F>, GradientError> {
-    let n = input.layout().len(axis);
-    let edge = options.edge_order;
-    let grid = Grid::resolve(options.spacing.for_selected(k), axis, n, edge.min_len())?;
-    Ok(AxisPlan::new(n, grid, edge))
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Axes;
+
+    #[test]
+    fn a_validated_call_is_small_whatever_the_rank() {
+        // 128 bytes on a 64-bit target for f32 and f64 alike, against 64 plans of 112 (f32)
+        // or 136 (f64) bytes had every plan been stored.
+        let words = 16 * core::mem::size_of::<usize>();
+        assert!(core::mem::size_of::<Validated<'_, f32>>() <= words);
+        assert!(core::mem::size_of::<Validated<'_, f64>>() <= words);
+    }
+
+    #[test]
+    fn validation_hands_back_every_plan_with_its_reduction() {
+        let data = [0.0f64; 4 * 3 * 5];
+        let input = StridedView::contiguous(&data, &[4, 3, 5]).unwrap();
+        let even = [1.0, 1.5, 2.0, 2.5];
+        let uneven = [0.0, 1.0, 3.0, 4.0, 8.0];
+        let spacing = [
+            AxisSpacing::Coordinates(&uneven),
+            AxisSpacing::Uniform(0.25),
+            AxisSpacing::Coordinates(&even),
+        ];
+        let options = Options::new()
+            .axes(Axes::List(&[2, 1, 0]))
+            .spacing(Spacing::PerAxis(&spacing));
+        let call = validate_call(&input, &options);
+        let mut seen = 0;
+        for (k, (axis, plan)) in call.plans().enumerate() {
+            assert_eq!(axis, [2, 1, 0][k]);
+            assert_eq!(plan.len(), [5, 3, 4][k]);
+            match (k, plan.grid()) {
+                (0, Grid::Uneven(steps)) => assert_eq!(steps.step(3), 4.0),
+                (1, Grid::Even(h)) => assert_eq!(h, 0.25),
+                (2, Grid::Even(h)) => assert_eq!(h, 0.5),
+                other => panic!("axis {k}: unexpected grid {other:?}"),
+            }
+            seen += 1;
+        }
+        assert_eq!(seen, 3);
+    }
+
+    fn validate_call<'a>(
+        input: &StridedView<'a, f64>,
+        options: &Options<'a, f64>,
+    ) -> Validated<'a, f64> {
+        let mut outs = [[0.0f64; 60]; 3];
+        let [a, b, c] = &mut outs;
+        let shape = [4, 3, 5];
+        let views = [
+            StridedViewMut::contiguous(a, &shape).unwrap(),
+            StridedViewMut::contiguous(b, &shape).unwrap(),
+            StridedViewMut::contiguous(c, &shape).unwrap(),
+        ];
+        validate(input, &views, options).unwrap()
+    }
 }

@@ -30,8 +30,17 @@ pub enum GradientError {
         /// Length of `strides`.
         strides: usize,
     },
-    /// The element count or an index extent does not fit in `isize`.
+    /// The view is too big for any buffer: the product of its nonzero lengths, in bytes, does
+    /// not fit in `isize` (numpy's "array is too big", also for a view with a zero length), or
+    /// an index extent `(len - 1) * stride` or the sum of the extents does not fit in `isize`.
     SizeOverflow,
+    /// A non-empty view's first element, at `offset`, lies outside its buffer.
+    OffsetOutOfBounds {
+        /// The view's offset.
+        offset: usize,
+        /// Length of the buffer.
+        buffer_len: usize,
+    },
     /// The view reaches elements outside its buffer: `lowest..=highest` must lie in
     /// `0..buffer_len`.
     OutOfBounds {
@@ -165,7 +174,13 @@ impl fmt::Display for GradientError {
                 f,
                 "shape has {shape} axes but strides has {strides} entries"
             ),
-            Self::SizeOverflow => f.write_str("element count or index extent overflows isize"),
+            Self::SizeOverflow => f.write_str(
+                "view size (bytes of its nonzero lengths) or index extent overflows isize",
+            ),
+            Self::OffsetOutOfBounds { offset, buffer_len } => write!(
+                f,
+                "view starts at element {offset}, outside a buffer of {buffer_len}"
+            ),
             Self::OutOfBounds {
                 lowest,
                 highest,

@@ -10,14 +10,14 @@ use crate::GradientError;
 use crate::element::Real;
 use crate::options::EdgeOrder;
 use crate::spacing::{AxisSpacing, Grid, Steps};
-use crate::stream::{Clock, Engine, Stamped, Timestamp, Uniform, check_block};
+use crate::stream::{Clock, Engine, FixedStep, Stamped, Timestamp, check_block};
 
 /// Points per chunk: the outputs of one chunk go through a stack buffer of `CHUNK + 1` floats.
 const CHUNK: usize = 64;
 
 /// Replaces `data` by its gradient: bit for bit what [`gradient_1d`](crate::gradient_1d)
 /// writes for the same series, spacing and edge order (numpy's reduction of evenly spaced
-/// [`AxisSpacing::Coordinates`] included).
+/// [`AxisSpacing::Coordinates`] included; NaN where it is NaN, sign and payload unspecified).
 ///
 /// Extra memory is fixed: a 65-float stack buffer and the stream's three-point history. Every
 /// check runs before the first write, with `gradient_1d`'s errors: on error `data` is
@@ -41,7 +41,7 @@ pub fn gradient_1d_in_place<F: Real>(
 ) -> Result<(), GradientError> {
     let n = data.len();
     match Grid::resolve(spacing, 0, n, edge_order.min_len())? {
-        Grid::Uniform(h) => sweep(data, Engine::new(Uniform::new(h), edge_order), |_| ()),
+        Grid::Even(h) => pass(data, Engine::new(FixedStep::new(h), edge_order), |_| ()),
         Grid::Uneven(Steps::Coordinates(x)) => stamped(data, x, edge_order),
         Grid::Uneven(Steps::Ticks32(t)) => stamped(data, t, edge_order),
         Grid::Uneven(Steps::Ticks64(t)) => stamped(data, t, edge_order),
@@ -55,13 +55,13 @@ fn stamped<F: Real, X: Timestamp<F>>(
     edge_order: EdgeOrder,
 ) -> Result<(), GradientError> {
     let engine = Engine::<F, Stamped<X>, 1>::new(Stamped::default(), edge_order);
-    sweep(data, engine, |range| x.get(range).unwrap_or(&[]))
+    pass(data, engine, |range| x.get(range).unwrap_or(&[]))
 }
 
 /// Streams `data` through `engine` a chunk at a time, writing each chunk's outputs back behind
 /// it; `stamps` gives the stamps of a range of points. `data` is at least as long as the edge
 /// order needs (checked by the caller), so no step can fail.
-fn sweep<'x, F: Real, K: Clock<F> + 'x>(
+fn pass<'x, F: Real, K: Clock<F> + 'x>(
     data: &mut [F],
     mut engine: Engine<F, K, 1>,
     stamps: impl Fn(core::ops::Range<usize>) -> K::Stamps<'x>,

@@ -4,6 +4,11 @@
 //! `no_std`, no heap in the core, SIMD interior stencils (`wide` lanes), scalar edges, and a
 //! scalar [`gradient_reference`] that every fast path equals bit for bit.
 //!
+//! "Bit for bit", here and throughout the crate, means: every result that is not a NaN has
+//! exactly the bits of the result it is compared with (signed zeros and ±Inf included), and a
+//! result is NaN exactly where the other is; the sign and payload of a NaN are unspecified
+//! (they depend on the target, the vector path and, in numpy, the memory layout).
+//!
 //! Entry points:
 //! - [`gradient_1d`]: a series into a slice (firmware);
 //! - [`gradient`]: any view, any axes, outputs as caller views;

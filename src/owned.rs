@@ -2,10 +2,12 @@
 
 use alloc::vec::Vec;
 
-use crate::axes::AxisList;
+use crate::driver::{execute, validate_for_new_outputs};
 use crate::element::{Real, Sample};
+use crate::isa::Path;
+use crate::kernels::Kernel;
 use crate::view::{StridedView, StridedViewMut};
-use crate::{GradientError, Options, gradient};
+use crate::{GradientError, Options};
 
 /// One gradient: the derivative along `axis`, in C order, with the input's shape.
 ///
@@ -34,8 +36,10 @@ pub struct GradientArray<F> {
 /// numpy's `gradient(data.reshape(shape), *spacing, axis=..., edge_order=...)` for a C-order
 /// buffer, returning one owned array per selected axis, in the order of the selected axes.
 ///
-/// Allocates exactly the outputs (and the small vectors that hold them); an allocation failure
-/// is [`GradientError::AllocationFailed`], not an abort.
+/// Validates the call first, exactly as [`gradient`](crate::gradient) does (minus the checks
+/// on the outputs, which it makes itself), so a malformed call allocates nothing and reports
+/// what is wrong. Then allocates exactly the outputs (and the small vectors that hold them); an
+/// allocation failure is [`GradientError::AllocationFailed`], not an abort.
 ///
 /// ```
 /// use numgrad::{gradient_owned, Axes, AxisSpacing, Options, Spacing};
@@ -56,7 +60,10 @@ pub fn gradient_owned<T: Sample<F>, F: Real>(
     options: &Options<'_, F>,
 ) -> Result<Vec<GradientArray<F>>, GradientError> {
     let input = StridedView::contiguous(data, shape)?;
-    let axes = AxisList::resolve(options.axes, shape.len())?;
+    // Every check first (the same as `gradient`'s, minus those on the outputs we make): a
+    // malformed call allocates nothing and reports what is wrong, whatever the allocator.
+    let call = validate_for_new_outputs(&input, options)?;
+    let axes = call.axes();
     let mut arrays = try_vec_with_capacity::<GradientArray<F>>(axes.len())?;
     for axis in axes.iter() {
         let mut values = try_vec_with_capacity(data.len())?;
@@ -71,9 +78,12 @@ pub fn gradient_owned<T: Sample<F>, F: Real>(
     }
     let mut views = try_vec_with_capacity(arrays.len())?;
     for array in arrays.iter_mut() {
+        // The input's shape over a buffer of its element count: cannot fail.
         views.push(StridedViewMut::contiguous(&mut array.data, shape)?);
     }
-    gradient(&input, &mut views, options)?;
+    // Infallible from here: nothing is written before this point.
+    let applied = execute(&input, &mut views, &call, Kernel::Auto, Path::detect());
+    debug_assert!(applied, "the automatic choice fits every layout");
     drop(views);
     Ok(arrays)
 }

@@ -2,14 +2,15 @@
 //! index arithmetic, no SIMD, no unsafe and no layout tricks. Every fast path must equal it bit
 //! for bit; tests and fuzz targets check that they do.
 
-use crate::driver::{axis_plan, validate};
+use crate::driver::validate;
 use crate::element::{Real, Sample};
 use crate::stencil::Stencil;
 use crate::view::{Layout, StridedView, StridedViewMut};
 use crate::{GradientError, MAX_RANK, Options};
 
 /// [`gradient`](crate::gradient), computed the slow, obvious way: same validation, same
-/// results to the bit, an order of magnitude slower.
+/// results to the bit (NaN where `gradient` gives NaN, its sign and payload unspecified), an
+/// order of magnitude slower.
 ///
 /// ```
 /// use numgrad::{gradient, gradient_reference, Options, StridedView, StridedViewMut};
@@ -27,10 +28,9 @@ pub fn gradient_reference<T: Sample<F>, F: Real>(
     outputs: &mut [StridedViewMut<'_, F>],
     options: &Options<'_, F>,
 ) -> Result<(), GradientError> {
-    let (axes, _) = validate(input, outputs, options)?;
+    let call = validate(input, outputs, options)?;
     let layout = *input.layout();
-    for (k, (axis, output)) in axes.iter().zip(outputs.iter_mut()).enumerate() {
-        let plan = axis_plan(input, options, k, axis)?;
+    for ((axis, plan), output) in call.plans().zip(outputs.iter_mut()) {
         let out_layout = *output.layout();
         if layout.is_empty() {
             continue;

@@ -1,5 +1,7 @@
 //! Sample spacing: numpy's `*varargs`, and what it means for one axis.
 
+use core::fmt::Debug;
+
 use crate::GradientError;
 use crate::element::Real;
 use crate::lanes::{Lanes, Unit};
@@ -98,34 +100,87 @@ impl<'a, F: Real> Spacing<'a, F> {
     }
 }
 
-/// A position along an axis from which steps are taken: a float coordinate, or a timer tick.
-pub(crate) trait Coordinate<F: Real>: Copy {
-    /// The step from `self` to `next`, in `F`.
-    fn step(self, next: Self) -> F;
-
-    /// The steps into and out of points `i .. i + L::N`: lanes of `x[i+k] - x[i+k-1]` and of
-    /// `x[i+k+1] - x[i+k]`.
-    ///
-    /// # Safety
-    /// `x[i-1 ..= i + L::N]` must be valid for reads, with `i >= 1`.
-    #[inline(always)]
-    unsafe fn lane_steps<L: Lanes<Elem = F>>(token: L::Token, x: *const Self, i: usize) -> (L, L) {
-        // SAFETY: the caller guarantees x[i-1 ..= i+N] is readable.
-        let at = |j: usize| unsafe { x.add(j).read() };
-        let into = L::from_fn(token, |k| at(i + k - 1).step(at(i + k)));
-        let out = L::from_fn(token, |k| at(i + k).step(at(i + k + 1)));
-        (into, out)
-    }
+mod sealed {
+    use crate::element::Real;
+    pub trait Sealed<F> {}
+    impl<F: Real> Sealed<F> for F {}
+    impl<F> Sealed<F> for u32 {}
+    impl<F> Sealed<F> for u64 {}
 }
 
-impl<F: Real> Coordinate<F> for F {
+/// A position from which steps are taken: a coordinate of the float type `F` (`f32` for `f32`
+/// results, `f64` for `f64` results), or the tick count of a free-running `u32` or `u64` timer.
+/// The per-frame timestamp of a [`TimedGradientStream`](crate::TimedGradientStream), and the
+/// one definition of a step for the batch modes too.
+///
+/// The step between two positions is `next - prev` for float coordinates, and
+/// `next.wrapping_sub(prev)` converted to the float type (one rounding) for ticks, so a timer
+/// that wraps around between two frames changes nothing. Steps are exactly those of the batch
+/// modes [`AxisSpacing::Coordinates`], [`AxisSpacing::UnreducedCoordinates`],
+/// [`AxisSpacing::Ticks32`] and [`AxisSpacing::Ticks64`], which take them from this trait.
+/// Sealed.
+///
+/// ```
+/// use numgrad::{EdgeOrder, TimedGradientStream};
+/// // A u32 timer wraps between the two frames: the step is still 20 ticks.
+/// let mut stream = TimedGradientStream::<f32, u32>::new(EdgeOrder::First);
+/// stream.push([0.0f32], u32::MAX - 9);
+/// assert_eq!(stream.push([40.0f32], 10).as_slice(), [[2.0]]);
+/// ```
+pub trait Timestamp<F: Real>: Copy + Default + Debug + sealed::Sealed<F> {
+    /// The step from `self` to `next`, in `F`.
+    #[doc(hidden)]
+    fn step_to(self, next: Self) -> F;
+
+    /// `x` itself when the positions are float coordinates (whose steps are lane
+    /// subtractions), `None` for ticks.
+    #[doc(hidden)]
+    fn as_reals(x: *const Self) -> Option<*const F>;
+}
+
+impl<F: Real> Timestamp<F> for F {
     #[inline(always)]
-    fn step(self, next: Self) -> F {
+    fn step_to(self, next: Self) -> F {
         next - self
     }
 
     #[inline(always)]
-    unsafe fn lane_steps<L: Lanes<Elem = F>>(token: L::Token, x: *const Self, i: usize) -> (L, L) {
+    fn as_reals(x: *const Self) -> Option<*const F> {
+        Some(x)
+    }
+}
+
+macro_rules! ticks {
+    ($($t:ty),*) => {$(
+        impl<F: Real> Timestamp<F> for $t {
+            #[inline(always)]
+            fn step_to(self, next: Self) -> F {
+                // Widening a u32 difference to u64 is exact, so one rounding, as for u64.
+                F::from_ticks(u64::from(next.wrapping_sub(self)))
+            }
+
+            #[inline(always)]
+            fn as_reals(_x: *const Self) -> Option<*const F> {
+                None
+            }
+        }
+    )*};
+}
+
+ticks!(u32, u64);
+
+/// The steps into and out of points `i .. i + L::N`: lanes of `x[i+k] - x[i+k-1]` and of
+/// `x[i+k+1] - x[i+k]` (each [`Timestamp::step_to`]). The one place steps become lanes.
+///
+/// # Safety
+/// `x[i-1 ..= i + L::N]` must be valid for reads, with `i >= 1`.
+#[inline(always)]
+pub(crate) unsafe fn lane_steps<F: Real, X: Timestamp<F>, L: Lanes<Elem = F>>(
+    token: L::Token,
+    x: *const X,
+    i: usize,
+) -> (L, L) {
+    if let Some(x) = X::as_reals(x) {
         // SAFETY: the caller guarantees x[i-1 ..= i+N] is readable.
         let (prev, here, next) = unsafe {
             (
@@ -134,23 +189,28 @@ impl<F: Real> Coordinate<F> for F {
                 L::load(token, x.add(i + 1), Unit),
             )
         };
-        (here - prev, next - here)
+        return (here - prev, next - here);
     }
+    // SAFETY: the caller guarantees x[i-1 ..= i+N] is readable.
+    let at = |j: usize| unsafe { x.add(j).read() };
+    let into = L::from_fn(token, |k| at(i + k - 1).step_to(at(i + k)));
+    let out = L::from_fn(token, |k| at(i + k).step_to(at(i + k + 1)));
+    (into, out)
 }
 
-macro_rules! tick_coordinates {
-    ($($t:ty),*) => {$(
-        impl<F: Real> Coordinate<F> for $t {
-            #[inline(always)]
-            fn step(self, next: Self) -> F {
-                // Widening a u32 difference to u64 is exact, so one rounding, as for u64.
-                F::from_ticks(u64::from(next.wrapping_sub(self)))
-            }
-        }
-    )*};
+/// [`lane_steps`] into and out of points `1 ..= L::N` of `window`; `None` if `window` holds
+/// fewer than `L::N + 2` positions.
+#[inline(always)]
+pub(crate) fn window_lane_steps<F: Real, X: Timestamp<F>, L: Lanes<Elem = F, Token = ()>>(
+    window: &[X],
+) -> Option<(L, L)> {
+    if window.len() < L::N + 2 {
+        return None;
+    }
+    // SAFETY: `window[0 ..= L::N + 1]` is in the slice, which is what the steps into and out
+    // of points `1 ..= L::N` read.
+    Some(unsafe { lane_steps((), window.as_ptr(), 1) })
 }
-
-tick_coordinates!(u32, u64);
 
 /// The positions of an unevenly spaced axis.
 #[derive(Clone, Copy, Debug)]
@@ -173,9 +233,9 @@ impl<F: Real> Steps<'_, F> {
     /// Step `k`, from position `k` to position `k + 1` (numpy's `np.diff(x)[k]`).
     #[inline]
     pub(crate) fn step(&self, k: usize) -> F {
-        fn between<F: Real, C: Coordinate<F>>(x: &[C], k: usize) -> F {
+        fn between<F: Real, X: Timestamp<F>>(x: &[X], k: usize) -> F {
             match (x.get(k), x.get(k + 1)) {
-                (Some(&a), Some(&b)) => a.step(b),
+                (Some(&a), Some(&b)) => a.step_to(b),
                 // Only indices below the validated length are asked for; NaN keeps this total.
                 _ => F::nan(),
             }
@@ -191,33 +251,41 @@ impl<F: Real> Steps<'_, F> {
 /// Spacing along one axis as numpy computes with it: a scalar step, or uneven positions.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Grid<'a, F> {
-    /// Uniform step `h`.
-    Uniform(F),
+    /// Evenly spaced, step `h`: numpy's uniform formulas.
+    Even(F),
     /// Positions (as many as the axis has points, at least 2), used with the non-uniform
     /// formulas.
     Uneven(Steps<'a, F>),
 }
 
 impl<'a, F: Real> Grid<'a, F> {
-    /// The spacing of `axis`, of length `len`, whose edge order needs `min_len` points.
-    ///
-    /// Checks, in numpy's order: positions have the axis's length; the axis has at least
-    /// `min_len` points (numpy raises IndexError instead for a single coordinate); then applies
-    /// numpy's reduction of evenly spaced [`AxisSpacing::Coordinates`].
+    /// The spacing of `axis`, of length `len`, whose edge order needs `min_len` points:
+    /// [`check`](Self::check), then [`checked`](Self::checked).
     pub(crate) fn resolve(
         spacing: AxisSpacing<'a, F>,
         axis: usize,
         len: usize,
         min_len: usize,
     ) -> Result<Self, GradientError> {
-        let positions = match spacing {
-            AxisSpacing::Uniform(_) => None,
-            AxisSpacing::Coordinates(x) | AxisSpacing::UnreducedCoordinates(x) => {
-                Some(Steps::Coordinates(x))
-            }
-            AxisSpacing::Ticks32(t) => Some(Steps::Ticks32(t)),
-            AxisSpacing::Ticks64(t) => Some(Steps::Ticks64(t)),
-        };
+        let reduced = Self::check(spacing, axis, len, min_len)?;
+        Ok(Self::checked(spacing, reduced))
+    }
+
+    /// Checks the spacing of `axis`, of length `len`, whose edge order needs `min_len` points,
+    /// and scans evenly spaced [`AxisSpacing::Coordinates`] for numpy's reduction (the only
+    /// pass over the coordinates).
+    ///
+    /// Checks, in numpy's order: positions have the axis's length; the axis has at least
+    /// `min_len` points (numpy raises IndexError instead for a single coordinate). Returns
+    /// whether the coordinates reduce to the uniform spacing `x[1] - x[0]` (always `false` for
+    /// the other kinds of spacing), to be handed to [`checked`](Self::checked).
+    pub(crate) fn check(
+        spacing: AxisSpacing<'a, F>,
+        axis: usize,
+        len: usize,
+        min_len: usize,
+    ) -> Result<bool, GradientError> {
+        let positions = Self::positions(spacing);
         if let Some(p) = positions
             && p.len() != len
         {
@@ -234,20 +302,37 @@ impl<'a, F: Real> Grid<'a, F> {
                 min: min_len,
             });
         }
-        match spacing {
-            AxisSpacing::Uniform(h) => Ok(Self::Uniform(h)),
+        Ok(match spacing {
             AxisSpacing::Coordinates(x) => {
                 let steps = Steps::Coordinates(x);
                 let first = steps.step(0);
                 // `==`, not bit equality: numpy's `(diffx == diffx[0]).all()`, where
                 // -0.0 == 0.0 and a NaN step is never equal.
-                if (1..len - 1).all(|k| steps.step(k) == first) {
-                    Ok(Self::Uniform(first))
-                } else {
-                    Ok(Self::Uneven(steps))
-                }
+                (1..len - 1).all(|k| steps.step(k) == first)
             }
-            _ => Ok(positions.map_or(Self::Uniform(F::nan()), Self::Uneven)),
+            _ => false,
+        })
+    }
+
+    /// The grid of a spacing that passed [`check`](Self::check), which found the coordinates
+    /// evenly spaced (`reduced`) or not. Infallible, and reads at most two coordinates.
+    pub(crate) fn checked(spacing: AxisSpacing<'a, F>, reduced: bool) -> Self {
+        match (spacing, Self::positions(spacing)) {
+            (AxisSpacing::Uniform(h), _) => Self::Even(h),
+            (AxisSpacing::Coordinates(_), Some(steps)) if reduced => Self::Even(steps.step(0)),
+            (_, positions) => positions.map_or(Self::Even(F::nan()), Self::Uneven),
+        }
+    }
+
+    /// The positions of a spacing that has them.
+    fn positions(spacing: AxisSpacing<'a, F>) -> Option<Steps<'a, F>> {
+        match spacing {
+            AxisSpacing::Uniform(_) => None,
+            AxisSpacing::Coordinates(x) | AxisSpacing::UnreducedCoordinates(x) => {
+                Some(Steps::Coordinates(x))
+            }
+            AxisSpacing::Ticks32(t) => Some(Steps::Ticks32(t)),
+            AxisSpacing::Ticks64(t) => Some(Steps::Ticks64(t)),
         }
     }
 }
@@ -261,17 +346,17 @@ mod tests {
         let x = [3.0, 3.25, 3.5, 3.75];
         assert!(matches!(
             Grid::resolve(AxisSpacing::Coordinates(&x), 0, 4, 2),
-            Ok(Grid::Uniform(h)) if h == 0.25
+            Ok(Grid::Even(h)) if h == 0.25
         ));
         // Two coordinates always reduce: there is one step.
         let x = [1.0, 0.5];
         assert!(matches!(
             Grid::resolve(AxisSpacing::Coordinates(&x), 0, 2, 2),
-            Ok(Grid::Uniform(h)) if h == -0.5
+            Ok(Grid::Even(h)) if h == -0.5
         ));
         // Steps +0.0 and -0.0 compare equal: numpy keeps the first, +0.0.
         let x = [1.0f64, 1.0, 1.0];
-        let Ok(Grid::Uniform(h)) = Grid::resolve(AxisSpacing::Coordinates(&x), 0, 3, 2) else {
+        let Ok(Grid::Even(h)) = Grid::resolve(AxisSpacing::Coordinates(&x), 0, 3, 2) else {
             panic!("not reduced")
         };
         assert!(h == 0.0 && h.is_sign_positive());

@@ -38,14 +38,14 @@ pub(crate) fn interior_weights<L: Lanes>(dx1: L, dx2: L) -> [L; 3] {
 /// numpy's second-order weights for `f[0], f[1], f[2]` at the first point.
 fn first_point_weights<F: Real>(grid: &Grid<'_, F>) -> [F; 3] {
     match *grid {
-        Grid::Uniform(dx) => uniform_first_point_weights(dx),
+        Grid::Even(dx) => even_first_point_weights(dx),
         Grid::Uneven(x) => uneven_first_point_weights(x.step(0), x.step(1)),
     }
 }
 
 /// numpy's second-order weights at the first point of a uniform grid of step `dx`.
 #[inline]
-pub(crate) fn uniform_first_point_weights<F: Real>(dx: F) -> [F; 3] {
+pub(crate) fn even_first_point_weights<F: Real>(dx: F) -> [F; 3] {
     [-F::THREE_HALVES / dx, F::TWO / dx, -F::HALF / dx]
 }
 
@@ -62,14 +62,14 @@ pub(crate) fn uneven_first_point_weights<F: Real>(dx1: F, dx2: F) -> [F; 3] {
 /// numpy's second-order weights for `f[n-3], f[n-2], f[n-1]` at the last point.
 fn last_point_weights<F: Real>(grid: &Grid<'_, F>, n: usize) -> [F; 3] {
     match *grid {
-        Grid::Uniform(dx) => uniform_last_point_weights(dx),
+        Grid::Even(dx) => even_last_point_weights(dx),
         Grid::Uneven(x) => uneven_last_point_weights(x.step(n - 3), x.step(n - 2)),
     }
 }
 
 /// numpy's second-order weights at the last point of a uniform grid of step `dx`.
 #[inline]
-pub(crate) fn uniform_last_point_weights<F: Real>(dx: F) -> [F; 3] {
+pub(crate) fn even_last_point_weights<F: Real>(dx: F) -> [F; 3] {
     [F::HALF / dx, -F::TWO / dx, F::THREE_HALVES / dx]
 }
 
@@ -226,7 +226,7 @@ impl<'a, F: Real> AxisPlan<'a, F> {
         let (first, last) = match edge_order {
             EdgeOrder::First => {
                 let (d0, dn) = match grid {
-                    Grid::Uniform(dx) => (dx, dx),
+                    Grid::Even(dx) => (dx, dx),
                     Grid::Uneven(x) => (x.step(0), x.step(n.saturating_sub(2))),
                 };
                 (
@@ -254,7 +254,7 @@ impl<'a, F: Real> AxisPlan<'a, F> {
             ),
         };
         let central = match grid {
-            Grid::Uniform(dx) => central_divisor(dx),
+            Grid::Even(dx) => central_divisor(dx),
             Grid::Uneven(_) => Divisor::new(F::nan()),
         };
         Self {
@@ -280,8 +280,8 @@ impl<'a, F: Real> AxisPlan<'a, F> {
 
     /// Whether the grid is uniform (every interior point has the same stencil).
     #[inline(always)]
-    pub(crate) fn is_uniform(&self) -> bool {
-        matches!(self.grid, Grid::Uniform(_))
+    pub(crate) fn is_even(&self) -> bool {
+        matches!(self.grid, Grid::Even(_))
     }
 
     /// `2. * dx` for a uniform grid.
@@ -311,7 +311,7 @@ impl<'a, F: Real> AxisPlan<'a, F> {
             self.last
         } else {
             match self.grid {
-                Grid::Uniform(_) => Stencil::Difference {
+                Grid::Even(_) => Stencil::Difference {
                     plus: i + 1,
                     minus: i - 1,
                     divisor: self.central,

@@ -1,16 +1,28 @@
 //! Strided views over caller buffers, and the validation that makes them trustworthy.
 //!
 //! A view is a buffer, the element offset of its first element, a shape and strides in
-//! elements. Constructing one checks, with checked arithmetic:
-//! 1. the rank is at most [`MAX_RANK`] and `strides` has one entry per axis;
-//! 2. the element count fits in `isize`;
-//! 3. every reachable element index `offset + Σ i_k * strides[k]` (with `0 <= i_k < shape[k]`)
-//!    lies in `0..buffer.len()`; a view with no elements reaches nothing;
-//! 4. for an output view, no two elements share memory: sorted by `|stride|`, each axis longer
-//!    than 1 has a stride larger than the span of the axes before it (zero strides therefore fail).
-//!    This is conservative, as in ndarray: some exotic non-overlapping layouts are rejected.
+//! elements. Constructing one checks, with checked arithmetic and in this order (the first
+//! failing check names the error, whatever the order of the axes):
+//! 1. the rank is at most [`MAX_RANK`] ([`RankTooLarge`](GradientError::RankTooLarge)) and
+//!    `strides` has one entry per axis ([`StridesLength`](GradientError::StridesLength));
+//! 2. the size: the product of the nonzero lengths times the element size in bytes fits in
+//!    `isize` ([`SizeOverflow`](GradientError::SizeOverflow)). numpy's rule: it refuses
+//!    `np.empty((0, 2**63))` and `np.empty((2, 2**62, 0))` alike, a zero length making no
+//!    shape small enough. For a contiguous view, the buffer then holds exactly the element
+//!    count ([`DataLength`](GradientError::DataLength));
+//! 3. a view with no elements stops here: it reaches nothing, whatever its offset and strides;
+//! 4. the first element, at `offset`, lies in the buffer
+//!    ([`OffsetOutOfBounds`](GradientError::OffsetOutOfBounds));
+//! 5. each index extent `(shape[k] - 1) * strides[k]`, and their sums from `offset`, fit in
+//!    `isize` ([`SizeOverflow`](GradientError::SizeOverflow));
+//! 6. every reachable element index `offset + Σ i_k * strides[k]` (with `0 <= i_k < shape[k]`)
+//!    lies in `0..buffer.len()` ([`OutOfBounds`](GradientError::OutOfBounds));
+//! 7. for an output view, no two elements share memory: sorted by `|stride|`, each axis longer
+//!    than 1 has a stride larger than the span of the axes before it (zero strides therefore
+//!    fail; [`OverlappingOutput`](GradientError::OverlappingOutput)). This is conservative, as
+//!    in ndarray: some exotic non-overlapping layouts are rejected.
 //!
-//! Kernels rely on 3: every partial sum of the index terms lies between the lowest and highest
+//! Kernels rely on 6: every partial sum of the index terms lies between the lowest and highest
 //! reachable index, so index arithmetic inside a validated view can neither overflow nor leave
 //! the buffer.
 
@@ -32,9 +44,10 @@ pub(crate) struct Layout<'a> {
 }
 
 impl<'a> Layout<'a> {
-    /// Checks conditions 1–3 for a buffer of `buffer_len` elements.
+    /// Checks conditions 1–6 for a buffer of `buffer_len` elements of `elem_size` bytes.
     fn new(
         buffer_len: usize,
+        elem_size: usize,
         offset: usize,
         shape: &'a [usize],
         strides: Strides<'a>,
@@ -55,13 +68,11 @@ impl<'a> Layout<'a> {
             shape,
             strides,
         };
-        let count = shape
-            .iter()
-            .try_fold(1usize, |acc, &n| acc.checked_mul(n))
-            .filter(|&c| isize::try_from(c).is_ok())
-            .ok_or(GradientError::SizeOverflow)?;
-        if count == 0 {
+        if element_count(shape, elem_size)? == 0 {
             return Ok(layout);
+        }
+        if offset >= buffer_len {
+            return Err(GradientError::OffsetOutOfBounds { offset, buffer_len });
         }
         let (lowest, highest) = layout.reach()?;
         let in_bounds = lowest >= 0 && usize::try_from(highest).is_ok_and(|h| h < buffer_len);
@@ -76,7 +87,8 @@ impl<'a> Layout<'a> {
         }
     }
 
-    /// Lowest and highest element index reached by a non-empty view.
+    /// Lowest and highest element index reached by a non-empty view (whose offset is inside a
+    /// buffer, so it fits in `isize` but for buffers of zero-sized elements).
     fn reach(&self) -> Result<(isize, isize), GradientError> {
         let start = isize::try_from(self.offset).map_err(|_| GradientError::SizeOverflow)?;
         let (mut lo, mut hi) = (start, start);
@@ -208,8 +220,22 @@ impl<'a, T> StridedView<'a, T> {
     /// A view of `data` whose element `[i_0, …, i_k]` is
     /// `data[offset + i_0*strides[0] + … + i_k*strides[k]]`.
     ///
-    /// Fails if the rank exceeds [`MAX_RANK`], `strides` and `shape` differ in length, sizes
-    /// overflow, or any reachable element lies outside `data`.
+    /// Checks, in this order, reporting the first that fails (the same error whatever the
+    /// order of the axes):
+    /// 1. [`RankTooLarge`](GradientError::RankTooLarge): more than [`MAX_RANK`] axes;
+    /// 2. [`StridesLength`](GradientError::StridesLength): `strides` and `shape` differ in
+    ///    length;
+    /// 3. [`SizeOverflow`](GradientError::SizeOverflow): the product of the nonzero lengths,
+    ///    in bytes, does not fit in `isize` (numpy refuses `np.empty((0, 2**63))` too). A view
+    ///    with a zero length that passes this is accepted: it reaches nothing, whatever its
+    ///    offset and strides;
+    /// 4. [`OffsetOutOfBounds`](GradientError::OffsetOutOfBounds): `offset` is not an index of
+    ///    `data`;
+    /// 5. [`SizeOverflow`](GradientError::SizeOverflow): an index extent
+    ///    `(shape[k] - 1) * strides[k]`, or its sum with `offset` and the other extents, does not
+    ///    fit in `isize`;
+    /// 6. [`OutOfBounds`](GradientError::OutOfBounds): the lowest or highest reachable element
+    ///    lies outside `data`.
     ///
     /// ```
     /// use numgrad::{gradient, Options, StridedView, StridedViewMut};
@@ -229,12 +255,23 @@ impl<'a, T> StridedView<'a, T> {
         shape: &'a [usize],
         strides: &'a [isize],
     ) -> Result<Self, GradientError> {
-        let layout = Layout::new(data.len(), offset, shape, Strides::Explicit(strides))?;
+        let layout = Layout::new(
+            data.len(),
+            size_of::<T>(),
+            offset,
+            shape,
+            Strides::Explicit(strides),
+        )?;
         Ok(Self { data, layout })
     }
 
     /// A C-order (row-major) view of all of `data`, which must hold exactly the shape's element
     /// count.
+    ///
+    /// Checks, in this order: [`RankTooLarge`](GradientError::RankTooLarge), then
+    /// [`SizeOverflow`](GradientError::SizeOverflow) (the product of the nonzero lengths, in
+    /// bytes, fits in `isize`, as for [`new`](Self::new)), then
+    /// [`DataLength`](GradientError::DataLength) (`data` holds exactly the element count).
     ///
     /// ```
     /// use numgrad::{GradientError, StridedView};
@@ -246,8 +283,7 @@ impl<'a, T> StridedView<'a, T> {
     /// );
     /// ```
     pub fn contiguous(data: &'a [T], shape: &'a [usize]) -> Result<Self, GradientError> {
-        check_exact_len(data.len(), shape)?;
-        let layout = Layout::new(data.len(), 0, shape, Strides::COrder)?;
+        let layout = Layout::contiguous(data.len(), size_of::<T>(), shape)?;
         Ok(Self { data, layout })
     }
 
@@ -300,7 +336,9 @@ impl<'a, F> StridedViewMut<'a, F> {
     /// A mutable view of `data` whose element `[i_0, …, i_k]` is
     /// `data[offset + i_0*strides[0] + … + i_k*strides[k]]`.
     ///
-    /// Fails like [`StridedView::new`], and also if two elements would share memory.
+    /// Fails like [`StridedView::new`], in the same order, and then with
+    /// [`OverlappingOutput`](GradientError::OverlappingOutput) if two elements would share
+    /// memory.
     ///
     /// ```
     /// use numgrad::{gradient, Options, StridedView, StridedViewMut};
@@ -318,13 +356,20 @@ impl<'a, F> StridedViewMut<'a, F> {
         shape: &'a [usize],
         strides: &'a [isize],
     ) -> Result<Self, GradientError> {
-        let layout = Layout::new(data.len(), offset, shape, Strides::Explicit(strides))?;
+        let layout = Layout::new(
+            data.len(),
+            size_of::<F>(),
+            offset,
+            shape,
+            Strides::Explicit(strides),
+        )?;
         layout.check_no_overlap()?;
         Ok(Self { data, layout })
     }
 
     /// A C-order (row-major) view of all of `data`, which must hold exactly the shape's element
-    /// count.
+    /// count. Checks as [`StridedView::contiguous`], in the same order (a C-order view never
+    /// overlaps itself).
     ///
     /// ```
     /// use numgrad::{gradient, Options, StridedView, StridedViewMut};
@@ -336,8 +381,7 @@ impl<'a, F> StridedViewMut<'a, F> {
     /// # Ok::<(), numgrad::GradientError>(())
     /// ```
     pub fn contiguous(data: &'a mut [F], shape: &'a [usize]) -> Result<Self, GradientError> {
-        check_exact_len(data.len(), shape)?;
-        let layout = Layout::new(data.len(), 0, shape, Strides::COrder)?;
+        let layout = Layout::contiguous(data.len(), size_of::<F>(), shape)?;
         Ok(Self { data, layout })
     }
 
@@ -362,20 +406,42 @@ impl<'a, F> StridedViewMut<'a, F> {
     }
 }
 
-/// A contiguous view's buffer must hold exactly the shape's element count (checked first, so
-/// a short buffer is reported as such rather than as an out-of-bounds view).
-fn check_exact_len(len: usize, shape: &[usize]) -> Result<(), GradientError> {
-    if shape.len() > MAX_RANK {
-        return Err(GradientError::RankTooLarge { rank: shape.len() });
-    }
-    let expected = shape
+/// Check 2: the element count of `shape` (0 if a length is 0), provided the product of the
+/// nonzero lengths times `elem_size` bytes (at least 1) fits in `isize`, as numpy requires of
+/// every array, empty or not.
+fn element_count(shape: &[usize], elem_size: usize) -> Result<usize, GradientError> {
+    let nonzero = shape
         .iter()
+        .filter(|&&n| n != 0)
         .try_fold(1usize, |acc, &n| acc.checked_mul(n))
+        .filter(|&c| {
+            c.checked_mul(elem_size.max(1))
+                .is_some_and(|bytes| isize::try_from(bytes).is_ok())
+        })
         .ok_or(GradientError::SizeOverflow)?;
-    if len == expected {
-        Ok(())
-    } else {
-        Err(GradientError::DataLength { expected, got: len })
+    Ok(if shape.contains(&0) { 0 } else { nonzero })
+}
+
+impl<'a> Layout<'a> {
+    /// A C-order layout of all of a buffer of `buffer_len` elements of `elem_size` bytes, which
+    /// must hold exactly the shape's element count: checks 1 and 2 (so a buffer of the wrong
+    /// length is reported as such rather than as an out-of-bounds view), then the rest.
+    fn contiguous(
+        buffer_len: usize,
+        elem_size: usize,
+        shape: &'a [usize],
+    ) -> Result<Self, GradientError> {
+        if shape.len() > MAX_RANK {
+            return Err(GradientError::RankTooLarge { rank: shape.len() });
+        }
+        let expected = element_count(shape, elem_size)?;
+        if buffer_len != expected {
+            return Err(GradientError::DataLength {
+                expected,
+                got: buffer_len,
+            });
+        }
+        Self::new(buffer_len, elem_size, 0, shape, Strides::COrder)
     }
 }
 
@@ -422,10 +488,49 @@ mod tests {
             StridedView::new(&data, 0, &[usize::MAX, 2], &[0, 0]).err(),
             Some(GradientError::SizeOverflow)
         );
+        // An offset past the buffer is out of bounds, not an overflow.
         assert_eq!(
             StridedView::new(&data, usize::MAX, &[1], &[0]).err(),
+            Some(GradientError::OffsetOutOfBounds {
+                offset: usize::MAX,
+                buffer_len: 4
+            })
+        );
+        assert_eq!(
+            StridedView::new(&data, 4, &[1], &[1]).err(),
+            Some(GradientError::OffsetOutOfBounds {
+                offset: 4,
+                buffer_len: 4
+            })
+        );
+    }
+
+    #[test]
+    fn a_zero_length_does_not_hide_a_huge_one_whatever_the_axis_order() {
+        let data = [0.0f64; 4];
+        let huge = usize::MAX;
+        for shape in [&[0, huge][..], &[huge, 0], &[2, huge, 0], &[0, 2, huge]] {
+            let strides = [1isize; 3];
+            let strides = &strides[..shape.len()];
+            assert_eq!(
+                StridedView::new(&data, 0, shape, strides).err(),
+                Some(GradientError::SizeOverflow),
+                "{shape:?}"
+            );
+            assert_eq!(
+                StridedView::contiguous(&data, shape).err(),
+                Some(GradientError::SizeOverflow),
+                "{shape:?}"
+            );
+        }
+        // numpy counts bytes: 2**60 f64 (2**63 bytes) is too big, 2**60 bytes is not.
+        let n = 1usize << 60;
+        assert_eq!(
+            StridedView::new(&data, 0, &[0, n], &[1, 1]).err(),
             Some(GradientError::SizeOverflow)
         );
+        assert!(StridedView::new(&[0u8; 4], 0, &[0, n], &[1, 1]).is_ok());
+        assert!(StridedView::new(&data, 0, &[0, n / 8], &[1, 1]).is_ok());
     }
 
     #[test]

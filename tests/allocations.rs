@@ -6,7 +6,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
 #[cfg(feature = "alloc")]
-use numgrad::{Axes, gradient_owned};
+use numgrad::{Axes, GradientError, gradient_owned};
 use numgrad::{
     AxisSpacing, EdgeOrder, Options, Spacing, StridedView, StridedViewMut, gradient, gradient_1d,
     gradient_reference,
@@ -160,4 +160,86 @@ fn an_allocation_failure_is_an_error_not_an_abort() {
         result.unwrap_err(),
         numgrad::GradientError::AllocationFailed { elements: 10_000 }
     );
+}
+
+/// What `gradient_owned` returns.
+#[cfg(feature = "alloc")]
+type Owned = Result<Vec<numgrad::GradientArray<f64>>, GradientError>;
+
+/// `gradient_owned` under an allocator refusing every allocation of `fail_from` bytes or more:
+/// the result and the (allocations, bytes) made.
+#[cfg(feature = "alloc")]
+fn owned_under(
+    fail_from: usize,
+    data: &[f64],
+    shape: &[usize],
+    options: &Options<'_, f64>,
+) -> (Owned, (usize, usize)) {
+    let mut result = None;
+    FAIL_FROM.with(|c| c.set(fail_from));
+    let counts = counted(|| result = Some(gradient_owned(data, shape, options)));
+    FAIL_FROM.with(|c| c.set(usize::MAX));
+    (result.unwrap(), counts)
+}
+
+#[cfg(feature = "alloc")]
+#[test]
+fn a_malformed_owned_call_allocates_nothing_and_reports_the_real_error() {
+    // Rank 64, 512 KiB of input: zero-filling every output first would take 33.6 MB.
+    let mut shape = [1usize; 64];
+    shape[63] = 65_536;
+    shape[0] = 1; // axis 0 has one point: too short
+    let data: Vec<f64> = (0..65_536).map(|i| f64::from(i) * 3.0).collect();
+    let x = [0.0, 1.0, 2.0];
+    let per_axis = [AxisSpacing::Uniform(1.0); 3];
+    let short_coords = [AxisSpacing::Coordinates(&x)];
+    let malformed: [(Options<'_, f64>, GradientError); 3] = [
+        (
+            Options::new(),
+            GradientError::AxisTooShort {
+                axis: 0,
+                len: 1,
+                min: 2,
+            },
+        ),
+        (
+            Options::new().spacing(Spacing::PerAxis(&per_axis)),
+            GradientError::SpacingCount {
+                expected: 64,
+                got: 3,
+            },
+        ),
+        (
+            Options::new()
+                .axes(Axes::One(-1))
+                .spacing(Spacing::PerAxis(&short_coords)),
+            GradientError::CoordinateLength {
+                axis: 63,
+                expected: 65_536,
+                got: 3,
+            },
+        ),
+    ];
+    for (options, expected) in &malformed {
+        // With a working allocator and one that refuses everything: the same error, and not
+        // one allocation.
+        for fail_from in [usize::MAX, 0] {
+            let (result, counts) = owned_under(fail_from, &data, &shape, options);
+            assert_eq!(result.unwrap_err(), *expected, "fail_from {fail_from}");
+            assert_eq!(counts, (0, 0), "{expected:?}, fail_from {fail_from}");
+        }
+    }
+    // A well-formed call under the refusing allocator is an allocation failure, and the same
+    // call with a working one allocates its output.
+    let last = Options::new().axes(Axes::One(-1));
+    let (result, _) = owned_under(0, &data, &shape, &last);
+    assert_eq!(
+        result.unwrap_err(),
+        GradientError::AllocationFailed { elements: 1 }
+    );
+    let (result, (allocations, _)) = owned_under(usize::MAX, &data, &shape, &last);
+    let grads = result.unwrap();
+    assert_eq!(allocations, 4);
+    assert_eq!(grads[0].axis, 63);
+    assert!(grads[0].data.iter().all(|&g| g == 3.0));
 }

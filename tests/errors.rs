@@ -89,6 +89,63 @@ fn size_overflow() {
         StridedView::new(&d, 0, &[4, 2], &[isize::MAX / 2, 1]).unwrap_err(),
         GradientError::SizeOverflow
     );
+    // numpy's rule: the product of the nonzero lengths, in bytes, must fit in `isize`, so a
+    // zero length does not hide a huge one, in any axis order (`np.empty((0, 2**63))`,
+    // `np.empty((2, 2**62, 0))` and `np.empty((0, 2**62, 4))` all raise).
+    let shapes: [&[usize]; 4] = [
+        &[0, usize::MAX],
+        &[usize::MAX, 0],
+        &[2, usize::MAX, 0],
+        &[0, 1 << 62, 4],
+    ];
+    for shape in shapes {
+        let strides = &[0isize; 3][..shape.len()];
+        for offset in [0, 100] {
+            assert_eq!(
+                StridedView::new(&d, offset, shape, strides).unwrap_err(),
+                GradientError::SizeOverflow,
+                "{shape:?}"
+            );
+        }
+        assert_eq!(
+            StridedView::contiguous(&[0.0f64; 0], shape).unwrap_err(),
+            GradientError::SizeOverflow,
+            "{shape:?}"
+        );
+    }
+    // Counted in bytes: 2**59 f64 elements are 2**62 bytes, which fits; 2**60 do not.
+    assert!(StridedView::new(&d, 100, &[0, 1 << 59], &[1, 1]).is_ok());
+    assert_eq!(
+        StridedView::new(&d, 100, &[0, 1 << 60], &[1, 1]).unwrap_err(),
+        GradientError::SizeOverflow
+    );
+}
+
+#[test]
+fn offset_out_of_bounds() {
+    let d = data();
+    for offset in [12, 13, usize::MAX] {
+        for (shape, strides) in [(&[1usize][..], &[0isize][..]), (&[3, 4], &[-4, -1])] {
+            assert_eq!(
+                StridedView::new(&d, offset, shape, strides).unwrap_err(),
+                GradientError::OffsetOutOfBounds {
+                    offset,
+                    buffer_len: 12
+                }
+            );
+        }
+    }
+    // Empty views reach nothing: no offset is out of bounds for them.
+    assert!(StridedView::new(&d, usize::MAX, &[3, 0], &[1, 1]).is_ok());
+    let mut out = vec![SENTINEL; 12];
+    assert_eq!(
+        StridedViewMut::new(&mut out, usize::MAX, &[2], &[1]).unwrap_err(),
+        GradientError::OffsetOutOfBounds {
+            offset: usize::MAX,
+            buffer_len: 12
+        }
+    );
+    assert!(out.iter().all(|&v| v == SENTINEL));
 }
 
 #[test]
@@ -362,6 +419,13 @@ fn every_error_has_a_message_naming_its_values() {
                 got: 3,
             },
             ["axis 1", "3 entries", "4"],
+        ),
+        (
+            GradientError::OffsetOutOfBounds {
+                offset: 15,
+                buffer_len: 12,
+            },
+            ["element 15", "buffer of 12", "outside"],
         ),
     ];
     for (err, parts) in messages {

@@ -244,10 +244,22 @@ fn size_overflow() {
         StridedViewMut::contiguous(&mut out, &huge).unwrap_err(),
         GradientError::SizeOverflow
     );
-    assert_eq!(
-        StridedViewMut::new(&mut out, usize::MAX, &[1], &[0]).unwrap_err(),
-        GradientError::SizeOverflow
-    );
+    // A zero length does not make a huge shape small, whatever the axis order (numpy refuses
+    // `np.empty((0, 2**63))` and `np.empty((2, 2**62, 0))` alike).
+    for shape in [&[0, usize::MAX][..], &[2, usize::MAX, 0], &[0, 1 << 61]] {
+        let strides = [1isize; 3];
+        let strides = &strides[..shape.len()];
+        assert_eq!(
+            StridedViewMut::new(&mut out, 0, shape, strides).unwrap_err(),
+            GradientError::SizeOverflow,
+            "{shape:?}"
+        );
+        assert_eq!(
+            StridedViewMut::contiguous(&mut out, shape).unwrap_err(),
+            GradientError::SizeOverflow,
+            "{shape:?}"
+        );
+    }
     assert!(all_sentinel(&[out]));
     #[cfg(feature = "alloc")]
     assert_eq!(
@@ -275,6 +287,16 @@ fn out_of_bounds() {
             buffer_len: 12
         }
     );
+    // An offset past the buffer is out of bounds (not an overflow, even at `usize::MAX`).
+    for offset in [12, usize::MAX] {
+        assert_eq!(
+            StridedViewMut::new(&mut out, offset, &[1], &[0]).unwrap_err(),
+            GradientError::OffsetOutOfBounds {
+                offset,
+                buffer_len: 12
+            }
+        );
+    }
     assert!(all_sentinel(&[out]));
 }
 
@@ -648,6 +670,55 @@ fn refused_stream_blocks_change_nothing() {
     let (clean, refused) = (feed(false), feed(true));
     assert_eq!(clean.len(), 48);
     assert!(clean.iter().zip(&refused).all(|(a, b)| same(*a, *b)));
+}
+
+/// An empty block (a DMA callback may deliver one) is a no-op, whatever the output (even an
+/// empty one): `Ok(0)`, nothing written, the stream unchanged. An empty block with timestamps
+/// is still a timestamp-count error.
+#[test]
+fn empty_stream_blocks_are_no_ops() {
+    let series: Vec<i16> = (0..24).map(|i| (i * i % 37) as i16 - 9).collect();
+    let ticks: Vec<u32> = (0..12u32)
+        .map(|k| (u32::MAX - 20).wrapping_add(k * k))
+        .collect();
+    let feed = |empty_blocks: bool| -> Vec<f64> {
+        let mut plain = GradientStream::<f64, 2>::new(0.25, EdgeOrder::Second);
+        let mut timed = TimedGradientStream::<f64, u32, 2>::new(EdgeOrder::First);
+        let mut emitted = Vec::new();
+        for (block, stamps) in series.chunks(6).zip(ticks.chunks(3)) {
+            if empty_blocks {
+                let mut none: [f64; 0] = [];
+                assert_eq!(plain.push_block(&[] as &[i16], &mut none), Ok(0));
+                assert_eq!(timed.push_block(&[] as &[i16], &[], &mut none), Ok(0));
+                let mut room = vec![f64::sentinel(); 3];
+                assert_eq!(plain.push_block(&[] as &[i16], &mut room), Ok(0));
+                assert_eq!(timed.push_block(&[] as &[i16], &[], &mut room), Ok(0));
+                assert_eq!(
+                    timed.push_block(&[] as &[i16], &stamps[..1], &mut room),
+                    Err(GradientError::TimestampCount { frames: 0, got: 1 })
+                );
+                assert!(all_sentinel(&[room]), "an empty block wrote");
+            }
+            let mut room = vec![f64::sentinel(); 8];
+            let n = plain.push_block(block, &mut room).unwrap();
+            emitted.extend_from_slice(&room[..n]);
+            let n = timed.push_block(block, stamps, &mut room).unwrap();
+            emitted.extend_from_slice(&room[..n]);
+        }
+        emitted.extend_from_slice(&plain.finish().unwrap());
+        emitted.extend_from_slice(&timed.finish().unwrap());
+        emitted
+    };
+    let (plain, with_empty) = (feed(false), feed(true));
+    assert_eq!(plain.len(), 48);
+    assert!(plain.iter().zip(&with_empty).all(|(&a, &b)| same(a, b)));
+    // A non-empty block still needs room for `len + C`, even a block of one frame.
+    let mut s = GradientStream::<f32, 3>::new(1.0, EdgeOrder::First);
+    let mut none: [f32; 0] = [];
+    assert_eq!(
+        s.push_block(&[1.0f32, 2.0, 3.0], &mut none),
+        Err(GradientError::OutputTooSmall { needed: 6, got: 0 })
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

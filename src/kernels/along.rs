@@ -8,7 +8,7 @@ use super::sweep::{DividedSweep, Dividing, Points, sweep};
 use crate::element::{Real, Sample};
 use crate::isa::Path;
 use crate::lanes::{Lanes, Step};
-use crate::spacing::{Coordinate, Grid, Steps};
+use crate::spacing::{Grid, Steps, Timestamp, lane_steps};
 use crate::stencil::{AxisPlan, Divide, interior_weights, weighted};
 
 /// Differentiates one line of `plan.len()` samples on the call's vector `path`, with the
@@ -54,7 +54,7 @@ pub(crate) unsafe fn line<T, F, SI, SO, S>(
     };
     put(plan.first().apply(read), dst);
     match plan.grid() {
-        Grid::Uniform(_) => {
+        Grid::Even(_) => {
             // SAFETY: `sweep` asks for points 1..n-1 only, each reading points up to
             // `i + N <= n - 1` (`Central`'s range contract), all readable by the caller's
             // contract, as the outputs are writable and distinct.
@@ -144,13 +144,13 @@ struct Uneven<T, C, F, SI> {
     real: PhantomData<F>,
 }
 
-impl<T: Sample<F>, C: Coordinate<F>, F: Real, SI: Step> Points<F> for Uneven<T, C, F, SI> {
+impl<T: Sample<F>, C: Timestamp<F>, F: Real, SI: Step> Points<F> for Uneven<T, C, F, SI> {
     #[inline(always)]
     unsafe fn at<L: Lanes<Elem = F>>(&self, token: L::Token, i: usize) -> L {
         let s = self.si.get();
         // SAFETY: the range contract.
         unsafe {
-            let (dx1, dx2) = C::lane_steps::<L>(token, self.x, i);
+            let (dx1, dx2) = lane_steps::<F, C, L>(token, self.x, i);
             let f = [
                 L::load(token, self.src.offset((i - 1) as isize * s), self.si),
                 L::load(token, self.src.offset(i as isize * s), self.si),

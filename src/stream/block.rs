@@ -4,9 +4,9 @@
 //! Every loop walks slices cut to the exact lengths it needs (`chunks_exact`, `get`), so the
 //! only `unsafe` is the lane load and store of a chunk whose length was just checked.
 
-use super::clock::Timestamp;
 use crate::element::{Real, Sample};
 use crate::lanes::{Lanes, Unit};
+use crate::spacing::{Timestamp, window_lane_steps};
 use crate::stencil::{Divide, Divisor, WithDivide, interior_weights, weighted};
 
 /// The lanes of the first `L::N` samples of `chunk` (NaN lanes if it is shorter, which the
@@ -40,7 +40,7 @@ fn tail<T>(s: &[T], from: usize) -> &[T] {
 /// whole run of frames `from .. to` is one flat run of values: in an interleaved block the
 /// value `C` places earlier or later is the same channel one frame earlier or later. So the
 /// lanes run across channels and frames alike, whatever `C` is.
-pub(super) fn uniform<T: Sample<F>, F: Real, const C: usize>(
+pub(super) fn fixed_step<T: Sample<F>, F: Real, const C: usize>(
     input: &[T],
     from: usize,
     to: usize,
@@ -194,7 +194,7 @@ fn group_weights<L: Lanes<Elem: Real, Token = ()>, X: Timestamp<L::Elem>>(
     if L::N > MAX_LANES {
         return None;
     }
-    let (dx1, dx2) = X::lane_steps::<L>(t)?;
+    let (dx1, dx2) = window_lane_steps::<_, X, L>(t)?;
     let mut weights = [[num_traits::Zero::zero(); MAX_LANES]; 3];
     for (row, w) in weights.iter_mut().zip(interior_weights(dx1, dx2)) {
         store(w, row);
@@ -214,7 +214,7 @@ fn weighted_frames<L: Lanes<Elem: Real, Token = ()>, T: Sample<L::Elem>, X: Time
     let windows = f.windows(L::N + 2).step_by(L::N);
     let stamps = t.windows(L::N + 2).step_by(L::N);
     for ((o, fw), tw) in out.chunks_exact_mut(L::N).zip(windows).zip(stamps) {
-        let Some((dx1, dx2)) = X::lane_steps::<L>(tw) else {
+        let Some((dx1, dx2)) = window_lane_steps::<_, X, L>(tw) else {
             break;
         };
         let v = weighted(

@@ -6,77 +6,11 @@ use core::fmt::Debug;
 
 use super::block;
 use crate::element::{Real, Sample};
-use crate::lanes::Lanes;
-use crate::spacing::Coordinate;
+use crate::spacing::Timestamp;
 use crate::stencil::{
-    Divisor, central_divisor, difference, interior_weights, uneven_first_point_weights,
-    uneven_last_point_weights, uniform_first_point_weights, uniform_last_point_weights, weighted,
+    Divisor, central_divisor, difference, even_first_point_weights, even_last_point_weights,
+    interior_weights, uneven_first_point_weights, uneven_last_point_weights, weighted,
 };
-
-mod sealed {
-    use crate::element::Real;
-    pub trait Sealed<F> {}
-    impl<F: Real> Sealed<F> for F {}
-    impl<F> Sealed<F> for u32 {}
-    impl<F> Sealed<F> for u64 {}
-}
-
-/// A per-frame timestamp that a [`TimedGradientStream`](super::TimedGradientStream) accepts:
-/// a coordinate of the stream's float type (`f32` for an `f32` stream, `f64` for an `f64`
-/// stream), or the tick count of a free-running `u32` or `u64` timer.
-///
-/// The step between two frames is `next - prev` for float coordinates, and
-/// `next.wrapping_sub(prev)` converted to the float type for ticks, so a timer that wraps
-/// around between two frames changes nothing. Steps are exactly those of the batch modes
-/// [`AxisSpacing::UnreducedCoordinates`](crate::AxisSpacing::UnreducedCoordinates),
-/// [`AxisSpacing::Ticks32`](crate::AxisSpacing::Ticks32) and
-/// [`AxisSpacing::Ticks64`](crate::AxisSpacing::Ticks64). Sealed.
-///
-/// ```
-/// use numgrad::{EdgeOrder, TimedGradientStream};
-/// // A u32 timer wraps between the two frames: the step is still 20 ticks.
-/// let mut stream = TimedGradientStream::<f32, u32>::new(EdgeOrder::First);
-/// stream.push([0.0f32], u32::MAX - 9);
-/// assert_eq!(stream.push([40.0f32], 10).as_slice(), [[2.0]]);
-/// ```
-pub trait Timestamp<F: Real>: Copy + Default + Debug + sealed::Sealed<F> {
-    /// The step from `self` to `next`, in `F`.
-    #[doc(hidden)]
-    fn step_to(self, next: Self) -> F;
-
-    /// The steps into and out of points `1 ..= L::N` of `window`: lanes of
-    /// `window[k+1] - window[k]` and `window[k+2] - window[k+1]`; `None` if `window` holds
-    /// fewer than `L::N + 2` timestamps.
-    #[doc(hidden)]
-    fn lane_steps<L: Lanes<Elem = F, Token = ()>>(window: &[Self]) -> Option<(L, L)>;
-}
-
-macro_rules! timestamps {
-    ($(impl<$g:ident> for $t:ty => $f:ty;)*) => {$(
-        impl<$g: Real> Timestamp<$f> for $t {
-            #[inline(always)]
-            fn step_to(self, next: Self) -> $f {
-                <$t as Coordinate<$f>>::step(self, next)
-            }
-
-            #[inline(always)]
-            fn lane_steps<L: Lanes<Elem = $f, Token = ()>>(window: &[Self]) -> Option<(L, L)> {
-                if window.len() < L::N + 2 {
-                    return None;
-                }
-                // SAFETY: `window[0 ..= L::N + 1]` is in the slice, which is what the steps
-                // into and out of points `1 ..= L::N` read.
-                Some(unsafe { <$t as Coordinate<$f>>::lane_steps::<L>((), window.as_ptr(), 1) })
-            }
-        }
-    )*};
-}
-
-timestamps! {
-    impl<F> for F => F;
-    impl<F> for u32 => F;
-    impl<F> for u64 => F;
-}
 
 /// The spacing of a stream, with numpy's formulas for it.
 pub(crate) trait Clock<F: Real>: Copy + Debug {
@@ -135,13 +69,13 @@ pub(crate) trait Clock<F: Real>: Copy + Debug {
 
 /// Frames `h` apart: numpy's uniform formulas, `AxisSpacing::Uniform(h)`.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Uniform<F> {
+pub(crate) struct FixedStep<F> {
     h: F,
     /// `2. * h`.
     central: Divisor<F>,
 }
 
-impl<F: Real> Uniform<F> {
+impl<F: Real> FixedStep<F> {
     pub(crate) fn new(h: F) -> Self {
         Self {
             h,
@@ -155,7 +89,7 @@ impl<F: Real> Uniform<F> {
     }
 }
 
-impl<F: Real> Clock<F> for Uniform<F> {
+impl<F: Real> Clock<F> for FixedStep<F> {
     type Stamp = ();
     type Stamps<'a>
         = ()
@@ -172,12 +106,12 @@ impl<F: Real> Clock<F> for Uniform<F> {
 
     #[inline]
     fn first_weights(&self, _t: [(); 3]) -> [F; 3] {
-        uniform_first_point_weights(self.h)
+        even_first_point_weights(self.h)
     }
 
     #[inline]
     fn last_weights(&self, _t: [(); 3]) -> [F; 3] {
-        uniform_last_point_weights(self.h)
+        even_last_point_weights(self.h)
     }
 
     #[inline]
@@ -194,7 +128,7 @@ impl<F: Real> Clock<F> for Uniform<F> {
         to: usize,
         out: &mut [F],
     ) {
-        block::uniform::<T, F, C>(input, from, to, self.central, out);
+        block::fixed_step::<T, F, C>(input, from, to, self.central, out);
     }
 }
 

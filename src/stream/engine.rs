@@ -233,8 +233,9 @@ impl<F: Real, K: Clock<F>, const C: usize> Engine<F, K, C> {
 }
 
 /// Checks, in this order, a block of `len` values for a stream of `C` channels: whole frames;
-/// one timestamp per frame (when the stream is timed: `stamps` is their count); an output of
-/// `out_len` values with room for `len + C`. Returns the number of frames.
+/// one timestamp per frame (when the stream is timed: `stamps` is their count); unless the
+/// block is empty (a no-op, which needs no room), an output of `out_len` values with room for
+/// `len + C`. Returns the number of frames.
 pub(crate) fn check_block<const C: usize>(
     len: usize,
     stamps: Option<usize>,
@@ -250,7 +251,7 @@ pub(crate) fn check_block<const C: usize>(
         return Err(GradientError::TimestampCount { frames, got });
     }
     let needed = len.saturating_add(C);
-    if out_len < needed {
+    if frames > 0 && out_len < needed {
         return Err(GradientError::OutputTooSmall {
             needed,
             got: out_len,

@@ -12,10 +12,10 @@ mod block;
 mod clock;
 mod engine;
 
-pub use clock::Timestamp;
+pub use crate::spacing::Timestamp;
 pub use engine::Emitted;
 
-pub(crate) use clock::{Clock, Stamped, Uniform};
+pub(crate) use clock::{Clock, FixedStep, Stamped};
 pub(crate) use engine::{Engine, check_block};
 
 use crate::GradientError;
@@ -32,7 +32,8 @@ use crate::options::EdgeOrder;
 /// ([`push_block`](Self::push_block), e.g. a DMA half-buffer), and emits each gradient value
 /// as soon as it is determined. The concatenation of everything it emits, then the frame
 /// returned by [`finish`](Self::finish), is bit for bit what `gradient_1d` computes on each
-/// channel of the whole series, however the series was cut into blocks.
+/// channel of the whole series, however the series was cut into blocks (a NaN where it gives
+/// a NaN: the sign and payload of a NaN are unspecified, see the crate documentation).
 /// [`TimedGradientStream`] is the same with a timestamp per frame.
 ///
 /// # When outputs come out
@@ -45,9 +46,10 @@ use crate::options::EdgeOrder;
 ///
 /// So a block of `n` values writes at most `n + C` values (at most `n` for a first-order
 /// stream). `push_block` requires an output with room for `n + C`
-/// ([`max_output_len`](Self::max_output_len)) on every call, whatever the call actually
-/// writes, so that a buffer that is too small fails on the first call, not on the one block
-/// alignment that needs the extra frame. It returns how many values it wrote, always whole
+/// ([`max_output_len`](Self::max_output_len)) on every call with a non-empty block, whatever
+/// the call actually writes, so that a buffer that is too small fails on the first call, not
+/// on the one block alignment that needs the extra frame (an empty block writes nothing and
+/// needs no room). It returns how many values it wrote, always whole
 /// frames, at the front of the output; the rest of the output is untouched.
 ///
 /// # Channels and memory
@@ -92,7 +94,7 @@ use crate::options::EdgeOrder;
 /// ```
 #[derive(Clone, Debug)]
 pub struct GradientStream<F: Real, const C: usize = 1> {
-    engine: Engine<F, Uniform<F>, C>,
+    engine: Engine<F, FixedStep<F>, C>,
 }
 
 impl<F: Real, const C: usize> GradientStream<F, C> {
@@ -108,7 +110,7 @@ impl<F: Real, const C: usize> GradientStream<F, C> {
     /// ```
     pub fn new(h: F, edge_order: EdgeOrder) -> Self {
         Self {
-            engine: Engine::new(Uniform::new(h), edge_order),
+            engine: Engine::new(FixedStep::new(h), edge_order),
         }
     }
 
@@ -168,10 +170,13 @@ impl<F: Real, const C: usize> GradientStream<F, C> {
     /// gradient values it determined to the front of `out`; returns how many it wrote (a
     /// multiple of `C`).
     ///
+    /// An empty block (a DMA callback may deliver one) is a no-op: it returns `Ok(0)`, writes
+    /// nothing and leaves the stream as it was, whatever the length of `out` (even empty).
+    ///
     /// Errors, checked in this order before anything changes (stream and `out` untouched):
     /// [`PartialFrame`](GradientError::PartialFrame) if `input` is not whole frames;
-    /// [`OutputTooSmall`](GradientError::OutputTooSmall) if `out` has room for fewer than
-    /// `input.len() + C` values.
+    /// [`OutputTooSmall`](GradientError::OutputTooSmall) if `input` is not empty and `out` has
+    /// room for fewer than `input.len() + C` values.
     ///
     /// ```
     /// use numgrad::{EdgeOrder, GradientError, GradientStream};
@@ -255,7 +260,7 @@ impl<F: Real, const C: usize> GradientStream<F, C> {
 /// uses its uniform formulas. A stream cannot know that in advance (the next timestamp may
 /// break the pattern), so a timed stream never reduces: it computes numpy's non-uniform
 /// formulas at every point. Its results therefore equal `numpy.gradient(f, t)` bit for bit
-/// whenever at least two steps of the series differ — the normal case for a real clock with
+/// (NaN where numpy gives NaN, sign and payload unspecified) whenever at least two steps of the series differ — the normal case for a real clock with
 /// jitter — and, when every step is exactly equal, differ from numpy's uniform formula by
 /// rounding only (both evaluate the same exact expression; the non-uniform weights round
 /// differently, by a few ulp). If the spacing is known to be exact, use [`GradientStream`]
@@ -346,11 +351,16 @@ impl<F: Real, X: Timestamp<F>, const C: usize> TimedGradientStream<F, X, C> {
     /// timestamp per frame, writing the gradient values it determined to the front of `out`;
     /// returns how many it wrote (a multiple of `C`).
     ///
+    /// An empty block with no timestamps (a DMA callback may deliver one) is a no-op: it
+    /// returns `Ok(0)`, writes nothing and leaves the stream as it was, whatever the length of
+    /// `out` (even empty).
+    ///
     /// Errors, checked in this order before anything changes (stream and `out` untouched):
     /// [`PartialFrame`](GradientError::PartialFrame) if `input` is not whole frames;
     /// [`TimestampCount`](GradientError::TimestampCount) if `timestamps` does not hold one
-    /// per frame; [`OutputTooSmall`](GradientError::OutputTooSmall) if `out` has room for
-    /// fewer than `input.len() + C` values.
+    /// per frame (an empty block with timestamps included);
+    /// [`OutputTooSmall`](GradientError::OutputTooSmall) if `input` is not empty and `out` has
+    /// room for fewer than `input.len() + C` values.
     ///
     /// ```
     /// use numgrad::{EdgeOrder, GradientError, TimedGradientStream};
