@@ -3,7 +3,7 @@
 use crate::axes::AxisList;
 use crate::element::{Real, Sample};
 use crate::isa::Path;
-use crate::kernels::{self, AxisRange, Kernel, Route, Walk};
+use crate::kernels::{self, AxisRange, ElemBytes, Kernel, Route, Walk};
 use crate::options::EdgeOrder;
 use crate::spacing::{AxisSpacing, Grid, Spacing};
 use crate::stencil::AxisPlan;
@@ -77,7 +77,8 @@ pub(crate) fn execute<T: Sample<F>, F: Real>(
     let route = |k: usize, axis: usize, output: &StridedViewMut<'_, F>| {
         let plan = call.plan(k, axis);
         let (lin, lout) = (input.layout(), output.layout());
-        let route = Route::choose::<T, F>(kernel, lin, lout, axis, plan.is_even(), None);
+        let bytes = ElemBytes::of::<T, F>();
+        let route = Route::choose(kernel, lin, lout, axis, plan.is_even(), None, bytes);
         (plan, route)
     };
     // The automatic choice fits every layout; a forced kernel may not: check every axis
@@ -146,9 +147,16 @@ fn fused<T: Sample<F>, F: Real>(
     for (k, (axis, output)) in call.axes().iter().zip(outputs.iter()).enumerate() {
         let plan = call.plan(k, axis);
         let (even, cut) = (plan.is_even(), Some(outer));
-        let Some(route) =
-            Route::choose::<T, F>(Kernel::Auto, layout, output.layout(), axis, even, cut)
-        else {
+        let bytes = ElemBytes::of::<T, F>();
+        let Some(route) = Route::choose(
+            Kernel::Auto,
+            layout,
+            output.layout(),
+            axis,
+            even,
+            cut,
+            bytes,
+        ) else {
             return false;
         };
         // The outer axis must be walked point by point: by the across walks when it is the

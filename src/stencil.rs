@@ -302,8 +302,9 @@ impl<'a, F: Real> AxisPlan<'a, F> {
         self.last
     }
 
-    /// The stencil at point `i < n`.
-    #[inline]
+    /// The stencil at point `i < n`. Called once per row by the across walks (each of their
+    /// instantiations), never per element: not inlined, so its weights are written once.
+    #[inline(never)]
     pub(crate) fn stencil(&self, i: usize) -> Stencil<F> {
         if i == 0 {
             self.first

@@ -10,14 +10,14 @@ mod sweep;
 mod walk;
 
 pub use route::Kernel;
-pub(crate) use route::{Route, Walk, nt_stores};
+pub(crate) use route::{ElemBytes, Route, Walk, nt_stores};
 pub(crate) use walk::AxisRange;
 
 use crate::element::{Real, Sample};
 use crate::isa::Path;
 use crate::lanes::{Step, Unit, nt_fence};
-use crate::stencil::AxisPlan;
-use crate::view::{Layout, StridedView, StridedViewMut};
+use crate::stencil::{AxisPlan, Stencil};
+use crate::view::{StridedView, StridedViewMut};
 use across::Row;
 use walk::Batch;
 
@@ -71,208 +71,91 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
     let src = unsafe { input.data().as_ptr().add(lin.offset()) };
     // SAFETY: as above, for the output.
     let dst = unsafe { output.data_mut().as_mut_ptr().add(lout.offset()) };
-    let job = Job {
-        path,
-        src,
-        dst,
-        lin,
-        lout,
-        axis,
-        plan,
-        range,
+    // The odometer over the axes the walk does not cover itself.
+    let exclude = match route.walk {
+        Walk::Lines => 1 << axis,
+        Walk::Rows { axes, .. } => axes,
+        Walk::Block { axes, .. } => axes | 1 << axis,
+    };
+    let mut batch = Batch::new(&lin, &lout, exclude, axis, range);
+    // The walk starts at point `start` of the range's axis: a partial sum of a valid index.
+    let start = match range {
+        Some(r) => (
+            r.start as isize * lin.stride(r.axis),
+            r.start as isize * lout.stride(r.axis),
+        ),
+        None => (0, 0),
     };
     let (a_in, a_out) = (lin.stride(axis), lout.stride(axis));
-    // SAFETY (all arms): the preconditions above, which each walk's own comment spells out.
-    unsafe {
-        match route.walk {
-            Walk::Lines => instantiate(Lines(job), route, a_in, a_out),
-            Walk::Rows {
-                axes,
-                len,
-                step_in,
-                step_out,
-                tile,
-            } => instantiate(
-                Rows {
-                    job,
-                    axes,
-                    len,
-                    tile,
-                },
-                route,
-                step_in,
-                step_out,
-            ),
-            Walk::Block { axes, len } if route.nt => {
-                Block { job, axes, len }.run::<Unit, Unit, NonTemporal>(Unit, Unit)
-            }
-            Walk::Block { axes, len } => {
-                Block { job, axes, len }.run::<Unit, Unit, Cached>(Unit, Unit)
-            }
-        }
-    }
-    if route.nt {
-        nt_fence();
-    }
-}
-
-/// A walk, run with its strides and stores known at compile time.
-trait Walker {
-    /// Runs the walk with inner strides `si` (input) and `so` (output), storing with `S`.
-    ///
-    /// # Safety
-    /// The preconditions of [`run_axis`], `si` and `so` being the route's inner strides.
-    unsafe fn run<SI: Step, SO: Step, S: Stores>(self, si: SI, so: SO);
-}
-
-/// The one table of stride and store instantiations: a side of unit stride stays vector (its
-/// loads or stores contiguous), and only a unit-stride output stores around the caches.
-///
-/// # Safety
-/// [`Walker::run`]'s contract, with `si`, `so` the route's inner strides.
-#[inline(always)]
-unsafe fn instantiate<W: Walker>(walk: W, route: Route, si: isize, so: isize) {
-    // SAFETY: the caller's contract; `Unit` stands for a stride the route found to be 1.
-    unsafe {
-        match (route.unit_in, route.unit_out, route.nt) {
-            (true, true, true) => walk.run::<_, _, NonTemporal>(Unit, Unit),
-            (true, true, false) => walk.run::<_, _, Cached>(Unit, Unit),
-            (true, false, _) => walk.run::<_, _, Cached>(Unit, so),
-            (false, true, true) => walk.run::<_, _, NonTemporal>(si, Unit),
-            (false, true, false) => walk.run::<_, _, Cached>(si, Unit),
-            (false, false, _) => walk.run::<_, _, Cached>(si, so),
-        }
-    }
-}
-
-/// What every walk of one axis shares.
-struct Job<'j, T, F> {
-    path: Path,
-    /// The first element of the input and output views.
-    src: *const T,
-    dst: *mut F,
-    lin: Layout<'j>,
-    lout: Layout<'j>,
-    axis: usize,
-    plan: &'j AxisPlan<'j, F>,
-    range: Option<AxisRange>,
-}
-
-impl<T, F> Job<'_, T, F> {
-    /// The walk over every axis not in `exclude`, and the offsets it starts at (point `start`
-    /// of the range's axis: a partial sum of a valid index).
-    fn batch(&self, exclude: u64) -> (Batch, isize, isize) {
-        let batch = Batch::new(&self.lin, &self.lout, exclude, self.axis, self.range);
-        let (off_in, off_out) = match self.range {
-            Some(r) => (
-                r.start as isize * self.lin.stride(r.axis),
-                r.start as isize * self.lout.stride(r.axis),
-            ),
-            None => (0, 0),
-        };
-        (batch, off_in, off_out)
-    }
-}
-
-/// Along the lines of the gradient axis.
-struct Lines<'j, T, F>(Job<'j, T, F>);
-
-impl<T: Sample<F>, F: Real> Walker for Lines<'_, T, F> {
-    #[inline(always)]
-    unsafe fn run<SI: Step, SO: Step, S: Stores>(self, si: SI, so: SO) {
-        let job = self.0;
-        debug_assert!(job.range.is_none_or(|r| r.axis != job.axis));
-        let (mut batch, mut off_in, mut off_out) = job.batch(1 << job.axis);
-        loop {
+    let ((mut off_in, mut off_out), n) = (start, plan.len());
+    match route.walk {
+        Walk::Lines => loop {
+            let (src, dst) = (src.wrapping_offset(off_in), dst.wrapping_offset(off_out));
             // SAFETY: `off_*` is the offset of a line start reached by the batch axes; the
             // line's points `j * a_*` for `j < plan.len()` complete an index of the validated
             // views, so every access is in bounds (an element between two of them too: a
             // view's elements lie in one slice), and output elements are distinct by the
             // output's no-overlap check.
             unsafe {
-                let (s, d) = (job.src.offset(off_in), job.dst.offset(off_out));
-                along::line::<T, F, SI, SO, S>(job.path, s, si, d, so, job.plan);
-            }
+                instantiate(
+                    Line {
+                        path,
+                        src,
+                        dst,
+                        plan,
+                    },
+                    route,
+                    a_in,
+                    a_out,
+                )
+            };
             if !batch.advance(&mut off_in, &mut off_out) {
                 break;
             }
-        }
-    }
-}
-
-/// Across rows, tile by tile.
-struct Rows<'j, T, F> {
-    job: Job<'j, T, F>,
-    axes: u64,
-    len: usize,
-    tile: usize,
-}
-
-impl<T: Sample<F>, F: Real> Walker for Rows<'_, T, F> {
-    #[inline(always)]
-    unsafe fn run<SI: Step, SO: Step, S: Stores>(self, si: SI, so: SO) {
-        let Self {
-            job,
-            axes,
+        },
+        Walk::Rows {
             len,
+            step_in,
+            step_out,
             tile,
-        } = self;
-        debug_assert!(job.range.is_none_or(|r| axes & (1 << r.axis) == 0));
-        let a_in = job.lin.stride(job.axis);
-        let mut first = 0;
-        while first < len {
-            let cols = tile.min(len - first);
-            let (mut batch, off_in, off_out) = job.batch(axes);
-            let (mut off_in, mut off_out) = (
-                off_in + first as isize * si.get(),
-                off_out + first as isize * so.get(),
-            );
-            loop {
-                let point = batch.gradient_index();
-                let row = Row {
-                    src: job.src.wrapping_offset(off_in),
-                    input_step: si,
-                    axis_stride: a_in,
-                    point,
-                    dst: job.dst.wrapping_offset(off_out),
-                    output_step: so,
-                    len: cols,
-                };
-                // SAFETY: `off_*` is the offset of column `first` of the row at `point` of the
-                // gradient axis; its `cols` columns lie on the row axes (strides `si`, `so`:
-                // 1, len, … when contiguous), and the stencil's points are other points of the
-                // same axis, so every access completes an index of the validated views (or lies
-                // between two such elements of one slice).
-                unsafe { across::row::<T, F, SI, SO, S>(job.path, row, job.plan.stencil(point)) };
-                if !batch.advance(&mut off_in, &mut off_out) {
-                    break;
+            ..
+        } => {
+            let mut first = 0;
+            while first < len {
+                let cols = tile.min(len - first);
+                // Each tile walks the whole batch, from its first position (where the odometer
+                // is back after a whole walk).
+                (off_in, off_out) = (
+                    start.0 + first as isize * step_in,
+                    start.1 + first as isize * step_out,
+                );
+                loop {
+                    let point = batch.gradient_index();
+                    let row = RowAt {
+                        path,
+                        src: src.wrapping_offset(off_in),
+                        axis_stride: a_in,
+                        point,
+                        dst: dst.wrapping_offset(off_out),
+                        len: cols,
+                        stencil: plan.stencil(point),
+                    };
+                    // SAFETY: `off_*` is the offset of column `first` of the row at `point`
+                    // of the gradient axis; its `cols` columns lie on the row axes (strides
+                    // `step_*`: 1, len, … when contiguous), and the stencil's points are other
+                    // points of the same axis, so every access completes an index of the
+                    // validated views (or lies between two such elements of one slice).
+                    unsafe { instantiate(row, route, step_in, step_out) };
+                    if !batch.advance(&mut off_in, &mut off_out) {
+                        break;
+                    }
                 }
+                first += cols;
             }
-            first += cols;
         }
-    }
-}
-
-/// Contiguous blocks of rows, the interior as one long row.
-struct Block<'j, T, F> {
-    job: Job<'j, T, F>,
-    axes: u64,
-    len: usize,
-}
-
-impl<T: Sample<F>, F: Real> Walker for Block<'_, T, F> {
-    #[inline(always)]
-    unsafe fn run<SI: Step, SO: Step, S: Stores>(self, _: SI, _: SO) {
-        let Self { job, axes, len } = self;
-        let n = job.plan.len();
-        let a_in = job.lin.stride(job.axis);
-        let (mut batch, mut off_in, mut off_out) = job.batch(axes | 1 << job.axis);
-        let (last, inner) = ((n - 1) * len, (n - 2) * len);
-        loop {
-            let (s, d) = (
-                job.src.wrapping_offset(off_in),
-                job.dst.wrapping_offset(off_out),
-            );
+        Walk::Block { len, .. } => loop {
+            let (s, d) = (src.wrapping_offset(off_in), dst.wrapping_offset(off_out));
+            let (last, inner) = ((n - 1) * len, (n - 2) * len);
             let part = |offset: usize, point: usize, len: usize| Row {
                 src: s.wrapping_add(offset),
                 input_step: Unit,
@@ -282,19 +165,105 @@ impl<T: Sample<F>, F: Real> Walker for Block<'_, T, F> {
                 output_step: Unit,
                 len,
             };
+            let (first, interior, end) =
+                (part(0, 0, len), part(len, 1, inner), part(last, n - 1, len));
             // SAFETY: `off_*` is the start of a contiguous block of `n` rows of `len` elements
             // in both views (the row axes and the gradient axis, strides 1 and `len`); the
             // first and last rows read rows of the block, and the interior (rows 1..n-1 as one
             // row) reads one row before and after, also in it.
             unsafe {
-                across::row::<T, F, _, _, S>(job.path, part(0, 0, len), job.plan.first());
-                across::row::<T, F, _, _, S>(job.path, part(len, 1, inner), job.plan.stencil(1));
-                across::row::<T, F, _, _, S>(job.path, part(last, n - 1, len), job.plan.last());
+                if route.nt {
+                    across::row::<T, F, _, _, NonTemporal>(path, first, plan.first());
+                    across::row::<T, F, _, _, NonTemporal>(path, interior, plan.stencil(1));
+                    across::row::<T, F, _, _, NonTemporal>(path, end, plan.last());
+                } else {
+                    across::row::<T, F, _, _, Cached>(path, first, plan.first());
+                    across::row::<T, F, _, _, Cached>(path, interior, plan.stencil(1));
+                    across::row::<T, F, _, _, Cached>(path, end, plan.last());
+                }
             }
             if !batch.advance(&mut off_in, &mut off_out) {
                 break;
             }
+        },
+    }
+    if route.nt {
+        nt_fence();
+    }
+}
+
+/// One kernel call of a walk (a line, a row), run with its strides and stores known at
+/// compile time.
+trait Call {
+    /// Runs the call with inner strides `si` (input) and `so` (output), storing with `S`.
+    ///
+    /// # Safety
+    /// The kernel's contract for this call, `si` and `so` being the route's inner strides.
+    unsafe fn run<SI: Step, SO: Step, S: Stores>(self, si: SI, so: SO);
+}
+
+/// The one table of stride and store instantiations: a side of unit stride stays vector (its
+/// loads or stores contiguous), and only a unit-stride output stores around the caches. The
+/// route decided which entry; this only applies it, per call, so the walks' loops exist once.
+///
+/// # Safety
+/// [`Call::run`]'s contract, with `si`, `so` the route's inner strides.
+#[inline(always)]
+unsafe fn instantiate<C: Call>(call: C, route: Route, si: isize, so: isize) {
+    // SAFETY: the caller's contract; `Unit` stands for a stride the route found to be 1.
+    unsafe {
+        match (route.unit_in, route.unit_out, route.nt) {
+            (true, true, true) => call.run::<_, _, NonTemporal>(Unit, Unit),
+            (true, true, false) => call.run::<_, _, Cached>(Unit, Unit),
+            (true, false, _) => call.run::<_, _, Cached>(Unit, so),
+            (false, true, true) => call.run::<_, _, NonTemporal>(si, Unit),
+            (false, true, false) => call.run::<_, _, Cached>(si, Unit),
+            (false, false, _) => call.run::<_, _, Cached>(si, so),
         }
+    }
+}
+
+/// One line along the gradient axis.
+struct Line<'p, T, F> {
+    path: Path,
+    src: *const T,
+    dst: *mut F,
+    plan: &'p AxisPlan<'p, F>,
+}
+
+impl<T: Sample<F>, F: Real> Call for Line<'_, T, F> {
+    #[inline(always)]
+    unsafe fn run<SI: Step, SO: Step, S: Stores>(self, si: SI, so: SO) {
+        // SAFETY: the caller's contract is `line`'s.
+        unsafe { along::line::<T, F, SI, SO, S>(self.path, self.src, si, self.dst, so, self.plan) };
+    }
+}
+
+/// One row across the gradient axis, at `point`, with its stencil.
+struct RowAt<T, F> {
+    path: Path,
+    src: *const T,
+    axis_stride: isize,
+    point: usize,
+    dst: *mut F,
+    len: usize,
+    stencil: Stencil<F>,
+}
+
+impl<T: Sample<F>, F: Real> Call for RowAt<T, F> {
+    #[inline(always)]
+    unsafe fn run<SI: Step, SO: Step, S: Stores>(self, si: SI, so: SO) {
+        let row = Row {
+            src: self.src,
+            input_step: si,
+            axis_stride: self.axis_stride,
+            point: self.point,
+            dst: self.dst,
+            output_step: so,
+            len: self.len,
+        };
+        // SAFETY: the caller's contract is `row`'s.
+        unsafe { across::row::<T, F, SI, SO, S>(self.path, row, self.stencil) };
     }
 }
 

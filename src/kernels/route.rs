@@ -72,17 +72,36 @@ pub(crate) fn nt_stores<F>(count: usize) -> bool {
     count.saturating_mul(size_of::<F>()) >= NT_BYTES
 }
 
+/// The sizes of one input sample and one result: all a route needs of the element types (so
+/// [`Route::choose`] is one function for every pairing, not one per pairing).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ElemBytes {
+    sample: usize,
+    result: usize,
+}
+
+impl ElemBytes {
+    /// The sizes of samples `T` and results `F`.
+    pub(crate) fn of<T, F>() -> Self {
+        Self {
+            sample: size_of::<T>(),
+            result: size_of::<F>(),
+        }
+    }
+}
+
 impl Route {
-    /// The route `kernel` asks for on `axis` of `n` points (evenly spaced when `even`), from
-    /// samples `T` into results `F`, or `None` if it does not fit the layouts. `cut` is an axis
-    /// the call computes a range of at a time (the fused pass), which no block may span.
-    pub(crate) fn choose<T, F>(
+    /// The route `kernel` asks for on `axis` (evenly spaced when `even`), between elements of
+    /// `bytes`, or `None` if it does not fit the layouts. `cut` is an axis the call computes a
+    /// range of at a time (the fused pass), which no block may span.
+    pub(crate) fn choose(
         kernel: Kernel,
         input: &Layout<'_>,
         output: &Layout<'_>,
         axis: usize,
         even: bool,
         cut: Option<usize>,
+        bytes: ElemBytes,
     ) -> Option<Self> {
         let (s_in, s_out) = (input.stride(axis), output.stride(axis));
         let unit_line = s_in == 1 && s_out == 1;
@@ -90,7 +109,7 @@ impl Route {
             .shape()
             .iter()
             .fold(1usize, |a, &n| a.saturating_mul(n));
-        let big = nt_stores::<F>(count);
+        let big = count.saturating_mul(bytes.result) >= NT_BYTES;
         let lines = |unit_in: bool, unit_out: bool| Self {
             walk: Walk::Lines,
             unit_in,
@@ -103,7 +122,7 @@ impl Route {
         // A forced strided walk keeps both strides run-time, even where they are 1 (its
         // instantiation is what it tests).
         let strided = lines(s_in == 1 && s_out != 1, s_out == 1 && s_in != 1);
-        let across = || rows::<T, F>(input, output, axis, even, cut, big);
+        let across = || rows(input, output, axis, (even, cut, big), bytes);
         match kernel {
             Kernel::Auto if unit_line => Some(lines(true, true)),
             Kernel::Auto => Some(across().unwrap_or(strided)),
@@ -117,13 +136,12 @@ impl Route {
 /// Rows for the across kernel: an axis other than `axis`, longer than 1, of unit stride in
 /// the input and the output, extended to the largest block of axes that stays contiguous in
 /// both; failing that, one axis of unit stride on one side (the output's preferred).
-fn rows<T, F>(
+fn rows(
     input: &Layout<'_>,
     output: &Layout<'_>,
     axis: usize,
-    even: bool,
-    cut: Option<usize>,
-    big: bool,
+    (even, cut, big): (bool, Option<usize>, bool),
+    bytes: ElemBytes,
 ) -> Option<Route> {
     let rank = input.rank().min(MAX_RANK);
     let candidate = |a: usize, stride: usize| {
@@ -145,7 +163,7 @@ fn rows<T, F>(
         // touch a new page for every element). Rows whose elements share cache lines (a
         // step-2 view) are dense enough to be walked whole, in memory order.
         let near = |stride: isize, size: usize| stride.unsigned_abs().saturating_mul(size) <= 64;
-        let dense = near(step_in, size_of::<T>()) && near(step_out, size_of::<F>());
+        let dense = near(step_in, bytes.sample) && near(step_out, bytes.result);
         return Some(Route {
             walk: Walk::Rows {
                 axes: 1 << row,
