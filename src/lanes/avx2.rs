@@ -46,7 +46,7 @@ macro_rules! avx_lanes {
         #[derive(Clone, Copy, Debug)]
         pub struct $name($v);
 
-        // 32-byte streaming stores: measured here, a 2-D outer-axis stencil streamed 1.5x the
+        // 32-byte non-temporal stores: measured here, a 2-D outer-axis stencil stored 1.5x the
         // memcpy bound with 16-byte stores and 1.2x with 32-byte ones.
         intrinsic_lanes!($name($v) => $f, $n, Avx2, align 32: $add, $sub, $mul, $div, $neg, $set1,
             $loadu, $storeu, $stream);

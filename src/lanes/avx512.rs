@@ -105,7 +105,7 @@ macro_rules! avx512_lanes {
         #[derive(Clone, Copy, Debug)]
         pub struct $name($v);
 
-        // 64-byte streaming stores: a whole cache line each.
+        // 64-byte non-temporal stores: a whole cache line each.
         intrinsic_lanes!($name($v) => $f, $n, Avx512, align 64: $add, $sub, $mul, $div, $neg, $set1,
             $loadu, $storeu, $stream);
 
