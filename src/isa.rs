@@ -68,6 +68,27 @@ impl Path {
         Self::Baseline
     }
 
+    /// The AVX2 proof, on the AVX2 and AVX-512 paths.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    pub(crate) fn avx2(self) -> Option<Avx2> {
+        match self {
+            Self::Baseline => None,
+            Self::Avx2(t) => Some(t),
+            Self::Avx512(t) => Some(t.avx2()),
+        }
+    }
+
+    /// The AVX-512F proof, on the AVX-512 path.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    pub(crate) fn avx512(self) -> Option<Avx512> {
+        match self {
+            Self::Avx512(t) => Some(t),
+            _ => None,
+        }
+    }
+
     /// This path, using nothing above `cap` (tests and benchmarks compare the paths).
     #[cfg_attr(not(feature = "testing"), allow(dead_code))]
     pub(crate) fn capped(self, cap: Isa) -> Self {

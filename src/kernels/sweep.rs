@@ -104,26 +104,19 @@ pub(crate) unsafe fn sweep<F, P, SO, S, const DIVIDING: bool>(
 {
     #[cfg(target_arch = "x86_64")]
     if end.saturating_sub(start) >= <F::Avx2 as Lanes>::N {
-        match path {
-            Path::Avx512(t) if DIVIDING => {
-                // SAFETY: the token proves AVX-512F; the rest is the caller's contract.
-                unsafe { sweep_avx512::<F, P, SO, S>(t, points, dst, so, start, end) };
-                return;
-            }
-            Path::Avx512(t) => {
-                // SAFETY: the token proves AVX2; the rest is the caller's contract.
-                unsafe { sweep_avx2::<F, P, SO, S>(t.avx2(), points, dst, so, start, end) };
-                return;
-            }
-            Path::Avx2(t) => {
-                // SAFETY: as above.
-                unsafe { sweep_avx2::<F, P, SO, S>(t, points, dst, so, start, end) };
-                return;
-            }
-            Path::Baseline => {}
+        if DIVIDING && let Some(t) = path.avx512() {
+            // SAFETY: the token proves AVX-512F; the rest is the caller's contract.
+            unsafe { sweep_avx512::<F, P, SO, S>(t, points, dst, so, start, end) };
+            return;
+        }
+        if let Some(t) = path.avx2() {
+            // SAFETY: the token proves AVX2; the rest is the caller's contract.
+            unsafe { sweep_avx2::<F, P, SO, S>(t, points, dst, so, start, end) };
+            return;
         }
     }
-    let _ = path;
+    #[cfg(not(target_arch = "x86_64"))]
+    let Path::Baseline = path;
     // SAFETY: the caller's contract.
     unsafe { sweep_on::<F::Wide, P, SO, S>((), points, dst, so, start, end) };
 }
