@@ -81,24 +81,24 @@ pub(crate) fn execute<T: Sample<F>, F: Real>(
         let route = Route::choose(kernel, lin, lout, axis, plan.is_even(), None, bytes);
         (plan, route)
     };
-    // The automatic choice fits every layout; a forced kernel may not: check every axis
-    // before writing any.
-    if kernel != Kernel::Auto {
-        for (k, (axis, output)) in axes.iter().zip(outputs.iter()).enumerate() {
-            if route(k, axis, output).1.is_none() {
-                return false;
-            }
-        }
-    }
     if kernel == Kernel::Auto {
         // A series (one line) goes straight to its kernel; several axes share one pass.
         if let (Some(axis), [output]) = (axes.iter().next(), &mut *outputs)
-            && kernels::run_line(path, input, output, axis, &call.plan(0, axis))
+            && kernels::run_line(path, input, output, axis, || call.plan(0, axis))
         {
             return true;
         }
         if fused(path, input, outputs, call) {
             return true;
+        }
+    } else {
+        // The automatic choice fits every layout; a forced kernel may not: check every axis
+        // before writing any (the routes are chosen again below rather than kept: 64 of them
+        // would cost the stack more than choosing costs time).
+        for (k, (axis, output)) in axes.iter().zip(outputs.iter()).enumerate() {
+            if route(k, axis, output).1.is_none() {
+                return false;
+            }
         }
     }
     for (k, (axis, output)) in axes.iter().zip(outputs.iter_mut()).enumerate() {

@@ -271,15 +271,15 @@ impl<T: Sample<F>, F: Real> Call for RowAt<T, F> {
 /// (every other axis of length 1, unit strides on both sides) and returns `true`; returns
 /// `false`, writing nothing, otherwise. A whole call on a series then costs what
 /// [`gradient_1d`](crate::gradient_1d) costs (no batch walk, no route search) and shares its
-/// code.
+/// code. `plan` makes the axis's plan, asked for only when the call is a series.
 ///
 /// Preconditions: those of [`run_axis`] without a range.
-pub(crate) fn run_line<T: Sample<F>, F: Real>(
+pub(crate) fn run_line<'a, T: Sample<F>, F: Real + 'a>(
     path: Path,
     input: &StridedView<'_, T>,
     output: &mut StridedViewMut<'_, F>,
     axis: usize,
-    plan: &AxisPlan<'_, F>,
+    plan: impl FnOnce() -> AxisPlan<'a, F>,
 ) -> bool {
     let (lin, lout) = (*input.layout(), *output.layout());
     let one_line = (0..lin.rank()).all(|a| a == axis || lin.len(a) == 1);
@@ -287,6 +287,8 @@ pub(crate) fn run_line<T: Sample<F>, F: Real>(
     if !one_line || !unit || lin.len(axis) == 0 {
         return false;
     }
+    // The plan only once the call is known to be a series.
+    let plan = &plan();
     debug_assert_eq!(lin.shape(), lout.shape());
     debug_assert_eq!(lin.len(axis), plan.len());
     // SAFETY: a non-empty validated view reaches its offset, so it is inside the buffer.
@@ -311,7 +313,7 @@ pub(crate) unsafe fn contiguous_line<T: Sample<F>, F: Real>(
     dst: *mut F,
     plan: &AxisPlan<'_, F>,
 ) {
-    if nt_stores::<F>(plan.len()) {
+    if nt_stores(plan.len(), size_of::<F>()) {
         // SAFETY: the caller's contract is `line`'s for unit strides.
         unsafe { along::line::<T, F, _, _, NonTemporal>(path, src, Unit, dst, Unit, plan) };
         nt_fence();

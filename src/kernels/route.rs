@@ -67,9 +67,9 @@ const ROW_TILE: usize = 128;
 /// stores, 25 GB/s non-temporal; at 8 MB plain stores win, so smaller outputs keep them).
 const NT_BYTES: usize = 16 << 20;
 
-/// Whether `count` outputs of `F` are enough to bypass the caches.
-pub(crate) fn nt_stores<F>(count: usize) -> bool {
-    count.saturating_mul(size_of::<F>()) >= NT_BYTES
+/// Whether `count` outputs of `bytes` each are enough to bypass the caches.
+pub(crate) fn nt_stores(count: usize, bytes: usize) -> bool {
+    count.saturating_mul(bytes) >= NT_BYTES
 }
 
 /// The sizes of one input sample and one result: all a route needs of the element types (so
@@ -109,7 +109,7 @@ impl Route {
             .shape()
             .iter()
             .fold(1usize, |a, &n| a.saturating_mul(n));
-        let big = count.saturating_mul(bytes.result) >= NT_BYTES;
+        let big = nt_stores(count, bytes.result);
         let lines = |unit_in: bool, unit_out: bool| Self {
             walk: Walk::Lines,
             unit_in,
