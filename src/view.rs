@@ -103,7 +103,7 @@ impl<'a> Layout<'a> {
         Ok((lo, hi))
     }
 
-    /// Checks condition 4.
+    /// Checks condition 7.
     fn check_no_overlap(&self) -> Result<(), GradientError> {
         if self.is_empty() {
             return Ok(());
@@ -441,7 +441,13 @@ impl<'a> Layout<'a> {
                 got: buffer_len,
             });
         }
-        Self::new(buffer_len, elem_size, 0, shape, Strides::COrder)
+        // C order over exactly the element count reaches indices `0..count`: the remaining
+        // checks of `new` (offset, extents, bounds) hold by construction.
+        Ok(Self {
+            offset: 0,
+            shape,
+            strides: Strides::COrder,
+        })
     }
 }
 
