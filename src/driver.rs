@@ -72,6 +72,12 @@ pub(crate) fn execute<T: Sample<F>, F: Real>(
     kernel: Kernel,
     path: Path,
 ) -> bool {
+    // The compact build's one kernel takes every automatic call (and links nothing below).
+    #[cfg(feature = "compact")]
+    if kernel == Kernel::Auto {
+        crate::compact::run(input, outputs, call);
+        return true;
+    }
     let axes = call.axes();
     debug_assert_eq!(outputs.len(), axes.len());
     let route = |k: usize, axis: usize, output: &StridedViewMut<'_, F>| {
@@ -250,8 +256,18 @@ pub(crate) fn run_1d<T: Sample<F>, F: Real>(
         Grid::resolve(spacing, 0, n, edge_order.min_len())?,
         edge_order,
     );
+    #[cfg(feature = "compact")]
+    {
+        // The compact build's one kernel (no vector path to choose).
+        let _ = path;
+        let unit = crate::compact::Line { at: 0, step: 1 };
+        crate::compact::line_of(input, unit, output, unit, &plan);
+    }
     // SAFETY: both slices hold `n = plan.len()` elements, contiguous and distinct.
-    unsafe { kernels::contiguous_line(path, input.as_ptr(), output.as_mut_ptr(), &plan) };
+    #[cfg(not(feature = "compact"))]
+    unsafe {
+        kernels::contiguous_line(path, input.as_ptr(), output.as_mut_ptr(), &plan)
+    };
     Ok(())
 }
 

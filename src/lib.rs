@@ -20,11 +20,17 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
+// A `compact` build runs every automatic call through `compact` and leaves the fast kernels
+// unused (the linker drops them). They stay compiled, so one source serves both builds; the
+// default build still reports any code that is dead in both.
+#![cfg_attr(all(feature = "compact", not(feature = "testing")), allow(dead_code))]
 
 #[cfg(feature = "alloc")]
 extern crate alloc;
 
 mod axes;
+#[cfg(feature = "compact")]
+mod compact;
 mod driver;
 mod element;
 mod error;

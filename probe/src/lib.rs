@@ -5,6 +5,8 @@
 use core::ptr::{read_volatile, write_volatile};
 
 pub mod api;
+#[cfg(feature = "compact")]
+pub mod budget;
 
 /// Calls a function that no object file defines. Any panic path that survives optimisation
 /// references this handler, so the link fails with
@@ -106,17 +108,33 @@ pub fn sink_floats<F: Copy + Into<f64>>(values: &[F]) {
 pub trait ProbeFloat: numgrad::Real + Into<f64> {
     /// `x` rounded to this type.
     fn from_f64(x: f64) -> Self;
+    /// The value whose bits are the low bits of `word` (no float conversion code).
+    fn from_word(word: u64) -> Self;
+    /// The bits of `self`, widened.
+    fn bits(self) -> u64;
 }
 
 impl ProbeFloat for f64 {
     fn from_f64(x: f64) -> Self {
         x
     }
+    fn from_word(word: u64) -> Self {
+        f64::from_bits(word)
+    }
+    fn bits(self) -> u64 {
+        self.to_bits()
+    }
 }
 
 impl ProbeFloat for f32 {
     fn from_f64(x: f64) -> Self {
         x as f32
+    }
+    fn from_word(word: u64) -> Self {
+        f32::from_bits(word as u32)
+    }
+    fn bits(self) -> u64 {
+        u64::from(self.to_bits())
     }
 }
 

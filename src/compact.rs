@@ -1,0 +1,100 @@
+//! The compact kernel (feature `compact`): every selected axis walked line by line by one
+//! scalar loop that applies numpy's stencil at each point, for any layout, spacing and edge
+//! order. No vector lanes and no per-layout instantiations: the least code that computes
+//! [`gradient`](crate::gradient) and [`gradient_1d`](crate::gradient_1d), for firmware whose
+//! flash is worth more than its cycles. Its values are those of the reference (the same
+//! [`Stencil`]s, evaluated the same way), which every fast path equals bit for bit.
+
+use crate::driver::Validated;
+use crate::element::{Real, Sample};
+use crate::stencil::{AxisPlan, Stencil};
+use crate::view::{StridedView, StridedViewMut};
+
+/// Every selected axis of a validated call, into its output.
+///
+/// `outputs` are the views `call` was validated with, so every position below is inside its
+/// buffer; the accesses are checked all the same (a miss reads NaN or skips the write), which
+/// keeps this path free of `unsafe` and of panics for the price of a compare per access.
+pub(crate) fn run<T: Sample<F>, F: Real>(
+    input: &StridedView<'_, T>,
+    outputs: &mut [StridedViewMut<'_, F>],
+    call: &Validated<'_, F>,
+) {
+    let layout = *input.layout();
+    if layout.is_empty() {
+        return;
+    }
+    let count: usize = layout.shape().iter().product();
+    for ((axis, plan), output) in call.plans().zip(outputs.iter_mut()) {
+        let out = *output.layout();
+        let lines = count.checked_div(plan.len()).unwrap_or(0);
+        for line in 0..lines {
+            // The line's first point: `line` spelled over the other axes, the last fastest.
+            let (mut rest, mut at, mut to) =
+                (line, layout.offset() as isize, out.offset() as isize);
+            for a in (0..layout.rank()).rev().filter(|&a| a != axis) {
+                let len = layout.len(a);
+                let i = rest.checked_rem(len).unwrap_or(0) as isize;
+                rest = rest.checked_div(len).unwrap_or(0);
+                at = at.wrapping_add(i.wrapping_mul(layout.stride(a)));
+                to = to.wrapping_add(i.wrapping_mul(out.stride(a)));
+            }
+            let from = Line {
+                at,
+                step: layout.stride(axis),
+            };
+            let into = Line {
+                at: to,
+                step: out.stride(axis),
+            };
+            line_of(input.data(), from, output.data_mut(), into, &plan);
+        }
+    }
+}
+
+/// Where a line lies in its buffer: its first element and the step between elements.
+#[derive(Clone, Copy)]
+pub(crate) struct Line {
+    pub(crate) at: isize,
+    pub(crate) step: isize,
+}
+
+impl Line {
+    /// The buffer index of point `i`, if it is one.
+    #[inline(always)]
+    fn index(self, i: usize) -> Option<usize> {
+        let i = i as isize;
+        usize::try_from(self.at.wrapping_add(i.wrapping_mul(self.step))).ok()
+    }
+}
+
+/// The gradient of one line of `plan.len()` points: numpy's stencil at each point, divisions
+/// as divisions (the fast paths' exact reciprocals give the same bits).
+pub(crate) fn line_of<T: Sample<F>, F: Real>(
+    data: &[T],
+    from: Line,
+    out: &mut [F],
+    into: Line,
+    plan: &AxisPlan<'_, F>,
+) {
+    let sample = |j: usize| -> F {
+        let value = from.index(j).and_then(|e| data.get(e));
+        value.map_or_else(F::nan, |v| v.to_real())
+    };
+    for i in 0..plan.len() {
+        let value = match plan.stencil(i) {
+            Stencil::Difference {
+                plus,
+                minus,
+                divisor,
+            } => (sample(plus) - sample(minus)) / divisor.value(),
+            Stencil::Weighted { first, weights } => {
+                let [a, b, c] = weights;
+                a * sample(first) + b * sample(first + 1) + c * sample(first + 2)
+            }
+        };
+        if let Some(slot) = into.index(i).and_then(|e| out.get_mut(e)) {
+            *slot = value;
+        }
+    }
+}
