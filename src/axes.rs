@@ -19,6 +19,7 @@ use crate::{GradientError, MAX_RANK};
 /// # Ok::<(), numgrad::GradientError>(())
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum Axes<'a> {
     /// Every axis, in order (numpy's `axis=None`, the default).

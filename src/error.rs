@@ -16,6 +16,7 @@ use core::fmt;
 /// assert_eq!(out, [7.0; 2]);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum GradientError {
     /// The view has more axes than numpy's maximum, [`MAX_RANK`](crate::MAX_RANK).

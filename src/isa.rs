@@ -116,6 +116,7 @@ impl Path {
 /// The vector instruction sets, in increasing order: what a test asks a call to use at most
 /// (see `testing`), and what a call used.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[cfg_attr(not(feature = "testing"), allow(dead_code))]
 pub enum Isa {
     /// The compile-time lanes only.

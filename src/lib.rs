@@ -12,7 +12,11 @@
 //! Entry points:
 //! - [`gradient_1d`]: a series into a slice (firmware);
 //! - [`gradient`]: any view, any axes, outputs as caller views;
-//! - [`gradient_owned`] (feature `alloc`): a C-order slice in, owned arrays out.
+//! - `gradient_owned` (feature `alloc`, opt-in): a C-order slice in, owned arrays out.
+//!
+//! Features: none by default, so a `no_std` binary links without a global allocator; `alloc`
+//! adds `gradient_owned`; `defmt` derives `defmt::Format` for [`GradientError`], the public
+//! enums, [`Options`] and [`Emitted`], for firmware logging.
 //!
 //! See the README for the exact semantics and every deliberate difference from numpy.
 #![no_std]
@@ -62,7 +66,8 @@ pub use spacing::{AxisSpacing, Spacing};
 pub use stream::{Emitted, GradientStream, TimedGradientStream, Timestamp};
 pub use view::{StridedView, StridedViewMut};
 
-// The README's examples run as doctests (one of them needs the default `alloc` feature).
+// The README's examples run as doctests (one of them needs the opt-in `alloc` feature, so they
+// run under `cargo test --features alloc`, the README's test command).
 #[cfg(all(doctest, feature = "alloc"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;

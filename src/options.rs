@@ -22,6 +22,7 @@ use crate::{Axes, GradientError, Spacing};
 /// # Ok::<(), numgrad::GradientError>(())
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum EdgeOrder {
     /// First-order one-sided differences (numpy's default, `edge_order=1`).
     #[default]
@@ -72,6 +73,7 @@ impl TryFrom<i64> for EdgeOrder {
 /// assert_eq!(opts.edge_order, EdgeOrder::Second);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub struct Options<'a, F> {
     /// The axes to differentiate along, and the order of the results.

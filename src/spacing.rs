@@ -20,6 +20,7 @@ use crate::lanes::{Lanes, Unit};
 /// # Ok::<(), numgrad::GradientError>(())
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum Spacing<'a, F> {
     /// Unit spacing on every axis (numpy with no spacing argument).
@@ -45,6 +46,7 @@ pub enum Spacing<'a, F> {
 /// # Ok::<(), numgrad::GradientError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum AxisSpacing<'a, F> {
     /// Samples `h` apart.

@@ -9,6 +9,7 @@ use crate::view::Layout;
 /// `testing`).
 #[cfg_attr(not(feature = "testing"), allow(dead_code))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum Kernel {
     /// The fastest kernel that fits the layout.
     Auto,

@@ -18,6 +18,7 @@ use crate::options::EdgeOrder;
 /// assert_eq!(stream.push([4.0]).as_slice(), [[0.5], [1.5]]);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Emitted<F, const C: usize> {
     frames: [[F; C]; 2],
     len: u8,
