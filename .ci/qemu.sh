@@ -37,6 +37,7 @@ trap 'rm -rf "$log"' EXIT
 
 BINS=(selftest thermal empty)
 declare -A board
+notes=()
 
 # Builds every program for `target` (one cargo call: the programs link in parallel) and sets
 # board[target/program] to the QEMU machine it runs on.
@@ -63,7 +64,9 @@ build() {
     done
     (( ${#fit[@]} == 0 )) || cargo build "${mcu[@]}" --target "$target" "${fit[@]}"
     for bin in $too_big; do
-        echo "NOTE: $bin does not fit the micro:bit's 256 KiB of flash; it runs on mps2-an385"
+        notes+=("NOTE: $bin ($target) does not fit the micro:bit's 256 KiB of flash (the N-d"
+            "      gradient without the compact kernel?): it ran on mps2-an385")
+        echo "${notes[-2]}"
         cargo build "${mcu[@]}" --target "$target" --bin "$bin" --features an385
         board[$target/$bin]=mps2-an385
     done
@@ -86,8 +89,9 @@ run() {
     fi
 }
 
-text() {
-    "$llvm_size" -A "$target_dir/$1/release/$2" | awk '$1 == ".text" { print $2 }'
+# The size of section `$3` of program `$2` for target `$1`, in bytes.
+section() {
+    "$llvm_size" -A "$target_dir/$1/release/$2" | awk -v s="$3" '$1 == s { print $2 }'
 }
 
 summary=()
@@ -96,13 +100,14 @@ for target in "$M4" "$M0"; do
     run "$target" selftest
     grep -q '^selftest: .* PASS$' "$log/$target-selftest"
     summary+=("selftest, $target on ${board[$target/selftest]}:"
-        "$(grep -E 'bit-exact|stack used' "$log/$target-selftest" | sed 's/^/    /')")
+        "$(grep -E 'bit-exact|stack used' "$log/$target-selftest" | sed 's/^/    /')"
+        "    flash: .text $(section "$target" selftest .text) + .rodata $(section "$target" selftest .rodata) bytes")
     run "$target" thermal
-    thermal="$(text "$target" thermal)" empty="$(text "$target" empty)"
+    thermal="$(section "$target" thermal .text)" empty="$(section "$target" empty .text)"
     summary+=("thermal, $target on ${board[$target/thermal]}:"
         "$(sed 's/^/    /' "$log/$target-thermal")"
         "    .text: thermal $thermal - empty $empty = $((thermal - empty)) bytes")
 done
 
 echo "--- summary"
-printf '%s\n' "${summary[@]}"
+printf '%s\n' "${summary[@]}" "${notes[@]}"

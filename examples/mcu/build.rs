@@ -25,7 +25,7 @@ const MAX_COUNT: usize = 48;
 /// Largest total output (outputs × elements); `selftest`'s output buffer has this many values.
 const MAX_OUT: usize = 192;
 /// Most cases of one fixture family (the name's first word) and pair.
-const CAP: usize = 14;
+const CAP: usize = 12;
 
 /// One fixture case, still as text.
 #[derive(Default)]
