@@ -79,6 +79,7 @@ fn same<F: Real>(x: F, y: F) -> bool {
     (x == y && x.is_sign_negative() == y.is_sign_negative()) || (x.is_nan() && y.is_nan())
 }
 
+/// Whether two series have the same length and bits.
 fn all_same<F: Real>(got: &[F], expected: &[F]) -> bool {
     got.len() == expected.len() && got.iter().zip(expected).all(|(&a, &b)| same(a, b))
 }
@@ -101,6 +102,7 @@ impl Tally {
     }
 }
 
+/// The counts of every API.
 #[derive(Default)]
 struct Tallies {
     gradient_1d: Tally,
@@ -147,6 +149,7 @@ fn axis_spacing<F: Real>(spacing: Spacing<'static, F>) -> AxisSpacing<'static, F
     }
 }
 
+/// Runs every case of one sample/float pair through the APIs that apply to it.
 fn run<T: Sample<F> + Default, F: Real>(cases: &[Case<T, F>], tally: &mut Tallies) {
     let mut out = [F::zero(); MAX_OUT];
     for case in cases {
@@ -265,6 +268,7 @@ fn finished<F: Real>(
     }
 }
 
+/// Prints the count line of one API.
 fn line(api: &str, t: Tally) {
     hprintln!("{}: {}/{} bit-exact", api, t.matched, t.run);
 }
