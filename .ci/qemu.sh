@@ -6,11 +6,10 @@
 #   - selftest: a few hundred numpy fixture cases through gradient_1d, the N-d gradient and the
 #     streams, compared bit for bit on the chip's own floating point;
 #   - thermal:  the MLX90640 example (the strongest edge of a 32x24 frame).
-# Boards: mps2-an386 (Cortex-M4F) and microbit (nRF51, Cortex-M0: 256 KiB flash, 16 KiB RAM);
-# a thumbv6m program whose code does not fit the micro:bit's flash (the N-d gradient without the
-# compact kernel) runs on mps2-an385 (Cortex-M3, no FPU, same 16 KiB of RAM) instead, and the
-# script says so. Fails on any mismatch, nonzero exit or timeout. Prints the match counts, the
-# stack high-water marks and the .text of thermal minus an empty cortex-m-rt program.
+# Boards: mps2-an386 (Cortex-M4F) and microbit (nRF51, Cortex-M0: 256 KiB flash, 16 KiB RAM;
+# a program that outgrows them fails to link, which fails the script). Fails on any mismatch,
+# nonzero exit or timeout. Prints the match counts, the stack high-water marks and the .text of
+# thermal minus an empty cortex-m-rt program.
 # Installs what it needs itself; network only to the package registries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,39 +36,14 @@ trap 'rm -rf "$log"' EXIT
 
 BINS=(selftest thermal empty)
 declare -A board
-notes=()
 
 # Builds every program for `target` (one cargo call: the programs link in parallel) and sets
 # board[target/program] to the QEMU machine it runs on.
 build() {
-    local target="$1" bin
-    if [[ "$target" == "$M4" ]]; then
-        cargo build "${mcu[@]}" --target "$target" --bins
-        for bin in "${BINS[@]}"; do board[$target/$bin]=mps2-an386; done
-        return
-    fi
-    for bin in "${BINS[@]}"; do board[$target/$bin]=microbit; done
-    if cargo build "${mcu[@]}" --target "$target" --bins 2>"$log/build"; then
-        return
-    fi
-    cat "$log/build" >&2
-    grep -q "will not fit in region 'FLASH'" "$log/build" || exit 1
-    local too_big
-    too_big="$(sed -n 's/^error: could not compile `numgrad-mcu` (bin "\(.*\)").*/\1/p' "$log/build")"
-    # The programs that fit (cargo may have stopped before building them all), then the others
-    # on the mps2-an385 memory map.
-    local fit=()
-    for bin in "${BINS[@]}"; do
-        [[ " $too_big " == *" $bin "* ]] || fit+=(--bin "$bin")
-    done
-    (( ${#fit[@]} == 0 )) || cargo build "${mcu[@]}" --target "$target" "${fit[@]}"
-    for bin in $too_big; do
-        notes+=("NOTE: $bin ($target) does not fit the micro:bit's 256 KiB of flash (the N-d"
-            "      gradient without the compact kernel?): it ran on mps2-an385")
-        echo "${notes[-2]}"
-        cargo build "${mcu[@]}" --target "$target" --bin "$bin" --features an385
-        board[$target/$bin]=mps2-an385
-    done
+    local target="$1" machine=microbit bin
+    [[ "$target" == "$M4" ]] && machine=mps2-an386
+    cargo build "${mcu[@]}" --target "$target" --bins
+    for bin in "${BINS[@]}"; do board[$target/$bin]=$machine; done
 }
 
 # Runs `bin` of `target` on its board; fails on a nonzero exit (semihosting SYS_EXIT) or a
@@ -110,4 +84,4 @@ for target in "$M4" "$M0"; do
 done
 
 echo "--- summary"
-printf '%s\n' "${summary[@]}" "${notes[@]}"
+printf '%s\n' "${summary[@]}"

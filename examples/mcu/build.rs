@@ -238,17 +238,13 @@ fn main() {
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
     let out_dir = PathBuf::from(env::var("OUT_DIR").unwrap());
 
-    // The board follows the target: the FPU-less thumbv6m build is for the micro:bit (or, with
-    // the feature `an385`, the Cortex-M3 MPS2 board), the hard-float one for the Cortex-M4F
-    // MPS2 board.
+    // The board follows the target: the FPU-less thumbv6m build is for the micro:bit, the
+    // hard-float one for the Cortex-M4F MPS2 board.
     let target = env::var("TARGET").unwrap();
-    let board = match (
-        target.starts_with("thumbv6m"),
-        env::var_os("CARGO_FEATURE_AN385"),
-    ) {
-        (true, None) => "microbit",
-        (true, Some(_)) => "mps2-an385",
-        (false, _) => "mps2-an386",
+    let board = if target.starts_with("thumbv6m") {
+        "microbit"
+    } else {
+        "mps2-an386"
     };
     let memory = manifest.join("memory").join(format!("{board}.x"));
     fs::copy(&memory, out_dir.join("memory.x")).unwrap();

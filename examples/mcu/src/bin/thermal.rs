@@ -23,7 +23,7 @@
 //! prints its position and magnitude through semihosting. For degrees per pixel, divide by 100,
 //! or pass `Spacing::Uniform(100.0)` to get them straight from the call.
 //!
-//! Cargo: `numgrad = { version = "0.1", default-features = false, features = ["compact"] }`
+//! Cargo: `numgrad = { version = "0.1", features = ["compact"] }`
 //! (`compact` builds the N-d `gradient` from one small kernel, for parts with little flash).
 //! The buffers (the frame and the two gradients, 7.5 KiB) are on the stack here, so the stack
 //! high-water mark printed at the end includes them.
