@@ -5,7 +5,8 @@
 //! Each call chooses its own path (`numgrad::testing`), one `#[test]` per path. A path the CPU
 //! lacks runs the next one below it, and the output says which ran (`--nocapture`); with
 //! `NUMGRAD_REQUIRE_AVX2=1` (set by CI, whose machines have AVX2) the AVX2 pass fails on an
-//! x86_64 CPU without AVX2 instead of checking fewer paths.
+//! x86_64 CPU without AVX2 instead of checking fewer paths. Off x86_64 (aarch64: `wide`'s NEON
+//! lanes) the compile-time lanes are the only path, so all three tests run them.
 
 use numgrad::testing::{Isa, Kernel, gradient_1d_with, gradient_with, isa_used};
 use numgrad::{
@@ -207,4 +208,18 @@ fn avx2_sweeps_give_the_reference_bits() {
 #[test]
 fn avx512_sweeps_give_the_reference_bits() {
     every_case_gives_the_reference_bits(Isa::Avx512);
+}
+
+// Without NEON `wide`'s lanes are plain arrays, and this suite would no longer check NEON lanes.
+#[cfg(all(target_arch = "aarch64", not(target_feature = "neon")))]
+compile_error!("aarch64 build without NEON: `wide`'s compile-time lanes are plain arrays");
+
+/// On aarch64 the compile-time lanes (`wide`'s NEON vectors) are the only path: every cap runs
+/// them, whatever it allows.
+#[cfg(target_arch = "aarch64")]
+#[test]
+fn aarch64_runs_the_neon_compile_time_lanes_only() {
+    for cap in [Isa::Baseline, Isa::Avx2, Isa::Avx512] {
+        assert_eq!(isa_used(cap), Isa::Baseline, "cap {cap:?}");
+    }
 }
