@@ -18,8 +18,8 @@ TARGET=thumbv7em-none-eabihf
 STACK_BUDGET_ND=6144
 STACK_BUDGET_1D=1024
 # The `compact` build's budgets (issue 11): `.text` of the whole program minus an empty
-# cortex-m-rt program, and the worst-case stack of `gradient` (measured: about 7.9 KB, 4.0 KB
-# and 0.5 KiB).
+# cortex-m-rt program, and the worst-case stack of `gradient` (measured: 7,908 B, 3,968 B and
+# 600 B).
 TEXT_BUDGET_COMPACT_ND=8000
 TEXT_BUDGET_COMPACT_1D=4000
 STACK_BUDGET_COMPACT=1024
