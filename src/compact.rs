@@ -2,12 +2,12 @@
 //! scalar loop that applies numpy's stencil at each point, for any layout, spacing and edge
 //! order. No vector lanes and no per-layout instantiations: the least code that computes
 //! [`gradient`](crate::gradient) and [`gradient_1d`](crate::gradient_1d), for firmware whose
-//! flash is worth more than its cycles. Its values are those of the reference (the same
-//! [`Stencil`]s, evaluated the same way), which every fast path equals bit for bit.
+//! flash is worth more than its cycles. Each point is `Stencil::apply`, as at the fast paths'
+//! edges, so its values are theirs and the reference's, bit for bit.
 
 use crate::driver::Validated;
 use crate::element::{Real, Sample};
-use crate::stencil::{AxisPlan, Stencil};
+use crate::stencil::AxisPlan;
 use crate::view::{StridedView, StridedViewMut};
 
 /// Every selected axis of a validated call, into its output.
@@ -68,8 +68,7 @@ impl Line {
     }
 }
 
-/// The gradient of one line of `plan.len()` points: numpy's stencil at each point, divisions
-/// as divisions (the fast paths' exact reciprocals give the same bits).
+/// The gradient of one line of `plan.len()` points: numpy's stencil at each point.
 pub(crate) fn line_of<T: Sample<F>, F: Real>(
     data: &[T],
     from: Line,
@@ -82,17 +81,7 @@ pub(crate) fn line_of<T: Sample<F>, F: Real>(
         value.map_or_else(F::nan, |v| v.to_real())
     };
     for i in 0..plan.len() {
-        let value = match plan.stencil(i) {
-            Stencil::Difference {
-                plus,
-                minus,
-                divisor,
-            } => (sample(plus) - sample(minus)) / divisor.value(),
-            Stencil::Weighted { first, weights } => {
-                let [a, b, c] = weights;
-                a * sample(first) + b * sample(first + 1) + c * sample(first + 2)
-            }
-        };
+        let value = plan.stencil(i).apply(sample);
         if let Some(slot) = into.index(i).and_then(|e| out.get_mut(e)) {
             *slot = value;
         }
