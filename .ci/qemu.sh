@@ -34,31 +34,24 @@ mcu=(--release --locked --manifest-path examples/mcu/Cargo.toml --target-dir "$t
 log="$(mktemp -d)"
 trap 'rm -rf "$log"' EXIT
 
-BINS=(selftest thermal empty)
-declare -A board
 
-# Builds every program for `target` (one cargo call: the programs link in parallel) and sets
-# board[target/program] to the QEMU machine it runs on.
-build() {
-    local target="$1" machine=microbit bin
-    [[ "$target" == "$M4" ]] && machine=mps2-an386
-    cargo build "${mcu[@]}" --target "$target" --bins
-    for bin in "${BINS[@]}"; do board[$target/$bin]=$machine; done
-}
+# The QEMU machine a target's programs run on.
+machine() { if [[ "$1" == "$M4" ]]; then echo mps2-an386; else echo microbit; fi; }
 
 # Runs `bin` of `target` on its board; fails on a nonzero exit (semihosting SYS_EXIT) or a
 # timeout.
 run() {
-    local target="$1" bin="$2" rc=0
-    echo "--- $bin, $target on ${board[$target/$bin]}"
-    timeout "$RUN_TIMEOUT" qemu-system-arm -M "${board[$target/$bin]}" -nographic \
+    local target="$1" bin="$2" rc=0 board
+    board="$(machine "$target")"
+    echo "--- $bin, $target on $board"
+    timeout "$RUN_TIMEOUT" qemu-system-arm -M "$board" -nographic \
         -semihosting-config enable=on,target=native \
         -kernel "$target_dir/$target/release/$bin" | tee "$log/$target-$bin" || rc=$?
     if (( rc == 124 )); then
-        echo "$bin on ${board[$target/$bin]}: timed out after ${RUN_TIMEOUT}s" >&2
+        echo "$bin on $board: timed out after ${RUN_TIMEOUT}s" >&2
         exit 1
     elif (( rc != 0 )); then
-        echo "$bin on ${board[$target/$bin]}: exit code $rc" >&2
+        echo "$bin on $board: exit code $rc" >&2
         exit 1
     fi
 }
@@ -70,15 +63,15 @@ section() {
 
 summary=()
 for target in "$M4" "$M0"; do
-    build "$target"
+    cargo build "${mcu[@]}" --target "$target" --bins
     run "$target" selftest
     grep -q '^selftest: .* PASS$' "$log/$target-selftest"
-    summary+=("selftest, $target on ${board[$target/selftest]}:"
+    summary+=("selftest, $target on $(machine "$target"):"
         "$(grep -E 'bit-exact|stack used' "$log/$target-selftest" | sed 's/^/    /')"
         "    flash: .text $(section "$target" selftest .text) + .rodata $(section "$target" selftest .rodata) bytes")
     run "$target" thermal
     thermal="$(section "$target" thermal .text)" empty="$(section "$target" empty .text)"
-    summary+=("thermal, $target on ${board[$target/thermal]}:"
+    summary+=("thermal, $target on $(machine "$target"):"
         "$(sed 's/^/    /' "$log/$target-thermal")"
         "    .text: thermal $thermal - empty $empty = $((thermal - empty)) bytes")
 done
