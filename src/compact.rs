@@ -47,7 +47,7 @@ pub(crate) fn run<T: Sample<F>, F: Real>(
                 at: to,
                 step: out.stride(axis),
             };
-            line_of(input.data(), from, output.data_mut(), into, &plan);
+            line_of(|e| input.get(e), from, |e, v| output.set(e, v), into, &plan);
         }
     }
 }
@@ -69,21 +69,23 @@ impl Line {
 }
 
 /// The gradient of one line of `plan.len()` points: numpy's stencil at each point.
+/// `read(e)` is the input's buffer element `e` (`None` outside it); `write(e, v)` stores into
+/// the output's buffer element `e` (nothing outside it).
 pub(crate) fn line_of<T: Sample<F>, F: Real>(
-    data: &[T],
+    read: impl Fn(usize) -> Option<T>,
     from: Line,
-    out: &mut [F],
+    mut write: impl FnMut(usize, F),
     into: Line,
     plan: &AxisPlan<'_, F>,
 ) {
     let sample = |j: usize| -> F {
-        let value = from.index(j).and_then(|e| data.get(e));
+        let value = from.index(j).and_then(&read);
         value.map_or_else(F::nan, |v| v.to_real())
     };
     for i in 0..plan.len() {
         let value = plan.stencil(i).apply(sample);
-        if let Some(slot) = into.index(i).and_then(|e| out.get_mut(e)) {
-            *slot = value;
+        if let Some(e) = into.index(i) {
+            write(e, value);
         }
     }
 }

@@ -261,7 +261,17 @@ pub(crate) fn run_1d<T: Sample<F>, F: Real>(
         // The compact build's one kernel (no vector path to choose).
         let _ = path;
         let unit = crate::compact::Line { at: 0, step: 1 };
-        crate::compact::line_of(input, unit, output, unit, &plan);
+        crate::compact::line_of(
+            |e| input.get(e).copied(),
+            unit,
+            |e, v| {
+                if let Some(slot) = output.get_mut(e) {
+                    *slot = v;
+                }
+            },
+            unit,
+            &plan,
+        );
     }
     // SAFETY: both slices hold `n = plan.len()` elements, contiguous and distinct.
     #[cfg(not(feature = "compact"))]

@@ -59,6 +59,9 @@ pub enum GradientError {
         /// Length of the buffer.
         got: usize,
     },
+    /// A view from a raw pointer was given a null pointer, or one not aligned for its element
+    /// type (a view with no elements accepts any pointer).
+    InvalidPointer,
     /// An output view's strides make two of its elements share memory (a zero stride on an axis
     /// longer than 1, or strides that interleave).
     OverlappingOutput {
@@ -194,6 +197,9 @@ impl fmt::Display for GradientError {
                 f,
                 "buffer holds {got} elements but the shape needs exactly {expected}"
             ),
+            Self::InvalidPointer => {
+                f.write_str("the view's pointer is null or not aligned for its element type")
+            }
             Self::OverlappingOutput { axis } => write!(
                 f,
                 "output stride of axis {axis} makes elements overlap (zero or interleaved stride)"

@@ -43,7 +43,7 @@ pub fn gradient_reference<T: Sample<F>, F: Real>(
                 if let Some(slot) = index.get_mut(axis) {
                     *slot = j;
                 }
-                let at = element(&layout, index).and_then(|e| input.data().get(e));
+                let at = element(&layout, index).and_then(|e| input.get(e));
                 at.map_or_else(F::nan, |v| v.to_real())
             };
             let value = match plan.stencil(i) {
@@ -60,10 +60,8 @@ pub fn gradient_reference<T: Sample<F>, F: Real>(
             if let Some(slot) = index.get_mut(axis) {
                 *slot = i;
             }
-            if let Some(out) =
-                element(&out_layout, index).and_then(|e| output.data_mut().get_mut(e))
-            {
-                *out = value;
+            if let Some(e) = element(&out_layout, index) {
+                output.set(e, value);
             }
             if !next_index(index, layout.shape()) {
                 break;

@@ -26,6 +26,8 @@
 //! reachable index, so index arithmetic inside a validated view can neither overflow nor leave
 //! the buffer.
 
+use core::marker::PhantomData;
+
 use crate::{GradientError, MAX_RANK};
 
 /// Strides of a view: explicit, or C order (row-major, contiguous) derived from the shape.
@@ -52,23 +54,8 @@ impl<'a> Layout<'a> {
         shape: &'a [usize],
         strides: Strides<'a>,
     ) -> Result<Self, GradientError> {
-        if shape.len() > MAX_RANK {
-            return Err(GradientError::RankTooLarge { rank: shape.len() });
-        }
-        if let Strides::Explicit(s) = strides
-            && s.len() != shape.len()
-        {
-            return Err(GradientError::StridesLength {
-                shape: shape.len(),
-                strides: s.len(),
-            });
-        }
-        let layout = Self {
-            offset,
-            shape,
-            strides,
-        };
-        if element_count(shape, elem_size)? == 0 {
+        let layout = Self::sized(elem_size, offset, shape, strides)?;
+        if layout.is_empty() {
             return Ok(layout);
         }
         if offset >= buffer_len {
@@ -85,6 +72,73 @@ impl<'a> Layout<'a> {
                 buffer_len,
             })
         }
+    }
+
+    /// Checks conditions 1–2 (rank, strides' length, size), whatever the buffer.
+    fn sized(
+        elem_size: usize,
+        offset: usize,
+        shape: &'a [usize],
+        strides: Strides<'a>,
+    ) -> Result<Self, GradientError> {
+        if shape.len() > MAX_RANK {
+            return Err(GradientError::RankTooLarge { rank: shape.len() });
+        }
+        if let Strides::Explicit(s) = strides
+            && s.len() != shape.len()
+        {
+            return Err(GradientError::StridesLength {
+                shape: shape.len(),
+                strides: s.len(),
+            });
+        }
+        element_count(shape, elem_size)?;
+        Ok(Self {
+            offset,
+            shape,
+            strides,
+        })
+    }
+
+    /// The layout of the elements of this one whose index along each axis `k` lies in
+    /// `start[k]..start[k] + shape[k]`, with `strides` holding this layout's strides
+    /// (`shape[k] >= 1` and `start[k] + shape[k] <= self.len(k)` for every axis, or some
+    /// `shape[k] == 0`): a sub-view of a validated view is a validated view of the same buffer.
+    #[allow(dead_code)] // TEMP: used by the block API
+    pub(crate) fn part<'b>(
+        &self,
+        start: &[usize],
+        shape: &'b [usize],
+        strides: &'b [isize],
+    ) -> Layout<'b> {
+        debug_assert_eq!(shape.len(), self.rank());
+        debug_assert!((0..self.rank()).all(|k| strides.get(k) == Some(&self.stride(k))));
+        let empty = shape.contains(&0);
+        debug_assert!(
+            empty || (0..self.rank()).all(|k| start[k] + shape[k] <= self.len(k)),
+            "a part lies within its view"
+        );
+        // A partial sum of a validated index: cannot overflow, lands in the buffer.
+        let moved = start
+            .iter()
+            .enumerate()
+            .fold(self.offset as isize, |at, (k, &i)| {
+                at.wrapping_add((i as isize).wrapping_mul(self.stride(k)))
+            });
+        Layout {
+            offset: if empty { self.offset } else { moved as usize },
+            shape,
+            strides: Strides::Explicit(strides),
+        }
+    }
+
+    /// This layout's strides, into `out` (of length at least the rank).
+    #[allow(dead_code)] // TEMP: used by the block API
+    pub(crate) fn strides_into<'b>(&self, out: &'b mut [isize; MAX_RANK]) -> &'b [isize] {
+        for (k, s) in out.iter_mut().enumerate().take(self.rank()) {
+            *s = self.stride(k);
+        }
+        out.get(..self.rank()).unwrap_or(&[])
     }
 
     /// Lowest and highest element index reached by a non-empty view (whose offset is inside a
@@ -210,11 +264,27 @@ fn sort_by_key(order: &mut [u8], key: impl Fn(u8) -> usize) {
 /// // Out of bounds is an error, never a panic.
 /// assert!(StridedView::new(&data, 1, &[6], &[1]).is_err());
 /// ```
-#[derive(Clone, Copy, Debug)]
+#[derive(Debug)]
 pub struct StridedView<'a, T> {
-    data: &'a [T],
+    buffer: Buffer<T>,
     layout: Layout<'a>,
+    borrow: PhantomData<&'a [T]>,
 }
+
+// Derived `Clone` would ask `T: Clone`; a view is a shared borrow, copyable whatever `T` is.
+impl<T> Clone for StridedView<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for StridedView<'_, T> {}
+
+// SAFETY: a `StridedView` is a shared borrow of its elements (`&'a [T]` in all but name): it
+// reads them and never writes, so it may cross threads exactly when `&[T]` may.
+unsafe impl<T: Sync> Send for StridedView<'_, T> {}
+// SAFETY: as above.
+unsafe impl<T: Sync> Sync for StridedView<'_, T> {}
 
 impl<'a, T> StridedView<'a, T> {
     /// A view of `data` whose element `[i_0, …, i_k]` is
@@ -262,7 +332,44 @@ impl<'a, T> StridedView<'a, T> {
             shape,
             Strides::Explicit(strides),
         )?;
-        Ok(Self { data, layout })
+        Ok(Self::over(Buffer::of(data), layout))
+    }
+
+    /// A view from a pointer to its first element (index `[0, …, 0]`), a shape and strides in
+    /// elements: the door for array libraries (ndarray, numpy buffers) whose views point at
+    /// their first element and may step over memory they do not own. Nothing is copied, and no
+    /// slice is ever made over the span between the elements.
+    ///
+    /// Checks 1–3 and 5 of [`new`](Self::new), in the same order, then that the span from the
+    /// lowest to the highest reachable element fits in `isize` bytes
+    /// ([`SizeOverflow`](GradientError::SizeOverflow)) and that `first` is non-null and
+    /// aligned for `T` ([`InvalidPointer`](GradientError::InvalidPointer)); a view with no
+    /// elements needs neither.
+    ///
+    /// # Safety
+    /// For `'a`, every element `first.offset(i_0*strides[0] + … + i_k*strides[k])` with
+    /// `0 <= i_j < shape[j]` is valid for reads, initialized, and not written by anyone, and
+    /// all of them lie in one allocation. Elements between them are not touched (they may be
+    /// borrowed mutably elsewhere).
+    ///
+    /// ```
+    /// use numgrad::{gradient, Options, StridedView, StridedViewMut};
+    /// // Every other sample of a series, through a pointer to the first one.
+    /// let data = [0.0, 9.0, 1.0, 9.0, 4.0, 9.0, 9.0];
+    /// // SAFETY: elements 0, 2 and 4 of `data` are readable for as long as `data` is borrowed.
+    /// let view = unsafe { StridedView::from_raw_parts(data.as_ptr(), &[3], &[2]) }?;
+    /// let mut d = [0.0; 3];
+    /// gradient(&view, &mut [StridedViewMut::contiguous(&mut d, &[3])?], &Options::new())?;
+    /// assert_eq!(d, [1.0, 2.0, 3.0]);
+    /// # Ok::<(), numgrad::GradientError>(())
+    /// ```
+    pub unsafe fn from_raw_parts(
+        first: *const T,
+        shape: &'a [usize],
+        strides: &'a [isize],
+    ) -> Result<Self, GradientError> {
+        let (buffer, layout) = Buffer::reached_from(first.cast_mut(), shape, strides)?;
+        Ok(Self::over(buffer, layout))
     }
 
     /// A C-order (row-major) view of all of `data`, which must hold exactly the shape's element
@@ -284,7 +391,15 @@ impl<'a, T> StridedView<'a, T> {
     /// ```
     pub fn contiguous(data: &'a [T], shape: &'a [usize]) -> Result<Self, GradientError> {
         let layout = Layout::contiguous(data.len(), size_of::<T>(), shape)?;
-        Ok(Self { data, layout })
+        Ok(Self::over(Buffer::of(data), layout))
+    }
+
+    fn over(buffer: Buffer<T>, layout: Layout<'a>) -> Self {
+        Self {
+            buffer,
+            layout,
+            borrow: PhantomData,
+        }
     }
 
     /// The shape.
@@ -303,8 +418,28 @@ impl<'a, T> StridedView<'a, T> {
         &self.layout
     }
 
-    pub(crate) fn data(&self) -> &'a [T] {
-        self.data
+    /// Pointer to the first element (index `[0, …, 0]`) of a non-empty view: inside the
+    /// buffer, by validation (meaningless for an empty view, never dereferenced then).
+    pub(crate) fn first(&self) -> *const T {
+        self.buffer.at(self.layout.offset())
+    }
+
+    /// The element at buffer index `e` (see [`Layout::offset`]), or `None` outside the buffer.
+    pub(crate) fn get(&self, e: usize) -> Option<T>
+    where
+        T: Copy,
+    {
+        // SAFETY: `e` is an index of the buffer, whose elements are readable for `'a`.
+        (e < self.buffer.len).then(|| unsafe { self.buffer.at(e).read() })
+    }
+
+    /// The same elements restricted to `part` (a validated sub-layout of this view's).
+    #[allow(dead_code)] // TEMP: used by the block API
+    pub(crate) fn with_layout<'b>(&self, part: Layout<'b>) -> StridedView<'b, T>
+    where
+        'a: 'b,
+    {
+        StridedView::over(self.buffer, part)
     }
 }
 
@@ -328,9 +463,16 @@ impl<'a, T> StridedView<'a, T> {
 /// ```
 #[derive(Debug)]
 pub struct StridedViewMut<'a, F> {
-    data: &'a mut [F],
+    buffer: Buffer<F>,
     layout: Layout<'a>,
+    borrow: PhantomData<&'a mut [F]>,
 }
+
+// SAFETY: a `StridedViewMut` is an exclusive borrow of its elements (`&'a mut [F]` in all but
+// name), so it may cross threads exactly when `&mut [F]` may.
+unsafe impl<F: Send> Send for StridedViewMut<'_, F> {}
+// SAFETY: as above: through a shared reference it neither reads nor writes its elements.
+unsafe impl<F: Sync> Sync for StridedViewMut<'_, F> {}
 
 impl<'a, F> StridedViewMut<'a, F> {
     /// A mutable view of `data` whose element `[i_0, …, i_k]` is
@@ -364,7 +506,41 @@ impl<'a, F> StridedViewMut<'a, F> {
             Strides::Explicit(strides),
         )?;
         layout.check_no_overlap()?;
-        Ok(Self { data, layout })
+        Ok(Self::over(Buffer::of_mut(data), layout))
+    }
+
+    /// A mutable view from a pointer to its first element (index `[0, …, 0]`), a shape and
+    /// strides in elements: the door for array libraries (ndarray, numpy buffers), with no copy
+    /// and no slice over the span between the elements.
+    ///
+    /// Checks as [`StridedView::from_raw_parts`], in the same order, and then
+    /// [`OverlappingOutput`](GradientError::OverlappingOutput) as [`new`](Self::new) does.
+    ///
+    /// # Safety
+    /// For `'a`, every element `first.offset(i_0*strides[0] + … + i_k*strides[k])` with
+    /// `0 <= i_j < shape[j]` is valid for reads and writes and accessed by nothing else, and all
+    /// of them lie in one allocation. Elements between them are not touched (they may be
+    /// borrowed elsewhere, by another view or another thread).
+    ///
+    /// ```
+    /// use numgrad::{gradient, Options, StridedView, StridedViewMut};
+    /// // Results into the even elements; the odd ones stay as they were.
+    /// let f = [1.0, 2.0, 4.0];
+    /// let mut out = [-1.0; 6];
+    /// // SAFETY: elements 0, 2 and 4 of `out` are writable, and only through this view.
+    /// let view = unsafe { StridedViewMut::from_raw_parts(out.as_mut_ptr(), &[3], &[2]) }?;
+    /// gradient(&StridedView::contiguous(&f, &[3])?, &mut [view], &Options::new())?;
+    /// assert_eq!(out, [1.0, -1.0, 1.5, -1.0, 2.0, -1.0]);
+    /// # Ok::<(), numgrad::GradientError>(())
+    /// ```
+    pub unsafe fn from_raw_parts(
+        first: *mut F,
+        shape: &'a [usize],
+        strides: &'a [isize],
+    ) -> Result<Self, GradientError> {
+        let (buffer, layout) = Buffer::reached_from(first, shape, strides)?;
+        layout.check_no_overlap()?;
+        Ok(Self::over(buffer, layout))
     }
 
     /// A C-order (row-major) view of all of `data`, which must hold exactly the shape's element
@@ -382,7 +558,15 @@ impl<'a, F> StridedViewMut<'a, F> {
     /// ```
     pub fn contiguous(data: &'a mut [F], shape: &'a [usize]) -> Result<Self, GradientError> {
         let layout = Layout::contiguous(data.len(), size_of::<F>(), shape)?;
-        Ok(Self { data, layout })
+        Ok(Self::over(Buffer::of_mut(data), layout))
+    }
+
+    fn over(buffer: Buffer<F>, layout: Layout<'a>) -> Self {
+        Self {
+            buffer,
+            layout,
+            borrow: PhantomData,
+        }
     }
 
     /// The shape.
@@ -401,8 +585,126 @@ impl<'a, F> StridedViewMut<'a, F> {
         &self.layout
     }
 
-    pub(crate) fn data_mut(&mut self) -> &mut [F] {
-        self.data
+    /// Pointer to the first element (index `[0, …, 0]`) of a non-empty view: inside the
+    /// buffer, by validation (meaningless for an empty view, never dereferenced then).
+    pub(crate) fn first_mut(&mut self) -> *mut F {
+        self.buffer.at(self.layout.offset())
+    }
+
+    /// Writes `value` at buffer index `e` (see [`Layout::offset`]); nothing outside the buffer.
+    pub(crate) fn set(&mut self, e: usize, value: F) {
+        if e < self.buffer.len {
+            // SAFETY: `e` is an index of the buffer, whose elements are writable through this
+            // view alone for `'a`.
+            unsafe { self.buffer.at(e).write(value) }
+        }
+    }
+
+    /// The part of this view that `part` lays out, borrowed from it (`part` a validated
+    /// sub-layout of this view's, with no two elements sharing memory).
+    #[allow(dead_code)] // TEMP: used by the block API
+    pub(crate) fn with_layout<'b>(&'b mut self, part: Layout<'b>) -> StridedViewMut<'b, F> {
+        StridedViewMut::over(self.buffer, part)
+    }
+
+    /// A view of the elements `part` lays out, with no borrow of this one.
+    ///
+    /// # Safety
+    /// `part` is a validated sub-layout of this view's with no two elements sharing memory,
+    /// and, while the result lives, no other view (this one included) accesses its elements.
+    #[allow(dead_code)] // TEMP: used by the block API
+    pub(crate) unsafe fn part_of<'b>(&self, part: Layout<'b>) -> StridedViewMut<'b, F>
+    where
+        'a: 'b,
+    {
+        StridedViewMut::over(self.buffer, part)
+    }
+}
+
+/// Where a view's buffer is: a pointer to its element 0 and its length in elements. For a
+/// view over a slice, the slice; for a view from a raw pointer, the span from the lowest to the
+/// highest element it reaches (element 0 then being the lowest). Elements of the buffer that
+/// the view does not reach are never accessed.
+#[derive(Debug)]
+struct Buffer<T> {
+    start: *mut T,
+    len: usize,
+}
+
+impl<T> Clone for Buffer<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Buffer<T> {}
+
+impl<T> Buffer<T> {
+    fn of(data: &[T]) -> Self {
+        Self {
+            start: data.as_ptr().cast_mut(),
+            len: data.len(),
+        }
+    }
+
+    fn of_mut(data: &mut [T]) -> Self {
+        Self {
+            start: data.as_mut_ptr(),
+            len: data.len(),
+        }
+    }
+
+    /// Pointer to element `e` (`e <= len`; only dereferenced by callers for `e < len`).
+    #[inline]
+    fn at(self, e: usize) -> *mut T {
+        self.start.wrapping_add(e)
+    }
+
+    /// The buffer a view from a raw pointer reaches, and its layout in it (element 0 the lowest
+    /// element reached, so the offset is the first element's distance from it): checks 1–3 and
+    /// 5 of a view over a slice, then that the span fits in `isize` bytes and that `first` is
+    /// a valid pointer for `T`.
+    fn reached_from<'a>(
+        first: *mut T,
+        shape: &'a [usize],
+        strides: &'a [isize],
+    ) -> Result<(Self, Layout<'a>), GradientError> {
+        // Checks 1 to 3: a view with no elements stops there.
+        let probe = Layout::sized(size_of::<T>(), 0, shape, Strides::Explicit(strides))?;
+        if probe.is_empty() {
+            let buffer = Self {
+                start: first,
+                len: 0,
+            };
+            return Ok((buffer, probe));
+        }
+        let (lowest, highest) = probe.reach()?;
+        let span = highest
+            .checked_sub(lowest)
+            .and_then(|d| usize::try_from(d).ok())
+            .and_then(|d| d.checked_add(1))
+            .filter(|&n| {
+                n.checked_mul(size_of::<T>().max(1))
+                    .is_some_and(|bytes| isize::try_from(bytes).is_ok())
+            })
+            .ok_or(GradientError::SizeOverflow)?;
+        if first.is_null() || !first.is_aligned() {
+            return Err(GradientError::InvalidPointer);
+        }
+        let offset = lowest.unsigned_abs();
+        let layout = Layout::new(
+            span,
+            size_of::<T>(),
+            offset,
+            shape,
+            Strides::Explicit(strides),
+        )?;
+        let buffer = Self {
+            // `lowest <= 0`: a reached element, in the caller's allocation.
+            start: first.wrapping_offset(lowest),
+            len: span,
+        };
+        Ok((buffer, layout))
     }
 }
 

@@ -67,10 +67,8 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
     debug_assert_eq!(lin.shape(), lout.shape());
     debug_assert_eq!(lin.len(axis), plan.len());
     debug_assert!(range.is_none_or(|r| r.end <= lin.len(r.axis)));
-    // SAFETY: a non-empty validated view reaches its offset, so it is inside the buffer.
-    let src = unsafe { input.data().as_ptr().add(lin.offset()) };
-    // SAFETY: as above, for the output.
-    let dst = unsafe { output.data_mut().as_mut_ptr().add(lout.offset()) };
+    // A non-empty validated view reaches its first element: both point into their buffers.
+    let (src, dst) = (input.first(), output.first_mut());
     // The odometer over the axes the walk does not cover itself.
     let exclude = match route.walk {
         Walk::Lines => 1 << axis,
@@ -291,10 +289,8 @@ pub(crate) fn run_line<'a, T: Sample<F>, F: Real + 'a>(
     let plan = &plan();
     debug_assert_eq!(lin.shape(), lout.shape());
     debug_assert_eq!(lin.len(axis), plan.len());
-    // SAFETY: a non-empty validated view reaches its offset, so it is inside the buffer.
-    let src = unsafe { input.data().as_ptr().add(lin.offset()) };
-    // SAFETY: as above, for the output.
-    let dst = unsafe { output.data_mut().as_mut_ptr().add(lout.offset()) };
+    // A non-empty validated view reaches its first element: both point into their buffers.
+    let (src, dst) = (input.first(), output.first_mut());
     // SAFETY: every other index is 0 and the strides are 1, so the `plan.len()` elements from
     // each start are the views' elements, in bounds by validation (and distinct).
     unsafe { contiguous_line(path, src, dst, plan) };
