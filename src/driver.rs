@@ -191,6 +191,7 @@ fn fused<T: Sample<F>, F: Real>(
             axis: outer,
             start,
             end: n.min(start.saturating_add(chunk)),
+            output_from: 0,
         };
         let work = call
             .axes()
@@ -336,7 +337,7 @@ pub(crate) struct Validated<'a, F> {
 
 impl<'a, F: Real> Validated<'a, F> {
     /// Checks the spacing's count, then each selected axis's spacing and length, in order.
-    fn new(
+    pub(crate) fn new(
         shape: &'a [usize],
         axes: AxisList,
         options: &Options<'a, F>,
@@ -363,6 +364,16 @@ impl<'a, F: Real> Validated<'a, F> {
     /// The selected axes, in the caller's order.
     pub(crate) fn axes(&self) -> &AxisList {
         &self.axes
+    }
+
+    /// The input's shape.
+    pub(crate) fn shape(&self) -> &'a [usize] {
+        self.shape
+    }
+
+    /// The edge order.
+    pub(crate) fn edge_order(&self) -> EdgeOrder {
+        self.edge_order
     }
 
     /// The plan of the `k`-th selected axis, `axis` (as [`axes`](Self::axes) lists them).

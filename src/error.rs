@@ -59,6 +59,38 @@ pub enum GradientError {
         /// Length of the buffer.
         got: usize,
     },
+    /// The block API was given a window, a window start or a block start whose number of axes
+    /// is not the whole array's.
+    BlockRank {
+        /// The whole array's rank.
+        expected: usize,
+        /// The rank given.
+        got: usize,
+    },
+    /// A block or its window does not lie within the whole array along `axis`.
+    BlockOutside {
+        /// The axis.
+        axis: usize,
+        /// First index of the block or window along it.
+        start: usize,
+        /// One past its last index.
+        end: usize,
+        /// The whole array's length along it.
+        len: usize,
+    },
+    /// A block's window does not hold every point the block's stencils read along `axis`.
+    HaloTooSmall {
+        /// The axis.
+        axis: usize,
+        /// First point the block reads.
+        needed_start: usize,
+        /// One past the last point it reads.
+        needed_end: usize,
+        /// First point of the window given.
+        start: usize,
+        /// One past its last point.
+        end: usize,
+    },
     /// A view from a raw pointer was given a null pointer, or one not aligned for its element
     /// type (a view with no elements accepts any pointer).
     InvalidPointer,
@@ -196,6 +228,30 @@ impl fmt::Display for GradientError {
             Self::DataLength { expected, got } => write!(
                 f,
                 "buffer holds {got} elements but the shape needs exactly {expected}"
+            ),
+            Self::BlockRank { expected, got } => write!(
+                f,
+                "the block has {got} axes where the whole array has {expected}"
+            ),
+            Self::BlockOutside {
+                axis,
+                start,
+                end,
+                len,
+            } => write!(
+                f,
+                "points {start}..{end} of axis {axis} are not all in the whole array's {len}"
+            ),
+            Self::HaloTooSmall {
+                axis,
+                needed_start,
+                needed_end,
+                start,
+                end,
+            } => write!(
+                f,
+                "the block reads points {needed_start}..{needed_end} of axis {axis}, \
+                 the window holds {start}..{end}"
             ),
             Self::InvalidPointer => {
                 f.write_str("the view's pointer is null or not aligned for its element type")

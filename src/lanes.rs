@@ -143,6 +143,9 @@ mod deinterleave;
 pub trait Step: Copy {
     /// Whether this is the compile-time unit stride (contiguous loads and stores).
     const UNIT: bool;
+    /// Whether loads may read the elements between lanes (stride-2 lanes as two contiguous
+    /// loads): not for views from raw pointers, whose gaps may belong to someone else.
+    const GAPS: bool = true;
     /// The stride in elements.
     fn get(self) -> isize;
 }
@@ -164,6 +167,20 @@ impl Step for isize {
     #[inline(always)]
     fn get(self) -> isize {
         self
+    }
+}
+
+/// A run-time stride whose lanes are read one element at a time, never the elements between
+/// them (the input of a view from a raw pointer).
+#[derive(Clone, Copy, Debug)]
+pub struct Apart(pub isize);
+
+impl Step for Apart {
+    const UNIT: bool = false;
+    const GAPS: bool = false;
+    #[inline(always)]
+    fn get(self) -> isize {
+        self.0
     }
 }
 
@@ -341,7 +358,7 @@ macro_rules! vector_lanes {
                     return unsafe { T::load_wide(p) };
                 }
                 #[cfg(target_arch = "x86_64")]
-                if s.get() == 2 {
+                if S::GAPS && s.get() == 2 {
                     // SAFETY: the caller guarantees `p[0 ..= 2(N-1)]` readable (the elements
                     // between the lanes too); the loads read `p[0 .. N]` and `p[N-1 .. 2N-1]`.
                     let (a, b) = unsafe { (T::load_wide(p), T::load_wide(p.add($n - 1))) };

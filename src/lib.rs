@@ -35,6 +35,7 @@
 extern crate alloc;
 
 mod axes;
+mod block;
 #[cfg(feature = "compact")]
 mod compact;
 mod driver;
@@ -56,6 +57,7 @@ pub mod testing;
 mod view;
 
 pub use axes::Axes;
+pub use block::WholeArray;
 pub use driver::{gradient, gradient_1d};
 pub use element::{Real, Sample};
 pub use error::GradientError;

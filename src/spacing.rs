@@ -326,6 +326,22 @@ impl<'a, F: Real> Grid<'a, F> {
         }
     }
 
+    /// The grid of points `start..start + len` of this one: the same step, or the positions of
+    /// those points (`start + len` at most the number of positions).
+    pub(crate) fn window(self, start: usize, len: usize) -> Self {
+        fn part<X>(x: &[X], start: usize, len: usize) -> &[X] {
+            x.get(start..start.saturating_add(len)).unwrap_or(&[])
+        }
+        match self {
+            Self::Even(h) => Self::Even(h),
+            Self::Uneven(Steps::Coordinates(x)) => {
+                Self::Uneven(Steps::Coordinates(part(x, start, len)))
+            }
+            Self::Uneven(Steps::Ticks32(t)) => Self::Uneven(Steps::Ticks32(part(t, start, len))),
+            Self::Uneven(Steps::Ticks64(t)) => Self::Uneven(Steps::Ticks64(part(t, start, len))),
+        }
+    }
+
     /// The positions of a spacing that has them.
     fn positions(spacing: AxisSpacing<'a, F>) -> Option<Steps<'a, F>> {
         match spacing {

@@ -43,6 +43,10 @@ pub(crate) struct Layout<'a> {
     offset: usize,
     shape: &'a [usize],
     strides: Strides<'a>,
+    /// Whether the buffer's elements between those the view reaches may be read (a view over a
+    /// slice), which the stride-2 vector loads do; a view from a raw pointer owns only the
+    /// elements it reaches.
+    gaps_readable: bool,
 }
 
 impl<'a> Layout<'a> {
@@ -97,6 +101,7 @@ impl<'a> Layout<'a> {
             offset,
             shape,
             strides,
+            gaps_readable: true,
         })
     }
 
@@ -104,7 +109,6 @@ impl<'a> Layout<'a> {
     /// `start[k]..start[k] + shape[k]`, with `strides` holding this layout's strides
     /// (`shape[k] >= 1` and `start[k] + shape[k] <= self.len(k)` for every axis, or some
     /// `shape[k] == 0`): a sub-view of a validated view is a validated view of the same buffer.
-    #[allow(dead_code)] // TEMP: used by the block API
     pub(crate) fn part<'b>(
         &self,
         start: &[usize],
@@ -129,11 +133,11 @@ impl<'a> Layout<'a> {
             offset: if empty { self.offset } else { moved as usize },
             shape,
             strides: Strides::Explicit(strides),
+            gaps_readable: self.gaps_readable,
         }
     }
 
     /// This layout's strides, into `out` (of length at least the rank).
-    #[allow(dead_code)] // TEMP: used by the block API
     pub(crate) fn strides_into<'b>(&self, out: &'b mut [isize; MAX_RANK]) -> &'b [isize] {
         for (k, s) in out.iter_mut().enumerate().take(self.rank()) {
             *s = self.stride(k);
@@ -201,6 +205,12 @@ impl<'a> Layout<'a> {
     #[inline]
     pub(crate) fn len(&self, axis: usize) -> usize {
         self.shape.get(axis).copied().unwrap_or(0)
+    }
+
+    /// Whether elements between those the view reaches may be read.
+    #[inline]
+    pub(crate) fn gaps_readable(&self) -> bool {
+        self.gaps_readable
     }
 
     /// Whether the view has no elements.
@@ -434,7 +444,6 @@ impl<'a, T> StridedView<'a, T> {
     }
 
     /// The same elements restricted to `part` (a validated sub-layout of this view's).
-    #[allow(dead_code)] // TEMP: used by the block API
     pub(crate) fn with_layout<'b>(&self, part: Layout<'b>) -> StridedView<'b, T>
     where
         'a: 'b,
@@ -676,7 +685,13 @@ impl<T> Buffer<T> {
                 start: first,
                 len: 0,
             };
-            return Ok((buffer, probe));
+            return Ok((
+                buffer,
+                Layout {
+                    gaps_readable: false,
+                    ..probe
+                },
+            ));
         }
         let (lowest, highest) = probe.reach()?;
         let span = highest
@@ -711,7 +726,7 @@ impl<T> Buffer<T> {
 /// Check 2: the element count of `shape` (0 if a length is 0), provided the product of the
 /// nonzero lengths times `elem_size` bytes (at least 1) fits in `isize`, as numpy requires of
 /// every array, empty or not.
-fn element_count(shape: &[usize], elem_size: usize) -> Result<usize, GradientError> {
+pub(crate) fn element_count(shape: &[usize], elem_size: usize) -> Result<usize, GradientError> {
     let nonzero = shape
         .iter()
         .filter(|&&n| n != 0)
@@ -749,6 +764,7 @@ impl<'a> Layout<'a> {
             offset: 0,
             shape,
             strides: Strides::COrder,
+            gaps_readable: true,
         })
     }
 }

@@ -11,13 +11,14 @@ use crate::lanes::{Lanes, Step};
 use crate::spacing::{Grid, Steps, Timestamp, lane_steps};
 use crate::stencil::{AxisPlan, Divide, interior_weights, weighted};
 
-/// Differentiates one line of `plan.len()` samples on the call's vector `path`, with the
-/// stores `S` (non-temporal or not).
+/// Differentiates points `lo..hi` of one line of `plan.len()` samples on the call's vector
+/// `path`, with the stores `S` (non-temporal or not): point `i` into `dst + (i - lo) * so`.
 ///
 /// # Safety
-/// With `n = plan.len()`: for every `j < n`, `src.offset(j * si)` is valid for reads (and so
-/// is every element between two of them: stride-2 lanes are read as contiguous loads) and
-/// `dst.offset(j * so)` is valid for writes, and the written elements are distinct.
+/// With `n = plan.len()` and `lo <= hi <= n`: for every `j < n`, `src.offset(j * si)` is valid
+/// for reads (and so is every element between two of them: stride-2 lanes are read as
+/// contiguous loads), for every `i` in `lo..hi`, `dst.offset((i - lo) * so)` is valid for
+/// writes, and the written elements are distinct.
 #[inline(always)]
 pub(crate) unsafe fn line<T, F, SI, SO, S>(
     path: Path,
@@ -26,6 +27,7 @@ pub(crate) unsafe fn line<T, F, SI, SO, S>(
     dst: *mut F,
     so: SO,
     plan: &AxisPlan<'_, F>,
+    (lo, hi): (usize, usize),
 ) where
     T: Sample<F>,
     F: Real,
@@ -35,8 +37,10 @@ pub(crate) unsafe fn line<T, F, SI, SO, S>(
 {
     let n = plan.len();
     let end = n.saturating_sub(1);
+    // Where point 0's output would be: only offset (wrapping) to points of `lo..hi`.
+    let dst = dst.wrapping_offset((lo as isize).wrapping_neg().wrapping_mul(so.get()));
     // Every access below is to a point below `n`: the edge stencils read points of the line,
-    // and the interior sweep covers 1..n-1 reading its neighbours.
+    // and the interior sweep covers the part of 1..n-1 in `lo..hi`, reading its neighbours.
     // SAFETY: `read` is only called by the edge stencils, with points `j < n` (validation made
     // `n` at least the edge order's minimum), readable by the caller's contract.
     let read = |j: usize| unsafe { F::load((), src.offset(j as isize * si.get()), si) };
@@ -52,14 +56,18 @@ pub(crate) unsafe fn line<T, F, SI, SO, S>(
             F::store(v, p, so)
         }
     };
-    put(plan.first().apply(read), dst);
+    if lo == 0 && hi > 0 {
+        put(plan.first().apply(read), dst);
+    }
+    let (from, to) = (lo.max(1), hi.min(end));
     match plan.grid() {
         Grid::Even(_) => {
-            // SAFETY: `sweep` asks for points 1..n-1 only, each reading points up to
+            // SAFETY: `sweep` asks for points `from..to`, within 1..n-1 and `lo..hi`, each
+            // reading points up to
             // `i + N <= n - 1` (`Central`'s range contract), all readable by the caller's
             // contract, as the outputs are writable and distinct.
             let interior = unsafe {
-                DividedSweep::<_, F, SO, S>::new(path, Central { src, si }, dst, so, 1, end)
+                DividedSweep::<_, F, SO, S>::new(path, Central { src, si }, dst, so, from, to)
             };
             plan.central().apply(interior);
         }
@@ -73,10 +81,11 @@ pub(crate) unsafe fn line<T, F, SI, SO, S>(
                         x: $x.as_ptr(),
                         real: PhantomData,
                     };
-                    // SAFETY: points 1..n-1, each reading line points and positions up to
+                    // SAFETY: points `from..to`, within 1..n-1 and `lo..hi`, each reading line
+                    // points and positions up to
                     // `i + N <= n - 1` (`Uneven`'s range contract): the line by the caller's
                     // contract, the positions because validation made their count `n`.
-                    unsafe { sweep::<F, _, SO, S, true>(path, &points, dst, so, 1, end) };
+                    unsafe { sweep::<F, _, SO, S, true>(path, &points, dst, so, from, to) };
                 }};
             }
             match steps {
@@ -86,9 +95,14 @@ pub(crate) unsafe fn line<T, F, SI, SO, S>(
             }
         }
     }
-    // SAFETY: `end = n - 1` is a point of the output line, in bounds by the caller's contract.
-    let last = unsafe { dst.offset(end as isize * so.get()) };
-    put(plan.last().apply(read), last);
+    if hi == n && end >= lo {
+        // `end = n - 1` is a point of `lo..hi`, so its output is writable (the caller's
+        // contract).
+        put(
+            plan.last().apply(read),
+            dst.wrapping_offset(end as isize * so.get()),
+        );
+    }
 }
 
 /// Evenly spaced interior points: `(f[i+1] - f[i-1]) / (2*dx)`, once its division is known.

@@ -15,6 +15,8 @@ pub(crate) use walk::AxisRange;
 
 use crate::element::{Real, Sample};
 use crate::isa::Path;
+#[cfg(target_arch = "x86_64")]
+use crate::lanes::Apart;
 use crate::lanes::{Step, Unit, nt_fence};
 use crate::stencil::{AxisPlan, Stencil};
 use crate::view::{StridedView, StridedViewMut};
@@ -64,9 +66,12 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
     if lin.is_empty() || range.is_some_and(|r| r.start >= r.end) {
         return;
     }
-    debug_assert_eq!(lin.shape(), lout.shape());
+    debug_assert!((0..lin.rank()).all(|a| match range {
+        Some(r) if r.axis == a => lout.len(a) >= r.end - r.output_from,
+        _ => lin.len(a) == lout.len(a),
+    }));
     debug_assert_eq!(lin.len(axis), plan.len());
-    debug_assert!(range.is_none_or(|r| r.end <= lin.len(r.axis)));
+    debug_assert!(range.is_none_or(|r| r.end <= lin.len(r.axis) && r.output_from <= r.start));
     // A non-empty validated view reaches its first element: both point into their buffers.
     let (src, dst) = (input.first(), output.first_mut());
     // The odometer over the axes the walk does not cover itself.
@@ -75,12 +80,19 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
         Walk::Rows { axes, .. } => axes,
         Walk::Block { axes, .. } => axes | 1 << axis,
     };
+    // A range on the gradient axis of a line walk is the line's own business; any other range
+    // is walked by the batch.
+    let (points, range) = match (route.walk, range) {
+        (Walk::Lines, Some(r)) if r.axis == axis => ((r.start, r.end), None),
+        (_, range) => ((0, plan.len()), range),
+    };
     let mut batch = Batch::new(&lin, &lout, exclude, axis, range);
-    // The walk starts at point `start` of the range's axis: a partial sum of a valid index.
+    // The walk starts at point `start` of the range's axis, whose output is at
+    // `start - output_from`: partial sums of valid indices.
     let start = match range {
         Some(r) => (
             r.start as isize * lin.stride(r.axis),
-            r.start as isize * lout.stride(r.axis),
+            (r.start - r.output_from) as isize * lout.stride(r.axis),
         ),
         None => (0, 0),
     };
@@ -101,6 +113,7 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
                         src,
                         dst,
                         plan,
+                        points,
                     },
                     route,
                     a_in,
@@ -208,6 +221,21 @@ trait Call {
 /// [`Call::run`]'s contract, with `si`, `so` the route's inner strides.
 #[inline(always)]
 unsafe fn instantiate<C: Call>(call: C, route: Route, si: isize, so: isize) {
+    // Only x86_64 reads between lanes (stride-2 loads): elsewhere a run-time stride is read
+    // lane by lane anyway, and needs no second instantiation.
+    #[cfg(target_arch = "x86_64")]
+    if route.apart_in && !route.unit_in {
+        let si = Apart(si);
+        // SAFETY: the caller's contract; `Apart` only reads the elements the view reaches.
+        unsafe {
+            match (route.unit_out, route.nt) {
+                (true, true) => call.run::<_, _, NonTemporal>(si, Unit),
+                (true, false) => call.run::<_, _, Cached>(si, Unit),
+                (false, _) => call.run::<_, _, Cached>(si, so),
+            }
+        }
+        return;
+    }
     // SAFETY: the caller's contract; `Unit` stands for a stride the route found to be 1.
     unsafe {
         match (route.unit_in, route.unit_out, route.nt) {
@@ -221,19 +249,31 @@ unsafe fn instantiate<C: Call>(call: C, route: Route, si: isize, so: isize) {
     }
 }
 
-/// One line along the gradient axis.
+/// Points `points` of one line along the gradient axis (`src` at point 0, `dst` at the output
+/// of the first of them).
 struct Line<'p, T, F> {
     path: Path,
     src: *const T,
     dst: *mut F,
     plan: &'p AxisPlan<'p, F>,
+    points: (usize, usize),
 }
 
 impl<T: Sample<F>, F: Real> Call for Line<'_, T, F> {
     #[inline(always)]
     unsafe fn run<SI: Step, SO: Step, S: Stores>(self, si: SI, so: SO) {
         // SAFETY: the caller's contract is `line`'s.
-        unsafe { along::line::<T, F, SI, SO, S>(self.path, self.src, si, self.dst, so, self.plan) };
+        unsafe {
+            along::line::<T, F, SI, SO, S>(
+                self.path,
+                self.src,
+                si,
+                self.dst,
+                so,
+                self.plan,
+                self.points,
+            )
+        };
     }
 }
 
@@ -309,12 +349,13 @@ pub(crate) unsafe fn contiguous_line<T: Sample<F>, F: Real>(
     dst: *mut F,
     plan: &AxisPlan<'_, F>,
 ) {
+    let whole = (0, plan.len());
     if nt_stores(plan.len(), size_of::<F>()) {
         // SAFETY: the caller's contract is `line`'s for unit strides.
-        unsafe { along::line::<T, F, _, _, NonTemporal>(path, src, Unit, dst, Unit, plan) };
+        unsafe { along::line::<T, F, _, _, NonTemporal>(path, src, Unit, dst, Unit, plan, whole) };
         nt_fence();
     } else {
         // SAFETY: as above.
-        unsafe { along::line::<T, F, _, _, Cached>(path, src, Unit, dst, Unit, plan) };
+        unsafe { along::line::<T, F, _, _, Cached>(path, src, Unit, dst, Unit, plan, whole) };
     }
 }

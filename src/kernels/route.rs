@@ -56,6 +56,9 @@ pub(crate) struct Route {
     pub(crate) unit_out: bool,
     /// Non-temporal stores (large outputs, unit output stride only).
     pub(crate) nt: bool,
+    /// The input's elements between those it reaches must not be read (a view from a raw
+    /// pointer): its run-time strides load lane by lane.
+    pub(crate) apart_in: bool,
 }
 
 /// Columns per tile of rows that are strided on one side (a few cache lines of the
@@ -116,6 +119,7 @@ impl Route {
             unit_in,
             unit_out,
             nt: big && unit_out,
+            apart_in: false,
         };
         // Along a unit line; else across rows, contiguous or (tiled) strided on one side;
         // else along strided lines. Rows beat lines strided on one side: a line whose
@@ -124,13 +128,15 @@ impl Route {
         // instantiation is what it tests).
         let strided = lines(s_in == 1 && s_out != 1, s_out == 1 && s_in != 1);
         let across = || rows(input, output, axis, (even, cut, big), bytes);
-        match kernel {
+        let route = match kernel {
             Kernel::Auto if unit_line => Some(lines(true, true)),
             Kernel::Auto => Some(across().unwrap_or(strided)),
             Kernel::AlongContiguous => unit_line.then(|| lines(true, true)),
             Kernel::AlongStrided => Some(strided),
             Kernel::Across => across(),
-        }
+        };
+        let apart_in = !input.gaps_readable();
+        route.map(|r| Self { apart_in, ..r })
     }
 }
 
@@ -176,6 +182,7 @@ fn rows(
             unit_in: step_in == 1,
             unit_out: step_out == 1,
             nt: big && step_out == 1,
+            apart_in: false,
         });
     };
     let mut axes = 1u64 << first;
@@ -206,5 +213,6 @@ fn rows(
         unit_in: true,
         unit_out: true,
         nt: big,
+        apart_in: false,
     })
 }

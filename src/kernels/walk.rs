@@ -5,12 +5,15 @@ use crate::MAX_RANK;
 use crate::view::Layout;
 
 /// Points `start..end` of one axis: the part of the outputs a call computes (the whole axis when
-/// absent). Points outside the range are still read where a stencil needs them.
+/// absent). Points outside the range are still read where a stencil needs them. The output of
+/// point `i` is at index `i - output_from` along the axis (`output_from <= start`): 0 when the
+/// output has the input's shape, `start` when it holds the range alone (a block).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct AxisRange {
     pub(crate) axis: usize,
     pub(crate) start: usize,
     pub(crate) end: usize,
+    pub(crate) output_from: usize,
 }
 
 /// An odometer over the batch axes (those longer than 1 and not excluded), outermost first in

@@ -66,7 +66,7 @@ macro_rules! avx_lanes {
                     let lanes: $wide = unsafe { T::load_wide(p) };
                     // SAFETY: both are N plain floats (any bits valid); the token was shown.
                     Self(unsafe { transmute::<$wide, $v>(lanes) })
-                } else if s.get() == 2 {
+                } else if S::GAPS && s.get() == 2 {
                     // SAFETY: the caller guarantees `p[0 ..= 2(N-1)]` readable (the elements
                     // between the lanes too); the loads read `p[0 .. N]` and `p[N-1 .. 2N-1]`.
                     let (a, b): ($wide, $wide) =

@@ -1,0 +1,283 @@
+//! The block API: the gradient of one block of a larger array, from the block's samples and a
+//! halo around them, such that the blocks of any partition, stitched together, equal the whole
+//! call bit for bit. What a distributed engine or a thread pool calls.
+//!
+//! The decisions numpy makes on a whole axis are made once, by [`WholeArray::new`], for the
+//! whole axis: the spacing's checks, and whether its coordinates are evenly spaced (numpy then
+//! uses the uniform formulas on the whole axis; a block whose own coordinates happen to be even
+//! inside an uneven grid keeps the uneven ones). Each block is then computed with the whole
+//! axis's stencils at its own points, by the same kernels as the whole call.
+
+use core::ops::Range;
+
+use crate::axes::AxisList;
+use crate::driver::Validated;
+use crate::element::{Real, Sample};
+use crate::isa::Path;
+use crate::kernels::{self, AxisRange, ElemBytes, Kernel, Route};
+use crate::options::EdgeOrder;
+use crate::stencil::AxisPlan;
+use crate::view::{StridedView, StridedViewMut, element_count};
+use crate::{GradientError, MAX_RANK, Options};
+
+/// A gradient call on a whole array of `shape`, validated once, to be computed one block at a
+/// time with [`gradient_block`](Self::gradient_block).
+///
+/// The halo a block needs along a selected axis of `n` points, for a block of points
+/// `start..end` ([`window`](Self::window) computes it):
+/// - inside the axis, one point on each side (the central difference reads `i - 1` and
+///   `i + 1`);
+/// - at the first point, with first-order edges, points `0..2`; with second-order edges,
+///   points `0..3`: a block holding point 0 but fewer than 3 points (2 for first order)
+///   reaches that far past its end. Symmetrically at the last point.
+///
+/// A block of any size, down to one point, is computed exactly from its window. Along an axis
+/// that is not selected, the window is the block. A larger window is accepted too (the whole
+/// array, for a thread pool).
+///
+/// ```
+/// use numgrad::{gradient, Options, StridedView, StridedViewMut, WholeArray};
+/// let f = [1.0, 2.0, 4.0, 7.0, 11.0, 16.0, 22.0];
+/// let options = Options::new();
+/// let whole = WholeArray::new(&[7], &options)?;
+/// // The block of points 3..5 reads the window 2..6 of the whole.
+/// assert_eq!(whole.window(0, 3..5)?, 2..6);
+/// let window = StridedView::contiguous(&f[2..6], &[4])?;
+/// let mut d = [0.0; 2];
+/// let out = StridedViewMut::contiguous(&mut d, &[2])?;
+/// whole.gradient_block(&window, &[2], &[3], &mut [out])?;
+/// // The same bits as points 3 and 4 of the whole call.
+/// let mut all = [0.0; 7];
+/// let input = StridedView::contiguous(&f, &[7])?;
+/// gradient(&input, &mut [StridedViewMut::contiguous(&mut all, &[7])?], &options)?;
+/// assert_eq!(d, all[3..5]);
+/// # Ok::<(), numgrad::GradientError>(())
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct WholeArray<'a, F> {
+    call: Validated<'a, F>,
+}
+
+impl<'a, F: Real> WholeArray<'a, F> {
+    /// Validates a call on a whole array of `shape`: the checks [`gradient`](crate::gradient)
+    /// makes on the input's shape and on `options` (rank, size, axes, spacing count, each
+    /// selected axis's spacing and length), in the same order, scanning coordinates once.
+    ///
+    /// The size is checked for elements of `F`'s size.
+    pub fn new(shape: &'a [usize], options: &Options<'a, F>) -> Result<Self, GradientError> {
+        if shape.len() > MAX_RANK {
+            return Err(GradientError::RankTooLarge { rank: shape.len() });
+        }
+        element_count(shape, size_of::<F>())?;
+        let axes = AxisList::resolve(options.axes, shape.len())?;
+        Ok(Self {
+            call: Validated::new(shape, axes, options)?,
+        })
+    }
+
+    /// The whole array's shape.
+    pub fn shape(&self) -> &'a [usize] {
+        self.call.shape()
+    }
+
+    /// The points of `axis` a block of points `block` reads: `block` with its halo, clipped to
+    /// the axis (`block` itself along an axis that is not selected, or for an empty block).
+    ///
+    /// Fails with [`AxisOutOfRange`](GradientError::AxisOutOfRange) for an axis the array does
+    /// not have, [`BlockOutside`](GradientError::BlockOutside) if `block` does not lie in the
+    /// axis.
+    ///
+    /// ```
+    /// use numgrad::{EdgeOrder, Options, WholeArray};
+    /// let second = Options::<f64>::new().edge_order(EdgeOrder::Second);
+    /// let whole = WholeArray::new(&[10, 4], &second)?;
+    /// assert_eq!(whole.window(0, 4..6)?, 3..7); // one point on each side
+    /// assert_eq!(whole.window(0, 0..1)?, 0..3); // point 0 reads points 1 and 2
+    /// assert_eq!(whole.window(0, 9..10)?, 7..10); // and the last point two before it
+    /// # Ok::<(), numgrad::GradientError>(())
+    /// ```
+    pub fn window(&self, axis: usize, block: Range<usize>) -> Result<Range<usize>, GradientError> {
+        let shape = self.shape();
+        let Some(&n) = shape.get(axis) else {
+            return Err(GradientError::AxisOutOfRange {
+                axis: isize::try_from(axis).unwrap_or(isize::MAX),
+                rank: shape.len(),
+            });
+        };
+        if block.start > block.end || block.end > n {
+            return Err(GradientError::BlockOutside {
+                axis,
+                start: block.start,
+                end: block.end,
+                len: n,
+            });
+        }
+        let selected = self.call.axes().iter().any(|a| a == axis);
+        if !selected || block.is_empty() {
+            return Ok(block);
+        }
+        Ok(halo(block, n, self.call.edge_order()))
+    }
+
+    /// The gradient of one block into `outputs`, one per selected axis (in the order of the
+    /// selected axes), each of the block's shape: exactly the values the whole call gives at
+    /// the block's points, bit for bit.
+    ///
+    /// `window` holds the samples of the whole array from index `window_start` on (along each
+    /// axis), and must cover the block's [`window`](Self::window) along every axis; the block
+    /// starts at index `block_start` of the whole array and has the outputs' shape.
+    ///
+    /// Checks, before anything is written: the window's rank and the lengths of
+    /// `window_start` and `block_start` ([`BlockRank`](GradientError::BlockRank)); the number
+    /// of outputs ([`OutputCount`](GradientError::OutputCount)), their ranks and shapes (each
+    /// the first's: [`OutputRank`](GradientError::OutputRank),
+    /// [`OutputShape`](GradientError::OutputShape)); then, axis by axis, that the block and the
+    /// window lie in the whole array ([`BlockOutside`](GradientError::BlockOutside)) and that the
+    /// window covers what the block reads ([`HaloTooSmall`](GradientError::HaloTooSmall)).
+    pub fn gradient_block<T: Sample<F>>(
+        &self,
+        window: &StridedView<'_, T>,
+        window_start: &[usize],
+        block_start: &[usize],
+        outputs: &mut [StridedViewMut<'_, F>],
+    ) -> Result<(), GradientError> {
+        self.block_on(Path::detect(), window, window_start, block_start, outputs)
+    }
+
+    /// [`gradient_block`](Self::gradient_block) on a given vector path.
+    pub(crate) fn block_on<T: Sample<F>>(
+        &self,
+        path: Path,
+        window: &StridedView<'_, T>,
+        window_start: &[usize],
+        block_start: &[usize],
+        outputs: &mut [StridedViewMut<'_, F>],
+    ) -> Result<(), GradientError> {
+        let shape = self.shape();
+        let rank = shape.len();
+        for got in [window.shape().len(), window_start.len(), block_start.len()] {
+            if got != rank {
+                return Err(GradientError::BlockRank {
+                    expected: rank,
+                    got,
+                });
+            }
+        }
+        let axes = self.call.axes();
+        if outputs.len() != axes.len() {
+            return Err(GradientError::OutputCount {
+                expected: axes.len(),
+                got: outputs.len(),
+            });
+        }
+        let Some(block_shape) = outputs.first().map(|o| o.shape()) else {
+            // No selected axis: nothing to compute, and nothing to check it against.
+            return Ok(());
+        };
+        for (o, output) in outputs.iter().enumerate() {
+            crate::driver::check_same_shape(o, block_shape, output.shape())?;
+        }
+        // Every axis: the block and the window in the whole, the window over what is read.
+        for axis in 0..rank {
+            let (b0, w0) = (block_start[axis], window_start[axis]);
+            let block = b0..b0.saturating_add(block_shape[axis]);
+            let have = w0..w0.saturating_add(window.shape()[axis]);
+            let outside = |r: &Range<usize>| GradientError::BlockOutside {
+                axis,
+                start: r.start,
+                end: r.end,
+                len: shape[axis],
+            };
+            if have.end > shape[axis] || b0.checked_add(block_shape[axis]).is_none() {
+                return Err(outside(&have));
+            }
+            let needed = self.window(axis, block)?;
+            if !needed.is_empty() && (needed.start < have.start || needed.end > have.end) {
+                return Err(GradientError::HaloTooSmall {
+                    axis,
+                    needed_start: needed.start,
+                    needed_end: needed.end,
+                    start: have.start,
+                    end: have.end,
+                });
+            }
+        }
+        if block_shape.contains(&0) {
+            return Ok(());
+        }
+        // Infallible from here.
+        let mut starts = [0usize; MAX_RANK];
+        let mut lens = [0usize; MAX_RANK];
+        let mut strides = [0isize; MAX_RANK];
+        let strides = window.layout().strides_into(&mut strides);
+        for ((k, axis), output) in axes.iter().enumerate().zip(outputs.iter_mut()) {
+            // The window restricted to the block, but along `axis`, to what the block reads.
+            for j in 0..rank {
+                let points = if j == axis {
+                    halo_of(&self.call, j, block_start[j], block_shape[j])
+                } else {
+                    block_start[j]..block_start[j] + block_shape[j]
+                };
+                starts[j] = points.start - window_start[j];
+                lens[j] = points.len();
+            }
+            let read = starts[axis] + window_start[axis];
+            let layout = window
+                .layout()
+                .part(&starts[..rank], &lens[..rank], strides);
+            let input = window.with_layout(layout);
+            let whole = self.call.plan(k, axis);
+            let plan = AxisPlan::new(
+                lens[axis],
+                whole.grid().window(read, lens[axis]),
+                self.call.edge_order(),
+            );
+            // The block's points along `axis`, counted from the first point read (none to cut
+            // when the block reads nothing outside itself: the whole axis).
+            let first = block_start[axis] - read;
+            let range = (lens[axis] != block_shape[axis]).then_some(AxisRange {
+                axis,
+                start: first,
+                end: first + block_shape[axis],
+                output_from: first,
+            });
+            let bytes = ElemBytes::of::<T, F>();
+            let (lin, lout, even) = (input.layout(), output.layout(), plan.is_even());
+            let cut = range.map(|r| r.axis);
+            let route = Route::choose(Kernel::Auto, lin, lout, axis, even, cut, bytes);
+            debug_assert!(route.is_some(), "the automatic choice fits every layout");
+            if let Some(route) = route {
+                kernels::run_axis(path, &input, output, axis, &plan, route, range);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The points of `axis` that the block of `len` points from `start` reads.
+fn halo_of<F: Real>(
+    call: &Validated<'_, F>,
+    axis: usize,
+    start: usize,
+    len: usize,
+) -> Range<usize> {
+    let n = call.shape().get(axis).copied().unwrap_or(0);
+    halo(start..start + len, n, call.edge_order())
+}
+
+/// The points a non-empty block of points `block` of an axis of `n` points reads (`n` at least
+/// the edge order's minimum).
+fn halo(block: Range<usize>, n: usize, edge_order: EdgeOrder) -> Range<usize> {
+    let mut start = block.start.saturating_sub(1);
+    let mut end = if block.end == n { n } else { block.end + 1 };
+    if edge_order == EdgeOrder::Second {
+        // The second-order edges read two points in from the edge.
+        if block.end == n {
+            start = start.min(n.saturating_sub(3));
+        }
+        if block.start == 0 {
+            end = end.max(3);
+        }
+    }
+    start..end
+}
