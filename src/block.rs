@@ -75,6 +75,12 @@ impl<'a, F: Real> WholeArray<'a, F> {
         })
     }
 
+    /// A whole array from a call validated on it.
+    #[cfg(feature = "rayon")]
+    pub(crate) fn from_validated(call: Validated<'a, F>) -> Self {
+        Self { call }
+    }
+
     /// The whole array's shape.
     pub fn shape(&self) -> &'a [usize] {
         self.call.shape()

@@ -48,6 +48,8 @@ mod lanes;
 mod options;
 #[cfg(feature = "alloc")]
 mod owned;
+#[cfg(feature = "rayon")]
+mod parallel;
 mod reference;
 mod spacing;
 mod stencil;
@@ -65,6 +67,8 @@ pub use inplace::gradient_1d_in_place;
 pub use options::{EdgeOrder, Options};
 #[cfg(feature = "alloc")]
 pub use owned::{GradientArray, gradient_owned};
+#[cfg(feature = "rayon")]
+pub use parallel::{PARALLEL_MIN_ELEMENTS, gradient_parallel};
 pub use reference::gradient_reference;
 pub use spacing::{AxisSpacing, Spacing};
 pub use stream::{Emitted, GradientStream, TimedGradientStream, Timestamp};

@@ -81,3 +81,20 @@ pub fn gradient_1d_with<T: Sample<F>, F: Real>(
         Path::detect().capped(cap),
     )
 }
+
+/// [`gradient_parallel`](crate::gradient_parallel) with its size threshold `min_elements`, and
+/// its number of slabs when given (which forces the parallel path whatever the size).
+#[cfg(feature = "rayon")]
+pub fn gradient_parallel_with<T, F>(
+    input: &StridedView<'_, T>,
+    outputs: &mut [StridedViewMut<'_, F>],
+    options: &Options<'_, F>,
+    min_elements: usize,
+    slabs: Option<usize>,
+) -> Result<(), GradientError>
+where
+    T: Sample<F> + Sync,
+    F: Real + Send + Sync,
+{
+    crate::parallel::run(input, outputs, options, min_elements, slabs)
+}

@@ -609,19 +609,12 @@ impl<'a, F> StridedViewMut<'a, F> {
         }
     }
 
-    /// The part of this view that `part` lays out, borrowed from it (`part` a validated
-    /// sub-layout of this view's, with no two elements sharing memory).
-    #[allow(dead_code)] // TEMP: used by the block API
-    pub(crate) fn with_layout<'b>(&'b mut self, part: Layout<'b>) -> StridedViewMut<'b, F> {
-        StridedViewMut::over(self.buffer, part)
-    }
-
     /// A view of the elements `part` lays out, with no borrow of this one.
     ///
     /// # Safety
     /// `part` is a validated sub-layout of this view's with no two elements sharing memory,
     /// and, while the result lives, no other view (this one included) accesses its elements.
-    #[allow(dead_code)] // TEMP: used by the block API
+    #[cfg(feature = "rayon")]
     pub(crate) unsafe fn part_of<'b>(&self, part: Layout<'b>) -> StridedViewMut<'b, F>
     where
         'a: 'b,

@@ -1,0 +1,131 @@
+//! The parallel gradient (feature `rayon`): the block API run on rayon's pool, one slab of the
+//! outermost axis per task, bit-identical to the serial call.
+
+use alloc::vec::Vec;
+
+use rayon::prelude::*;
+
+use crate::block::WholeArray;
+use crate::driver::{execute, validate};
+use crate::element::{Real, Sample};
+use crate::isa::Path;
+use crate::kernels::Kernel;
+use crate::view::{StridedView, StridedViewMut};
+use crate::{GradientError, MAX_RANK, Options};
+
+/// Calls with fewer elements than this run serially: below it, handing work to a second
+/// thread costs more than it saves. Measured here (see the README's scaling table).
+pub const PARALLEL_MIN_ELEMENTS: usize = 1 << 16;
+
+/// Slabs per thread: a few, so a thread slowed by a noisy neighbour leaves its share to the
+/// others, but each slab still large enough to stream.
+const SLABS_PER_THREAD: usize = 4;
+
+/// [`gradient`](crate::gradient) on rayon's current thread pool: the same checks in the same
+/// order (nothing written on error) and the same results, bit for bit, for any number of
+/// threads.
+///
+/// The outermost axis of the input (largest stride) is cut into slabs; each is computed by
+/// the block API ([`WholeArray::gradient_block`]) with the whole input as its window, so every
+/// point is computed by the stencil and the kernel the serial call uses there. Calls under
+/// [`PARALLEL_MIN_ELEMENTS`] elements, or on a pool of one thread, run serially.
+///
+/// ```
+/// use numgrad::{gradient, gradient_parallel, Options, StridedView, StridedViewMut};
+/// let f: Vec<f64> = (0..300 * 400).map(|i| f64::from(i % 977).sqrt()).collect();
+/// let input = StridedView::contiguous(&f, &[300, 400])?;
+/// let (mut a, mut b) = (vec![0.0; f.len()], vec![0.0; f.len()]);
+/// let (mut c, mut d) = (vec![0.0; f.len()], vec![0.0; f.len()]);
+/// let shape = [300, 400];
+/// gradient_parallel(&input, &mut [
+///     StridedViewMut::contiguous(&mut a, &shape)?,
+///     StridedViewMut::contiguous(&mut b, &shape)?,
+/// ], &Options::new())?;
+/// gradient(&input, &mut [
+///     StridedViewMut::contiguous(&mut c, &shape)?,
+///     StridedViewMut::contiguous(&mut d, &shape)?,
+/// ], &Options::new())?;
+/// assert!(a == c && b == d);
+/// # Ok::<(), numgrad::GradientError>(())
+/// ```
+pub fn gradient_parallel<T, F>(
+    input: &StridedView<'_, T>,
+    outputs: &mut [StridedViewMut<'_, F>],
+    options: &Options<'_, F>,
+) -> Result<(), GradientError>
+where
+    T: Sample<F> + Sync,
+    F: Real + Send + Sync,
+{
+    run(input, outputs, options, PARALLEL_MIN_ELEMENTS, None)
+}
+
+/// [`gradient_parallel`] with its threshold, and optionally its number of slabs, given.
+pub(crate) fn run<T, F>(
+    input: &StridedView<'_, T>,
+    outputs: &mut [StridedViewMut<'_, F>],
+    options: &Options<'_, F>,
+    min_elements: usize,
+    slabs: Option<usize>,
+) -> Result<(), GradientError>
+where
+    T: Sample<F> + Sync,
+    F: Real + Send + Sync,
+{
+    let call = validate(input, outputs, options)?;
+    let path = Path::detect();
+    let layout = input.layout();
+    let count: usize = layout.shape().iter().product();
+    let threads = rayon::current_num_threads();
+    // The outermost axis: largest input stride among the axes longer than 1.
+    let outer = (0..layout.rank())
+        .filter(|&a| layout.len(a) > 1)
+        .max_by_key(|&a| layout.stride(a).unsigned_abs());
+    let wanted = slabs.is_some() || (threads > 1 && count >= min_elements);
+    let (Some(outer), true) = (outer, wanted) else {
+        let applied = execute(input, outputs, &call, Kernel::Auto, path);
+        debug_assert!(applied, "the automatic choice fits every layout");
+        return Ok(());
+    };
+    let n = layout.len(outer);
+    // At least a quarter of the threshold a slab, at most SLABS_PER_THREAD a thread.
+    let by_size = count.checked_div(min_elements / 4).unwrap_or(count).max(1);
+    let slabs = slabs
+        .unwrap_or((threads * SLABS_PER_THREAD).min(by_size))
+        .clamp(1, n);
+    let whole = WholeArray::from_validated(call);
+    let outputs: &[StridedViewMut<'_, F>] = outputs;
+    (0..slabs).into_par_iter().for_each(|s| {
+        let (start, end) = (s * n / slabs, (s + 1) * n / slabs);
+        let rank = layout.rank();
+        let mut at = [0usize; MAX_RANK];
+        at[outer] = start;
+        let mut lens = [0usize; MAX_RANK];
+        lens[..rank].copy_from_slice(layout.shape());
+        lens[outer] = end - start;
+        let mut stride_store: Vec<[isize; MAX_RANK]> = Vec::with_capacity(outputs.len());
+        for output in outputs {
+            let mut strides = [0isize; MAX_RANK];
+            output.layout().strides_into(&mut strides);
+            stride_store.push(strides);
+        }
+        let mut parts: Vec<StridedViewMut<'_, F>> = outputs
+            .iter()
+            .zip(&stride_store)
+            .map(|(output, strides)| {
+                let part = output
+                    .layout()
+                    .part(&at[..rank], &lens[..rank], &strides[..rank]);
+                // SAFETY: `part` is the slab `start..end` of the outermost axis of a validated,
+                // non-overlapping output; the slabs of this loop are disjoint ranges of that
+                // axis, so no two tasks (and nothing else, the outputs being borrowed mutably
+                // for the call) access the same element.
+                unsafe { output.part_of(part) }
+            })
+            .collect();
+        let zeros = [0usize; MAX_RANK];
+        let done = whole.block_on(path, input, &zeros[..rank], &at[..rank], &mut parts);
+        debug_assert_eq!(done, Ok(()), "a slab of a validated call is a valid block");
+    });
+    Ok(())
+}
