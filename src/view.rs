@@ -707,6 +707,11 @@ impl<T> Buffer<T> {
             shape,
             Strides::Explicit(strides),
         )?;
+        // The caller vouches for the reached elements only.
+        let layout = Layout {
+            gaps_readable: false,
+            ..layout
+        };
         let buffer = Self {
             // `lowest <= 0`: a reached element, in the caller's allocation.
             start: first.wrapping_offset(lowest),
