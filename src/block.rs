@@ -16,6 +16,7 @@ use crate::element::{Real, Sample};
 use crate::isa::Path;
 use crate::kernels::{self, AxisRange, ElemBytes, Kernel, Route};
 use crate::options::EdgeOrder;
+use crate::pass::{self, Job, MAX_FUSED, cuttable};
 use crate::stencil::AxisPlan;
 use crate::view::{StridedView, StridedViewMut, element_count};
 use crate::{GradientError, MAX_RANK, Options};
@@ -212,51 +213,147 @@ impl<'a, F: Real> WholeArray<'a, F> {
             return Ok(());
         }
         // Infallible from here.
-        let mut starts = [0usize; MAX_RANK];
-        let mut lens = [0usize; MAX_RANK];
-        let mut strides = [0isize; MAX_RANK];
-        let strides = window.layout().strides_into(&mut strides);
-        for ((k, axis), output) in axes.iter().enumerate().zip(outputs.iter_mut()) {
-            // The window restricted to the block, but along `axis`, to what the block reads.
-            for j in 0..rank {
-                let points = if j == axis {
-                    halo_of(&self.call, j, block_start[j], block_shape[j])
-                } else {
-                    block_start[j]..block_start[j] + block_shape[j]
-                };
-                starts[j] = points.start - window_start[j];
-                lens[j] = points.len();
-            }
-            let read = starts[axis] + window_start[axis];
-            let layout = window
-                .layout()
-                .part(&starts[..rank], &lens[..rank], strides);
-            let input = window.with_layout(layout);
-            let whole = self.call.plan(k, axis);
-            let plan = AxisPlan::new(
-                lens[axis],
-                whole.grid().window(read, lens[axis]),
-                self.call.edge_order(),
-            );
-            // The block's points along `axis`, counted from the first point read (none to cut
-            // when the block reads nothing outside itself: the whole axis).
-            let first = block_start[axis] - read;
-            let range = (lens[axis] != block_shape[axis]).then_some(AxisRange {
-                axis,
-                start: first,
-                end: first + block_shape[axis],
-                output_from: first,
-            });
-            let bytes = ElemBytes::of::<T, F>();
-            let (lin, lout, even) = (input.layout(), output.layout(), plan.is_even());
-            let cut = range.map(|r| r.axis);
-            let route = Route::choose(Kernel::Auto, lin, lout, axis, even, cut, bytes);
-            debug_assert!(route.is_some(), "the automatic choice fits every layout");
-            if let Some(route) = route {
-                kernels::run_axis(path, &input, output, axis, &plan, route, range);
-            }
+        let block = Block {
+            whole: self,
+            window,
+            window_start,
+            block_start,
+            block_shape,
+        };
+        if !block.fused(path, outputs) {
+            block.per_axis(path, outputs);
         }
         Ok(())
+    }
+}
+
+/// A validated block: its window, where the window and the block start in the whole array,
+/// and the block's shape (rank `whole.shape().len()` each).
+struct Block<'b, 'a, 'v, T, F> {
+    whole: &'b WholeArray<'a, F>,
+    window: &'b StridedView<'v, T>,
+    window_start: &'b [usize],
+    block_start: &'b [usize],
+    block_shape: &'b [usize],
+}
+
+impl<'b, 'a, 'v, T: Sample<F>, F: Real> Block<'b, 'a, 'v, T, F> {
+    /// The job of the `k`-th selected axis, `axis`, into `output`, its input laid out with
+    /// `lens` (its shape) and `strides` (the window's), with `cut` the axis cut into ranges
+    /// (if any): the window restricted to the block, but along `axis` to what the block reads,
+    /// the whole axis's plan on those points, and where the block starts in them.
+    fn job<'s>(
+        &self,
+        (k, axis): (usize, usize),
+        output: &StridedViewMut<'_, F>,
+        (lens, strides): (&'s mut [usize; MAX_RANK], &'s [isize]),
+        cut: Option<usize>,
+    ) -> Option<Job<'s, 'a, T, F>>
+    where
+        'b: 's,
+        'v: 's,
+    {
+        let rank = self.block_shape.len();
+        let mut starts = [0usize; MAX_RANK];
+        for j in 0..rank {
+            let points = if j == axis {
+                halo_of(
+                    &self.whole.call,
+                    j,
+                    self.block_start[j],
+                    self.block_shape[j],
+                )
+            } else {
+                self.block_start[j]..self.block_start[j] + self.block_shape[j]
+            };
+            starts[j] = points.start - self.window_start[j];
+            lens[j] = points.len();
+        }
+        let read = starts[axis] + self.window_start[axis];
+        let lens: &'s [usize] = &lens[..rank];
+        let part = self.window.layout().part(&starts[..rank], lens, strides);
+        let input = self.window.with_layout(part);
+        let whole = self.whole.call.plan(k, axis);
+        let plan = AxisPlan::new(
+            lens[axis],
+            whole.grid().window(read, lens[axis]),
+            self.whole.call.edge_order(),
+        );
+        // Only an axis whose block reads points outside itself need be cut.
+        let cut = cut.or((lens[axis] != self.block_shape[axis]).then_some(axis));
+        let bytes = ElemBytes::of::<T, F>();
+        let (lin, lout, even) = (input.layout(), output.layout(), plan.is_even());
+        let route = Route::choose(Kernel::Auto, lin, lout, axis, even, cut, bytes)?;
+        Some(Job {
+            input,
+            axis,
+            plan,
+            route,
+            first: self.block_start[axis] - read,
+        })
+    }
+
+    /// Every selected axis in one pass over chunks of the block's outermost axis, when there
+    /// are 2 to [`MAX_FUSED`] of them and their routes allow it; `false` (nothing written)
+    /// otherwise.
+    fn fused(&self, path: Path, outputs: &mut [StridedViewMut<'_, F>]) -> bool {
+        let axes = self.whole.call.axes();
+        let layout = self.window.layout();
+        let shape = self.block_shape;
+        let Some(cut) = (0..shape.len())
+            .filter(|&a| shape[a] > 1)
+            .max_by_key(|&a| layout.stride(a).unsigned_abs())
+        else {
+            return false;
+        };
+        if !(2..=MAX_FUSED).contains(&axes.len()) {
+            return false;
+        }
+        let mut strides = [0isize; MAX_RANK];
+        let strides = layout.strides_into(&mut strides);
+        let mut lens = [[0usize; MAX_RANK]; MAX_FUSED];
+        let mut jobs: [Option<Job<'_, '_, T, F>>; MAX_FUSED] = [None; MAX_FUSED];
+        let work = axes.iter().enumerate().zip(outputs.iter()).zip(&mut lens);
+        for ((((k, axis), output), lens), slot) in work.zip(&mut jobs) {
+            let Some(job) = self.job((k, axis), output, (lens, strides), Some(cut)) else {
+                return false;
+            };
+            // The job's points of the cut axis are the block's, from `first` on. A pass cuts
+            // one axis only: any other axis must read nothing outside the block.
+            let first = if axis == cut { job.first } else { 0 };
+            let own = axis == cut || job.input.shape()[axis] == shape[axis];
+            if !own || !cuttable(job.route, axis, cut) {
+                return false;
+            }
+            *slot = Some(Job { first, ..job });
+        }
+        let count: usize = shape.iter().product();
+        let slab = count / shape[cut];
+        pass::run(path, &jobs[..axes.len()], outputs, cut, shape[cut], slab);
+        true
+    }
+
+    /// Each selected axis in turn, over the whole block.
+    fn per_axis(&self, path: Path, outputs: &mut [StridedViewMut<'_, F>]) {
+        let layout = self.window.layout();
+        let mut strides = [0isize; MAX_RANK];
+        let strides = layout.strides_into(&mut strides);
+        let mut lens = [0usize; MAX_RANK];
+        let axes = self.whole.call.axes();
+        for ((k, axis), output) in axes.iter().enumerate().zip(outputs.iter_mut()) {
+            let job = self.job((k, axis), output, (&mut lens, strides), None);
+            debug_assert!(job.is_some(), "the automatic choice fits every layout");
+            let Some(job) = job else { continue };
+            // The block's points along `axis`, counted from the first point read (none to cut
+            // when the block reads nothing outside itself: the whole axis).
+            let range = (job.input.shape()[axis] != self.block_shape[axis]).then_some(AxisRange {
+                axis,
+                start: job.first,
+                end: job.first + self.block_shape[axis],
+                output_from: job.first,
+            });
+            kernels::run_axis(path, &job.input, output, axis, &job.plan, job.route, range);
+        }
     }
 }
 

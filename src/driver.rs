@@ -3,8 +3,9 @@
 use crate::axes::AxisList;
 use crate::element::{Real, Sample};
 use crate::isa::Path;
-use crate::kernels::{self, AxisRange, ElemBytes, Kernel, Route, Walk};
+use crate::kernels::{self, ElemBytes, Kernel, Route};
 use crate::options::EdgeOrder;
+use crate::pass::{self, Job, MAX_FUSED};
 use crate::spacing::{AxisSpacing, Grid, Spacing};
 use crate::stencil::AxisPlan;
 use crate::view::{StridedView, StridedViewMut};
@@ -115,22 +116,9 @@ pub(crate) fn execute<T: Sample<F>, F: Real>(
     true
 }
 
-/// Most axes one fused pass handles (their plans live on the stack).
-const MAX_FUSED: usize = 4;
-
-/// Input bytes one fused chunk aims at: a few rows or one slab stay in L2 while every output
-/// of the chunk is computed from them. Measured here (2-D 2048², all axes, three runs, each
-/// chunk size timed interleaved): 64 KiB 1.24–1.35× the memcpy bound, 128 KiB 1.17–1.28×,
-/// 256 KiB 1.15–1.23×, 512 KiB 1.15–1.24×.
-const FUSED_CHUNK_BYTES: usize = 256 * 1024;
-
-/// Several axes in one pass over the input: the outermost axis is cut into chunks of a few
-/// points, and every output is computed for a chunk before the next, so the input is read from
-/// memory once instead of once per axis. Each element is computed by the same kernel as in the
-/// per-axis pass, so the bits are the same.
-///
-/// Returns `false` (nothing written) when the call does not fit: fewer than 2 or more than
-/// [`MAX_FUSED`] axes, or a layout where the outermost axis cannot be cut.
+/// Several axes in one pass over the input ([`pass`]): returns `false` (nothing written) when
+/// the call does not fit: fewer than 2 or more than [`MAX_FUSED`] axes, or a layout where the
+/// outermost axis cannot be cut.
 fn fused<T: Sample<F>, F: Real>(
     path: Path,
     input: &StridedView<'_, T>,
@@ -148,13 +136,13 @@ fn fused<T: Sample<F>, F: Real>(
     else {
         return false;
     };
-    let mut plans = [None; MAX_FUSED];
-    let mut routes = [None; MAX_FUSED];
-    for (k, (axis, output)) in call.axes().iter().zip(outputs.iter()).enumerate() {
+    let mut jobs = [None; MAX_FUSED];
+    let work = call.axes().iter().zip(outputs.iter()).enumerate();
+    for ((k, (axis, output)), slot) in work.zip(&mut jobs) {
         let plan = call.plan(k, axis);
         let (even, cut) = (plan.is_even(), Some(outer));
         let bytes = ElemBytes::of::<T, F>();
-        let Some(route) = Route::choose(
+        let route = Route::choose(
             Kernel::Auto,
             layout,
             output.layout(),
@@ -162,49 +150,21 @@ fn fused<T: Sample<F>, F: Real>(
             even,
             cut,
             bytes,
-        ) else {
+        );
+        let Some(route) = route.filter(|&r| pass::cuttable(r, axis, outer)) else {
             return false;
         };
-        // The outer axis must be walked point by point: by the across walks when it is the
-        // gradient axis, and never inside a row.
-        let cuttable = match route.walk {
-            Walk::Rows { axes: rows, .. } | Walk::Block { axes: rows, .. } => {
-                rows & (1 << outer) == 0
-            }
-            Walk::Lines => axis != outer,
-        };
-        if !cuttable {
-            return false;
-        }
-        if let (Some(p), Some(r)) = (plans.get_mut(k), routes.get_mut(k)) {
-            *p = Some(plan);
-            *r = Some(route);
-        }
+        *slot = Some(Job {
+            input: *input,
+            axis,
+            plan,
+            route,
+            first: 0,
+        });
     }
     let n = layout.len(outer);
     let count: usize = layout.shape().iter().product();
-    let slab_bytes = (count / n.max(1)).saturating_mul(core::mem::size_of::<T>());
-    let chunk = (FUSED_CHUNK_BYTES / slab_bytes.max(1)).max(1);
-    let mut start = 0;
-    while start < n {
-        let range = AxisRange {
-            axis: outer,
-            start,
-            end: n.min(start.saturating_add(chunk)),
-            output_from: 0,
-        };
-        let work = call
-            .axes()
-            .iter()
-            .zip(outputs.iter_mut())
-            .zip(plans.iter().zip(&routes));
-        for ((axis, output), (plan, route)) in work {
-            if let (Some(plan), Some(route)) = (plan, route) {
-                kernels::run_axis(path, input, output, axis, plan, *route, Some(range));
-            }
-        }
-        start = range.end;
-    }
+    pass::run(path, &jobs, outputs, outer, n, count / n);
     true
 }
 

@@ -50,6 +50,7 @@ mod options;
 mod owned;
 #[cfg(feature = "rayon")]
 mod parallel;
+mod pass;
 mod reference;
 mod spacing;
 mod stencil;

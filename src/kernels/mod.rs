@@ -80,22 +80,25 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
         Walk::Rows { axes, .. } => axes,
         Walk::Block { axes, .. } => axes | 1 << axis,
     };
-    // A range on the gradient axis of a line walk is the line's own business; any other range
-    // is walked by the batch.
-    let (points, range) = match (route.walk, range) {
-        (Walk::Lines, Some(r)) if r.axis == axis => ((r.start, r.end), None),
-        (_, range) => ((0, plan.len()), range),
+    // A range on the gradient axis of a line walk is the line's own business (its lines start
+    // at point 0 of the input, and at the range's first output); any other range is walked by
+    // the batch, from point `start` of the range's axis, whose output is at
+    // `start - output_from`. Either way, partial sums of valid indices.
+    let (points, range, start) = match (route.walk, range) {
+        (Walk::Lines, Some(r)) if r.axis == axis => {
+            let out = (r.start - r.output_from) as isize * lout.stride(axis);
+            ((r.start, r.end), None, (0, out))
+        }
+        (_, Some(r)) => {
+            let at = (
+                r.start as isize * lin.stride(r.axis),
+                (r.start - r.output_from) as isize * lout.stride(r.axis),
+            );
+            ((0, plan.len()), Some(r), at)
+        }
+        (_, None) => ((0, plan.len()), None, (0, 0)),
     };
     let mut batch = Batch::new(&lin, &lout, exclude, axis, range);
-    // The walk starts at point `start` of the range's axis, whose output is at
-    // `start - output_from`: partial sums of valid indices.
-    let start = match range {
-        Some(r) => (
-            r.start as isize * lin.stride(r.axis),
-            (r.start - r.output_from) as isize * lout.stride(r.axis),
-        ),
-        None => (0, 0),
-    };
     let (a_in, a_out) = (lin.stride(axis), lout.stride(axis));
     let ((mut off_in, mut off_out), n) = (start, plan.len());
     match route.walk {
