@@ -6,7 +6,8 @@
 # tests/miri_paths.rs (every kernel forced on every lane type, SIMD remainders, negative, zero
 # and stepped strides, coordinates and ticks, both edge orders) and tests/miri_layouts.rs
 # (transposed, reversed and padded outputs, every integer lane conversion, special values, the
-# fused pass on a broadcast input, the stream block paths). Each compares with the scalar
+# fused pass on a broadcast input, the stream block paths) and tests/miri_raw.rs (views from
+# raw pointers over uninitialised gaps, every kernel; stitched blocks). Each compares with the scalar
 # reference bit for bit. The proptest suites are far too slow under Miri and are not run here.
 # About 5 minutes on 2 cores.
 #
@@ -18,4 +19,4 @@ rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly -
 rustup component add miri rust-src --toolchain nightly
 cargo +nightly miri setup
 
-cargo +nightly miri test --lib --test miri_paths --test miri_layouts
+cargo +nightly miri test --lib --test miri_paths --test miri_layouts --test miri_raw

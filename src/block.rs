@@ -11,7 +11,7 @@
 use core::ops::Range;
 
 use crate::axes::AxisList;
-use crate::driver::Validated;
+use crate::call::Validated;
 use crate::element::{Real, Sample};
 use crate::isa::Path;
 use crate::kernels::{self, AxisRange, ElemBytes, Kernel, Route};
@@ -182,7 +182,7 @@ impl<'a, F: Real> WholeArray<'a, F> {
             return Ok(());
         };
         for (o, output) in outputs.iter().enumerate() {
-            crate::driver::check_same_shape(o, block_shape, output.shape())?;
+            crate::call::check_same_shape(o, block_shape, output.shape())?;
         }
         // Every axis: the block and the window in the whole, the window over what is read.
         for axis in 0..rank {

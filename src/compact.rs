@@ -5,7 +5,7 @@
 //! flash is worth more than its cycles. Each point is `Stencil::apply`, as at the fast paths'
 //! edges, so its values are theirs and the reference's, bit for bit.
 
-use crate::driver::Validated;
+use crate::call::Validated;
 use crate::element::{Real, Sample};
 use crate::stencil::AxisPlan;
 use crate::view::{StridedView, StridedViewMut};

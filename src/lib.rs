@@ -12,13 +12,20 @@
 //! Entry points:
 //! - [`gradient_1d`]: a series into a slice (firmware);
 //! - [`gradient`]: any view, any axes, outputs as caller views;
-//! - `gradient_owned` (feature `alloc`, opt-in): a C-order slice in, owned arrays out.
+//! - `gradient_owned` (feature `alloc`, opt-in): a C-order slice in, owned arrays out;
+//! - [`WholeArray::gradient_block`]: one block of a larger array from a window around it, for
+//!   engines and thread pools (the stitched blocks of any partition equal the whole call);
+//! - `gradient_parallel` (feature `rayon`, opt-in): [`gradient`] on rayon's thread pool.
+//!
+//! Views come from slices, or from a pointer to their first element, a shape and strides
+//! ([`StridedView::from_raw_parts`]): the door for other array libraries.
 //!
 //! Features: none by default, so a `no_std` binary links without a global allocator; `alloc`
 //! adds `gradient_owned`; `defmt` derives `defmt::Format` for [`GradientError`], the public
 //! enums, [`Options`] and [`Emitted`], for firmware logging; `compact` runs [`gradient`] and
 //! [`gradient_1d`] through one small scalar kernel instead of the speed-tuned ones (same
-//! results to the bit, same errors; under 8 KB of a Cortex-M4F's flash for `gradient`).
+//! results to the bit, same errors; under 8 KB of a Cortex-M4F's flash for `gradient`);
+//! `rayon` adds `gradient_parallel` (and needs `std`, through rayon).
 //!
 //! See the README for the exact semantics and every deliberate difference from numpy.
 #![no_std]
@@ -36,6 +43,7 @@ extern crate alloc;
 
 mod axes;
 mod block;
+mod call;
 #[cfg(feature = "compact")]
 mod compact;
 mod driver;

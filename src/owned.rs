@@ -2,7 +2,8 @@
 
 use alloc::vec::Vec;
 
-use crate::driver::{execute, validate_for_new_outputs};
+use crate::call::validate_for_new_outputs;
+use crate::driver::execute;
 use crate::element::{Real, Sample};
 use crate::isa::Path;
 use crate::kernels::Kernel;

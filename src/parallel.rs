@@ -6,7 +6,8 @@ use alloc::vec::Vec;
 use rayon::prelude::*;
 
 use crate::block::WholeArray;
-use crate::driver::{execute, validate};
+use crate::call::validate;
+use crate::driver::execute;
 use crate::element::{Real, Sample};
 use crate::isa::Path;
 use crate::kernels::Kernel;

@@ -2,7 +2,7 @@
 //! index arithmetic, no SIMD, no unsafe and no layout tricks. Every fast path must equal it bit
 //! for bit; tests and fuzz targets check that they do.
 
-use crate::driver::validate;
+use crate::call::validate;
 use crate::element::{Real, Sample};
 use crate::stencil::Stencil;
 use crate::view::{Layout, StridedView, StridedViewMut};
