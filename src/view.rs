@@ -22,6 +22,10 @@
 //!    fail; [`OverlappingOutput`](GradientError::OverlappingOutput)). This is conservative, as
 //!    in ndarray: some exotic non-overlapping layouts are rejected.
 //!
+//! A view from a raw pointer (`from_raw_parts`) gets the same checks against the span of the
+//! elements it reaches (its buffer, by the caller's promise), after which 4 and 6 hold by
+//! construction; its buffer's other elements are never read (the stride-2 loads are off).
+//!
 //! Kernels rely on 6: every partial sum of the index terms lies between the lowest and highest
 //! reachable index, so index arithmetic inside a validated view can neither overflow nor leave
 //! the buffer.

@@ -427,6 +427,36 @@ fn every_error_has_a_message_naming_its_values() {
             },
             ["element 15", "buffer of 12", "outside"],
         ),
+        (
+            GradientError::HaloTooSmall {
+                axis: 2,
+                needed_start: 4,
+                needed_end: 9,
+                start: 5,
+                end: 9,
+            },
+            ["axis 2", "4..9", "5..9"],
+        ),
+        (
+            GradientError::BlockOutside {
+                axis: 1,
+                start: 6,
+                end: 11,
+                len: 10,
+            },
+            ["axis 1", "6..11", "10"],
+        ),
+        (
+            GradientError::BlockRank {
+                expected: 3,
+                got: 2,
+            },
+            ["2 axes", "3", "whole array"],
+        ),
+        (
+            GradientError::InvalidPointer,
+            ["null", "aligned", "pointer"],
+        ),
     ];
     for (err, parts) in messages {
         let text = err.to_string();

@@ -106,9 +106,10 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
             let (src, dst) = (src.wrapping_offset(off_in), dst.wrapping_offset(off_out));
             // SAFETY: `off_*` is the offset of a line start reached by the batch axes; the
             // line's points `j * a_*` for `j < plan.len()` complete an index of the validated
-            // views, so every access is in bounds (an element between two of them too: a
-            // view's elements lie in one slice), and output elements are distinct by the
-            // output's no-overlap check.
+            // views, so every access is in bounds (an element between two of them is read only
+            // when the route found the input's gaps readable: a view over a slice), and output
+            // elements are distinct by the output's no-overlap check; a range on the axis
+            // writes only its own points, from the output's first.
             unsafe {
                 instantiate(
                     Line {
