@@ -12,13 +12,16 @@
 //! Entry points:
 //! - [`gradient_1d`]: a series into a slice (firmware);
 //! - [`gradient`]: any view, any axes, outputs as caller views;
-//! - `gradient_owned` (feature `alloc`, opt-in): a C-order slice in, owned arrays out.
+//! - `gradient_owned` (feature `alloc`, opt-in): a C-order slice in, owned arrays out;
+//! - `gradient_array_into` and `gradient_arrays` (feature `ndarray`, opt-in): any ndarray array
+//!   or view, of any layout, with no copy, into caller `ArrayViewMut`s or new `Array`s.
 //!
 //! Features: none by default, so a `no_std` binary links without a global allocator; `alloc`
 //! adds `gradient_owned`; `defmt` derives `defmt::Format` for [`GradientError`], the public
 //! enums, [`Options`] and [`Emitted`], for firmware logging; `compact` runs [`gradient`] and
 //! [`gradient_1d`] through one small scalar kernel instead of the speed-tuned ones (same
-//! results to the bit, same errors; under 8 KB of a Cortex-M4F's flash for `gradient`).
+//! results to the bit, same errors; under 8 KB of a Cortex-M4F's flash for `gradient`);
+//! `ndarray` (implies `alloc`) adds the ndarray adapter.
 //!
 //! See the README for the exact semantics and every deliberate difference from numpy.
 #![no_std]
@@ -34,6 +37,8 @@
 #[cfg(feature = "alloc")]
 extern crate alloc;
 
+#[cfg(feature = "ndarray")]
+mod arrays;
 mod axes;
 #[cfg(feature = "compact")]
 mod compact;
@@ -55,6 +60,8 @@ mod stream;
 pub mod testing;
 mod view;
 
+#[cfg(feature = "ndarray")]
+pub use arrays::{gradient_array_into, gradient_arrays};
 pub use axes::Axes;
 pub use driver::{gradient, gradient_1d};
 pub use element::{Real, Sample};
