@@ -30,6 +30,12 @@ use crate::{GradientError, MAX_RANK, Options};
 /// broadcast (zero strides). Outputs may have any layout too, including views whose gaps
 /// belong to other live views (`multi_slice_mut`): only their own elements are written.
 ///
+/// An input with a stride of ±2 (elements) on an axis longer than 1 that does not cover its
+/// whole span (`s![.., ..;2]`) is differentiated by the scalar
+/// [`gradient_reference`](crate::gradient_reference) (the same results, bit for bit, several
+/// times slower): the vector kernels read a stride of 2 as contiguous loads, touching the
+/// elements in between, which may belong to another view being written.
+///
 /// Checks and errors are [`gradient`](crate::gradient)'s, in its order, after those of the
 /// views (an input of more than [`MAX_RANK`] axes is
 /// [`RankTooLarge`](GradientError::RankTooLarge)); on any error, nothing is written. The one
@@ -58,7 +64,7 @@ where
     F: Real,
     D: Dimension,
 {
-    let input = input_view(input)?;
+    let view = input_view(input)?;
     let mut views = try_vec_with_capacity(outputs.len())?;
     for output in outputs.iter_mut() {
         // The pointer first: ndarray's strides are to be read after `as_mut_ptr`.
@@ -73,7 +79,11 @@ where
         // between them may belong to other views; the view never touches them.
         views.push(unsafe { StridedViewMut::from_raw_parts(first, shape, strides) }?);
     }
-    crate::gradient(&input, &mut views, options)
+    if reads_gaps(input.shape(), input.strides()) {
+        crate::gradient_reference(&view, &mut views, options)
+    } else {
+        crate::gradient(&view, &mut views, options)
+    }
 }
 
 /// numpy's `gradient(input, *spacing, axis=..., edge_order=...)` for an ndarray array or view,
@@ -91,7 +101,8 @@ where
 /// outputs, which it makes itself), so a malformed call allocates nothing and reports what is
 /// wrong; then allocates exactly the outputs, an allocation failure being
 /// [`AllocationFailed`](GradientError::AllocationFailed), not an abort. The outputs are not
-/// zero-filled first: the gradient writes every element once.
+/// zero-filled first: the gradient writes every element once. Inputs stepped by 2 go through
+/// the scalar reference, as in [`gradient_array_into`].
 ///
 /// ```
 /// use ndarray::{array, Array2, ShapeBuilder};
@@ -143,11 +154,11 @@ where
         views.push(unsafe { StridedViewMut::from_raw_parts(buffer.as_mut_ptr(), shape, strides) }?);
     }
     // Infallible from here: every check was made above.
-    let applied = execute(&view, &mut views, &call, Kernel::Auto, Path::detect());
-    debug_assert!(applied, "the automatic choice fits every layout");
+    let applied = !reads_gaps(shape, input.strides())
+        && execute(&view, &mut views, &call, Kernel::Auto, Path::detect());
     if !applied {
-        // Should that ever change, the scalar reference (the same checks, already passed)
-        // writes every element instead: no output is left uninitialised.
+        // A layout the fast kernels must not read (or, should that ever happen, one no kernel
+        // fits): the scalar reference, whose checks were passed above, writes every element.
         crate::gradient_reference(&view, &mut views, options)?;
     }
     drop(views);
@@ -164,9 +175,14 @@ where
         // exactly the indices `0..count`, and every element of a non-empty output is written),
         // within the capacity reserved above.
         unsafe { buffer.set_len(count) };
-        // The dense layout indexes exactly the vector's elements: cannot fail.
-        let array = Array::from_shape_vec(dims.clone().strides(steps.clone()), buffer)
-            .map_err(|_| GradientError::SizeOverflow)?;
+        // The dense layout indexes exactly the vector's elements: cannot fail. (An empty
+        // array has no memory order; ndarray takes custom strides only where they index.)
+        let array = if count == 0 {
+            Array::from_shape_vec(dims.clone(), buffer)
+        } else {
+            Array::from_shape_vec(dims.clone().strides(steps.clone()), buffer)
+        };
+        let array = array.map_err(|_| GradientError::SizeOverflow)?;
         arrays.push(array);
     }
     Ok(arrays)
@@ -180,8 +196,48 @@ fn input_view<T, D: Dimension>(
     // guarantee for `ArrayRef`, as opposed to `RawRef`), held for the returned view's lifetime:
     // every element it reaches from `as_ptr()` (its first logical element) with its shape and
     // strides in elements is initialised, readable, in one allocation, and not written while
-    // the borrow lives. Elements between them are not the view's: it never touches them.
+    // the borrow lives. Elements between them are not the view's: the constructor's contract
+    // lets them be borrowed elsewhere, and the callers here keep the fast kernels' stride-2
+    // loads (which read them) away from such inputs (`reads_gaps`).
     unsafe { StridedView::from_raw_parts(input.as_ptr(), input.shape(), input.strides()) }
+}
+
+/// Whether the fast kernels would read elements of the input that are not its own: on x86_64
+/// their vector loads read a stride of 2 as two contiguous loads and a shuffle, touching the
+/// element between two samples. In a view over a slice that element is the caller's to read;
+/// in an ndarray view it may belong to another view, mutably borrowed, written on another
+/// thread (`multi_slice_mut((s![.., ..;2], s![.., 1..;2]))`): reading it would be a data race.
+/// So an input with a stride of ±2 on an axis longer than 1 goes through the scalar reference
+/// (the same results, bit for bit, reading only the view's own elements), unless the input
+/// covers its whole span (then every such element is its own).
+fn reads_gaps(shape: &[usize], strides: &[isize]) -> bool {
+    let stepped_by_two = shape
+        .iter()
+        .zip(strides)
+        .any(|(&n, &s)| n > 1 && s.unsigned_abs() == 2);
+    stepped_by_two && !covers_its_span(shape, strides)
+}
+
+/// Whether the elements of a view are every element between its lowest and highest one: the
+/// axes longer than 1, by increasing `|stride|`, step 1, then the span of the ones before.
+fn covers_its_span(shape: &[usize], strides: &[isize]) -> bool {
+    let mut order = [0u8; MAX_RANK];
+    let mut count = 0;
+    for (k, _) in shape.iter().enumerate().filter(|&(_, &n)| n > 1) {
+        order[count] = k as u8;
+        count += 1;
+    }
+    let order = &mut order[..count];
+    order.sort_unstable_by_key(|&k| strides[usize::from(k)].unsigned_abs());
+    let mut expected = 1usize;
+    for &k in order.iter() {
+        let k = usize::from(k);
+        if strides[k].unsigned_abs() != expected {
+            return false;
+        }
+        expected = expected.saturating_mul(shape[k]);
+    }
+    true
 }
 
 /// The strides (in elements) numpy's `np.empty_like(input)` (`order='K'`) gives an array of
@@ -256,6 +312,20 @@ mod tests {
     fn strides_for(shape: &[usize], strides: &[isize]) -> Vec<isize> {
         let mut out = [0; MAX_RANK];
         keep_order_strides(shape, strides, &mut out).to_vec()
+    }
+
+    #[test]
+    fn only_inputs_stepped_by_two_with_foreign_gaps_avoid_the_fast_kernels() {
+        assert!(reads_gaps(&[4, 8], &[16, 2]));
+        assert!(reads_gaps(&[4, 8], &[-16, -2]));
+        assert!(reads_gaps(&[8], &[2]));
+        // Every element of the span is the view's own: an F-order 2xN view, a transposed one.
+        assert!(!reads_gaps(&[2, 8], &[1, 2]));
+        assert!(!reads_gaps(&[8, 2], &[2, -1]));
+        // Stride 2 on a length-1 axis steps nowhere; other steps are gathered lane by lane.
+        assert!(!reads_gaps(&[1, 8], &[2, 1]));
+        assert!(!reads_gaps(&[4, 8], &[24, 3]));
+        assert!(!reads_gaps(&[4, 8], &[0, 1]));
     }
 
     /// Each case's expected strides are what numpy 2.4's `np.empty_like` gives (in elements)
