@@ -75,9 +75,9 @@ pub use spacing::{AxisSpacing, Spacing};
 pub use stream::{Emitted, GradientStream, TimedGradientStream, Timestamp};
 pub use view::{StridedView, StridedViewMut};
 
-// The README's examples run as doctests (one of them needs the opt-in `alloc` feature, so they
-// run under `cargo test --features alloc`, the README's test command).
-#[cfg(all(doctest, feature = "alloc"))]
+// The README's examples run as doctests (they need the opt-in `alloc` and `ndarray` features,
+// so they run under `cargo test --features alloc,ndarray`, the README's test command).
+#[cfg(all(doctest, feature = "alloc", feature = "ndarray"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
