@@ -40,8 +40,9 @@ export CARGO_PROFILE_DEV_OPT_LEVEL=1 CARGO_PROFILE_DEV_DEBUG=0
 # AVX2 does not exist here: the x86_64 requirement must not leak in from the caller.
 unset NUMGRAD_REQUIRE_AVX2
 
-# The host run's features: `alloc` (the README's test command), and `testing` through the
-# dev-dependency.
+# The host run's features minus `ndarray` and `rayon` (adapters with no target-specific code,
+# not worth building under emulation; the README's doctests, which need `ndarray`, are left to
+# the host run), and `testing` through the dev-dependency.
 echo "--- build, $TARGET"
 cargo test --target "$TARGET" --features alloc --no-run
 echo "--- run under qemu-aarch64 (unit, integration and doctests)"

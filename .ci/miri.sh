@@ -7,9 +7,14 @@
 # and stepped strides, coordinates and ticks, both edge orders) and tests/miri_layouts.rs
 # (transposed, reversed and padded outputs, every integer lane conversion, special values, the
 # fused pass on a broadcast input, the stream block paths) and tests/miri_raw.rs (views from
-# raw pointers over uninitialised gaps, every kernel; stitched blocks). Each compares with the scalar
-# reference bit for bit. The proptest suites are far too slow under Miri and are not run here.
-# About 5 minutes on 2 cores.
+# raw pointers over uninitialised gaps, every kernel; stitched blocks). Each compares with the
+# scalar reference bit for bit. Then tests/miri_ndarray.rs (feature `ndarray`): the raw-pointer
+# views (a stepped output whose gaps another live view or thread writes, a live `&mut` to a gap,
+# negative and zero strides, an empty view's dangling pointer, null and misaligned pointers
+# refused) and the ndarray adapter (reversed, transposed, stepped, broadcast and integer inputs,
+# and `gradient_arrays`' outputs, never zero-filled: Miri rejects any read of them before they
+# are written). The proptest suites are far too slow under Miri and are not run here.
+# About 5 minutes on 2 cores; the ndarray file adds about 20 s (an extra build of ndarray).
 #
 # Installs what it needs itself: a nightly toolchain with the miri and rust-src components.
 set -euo pipefail
@@ -20,3 +25,4 @@ rustup component add miri rust-src --toolchain nightly
 cargo +nightly miri setup
 
 cargo +nightly miri test --lib --test miri_paths --test miri_layouts --test miri_raw
+cargo +nightly miri test --features ndarray --test miri_ndarray

@@ -13,6 +13,8 @@
 //! - [`gradient_1d`]: a series into a slice (firmware);
 //! - [`gradient`]: any view, any axes, outputs as caller views;
 //! - `gradient_owned` (feature `alloc`, opt-in): a C-order slice in, owned arrays out;
+//! - `gradient_array_into` and `gradient_arrays` (feature `ndarray`, opt-in): any ndarray array
+//!   or view, of any layout, with no copy, into caller `ArrayViewMut`s or new `Array`s;
 //! - [`WholeArray::gradient_block`]: one block of a larger array from a window around it, for
 //!   engines and thread pools (the stitched blocks of any partition equal the whole call);
 //! - `gradient_parallel` (feature `rayon`, opt-in): [`gradient`] on rayon's thread pool.
@@ -25,7 +27,8 @@
 //! enums, [`Options`] and [`Emitted`], for firmware logging; `compact` runs [`gradient`] and
 //! [`gradient_1d`] through one small scalar kernel instead of the speed-tuned ones (same
 //! results to the bit, same errors; under 8 KB of a Cortex-M4F's flash for `gradient`);
-//! `rayon` adds `gradient_parallel` (and needs `std`, through rayon).
+//! `ndarray` (implies `alloc`) adds the ndarray adapter; `rayon` adds `gradient_parallel` (and
+//! needs `std`, through rayon).
 //!
 //! See the README for the exact semantics and every deliberate difference from numpy.
 #![no_std]
@@ -41,6 +44,8 @@
 #[cfg(feature = "alloc")]
 extern crate alloc;
 
+#[cfg(feature = "ndarray")]
+mod arrays;
 mod axes;
 mod block;
 mod call;
@@ -67,6 +72,8 @@ mod stream;
 pub mod testing;
 mod view;
 
+#[cfg(feature = "ndarray")]
+pub use arrays::{gradient_array_into, gradient_arrays};
 pub use axes::Axes;
 pub use block::WholeArray;
 pub use driver::{gradient, gradient_1d};
@@ -83,9 +90,9 @@ pub use spacing::{AxisSpacing, Spacing};
 pub use stream::{Emitted, GradientStream, TimedGradientStream, Timestamp};
 pub use view::{StridedView, StridedViewMut};
 
-// The README's examples run as doctests (one of them needs the opt-in `alloc` feature, so they
-// run under `cargo test --features alloc`, the README's test command).
-#[cfg(all(doctest, feature = "alloc"))]
+// The README's examples run as doctests (they need the opt-in `alloc` and `ndarray` features,
+// so they run under `cargo test --features alloc,ndarray,rayon`, the README's test command).
+#[cfg(all(doctest, feature = "alloc", feature = "ndarray"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 

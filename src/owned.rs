@@ -89,7 +89,8 @@ pub fn gradient_owned<T: Sample<F>, F: Real>(
     Ok(arrays)
 }
 
-fn try_vec_with_capacity<V>(elements: usize) -> Result<Vec<V>, GradientError> {
+/// An empty vector with room for `elements`, or [`GradientError::AllocationFailed`].
+pub(crate) fn try_vec_with_capacity<V>(elements: usize) -> Result<Vec<V>, GradientError> {
     let mut v = Vec::new();
     v.try_reserve_exact(elements)
         .map_err(|_| GradientError::AllocationFailed { elements })?;
