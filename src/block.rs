@@ -181,24 +181,30 @@ impl<'a, F: Real> WholeArray<'a, F> {
             // No selected axis: nothing to compute, and nothing to check it against.
             return Ok(());
         };
+        if block_shape.len() != rank {
+            return Err(GradientError::OutputRank {
+                output: 0,
+                expected: rank,
+                got: block_shape.len(),
+            });
+        }
         for (o, output) in outputs.iter().enumerate() {
             crate::call::check_same_shape(o, block_shape, output.shape())?;
         }
-        // Every axis: the block and the window in the whole, the window over what is read.
-        for axis in 0..rank {
-            let (b0, w0) = (block_start[axis], window_start[axis]);
-            let block = b0..b0.saturating_add(block_shape[axis]);
-            let have = w0..w0.saturating_add(window.shape()[axis]);
-            let outside = |r: &Range<usize>| GradientError::BlockOutside {
-                axis,
-                start: r.start,
-                end: r.end,
-                len: shape[axis],
-            };
-            if have.end > shape[axis] || b0.checked_add(block_shape[axis]).is_none() {
-                return Err(outside(&have));
+        // Every axis: the window and the block in the whole, the window over what is read.
+        let starts = window_start.iter().zip(block_start);
+        let lens = window.shape().iter().zip(block_shape);
+        for (axis, (((&w0, &b0), (&w, &b)), &n)) in starts.zip(lens).zip(shape).enumerate() {
+            let have = w0..w0.saturating_add(w);
+            if have.end > n {
+                return Err(GradientError::BlockOutside {
+                    axis,
+                    start: have.start,
+                    end: have.end,
+                    len: n,
+                });
             }
-            let needed = self.window(axis, block)?;
+            let needed = self.window(axis, b0..b0.saturating_add(b))?;
             if !needed.is_empty() && (needed.start < have.start || needed.end > have.end) {
                 return Err(GradientError::HaloTooSmall {
                     axis,
@@ -253,34 +259,36 @@ impl<'b, 'a, 'v, T: Sample<F>, F: Real> Block<'b, 'a, 'v, T, F> {
         'b: 's,
         'v: 's,
     {
-        let rank = self.block_shape.len();
+        let rank = self.block_shape.len().min(MAX_RANK);
         let mut starts = [0usize; MAX_RANK];
-        for j in 0..rank {
+        let dims = self.block_start.iter().zip(self.block_shape);
+        let dims = dims
+            .zip(self.window_start)
+            .zip(starts.iter_mut().zip(lens.iter_mut()));
+        for (j, (((&b0, &len), &w0), (start, n))) in dims.enumerate() {
             let points = if j == axis {
-                halo_of(
-                    &self.whole.call,
-                    j,
-                    self.block_start[j],
-                    self.block_shape[j],
-                )
+                halo_of(&self.whole.call, j, b0, len)
             } else {
-                self.block_start[j]..self.block_start[j] + self.block_shape[j]
+                b0..b0 + len
             };
-            starts[j] = points.start - self.window_start[j];
-            lens[j] = points.len();
+            // Validated: the window holds every point read.
+            *start = points.start - w0;
+            *n = points.len();
         }
-        let read = starts[axis] + self.window_start[axis];
-        let lens: &'s [usize] = &lens[..rank];
-        let part = self.window.layout().part(&starts[..rank], lens, strides);
+        let read = starts.get(axis)? + self.window_start.get(axis)?;
+        let lens: &'s [usize] = lens.get(..rank)?;
+        let part = self
+            .window
+            .layout()
+            .part(starts.get(..rank)?, lens, strides);
         let input = self.window.with_layout(part);
+        let n = *lens.get(axis)?;
+        let block_len = *self.block_shape.get(axis)?;
         let whole = self.whole.call.plan(k, axis);
-        let plan = AxisPlan::new(
-            lens[axis],
-            whole.grid().window(read, lens[axis]),
-            self.whole.call.edge_order(),
-        );
+        let grid = whole.grid().window(read, n);
+        let plan = AxisPlan::new(n, grid, self.whole.call.edge_order());
         // Only an axis whose block reads points outside itself need be cut.
-        let cut = cut.or((lens[axis] != self.block_shape[axis]).then_some(axis));
+        let cut = cut.or((n != block_len).then_some(axis));
         let bytes = ElemBytes::of::<T, F>();
         let (lin, lout, even) = (input.layout(), output.layout(), plan.is_even());
         let route = Route::choose(Kernel::Auto, lin, lout, axis, even, cut, bytes)?;
@@ -289,7 +297,7 @@ impl<'b, 'a, 'v, T: Sample<F>, F: Real> Block<'b, 'a, 'v, T, F> {
             axis,
             plan,
             route,
-            first: self.block_start[axis] - read,
+            first: self.block_start.get(axis)? - read,
         })
     }
 
@@ -300,9 +308,9 @@ impl<'b, 'a, 'v, T: Sample<F>, F: Real> Block<'b, 'a, 'v, T, F> {
         let axes = self.whole.call.axes();
         let layout = self.window.layout();
         let shape = self.block_shape;
-        let Some(cut) = (0..shape.len())
-            .filter(|&a| shape[a] > 1)
-            .max_by_key(|&a| layout.stride(a).unsigned_abs())
+        let Some((cut, &len)) = (shape.iter().enumerate())
+            .filter(|&(_, &n)| n > 1)
+            .max_by_key(|&(a, _)| layout.stride(a).unsigned_abs())
         else {
             return false;
         };
@@ -321,15 +329,15 @@ impl<'b, 'a, 'v, T: Sample<F>, F: Real> Block<'b, 'a, 'v, T, F> {
             // The job's points of the cut axis are the block's, from `first` on. A pass cuts
             // one axis only: any other axis must read nothing outside the block.
             let first = if axis == cut { job.first } else { 0 };
-            let own = axis == cut || job.input.shape()[axis] == shape[axis];
+            let own = axis == cut || job.input.shape().get(axis) == shape.get(axis);
             if !own || !cuttable(job.route, axis, cut) {
                 return false;
             }
             *slot = Some(Job { first, ..job });
         }
         let count: usize = shape.iter().product();
-        let slab = count / shape[cut];
-        pass::run(path, &jobs[..axes.len()], outputs, cut, shape[cut], slab);
+        let jobs = jobs.get(..axes.len()).unwrap_or(&[]);
+        pass::run(path, jobs, outputs, cut, len, count.checked_div(len).unwrap_or(0));
         true
     }
 
@@ -346,10 +354,11 @@ impl<'b, 'a, 'v, T: Sample<F>, F: Real> Block<'b, 'a, 'v, T, F> {
             let Some(job) = job else { continue };
             // The block's points along `axis`, counted from the first point read (none to cut
             // when the block reads nothing outside itself: the whole axis).
-            let range = (job.input.shape()[axis] != self.block_shape[axis]).then_some(AxisRange {
+            let len = self.block_shape.get(axis).copied().unwrap_or(0);
+            let range = (job.input.shape().get(axis) != Some(&len)).then_some(AxisRange {
                 axis,
                 start: job.first,
-                end: job.first + self.block_shape[axis],
+                end: job.first + len,
                 output_from: job.first,
             });
             kernels::run_axis(path, &job.input, output, axis, &job.plan, job.route, range);

@@ -171,10 +171,12 @@ impl Step for isize {
 }
 
 /// A run-time stride whose lanes are read one element at a time, never the elements between
-/// them (the input of a view from a raw pointer).
+/// them (the input of a view from a raw pointer). Only x86_64 reads between lanes otherwise.
+#[cfg(target_arch = "x86_64")]
 #[derive(Clone, Copy, Debug)]
 pub struct Apart(pub isize);
 
+#[cfg(target_arch = "x86_64")]
 impl Step for Apart {
     const UNIT: bool = false;
     const GAPS: bool = false;

@@ -425,6 +425,18 @@ fn malformed_blocks_are_typed_errors_and_write_nothing() {
             got: 0
         })
     );
+    // Outputs of another rank than the whole array's.
+    let mut flat = [0.0; 4];
+    let o = StridedViewMut::contiguous(&mut flat, &[2, 2]).unwrap();
+    assert_eq!(
+        whole.gradient_block(&view, &[0], &[0], &mut [o]),
+        Err(GradientError::OutputRank {
+            output: 0,
+            expected: 1,
+            got: 2
+        })
+    );
+    assert_eq!(flat, [0.0; 4]);
     assert_eq!(
         whole.window(1, 0..1),
         Err(GradientError::AxisOutOfRange { axis: 1, rank: 1 })

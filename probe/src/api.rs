@@ -1,6 +1,7 @@
 //! Every no_std entry point of numgrad — `gradient`, `gradient_1d`, `gradient_reference`,
-//! `testing::gradient_with` (every kernel), `StridedView::{new, contiguous}`,
-//! `StridedViewMut::{new, contiguous}`, `EdgeOrder::try_from` — on one sample and float type,
+//! `testing::gradient_with` (every kernel), `StridedView::{new, contiguous, from_raw_parts}`,
+//! `StridedViewMut::{new, contiguous}`, `EdgeOrder::try_from`, the block API
+//! (`WholeArray::{new, window, gradient_block}`) — on one sample and float type,
 //! with every spacing kind, ranks up to past the maximum, and shapes, strides, offsets and
 //! lengths the compiler cannot know (volatile loads).
 
@@ -132,9 +133,27 @@ pub fn exercise<T: Sample<F> + ProbeSample, F: ProbeFloat>(v: &mut Volatile) {
             }
         };
         let outputs = prefix_mut(v, &mut outputs);
-        let r = match v.below(3) {
+        let r = match v.below(5) {
             0 => entry::gradient(&input, outputs, &options),
             1 => entry::gradient_reference(&input, outputs, &options),
+            2 => entry::gradient_block(&input, outputs, &options, v),
+            3 => {
+                // The elements of a view over `data` again, through a raw view (the door for
+                // other array libraries), once the view over the slice vouched for them.
+                let offset = v.size();
+                match StridedView::new(&data, offset, shape, strides) {
+                    Ok(checked) => {
+                        let first = data.as_ptr().wrapping_add(offset);
+                        // SAFETY: `checked` validated that every element `first` reaches with
+                        // `shape` and `strides` is an element of `data` (an empty view reaches
+                        // none), and `data` is only read while the raw view lives.
+                        let raw = unsafe { StridedView::from_raw_parts(first, shape, strides) };
+                        sink(checked.shape().len() as u64);
+                        raw.and_then(|raw| entry::gradient(&raw, outputs, &options))
+                    }
+                    Err(e) => Err(e),
+                }
+            }
             _ => entry::gradient_with_kernel(&input, outputs, &options, kernel(v)).map(|applied| {
                 sink(u64::from(applied));
             }),
@@ -161,7 +180,9 @@ mod entry {
     use numgrad::testing::{Isa, Kernel};
     use numgrad::{
         AxisSpacing, EdgeOrder, GradientError, Options, Real, Sample, StridedView, StridedViewMut,
+        WholeArray,
     };
+    use crate::{Volatile, prefix, sink};
 
     #[inline(never)]
     pub fn gradient<T: Sample<F>, F: Real>(
@@ -189,6 +210,26 @@ mod entry {
         kernel: Kernel,
     ) -> Result<bool, GradientError> {
         numgrad::testing::gradient_with(input, outputs, options, kernel, Isa::Avx512)
+    }
+
+    /// The block API: the whole array of the input's shape, one block at an unknown place
+    /// with `input` as its window.
+    #[inline(never)]
+    pub fn gradient_block<T: Sample<F>, F: Real>(
+        input: &StridedView<'_, T>,
+        outputs: &mut [StridedViewMut<'_, F>],
+        options: &Options<'_, F>,
+        v: &mut Volatile,
+    ) -> Result<(), GradientError> {
+        let whole = WholeArray::new(input.shape(), options)?;
+        let mut starts = [0usize; 4];
+        for s in &mut starts {
+            *s = v.size();
+        }
+        let at = prefix(v, &starts);
+        let window = whole.window(v.size(), v.size()..v.size())?;
+        sink(window.start as u64);
+        whole.gradient_block(input, at, prefix(v, &starts), outputs)
     }
 
     #[inline(never)]
