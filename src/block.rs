@@ -337,7 +337,14 @@ impl<'b, 'a, 'v, T: Sample<F>, F: Real> Block<'b, 'a, 'v, T, F> {
         }
         let count: usize = shape.iter().product();
         let jobs = jobs.get(..axes.len()).unwrap_or(&[]);
-        pass::run(path, jobs, outputs, cut, len, count.checked_div(len).unwrap_or(0));
+        pass::run(
+            path,
+            jobs,
+            outputs,
+            cut,
+            len,
+            count.checked_div(len).unwrap_or(0),
+        );
         true
     }
 

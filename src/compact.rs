@@ -30,23 +30,26 @@ pub(crate) fn run<T: Sample<F>, F: Real>(
         let lines = count.checked_div(plan.len()).unwrap_or(0);
         for line in 0..lines {
             // The line's first point: `line` spelled over the other axes, the last fastest.
+            // `c` is each axis's C-order stride, the product of the lengths after it, which a
+            // C-order layout would otherwise recompute for every axis of every line.
             let (mut rest, mut at, mut to) =
                 (line, layout.offset() as isize, out.offset() as isize);
-            for a in (0..layout.rank()).rev().filter(|&a| a != axis) {
+            let mut c = 1isize;
+            let (mut from, mut into) = (Line { at: 0, step: 0 }, Line { at: 0, step: 0 });
+            for a in (0..layout.rank()).rev() {
                 let len = layout.len(a);
-                let i = rest.checked_rem(len).unwrap_or(0) as isize;
-                rest = rest.checked_div(len).unwrap_or(0);
-                at = at.wrapping_add(i.wrapping_mul(layout.stride(a)));
-                to = to.wrapping_add(i.wrapping_mul(out.stride(a)));
+                let (s_in, s_out) = (layout.stride_given(a, c), out.stride_given(a, c));
+                if a == axis {
+                    (from.step, into.step) = (s_in, s_out);
+                } else {
+                    let i = rest.checked_rem(len).unwrap_or(0) as isize;
+                    rest = rest.checked_div(len).unwrap_or(0);
+                    at = at.wrapping_add(i.wrapping_mul(s_in));
+                    to = to.wrapping_add(i.wrapping_mul(s_out));
+                }
+                c = c.wrapping_mul(len as isize);
             }
-            let from = Line {
-                at,
-                step: layout.stride(axis),
-            };
-            let into = Line {
-                at: to,
-                step: out.stride(axis),
-            };
+            (from.at, into.at) = (at, to);
             line_of(|e| input.get(e), from, |e, v| output.set(e, v), into, &plan);
         }
     }

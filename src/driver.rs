@@ -165,7 +165,14 @@ fn fused<T: Sample<F>, F: Real>(
     }
     let n = layout.len(outer);
     let count: usize = layout.shape().iter().product();
-    pass::run(path, &jobs, outputs, outer, n, count.checked_div(n).unwrap_or(0));
+    pass::run(
+        path,
+        &jobs,
+        outputs,
+        outer,
+        n,
+        count.checked_div(n).unwrap_or(0),
+    );
     true
 }
 

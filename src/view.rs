@@ -31,6 +31,7 @@
 //! the buffer.
 
 use core::marker::PhantomData;
+use core::ptr::NonNull;
 
 use crate::{GradientError, MAX_RANK};
 
@@ -62,8 +63,24 @@ impl<'a> Layout<'a> {
         shape: &'a [usize],
         strides: Strides<'a>,
     ) -> Result<Self, GradientError> {
-        let layout = Self::sized(elem_size, offset, shape, strides)?;
-        if layout.is_empty() {
+        if shape.len() > MAX_RANK {
+            return Err(GradientError::RankTooLarge { rank: shape.len() });
+        }
+        if let Strides::Explicit(s) = strides
+            && s.len() != shape.len()
+        {
+            return Err(GradientError::StridesLength {
+                shape: shape.len(),
+                strides: s.len(),
+            });
+        }
+        let layout = Self {
+            offset,
+            shape,
+            strides,
+            gaps_readable: true,
+        };
+        if element_count(shape, elem_size)? == 0 {
             return Ok(layout);
         }
         if offset >= buffer_len {
@@ -229,6 +246,17 @@ impl<'a> Layout<'a> {
         self.offset
     }
 
+    /// Stride of `axis` in elements, given its C-order stride `c` (the product of the lengths
+    /// after it), which a C-order layout returns without computing it again.
+    #[cfg(feature = "compact")]
+    #[inline]
+    pub(crate) fn stride_given(&self, axis: usize, c: isize) -> isize {
+        match self.strides {
+            Strides::Explicit(s) => s.get(axis).copied().unwrap_or(0),
+            Strides::COrder => c,
+        }
+    }
+
     /// Stride of `axis` in elements (0 for an axis that does not exist).
     ///
     /// C-order strides are the product of the later lengths; that product is at most the
@@ -333,6 +361,8 @@ impl<'a, T> StridedView<'a, T> {
     /// assert!(StridedView::new(&data, 6, &[5], &[-2]).is_err());
     /// # Ok::<(), numgrad::GradientError>(())
     /// ```
+    // Out of line: a firmware builds several views, and each inlined copy costs flash.
+    #[inline(never)]
     pub fn new(
         data: &'a [T],
         offset: usize,
@@ -403,6 +433,8 @@ impl<'a, T> StridedView<'a, T> {
     ///     GradientError::DataLength { expected: 6, got: 5 }
     /// );
     /// ```
+    // Out of line: a firmware builds several views, and each inlined copy costs flash.
+    #[inline(never)]
     pub fn contiguous(data: &'a [T], shape: &'a [usize]) -> Result<Self, GradientError> {
         let layout = Layout::contiguous(data.len(), size_of::<T>(), shape)?;
         Ok(Self::over(Buffer::of(data), layout))
@@ -505,6 +537,8 @@ impl<'a, F> StridedViewMut<'a, F> {
     /// assert_eq!(out, [2.0, 1.5, 1.0]);
     /// # Ok::<(), numgrad::GradientError>(())
     /// ```
+    // Out of line: a firmware builds several views, and each inlined copy costs flash.
+    #[inline(never)]
     pub fn new(
         data: &'a mut [F],
         offset: usize,
@@ -569,6 +603,8 @@ impl<'a, F> StridedViewMut<'a, F> {
     /// assert_eq!(d, [1.0, 1.5, 2.5, 3.0]);
     /// # Ok::<(), numgrad::GradientError>(())
     /// ```
+    // Out of line: a firmware builds several views, and each inlined copy costs flash.
+    #[inline(never)]
     pub fn contiguous(data: &'a mut [F], shape: &'a [usize]) -> Result<Self, GradientError> {
         let layout = Layout::contiguous(data.len(), size_of::<F>(), shape)?;
         Ok(Self::over(Buffer::of_mut(data), layout))
@@ -633,7 +669,8 @@ impl<'a, F> StridedViewMut<'a, F> {
 /// the view does not reach are never accessed.
 #[derive(Debug)]
 struct Buffer<T> {
-    start: *mut T,
+    /// Non-null (dangling for an empty raw view), so that `Result<View, _>` needs no tag.
+    start: NonNull<T>,
     len: usize,
 }
 
@@ -648,22 +685,23 @@ impl<T> Copy for Buffer<T> {}
 impl<T> Buffer<T> {
     fn of(data: &[T]) -> Self {
         Self {
-            start: data.as_ptr().cast_mut(),
+            start: NonNull::from(data).cast(),
             len: data.len(),
         }
     }
 
     fn of_mut(data: &mut [T]) -> Self {
+        let len = data.len();
         Self {
-            start: data.as_mut_ptr(),
-            len: data.len(),
+            start: NonNull::from(data).cast(),
+            len,
         }
     }
 
     /// Pointer to element `e` (`e <= len`; only dereferenced by callers for `e < len`).
     #[inline]
     fn at(self, e: usize) -> *mut T {
-        self.start.wrapping_add(e)
+        self.start.as_ptr().wrapping_add(e)
     }
 
     /// The buffer a view from a raw pointer reaches, and its layout in it (element 0 the lowest
@@ -679,7 +717,7 @@ impl<T> Buffer<T> {
         let probe = Layout::sized(size_of::<T>(), 0, shape, Strides::Explicit(strides))?;
         if probe.is_empty() {
             let buffer = Self {
-                start: first,
+                start: NonNull::dangling(),
                 len: 0,
             };
             return Ok((
@@ -718,7 +756,8 @@ impl<T> Buffer<T> {
         };
         let buffer = Self {
             // `lowest <= 0`: a reached element, in the caller's allocation.
-            start: first.wrapping_offset(lowest),
+            start: NonNull::new(first.wrapping_offset(lowest))
+                .ok_or(GradientError::InvalidPointer)?,
             len: span,
         };
         Ok((buffer, layout))
