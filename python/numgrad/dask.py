@@ -9,8 +9,9 @@ short block at either end of the axis with second-order edges), with the decisio
 on the whole axis (the coordinates' reduction) made for the whole axis. Chunks of any length,
 down to one point, give the whole call's bits.
 
-The graph has one task per output block. It reads the input chunks the block's window
-intersects, assembles the window, and returns one array per selected axis.
+The graph has one task per output block. It reads its own input chunk and, from each neighbour
+its window reaches, the few planes it needs (sliced off by a small task, so only halos move
+between workers), assembles the window, and returns one array per selected axis.
 """
 
 import itertools
@@ -138,7 +139,9 @@ def gradient(x, *varargs, axis=None, edge_order=1):
 
     token = tokenize(x, varargs, axes, order)
     name = "numgrad-gradient-" + token
+    halo_name = "numgrad-halo-" + token
     layer = {}
+    picks = [{} for _ in axes]
     # Coordinates once in the graph, referenced by key from every task.
     spacing_args = []
     for k, (_, s) in enumerate(routes):
@@ -166,16 +169,39 @@ def gradient(x, *varargs, axis=None, edge_order=1):
             ranges.append(range(first, last + 1))
         keys, piece_starts = [], []
         for cidx in itertools.product(*ranges):
-            keys.append((x.name,) + cidx)
-            piece_starts.append([starts[a][i] for a, i in enumerate(cidx)])
+            if cidx == idx:
+                keys.append((x.name,) + cidx)
+                piece_starts.append([lo for lo, _ in block])
+                continue
+            # A neighbour: only the part of it in the window (a few planes) moves between
+            # workers, sliced by a task of its own, shared by the blocks that read the same part.
+            part, origin = [], []
+            for a, i in enumerate(cidx):
+                lo, hi = max(window[a][0], starts[a][i]), min(window[a][1], starts[a][i + 1])
+                part.append((lo - starts[a][i], hi - starts[a][i]))
+                origin.append(lo)
+            key = (halo_name,) + cidx + tuple(itertools.chain(*part))
+            if key not in layer:
+                layer[key] = (operator.getitem, (x.name,) + cidx,
+                              tuple(slice(a, b) for a, b in part))
+            keys.append(key)
+            piece_starts.append(origin)
         layer[(name,) + idx] = (
             _block, keys, piece_starts, window, block, whole, axes, spacing_args, order, weak,
             otype,
         )
         for k in range(len(axes)):
-            layer[(f"{name}-{k}",) + idx] = (operator.getitem, (name,) + idx, k)
+            picks[k][(f"{name}-{k}",) + idx] = (operator.getitem, (name,) + idx, k)
 
-    graph = HighLevelGraph.from_collections(name, layer, dependencies=[x])
+    # One layer of blocks (each a tuple of arrays), one layer per output picking its part: an
+    # array's layer must carry the array's name (dask culls and slices by it).
+    blocks = HighLevelGraph.from_collections(name, layer, dependencies=[x])
+    layers = dict(blocks.layers)
+    dependencies = dict(blocks.dependencies)
+    for k in range(len(axes)):
+        layers[f"{name}-{k}"] = picks[k]
+        dependencies[f"{name}-{k}"] = {name}
+    graph = HighLevelGraph(layers, dependencies)
     meta = np.empty((0,) * ndim, dtype=otype)
     results = tuple(
         da.Array(graph, f"{name}-{k}", chunks=x.chunks, dtype=otype, meta=meta)
