@@ -84,8 +84,9 @@ def _route(ftype, spacing, edge_order):
         # float32(2h), the first-order edges by float32(h): the kernel's float32 `2 * h32`
         # and `h32` are the same numbers whenever float32(2h) == 2 * float32(h) (always, but
         # for spacings in float32's subnormal range). The second-order edge coefficients
-        # differ (rounded once from float64 vs computed in float32): the kernel computes the
-        # interior and `_weak_edges` recomputes the two edge planes with numpy's expressions.
+        # may differ (rounded once from float64 vs computed in float32): then the kernel
+        # computes the interior and `_weak_edges` recomputes the two edge planes with numpy's
+        # expressions.
         try:
             h = float(spacing)
         except OverflowError:
@@ -94,7 +95,13 @@ def _route(ftype, spacing, edge_order):
             h32 = np.float32(h)
             if not _bits_equal32(np.float32(2.0 * h), np.float32(2) * h32):
                 return _NUMPY, None
-        return (_WEAK_EDGES if edge_order == 2 else _NATIVE), float(h32)
+            # The kernel's second-order edges are numpy's when each float32 coefficient
+            # computed in float32 is the float64 one rounded (true for h = 1, 0.5, 0.1, ...).
+            same = edge_order == 1 or all(
+                _bits_equal32(np.float32(c / h), np.float32(c) / h32)
+                for c in (-1.5, 2.0, -0.5, 0.5, -2.0, 1.5)
+            )
+        return (_NATIVE if same else _WEAK_EDGES), float(h32)
     return _NUMPY, None
 
 
