@@ -265,8 +265,15 @@ def gradient(f, *varargs, axis=None, edge_order=1, out=None):
         targets = []
         for k in native:
             o = outs[k]
-            # An output the kernel cannot write through its strides gets a scratch array.
-            targets.append(o if _readable_in_place(o) else np.empty(f.shape, otype))
+            # An output the kernel cannot write through its strides gets a scratch array; so
+            # does one interleaved with the input or another output (checked disjoint above,
+            # but rust-numpy's borrow tracking, which keeps the extension sound, judges memory
+            # by its bounds and would refuse it).
+            interleaved = any(
+                p is not o and np.may_share_memory(p, o) for p in [source, *outs]
+            )
+            in_place = _readable_in_place(o) and not interleaved
+            targets.append(o if in_place else np.empty(f.shape, otype))
         _numgrad.gradient(
             source,
             targets,

@@ -101,6 +101,17 @@ def test_out_written_in_place():
     assert same_bits(h, np.gradient(np.arange(5, dtype=np.float16) ** 2))
 
 
+def test_out_interleaved():
+    """Outputs interleaved with each other or with the input (disjoint, same buffer)."""
+    big = np.zeros((12, 5))
+    f = big[::2]
+    f[...] = np.random.default_rng(4).standard_normal((6, 5))
+    other = np.zeros((12, 5))
+    got = numgrad.gradient(f, out=(big[1::2], other[::2]))
+    assert same_results(got, np.gradient(f))
+    assert same_results(numgrad.gradient(f, out=(other[::2], other[1::2])), np.gradient(f))
+
+
 def test_out_unaligned_written_through_scratch():
     f = np.random.default_rng(2).standard_normal(10)
     raw = np.zeros(8 * 10 + 1, dtype=np.uint8)
