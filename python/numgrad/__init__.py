@@ -25,6 +25,8 @@ from . import _numgrad
 
 __all__ = ["gradient"]
 
+_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
+
 # A route per selected axis.
 _NATIVE = "native"  # the Rust kernel with the spacing numpy effectively uses
 _WEAK_EDGES = "native+weak-edges"  # the kernel, then numpy's float64 edge coefficients
@@ -52,7 +54,8 @@ def _route(ftype, spacing, edge_order):
     coordinate array (already ``np.asanyarray``'d and checked for shape).
     """
     if spacing is None:
-        spacing = 1.0
+        # numpy's Python float 1.0: 2h and every edge weight exact in either precision.
+        return _NATIVE, 1.0
     if isinstance(spacing, np.ndarray) and spacing.ndim == 1:
         if type(spacing) is not np.ndarray:
             return _NUMPY, None
@@ -125,8 +128,11 @@ def _weak_edges(f, out, axis, h):
 def _readable_in_place(a):
     """Whether the kernel can read (or write) ``a`` through its strides: aligned, native byte
     order, byte strides a multiple of the item size."""
+    flags = a.flags
+    if flags.c_contiguous:  # the common case, checked first (strides are then multiples)
+        return flags.aligned
     item = a.dtype.itemsize
-    return a.flags.aligned and all(s % item == 0 for s in a.strides)
+    return flags.aligned and all(s % item == 0 for s in a.strides)
 
 
 def _shares_memory(a, b):
@@ -246,7 +252,7 @@ def gradient(f, *varargs, axis=None, edge_order=1, out=None):
             o[...] = r
         return outs[0] if len(axes) == 1 else tuple(outs)
 
-    otype = np.dtype(np.float32 if f.dtype == np.float32 else np.float64)
+    otype = _F32 if f.dtype.char == "f" else _F64
     for ax in axes:
         if f.shape[ax] < order + 1:
             raise ValueError(
@@ -269,7 +275,7 @@ def gradient(f, *varargs, axis=None, edge_order=1, out=None):
             # does one interleaved with the input or another output (checked disjoint above,
             # but rust-numpy's borrow tracking, which keeps the extension sound, judges memory
             # by its bounds and would refuse it).
-            interleaved = any(
+            interleaved = out is not None and any(
                 p is not o and np.may_share_memory(p, o) for p in [source, *outs]
             )
             in_place = _readable_in_place(o) and not interleaved
