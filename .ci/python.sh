@@ -12,6 +12,9 @@ cd "$(dirname "$0")/.."
 venv="${TMPDIR:-/tmp}/numgrad-python-venv"
 rm -rf "$venv"
 
+echo "--- format of the extension crate (its own workspace: the root's fmt step skips it)"
+cargo fmt --manifest-path python/Cargo.toml -- --check
+
 echo "--- build and install (the README's first command)"
 # numpy pinned as for the fixtures; the test tools at versions known to work.
 export PIP_DISABLE_PIP_VERSION_CHECK=1
