@@ -185,3 +185,18 @@ def test_gil_released():
         thread.join()
     # Held, the GIL would let it run ~1% of the time (the 5 ms switch interval per call).
     assert during > 0.2 * rate, (during, rate)
+
+
+@pytest.mark.parametrize(
+    "f, kw",
+    [
+        (np.zeros((0, 3)), {"axis": 1}),
+        (np.zeros((4, 0)), {"axis": 0}),
+        (np.float64(3.0), {}),
+        (np.zeros((3, 4)), {"axis": ()}),
+    ],
+)
+def test_empty_and_no_axes(f, kw):
+    """Empty arrays along an axis not differentiated, 0-d input, no selected axis: numpy's
+    results (empty arrays, or an empty tuple)."""
+    assert same_results(numgrad.gradient(f, **kw), np.gradient(f, **kw))
