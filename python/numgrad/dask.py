@@ -1,0 +1,210 @@
+"""``numgrad.dask.gradient``: ``np.gradient`` of a whole dask array, bit for bit, for any chunking.
+
+``dask.array.gradient`` calls ``np.gradient`` on each chunk with an overlap of one point: it
+needs every chunk longer than ``edge_order + 1`` and decides numpy's evenly-spaced-coordinates
+reduction per chunk, so with coordinates its bits can depend on the chunking. Here each output
+block is computed by the crate's block API (``WholeArray::gradient_block``) from a window of the
+input: the block plus the halo its stencils read (one point inside the axis, up to two beyond a
+short block at either end of the axis with second-order edges), with the decisions numpy makes
+on the whole axis (the coordinates' reduction) made for the whole axis. Chunks of any length,
+down to one point, give the whole call's bits.
+
+The graph has one task per output block. It reads its own input chunk and, from each neighbour
+its window reaches, the few planes it needs (sliced off by a small task, so only halos move
+between workers), assembles the window, and returns one array per selected axis.
+"""
+
+import itertools
+import operator
+
+import numpy as np
+from numpy.lib.array_utils import normalize_axis_tuple
+
+from . import (
+    _NUMPY,
+    _WEAK_EDGES,
+    _check_edge_order,
+    _numgrad,
+    _parse_varargs,
+    _route,
+)
+
+__all__ = ["gradient"]
+
+
+def _halo(start, end, n, edge_order):
+    """The points of an axis of ``n`` points that the block ``start:end`` reads (the crate's
+    ``WholeArray::window``)."""
+    lo = max(start - 1, 0)
+    hi = n if end == n else end + 1
+    if edge_order == 2:
+        if end == n:
+            lo = min(lo, n - 3)
+        if start == 0:
+            hi = max(hi, 3)
+    return lo, hi
+
+
+def _block(pieces, piece_starts, window, block, whole_shape, axes, spacing, edge_order, weak,
+           otype):
+    """One output block: assembles the window from the input chunks ``pieces`` (each starting
+    at ``piece_starts[i]`` in the whole array) and differentiates it with the block API."""
+    w0 = [lo for lo, _ in window]
+    wshape = tuple(hi - lo for lo, hi in window)
+    win = np.empty(wshape, dtype=pieces[0].dtype)
+    for piece, start in zip(pieces, piece_starts):
+        dst, src = [], []
+        for (lo, hi), s, n in zip(window, start, piece.shape):
+            a, b = max(lo, s), min(hi, s + n)
+            dst.append(slice(a - lo, b - lo))
+            src.append(slice(a - s, b - s))
+        win[tuple(dst)] = piece[tuple(src)]
+    bshape = tuple(hi - lo for lo, hi in block)
+    outs = [np.empty(bshape, dtype=otype) for _ in axes]
+    b0 = [lo for lo, _ in block]
+    _numgrad.gradient_block(win, outs, list(whole_shape), w0, b0, list(axes), spacing,
+                            edge_order)
+    for k, h in weak:
+        _weak_edge_planes(win, outs[k], axes[k], h, window, block, whole_shape)
+    return tuple(outs)
+
+
+def _weak_edge_planes(win, out, axis, h, window, block, whole_shape):
+    """numpy's second-order edges for a Python-float spacing on float32 data (coefficients
+    rounded once from float64), on the block's planes at either end of ``axis``."""
+    n = whole_shape[axis]
+    # The block's extent inside the window along every other axis.
+    inner = [slice(b0 - w0, b1 - w0) for (w0, _), (b0, b1) in zip(window, block)]
+
+    def at(i):
+        index = list(inner)
+        index[axis] = i - window[axis][0]
+        return tuple(index)
+
+    def out_at(i):
+        index = [slice(None)] * out.ndim
+        index[axis] = i - block[axis][0]
+        return tuple(index)
+
+    with np.errstate(all="ignore"):
+        if block[axis][0] == 0:
+            a, b, c = -1.5 / h, 2.0 / h, -0.5 / h
+            out[out_at(0)] = a * win[at(0)] + b * win[at(1)] + c * win[at(2)]
+        if block[axis][1] == n:
+            a, b, c = 0.5 / h, -2.0 / h, 1.5 / h
+            out[out_at(n - 1)] = a * win[at(n - 3)] + b * win[at(n - 2)] + c * win[at(n - 1)]
+
+
+def gradient(x, *varargs, axis=None, edge_order=1):
+    """``np.gradient`` of the whole dask array ``x``, as dask arrays chunked like ``x``: one
+    array for one selected axis, a tuple otherwise, equal bit for bit to ``np.gradient`` of the
+    computed array whatever the chunking.
+
+    Arguments, dtypes and errors as :func:`numgrad.gradient` (float64, float32 and integer
+    data). Combinations that :func:`numgrad.gradient` hands to numpy (float16, complex,
+    datetime, mixed float32/float64 precision) raise ``NotImplementedError`` here: a per-chunk
+    ``np.gradient`` would not give the whole array's bits.
+    """
+    import dask.array as da
+    from dask.base import tokenize
+    from dask.highlevelgraph import HighLevelGraph
+
+    x = da.asarray(x)
+    ndim = x.ndim
+    axes = tuple(range(ndim)) if axis is None else normalize_axis_tuple(axis, ndim)
+    spacing, originals = _parse_varargs(x, varargs, axes)
+    order = _check_edge_order(edge_order)
+    kind = x.dtype.kind
+    if not (x.dtype.isnative and (kind in "iu" or (kind == "f" and x.dtype.itemsize in (4, 8)))):
+        raise NotImplementedError(f"numgrad.dask.gradient: dtype {x.dtype} is not supported")
+    for ax in axes:
+        if x.shape[ax] < order + 1:
+            raise ValueError(
+                "Shape of array too small to calculate a numerical gradient, "
+                "at least (edge_order + 1) elements are required."
+            )
+    otype = np.dtype(np.float32 if x.dtype == np.float32 else np.float64)
+    routes = [_route(otype, s, order) for s in spacing]
+    for k, (route, _) in enumerate(routes):
+        if route == _NUMPY:
+            raise NotImplementedError(
+                f"numgrad.dask.gradient: the spacing {originals[k]!r} of axis {axes[k]} with "
+                f"{x.dtype} data mixes precisions numpy computes in float64; convert the data "
+                "or the spacing to one precision"
+            )
+    weak = [(k, 1.0 if originals[k] is None else float(originals[k]))
+            for k, (route, _) in enumerate(routes) if route == _WEAK_EDGES]
+    if not axes:
+        return ()
+
+    token = tokenize(x, varargs, axes, order)
+    name = "numgrad-gradient-" + token
+    halo_name = "numgrad-halo-" + token
+    layer = {}
+    picks = [{} for _ in axes]
+    # Coordinates once in the graph, referenced by key from every task.
+    spacing_args = []
+    for k, (_, s) in enumerate(routes):
+        if isinstance(s, np.ndarray):
+            key = ("numgrad-coordinates-" + token, k)
+            layer[key] = s
+            spacing_args.append(key)
+        else:
+            spacing_args.append(s)
+
+    whole = x.shape
+    starts = [np.concatenate(([0], np.cumsum(c))).astype(int).tolist() for c in x.chunks]
+    selected = set(axes)
+    for idx in itertools.product(*(range(len(c)) for c in x.chunks)):
+        block = [(starts[a][i], starts[a][i + 1]) for a, i in enumerate(idx)]
+        window = [
+            _halo(lo, hi, whole[a], order) if a in selected else (lo, hi)
+            for a, (lo, hi) in enumerate(block)
+        ]
+        # The input chunks the window intersects, along each axis.
+        ranges = []
+        for a, (lo, hi) in enumerate(window):
+            first = int(np.searchsorted(starts[a], lo, side="right")) - 1
+            last = int(np.searchsorted(starts[a], hi, side="left")) - 1
+            ranges.append(range(first, last + 1))
+        keys, piece_starts = [], []
+        for cidx in itertools.product(*ranges):
+            if cidx == idx:
+                keys.append((x.name,) + cidx)
+                piece_starts.append([lo for lo, _ in block])
+                continue
+            # A neighbour: only the part of it in the window (a few planes) moves between
+            # workers, sliced by a task of its own, shared by the blocks that read the same part.
+            part, origin = [], []
+            for a, i in enumerate(cidx):
+                lo, hi = max(window[a][0], starts[a][i]), min(window[a][1], starts[a][i + 1])
+                part.append((lo - starts[a][i], hi - starts[a][i]))
+                origin.append(lo)
+            key = (halo_name,) + cidx + tuple(itertools.chain(*part))
+            if key not in layer:
+                layer[key] = (operator.getitem, (x.name,) + cidx,
+                              tuple(slice(a, b) for a, b in part))
+            keys.append(key)
+            piece_starts.append(origin)
+        layer[(name,) + idx] = (
+            _block, keys, piece_starts, window, block, whole, axes, spacing_args, order, weak,
+            otype,
+        )
+        for k in range(len(axes)):
+            picks[k][(f"{name}-{k}",) + idx] = (operator.getitem, (name,) + idx, k)
+
+    # One layer of blocks (each a tuple of arrays), one layer per output picking its part: an
+    # array's layer must carry the array's name (dask culls and slices by it).
+    blocks = HighLevelGraph.from_collections(name, layer, dependencies=[x])
+    layers = dict(blocks.layers)
+    dependencies = dict(blocks.dependencies)
+    for k in range(len(axes)):
+        layers[f"{name}-{k}"] = picks[k]
+        dependencies[f"{name}-{k}"] = {name}
+    graph = HighLevelGraph(layers, dependencies)
+    meta = np.empty((0,) * ndim, dtype=otype)
+    results = tuple(
+        da.Array(graph, f"{name}-{k}", chunks=x.chunks, dtype=otype, meta=meta)
+        for k in range(len(axes))
+    )
+    return results[0] if len(axes) == 1 else results
