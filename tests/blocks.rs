@@ -43,6 +43,8 @@ struct Case {
     extra: Vec<usize>,
     /// Block outputs reversed along each axis.
     out_flip: Vec<bool>,
+    /// 0: `Spacing::Unit`, 1: `Spacing::Uniform(0.75)`, else per axis (`spacing`).
+    mode: u8,
 }
 
 fn spacing_entry(n: usize) -> impl Strategy<Value = Entry> {
@@ -117,17 +119,20 @@ fn case() -> impl Strategy<Value = Case> {
                 Just(out_flip),
             )
         })
-        .prop_map(
-            |(shape, data, flip, axes, spacing, edge, cuts, extra, out_flip)| Case {
-                shape,
-                data,
-                flip,
-                axes,
-                spacing,
-                edge,
-                cuts,
-                extra,
-                out_flip,
+        .prop_flat_map(
+            |(shape, data, flip, axes, spacing, edge, cuts, extra, out_flip)| {
+                (0u8..6).prop_map(move |mode| Case {
+                    shape: shape.clone(),
+                    data: data.clone(),
+                    flip: flip.clone(),
+                    axes: axes.clone(),
+                    spacing: spacing.clone(),
+                    edge,
+                    cuts: cuts.clone(),
+                    extra: extra.clone(),
+                    out_flip: out_flip.clone(),
+                    mode,
+                })
             },
         )
 }
@@ -194,9 +199,14 @@ impl Case {
                 Entry::Ticks(t) => AxisSpacing::Ticks64(t),
             })
             .collect();
+        let spacing = match self.mode {
+            0 => Spacing::Unit,
+            1 => Spacing::Uniform(0.75),
+            _ => Spacing::PerAxis(&entries),
+        };
         let options = Options::new()
             .axes(Axes::List(&self.axes))
-            .spacing(Spacing::PerAxis(&entries))
+            .spacing(spacing)
             .edge_order(self.edge);
         let count: usize = self.shape.iter().product();
         let k = self.axes.len();
