@@ -57,7 +57,9 @@ impl Work {
         }
     }
 
-    fn run(&mut self, parallel: bool) {
+    /// `gradient` (`None`), or `gradient_parallel` with its threshold (`Some(0)`: always in
+    /// parallel).
+    fn run(&mut self, parallel: Option<usize>) {
         let input = StridedView::contiguous(&self.data, &self.shape).unwrap();
         let spacing;
         let mut options = Options::new();
@@ -71,10 +73,10 @@ impl Work {
             .iter_mut()
             .map(|o| StridedViewMut::contiguous(o, shape).unwrap())
             .collect();
-        if parallel {
-            gradient_parallel(&input, &mut outs, &options).unwrap();
-        } else {
-            gradient(&input, &mut outs, &options).unwrap();
+        match parallel {
+            None => gradient(&input, &mut outs, &options).unwrap(),
+            Some(PARALLEL_MIN_ELEMENTS) => gradient_parallel(&input, &mut outs, &options).unwrap(),
+            Some(min) => gradient_parallel_with(&input, &mut outs, &options, min, None).unwrap(),
         }
     }
 
@@ -131,11 +133,11 @@ fn main() {
         let mut serial = Vec::new();
         let mut par = vec![Vec::new(); pools.len()];
         let mut copy = vec![Vec::new(); pools.len()];
-        w.run(false);
+        w.run(None);
         for _ in 0..reps {
-            serial.push(time(|| w.run(false)));
+            serial.push(time(|| w.run(None)));
             for (t, pool) in pools.iter().enumerate() {
-                par[t].push(pool.install(|| time(|| w.run(true))));
+                par[t].push(pool.install(|| time(|| w.run(Some(PARALLEL_MIN_ELEMENTS)))));
                 copy[t].push(pool.install(|| time(|| w.memcpy())));
             }
         }
@@ -175,25 +177,8 @@ fn crossover(pools: &[rayon::ThreadPool], reps: usize, quick: bool) {
         let ratio = |w: &mut Work| {
             let (mut a, mut b) = (Vec::new(), Vec::new());
             for _ in 0..reps * 4 {
-                a.push(time(|| w.run(false)));
-                b.push(pool.install(|| {
-                    time(|| {
-                        let input = StridedView::contiguous(&w.data, &w.shape).unwrap();
-                        let spacing;
-                        let mut options = Options::new();
-                        if let Some(x) = &w.coords {
-                            spacing = [AxisSpacing::Coordinates(x)];
-                            options = options.spacing(Spacing::PerAxis(&spacing));
-                        }
-                        let shape = &w.shape;
-                        let mut outs: Vec<_> = w
-                            .outputs
-                            .iter_mut()
-                            .map(|o| StridedViewMut::contiguous(o, shape).unwrap())
-                            .collect();
-                        gradient_parallel_with(&input, &mut outs, &options, 0, None).unwrap();
-                    })
-                }));
+                a.push(time(|| w.run(None)));
+                b.push(pool.install(|| time(|| w.run(Some(0)))));
             }
             median(a) / median(b)
         };
