@@ -170,8 +170,8 @@ fn crossover(pools: &[rayon::ThreadPool], reps: usize, quick: bool) {
     );
     println!("| elements | 2-D serial/parallel | 1-D coordinates serial/parallel |");
     println!("|---:|---:|---:|");
-    let top = if quick { 14 } else { 20 };
-    for log in (10..=top).step_by(2) {
+    let top = if quick { 14 } else { 22 };
+    for log in 12..=top {
         let n = 1usize << log;
         let side = 1usize << (log / 2);
         let ratio = |w: &mut Work| {
