@@ -264,7 +264,11 @@ struct Line<'p, T, F> {
 }
 
 impl<T: Sample<F>, F: Real> Call for Line<'_, T, F> {
-    #[inline(always)]
+    // Inlined on x86_64, where the call per line would cost time; out of line elsewhere, so
+    // that each instantiation has its own frame rather than all of them sharing one (a
+    // Cortex-M4F's worst-case stack for `f64`: 7.7 KiB inlined).
+    #[cfg_attr(target_arch = "x86_64", inline(always))]
+    #[cfg_attr(not(target_arch = "x86_64"), inline(never))]
     unsafe fn run<SI: Step, SO: Step, S: Stores>(self, si: SI, so: SO) {
         // SAFETY: the caller's contract is `line`'s.
         unsafe {
@@ -293,7 +297,9 @@ struct RowAt<T, F> {
 }
 
 impl<T: Sample<F>, F: Real> Call for RowAt<T, F> {
-    #[inline(always)]
+    // As for `Line`: inlined on x86_64 only.
+    #[cfg_attr(target_arch = "x86_64", inline(always))]
+    #[cfg_attr(not(target_arch = "x86_64"), inline(never))]
     unsafe fn run<SI: Step, SO: Step, S: Stores>(self, si: SI, so: SO) {
         let row = Row {
             src: self.src,
