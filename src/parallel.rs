@@ -95,24 +95,25 @@ where
         .unwrap_or((threads * SLABS_PER_THREAD).min(by_size))
         .clamp(1, n);
     let whole = WholeArray::from_validated(call);
+    // Each output's strides, once: every slab's part of an output shares them.
+    let mut strides = Vec::with_capacity(outputs.len());
+    for output in outputs.iter() {
+        let mut s = [0isize; MAX_RANK];
+        output.layout().strides_into(&mut s);
+        strides.push(s);
+    }
     let outputs: &[StridedViewMut<'_, F>] = outputs;
+    let rank = layout.rank();
     (0..slabs).into_par_iter().for_each(|s| {
         let (start, end) = (s * n / slabs, (s + 1) * n / slabs);
-        let rank = layout.rank();
         let mut at = [0usize; MAX_RANK];
         at[outer] = start;
         let mut lens = [0usize; MAX_RANK];
         lens[..rank].copy_from_slice(layout.shape());
         lens[outer] = end - start;
-        let mut stride_store: Vec<[isize; MAX_RANK]> = Vec::with_capacity(outputs.len());
-        for output in outputs {
-            let mut strides = [0isize; MAX_RANK];
-            output.layout().strides_into(&mut strides);
-            stride_store.push(strides);
-        }
         let mut parts: Vec<StridedViewMut<'_, F>> = outputs
             .iter()
-            .zip(&stride_store)
+            .zip(&strides)
             .map(|(output, strides)| {
                 let part = output
                     .layout()

@@ -63,24 +63,8 @@ impl<'a> Layout<'a> {
         shape: &'a [usize],
         strides: Strides<'a>,
     ) -> Result<Self, GradientError> {
-        if shape.len() > MAX_RANK {
-            return Err(GradientError::RankTooLarge { rank: shape.len() });
-        }
-        if let Strides::Explicit(s) = strides
-            && s.len() != shape.len()
-        {
-            return Err(GradientError::StridesLength {
-                shape: shape.len(),
-                strides: s.len(),
-            });
-        }
-        let layout = Self {
-            offset,
-            shape,
-            strides,
-            gaps_readable: true,
-        };
-        if element_count(shape, elem_size)? == 0 {
+        let (layout, count) = Self::sized(elem_size, offset, shape, strides)?;
+        if count == 0 {
             return Ok(layout);
         }
         if offset >= buffer_len {
@@ -99,13 +83,14 @@ impl<'a> Layout<'a> {
         }
     }
 
-    /// Checks conditions 1–2 (rank, strides' length, size), whatever the buffer.
+    /// Checks conditions 1–2 (rank, strides' length, size), whatever the buffer: the layout and
+    /// its element count. The one place these checks are made, for every kind of view.
     fn sized(
         elem_size: usize,
         offset: usize,
         shape: &'a [usize],
         strides: Strides<'a>,
-    ) -> Result<Self, GradientError> {
+    ) -> Result<(Self, usize), GradientError> {
         if shape.len() > MAX_RANK {
             return Err(GradientError::RankTooLarge { rank: shape.len() });
         }
@@ -117,13 +102,14 @@ impl<'a> Layout<'a> {
                 strides: s.len(),
             });
         }
-        element_count(shape, elem_size)?;
-        Ok(Self {
+        let count = element_count(shape, elem_size)?;
+        let layout = Self {
             offset,
             shape,
             strides,
             gaps_readable: true,
-        })
+        };
+        Ok((layout, count))
     }
 
     /// The layout of the elements of this one whose index along each axis `k` lies in
@@ -714,8 +700,8 @@ impl<T> Buffer<T> {
         strides: &'a [isize],
     ) -> Result<(Self, Layout<'a>), GradientError> {
         // Checks 1 to 3: a view with no elements stops there.
-        let probe = Layout::sized(size_of::<T>(), 0, shape, Strides::Explicit(strides))?;
-        if probe.is_empty() {
+        let (probe, count) = Layout::sized(size_of::<T>(), 0, shape, Strides::Explicit(strides))?;
+        if count == 0 {
             let buffer = Self {
                 start: NonNull::dangling(),
                 len: 0,
@@ -789,10 +775,7 @@ impl<'a> Layout<'a> {
         elem_size: usize,
         shape: &'a [usize],
     ) -> Result<Self, GradientError> {
-        if shape.len() > MAX_RANK {
-            return Err(GradientError::RankTooLarge { rank: shape.len() });
-        }
-        let expected = element_count(shape, elem_size)?;
+        let (layout, expected) = Self::sized(elem_size, 0, shape, Strides::COrder)?;
         if buffer_len != expected {
             return Err(GradientError::DataLength {
                 expected,
@@ -801,12 +784,7 @@ impl<'a> Layout<'a> {
         }
         // C order over exactly the element count reaches indices `0..count`: the remaining
         // checks of `new` (offset, extents, bounds) hold by construction.
-        Ok(Self {
-            offset: 0,
-            shape,
-            strides: Strides::COrder,
-            gaps_readable: true,
-        })
+        Ok(layout)
     }
 }
 
