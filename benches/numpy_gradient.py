@@ -44,6 +44,15 @@ def workloads(quick):
     w.append(("2d 2048^2 all", sq, (), {}))
     w.append(("3d 256^3 all", f64(cube ** 3).reshape(cube, cube, cube), (), {}))
     w.append(("2d transposed all", sq.T, (), {}))
+    # Our outputs of these two are C order: numpy's (order K) are copied into C order.
+    w.append(("2d transposed all, C-order out", sq.T, (), {"c_out": True}))
+    planes, rows, points = (12, 20, 250) if quick else (150, 200, 2500)
+    cube3 = f64(planes * rows * points).reshape(planes, rows, points)
+    w.append(("3d 150x200x2500 coords, axes (2, 0)", cube3, (coords(points), coords(planes)),
+              {"axis": (2, 0)}))
+    tall, wide = (300, 250) if quick else (3000, 2500)
+    fo = f64(tall * wide).reshape(wide, tall).T
+    w.append(("2d 3000x2500 F-order all, C-order out", fo, (), {"c_out": True}))
     w.append(("2d step-2 all", f64(side * side * 2).reshape(side, 2 * side)[:, ::2], (), {}))
     return w
 
@@ -54,10 +63,13 @@ def main():
         runs = 7
         reps = max(1, int(2e6 // max(f.size, 1))) if f.size < 1_000_000 else 1
         times = []
+        c_out = kw.pop("c_out", False)
         for _ in range(runs):
             t = time.perf_counter()
             for _ in range(reps):
-                np.gradient(f, *args, **kw)
+                out = np.gradient(f, *args, **kw)
+                if c_out:
+                    [np.ascontiguousarray(o) for o in out]
             times.append((time.perf_counter() - t) / reps)
         times.sort()
         print("%s\t%.9g" % (name, times[len(times) // 2]), flush=True)

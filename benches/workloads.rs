@@ -119,6 +119,33 @@ pub fn all(quick: bool) -> Vec<Workload> {
             None,
         )
     });
+    // Many lines sharing one coordinate array: each point's weights are the same on all of
+    // them (numpy computes them once per axis, as arrays).
+    let (planes, rows, points) = if quick {
+        (12, 20, 250)
+    } else {
+        (150, 200, 2500)
+    };
+    w.push(Workload {
+        space: Space::Coordinates,
+        ..dense(
+            "3d 150x200x2500 coords, axes (2, 0)",
+            Elem::F64,
+            &[planes, rows, points],
+            Some(vec![2, 0]),
+        )
+    });
+    // An F-order array into C-order outputs: every output a transpose of its input's order.
+    let (tall, wide) = if quick { (300, 250) } else { (3000, 2500) };
+    w.push(Workload {
+        strides: vec![1, tall as isize],
+        ..dense(
+            "2d 3000x2500 F-order all, C-order out",
+            Elem::F64,
+            &[tall, wide],
+            None,
+        )
+    });
     // Every other column of a side x 2side array.
     w.push(Workload {
         buffer: side * side * 2,

@@ -96,6 +96,114 @@ fn compare_isa<T: Sample<F> + MakeSample, F: Real + MakeSample>(
     times.map(|t| median(t) * 1e9 / p.elements() as f64)
 }
 
+/// One small call of the report, with the input bytes it reads.
+struct Small {
+    name: &'static str,
+    outputs: usize,
+    input_bytes: usize,
+    call: Box<dyn FnMut()>,
+}
+
+/// Small calls, where the fixed cost of a call shows: `gradient_1d` on a 1,000-point series and
+/// the N-d `gradient` on a 32x32 frame, each with a memcpy of its input, timed interleaved.
+fn small_calls(rounds: usize) {
+    use numgrad::{AxisSpacing, EdgeOrder, Options, StridedView, StridedViewMut};
+    use std::hint::black_box;
+    let wave = |i: usize| (i as f64 * 0.37).sin() * 10.0 + (i % 7) as f64;
+    let x64: Vec<f64> = (0..1000).map(wave).collect();
+    let x32: Vec<f32> = (0..1024).map(|i| wave(i) as f32).collect();
+    let frame = x32.clone();
+    let (mut y64, mut y32) = (vec![0.0f64; 1000], vec![0.0f32; 1024]);
+    let (mut rows, mut cols) = (vec![0.0f32; 1024], vec![0.0f32; 1024]);
+    let mut calls = [
+        Small {
+            name: "gradient_1d f64 n=1000",
+            outputs: 1000,
+            input_bytes: 8000,
+            call: Box::new(move || {
+                numgrad::gradient_1d(
+                    black_box(&x64[..]),
+                    black_box(&mut y64[..]),
+                    AxisSpacing::Uniform(1.0),
+                    EdgeOrder::First,
+                )
+                .unwrap()
+            }),
+        },
+        Small {
+            name: "gradient_1d f32 n=1024",
+            outputs: 1024,
+            input_bytes: 4096,
+            call: Box::new(move || {
+                numgrad::gradient_1d(
+                    black_box(&x32[..]),
+                    black_box(&mut y32[..]),
+                    AxisSpacing::Uniform(1.0),
+                    EdgeOrder::First,
+                )
+                .unwrap()
+            }),
+        },
+        Small {
+            name: "gradient 32x32 f32, both axes",
+            outputs: 2048,
+            input_bytes: 4096,
+            call: Box::new(move || {
+                let input = StridedView::contiguous(black_box(&frame[..]), &[32, 32]).unwrap();
+                numgrad::gradient(
+                    &input,
+                    &mut [
+                        StridedViewMut::contiguous(black_box(&mut rows[..]), &[32, 32]).unwrap(),
+                        StridedViewMut::contiguous(black_box(&mut cols[..]), &[32, 32]).unwrap(),
+                    ],
+                    &Options::new(),
+                )
+                .unwrap()
+            }),
+        },
+    ];
+    // Source and destination of each memcpy in one buffer, 2 KiB apart modulo 4 KiB: copies
+    // between addresses equal modulo 4 KiB run several times slower on some CPUs.
+    let mut copies: Vec<Vec<u8>> = calls
+        .iter()
+        .map(|c| vec![1u8; 2 * c.input_bytes + 8192])
+        .collect();
+    let reps: Vec<usize> = calls
+        .iter_mut()
+        .map(|c| ((2e-3 / time(1000, &mut c.call).max(1e-9)) as usize).clamp(1, 1_000_000))
+        .collect();
+    let mut ours = vec![vec![]; calls.len()];
+    let mut copy = vec![vec![]; calls.len()];
+    for _ in 0..rounds {
+        for (k, c) in calls.iter_mut().enumerate() {
+            let n = c.input_bytes;
+            let (src, dst) = copies[k].split_at_mut(n + 2048 + (4096 - n % 4096) % 4096);
+            copy[k].push(time(reps[k], || {
+                black_box(&mut dst[..n]).copy_from_slice(black_box(&src[..n]))
+            }));
+            ours[k].push(time(reps[k], &mut c.call));
+        }
+    }
+    println!("\nSmall calls (ns per call, medians of interleaved samples):\n");
+    println!(
+        "| call | ns/call | ns/output | memcpy of the input, ns | per output vs gradient_1d f32 |"
+    );
+    println!("| --- | ---: | ---: | ---: | ---: |");
+    let per_elem: Vec<f64> = (0..calls.len())
+        .map(|k| median(ours[k].clone()) * 1e9 / calls[k].outputs as f64)
+        .collect();
+    for (k, c) in calls.iter().enumerate() {
+        println!(
+            "| {} | {:.1} | {:.3} | {:.1} | {:.2}x |",
+            c.name,
+            median(ours[k].clone()) * 1e9,
+            per_elem[k],
+            median(copy[k].clone()) * 1e9,
+            per_elem[k] / per_elem[1]
+        );
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let quick = args.iter().any(|a| a == "--quick");
@@ -145,6 +253,9 @@ fn main() {
             "| {} | {:.3} | {:.2}x | {:.1}x | {} |",
             row.name, row.ns_per_elem, row.vs_bound, row.naive_over_ours, numpy_ratio
         );
+    }
+    if only.is_none_or(|o| "small calls".contains(o.as_str())) {
+        small_calls(rounds);
     }
     // The gain of the run-time sweeps, when this run used them.
     if isa_used(Isa::Avx512) == Isa::Baseline {

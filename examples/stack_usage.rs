@@ -142,8 +142,26 @@ fn report<F: Real>(name: &str) {
         .max(worst_of_paths(&input, &ten[..3], EdgeOrder::First))
         .max(worst_of_paths(&input, &ten, EdgeOrder::First));
 
+    // On 64-bit targets: a tile's buffer (an F-order input into C-order outputs) and a block
+    // of shared weights (lines of coordinates).
+    let square: Vec<F> = (0..4096).map(|i| F::from(i % 29).unwrap()).collect();
+    let f_order = StridedView::new(&square, 0, &[64, 64], &[1, 64]).unwrap();
+    let tiles = worst_of_paths(&f_order, &[0, 1], EdgeOrder::Second);
+    let x: Vec<F> = (0..64).map(|i| F::from(i * i + i).unwrap()).collect();
+    let lines = StridedView::contiguous(&square, &[64, 64]).unwrap();
+    let per = [AxisSpacing::Coordinates(&x)];
+    let options = Options::new()
+        .axes(Axes::One(1))
+        .spacing(Spacing::PerAxis(&per));
+    let mut out = vec![F::zero(); 4096];
+    let weights = measure(|| {
+        let view = StridedViewMut::contiguous(&mut out, &[64, 64]).unwrap();
+        gradient(&lines, &mut [view], &options).unwrap();
+    });
+
     println!(
-        "{name}: gradient_1d {one_d} B; rank 1 {rank1} B; rank 3 {rank3} B; rank 64 {rank64} B"
+        "{name}: gradient_1d {one_d} B; rank 1 {rank1} B; rank 3 {rank3} B; rank 64 {rank64} B; \
+         mixed layouts {tiles} B; coordinate lines {weights} B"
     );
 }
 

@@ -386,7 +386,7 @@ fn halo_of<F: Real>(
 
 /// The points a non-empty block of points `block` of an axis of `n` points reads (`n` at least
 /// the edge order's minimum).
-fn halo(block: Range<usize>, n: usize, edge_order: EdgeOrder) -> Range<usize> {
+pub(crate) fn halo(block: Range<usize>, n: usize, edge_order: EdgeOrder) -> Range<usize> {
     let mut start = block.start.saturating_sub(1);
     let mut end = if block.end == n { n } else { block.end + 1 };
     if edge_order == EdgeOrder::Second {

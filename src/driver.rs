@@ -15,7 +15,9 @@ use crate::{GradientError, Options};
 /// Computes numpy's `gradient(input, *spacing, axis=axes, edge_order=edge_order)` into
 /// caller-provided outputs, one per selected axis, in the order of the selected axes.
 ///
-/// No allocation; stack use is bounded (a few KiB at most, whatever the rank). Every check runs
+/// No allocation; stack use is bounded whatever the rank: a few KiB on 32-bit targets, and on
+/// 64-bit ones up to about 16 KiB (the buffer of a tile of mixed layouts, 9 KiB of `f64`, or a
+/// block of shared coordinate weights, 6 KiB). Every check runs
 /// before the first write: on error the outputs are untouched.
 ///
 /// ```
@@ -96,6 +98,10 @@ pub(crate) fn execute<T: Sample<F>, F: Real>(
         {
             return true;
         }
+        #[cfg(target_pointer_width = "64")]
+        if tiled(path, input, outputs, call) {
+            return true;
+        }
         if fused(path, input, outputs, call) {
             return true;
         }
@@ -114,6 +120,38 @@ pub(crate) fn execute<T: Sample<F>, F: Real>(
             kernels::run_axis(path, input, output, axis, &plan, route, None);
         }
     }
+    true
+}
+
+/// A call whose input and outputs are contiguous along different axes, tile by tile
+/// ([`tiles`](kernels::tiles)): returns `false` (nothing written) when it does not fit.
+#[cfg(target_pointer_width = "64")]
+fn tiled<T: Sample<F>, F: Real>(
+    path: Path,
+    input: &StridedView<'_, T>,
+    outputs: &mut [StridedViewMut<'_, F>],
+    call: &Validated<'_, F>,
+) -> bool {
+    use kernels::tiles::{self, Tiling};
+    let Some(tiling) = Tiling::choose(input.layout(), outputs, call.axes().iter()) else {
+        return false;
+    };
+    // At most the two tiled axes are selected (an axis is selected once).
+    let mut selected = call.plans();
+    let Some(first) = selected.next() else {
+        return false;
+    };
+    let mut plans = [first; 2];
+    let mut count = 1;
+    for (slot, plan) in plans.iter_mut().skip(1).zip(selected) {
+        *slot = plan;
+        count += 1;
+    }
+    if count != outputs.len() {
+        return false;
+    }
+    let plans = plans.get(..count).unwrap_or(&[]);
+    tiles::run(path, input, outputs, plans, call.edge_order(), tiling);
     true
 }
 
@@ -137,6 +175,12 @@ fn fused<T: Sample<F>, F: Real>(
     else {
         return false;
     };
+    // An input of one chunk gains nothing from the pass (it stays in cache between the axes),
+    // and each axis is then free to walk its lines across the outer axis.
+    let count: usize = layout.shape().iter().product();
+    if count.saturating_mul(size_of::<T>()) <= pass::CHUNK_BYTES {
+        return false;
+    }
     let mut jobs = [None; MAX_FUSED];
     let work = call.axes().iter().zip(outputs.iter()).enumerate();
     for ((k, (axis, output)), slot) in work.zip(&mut jobs) {
@@ -164,7 +208,6 @@ fn fused<T: Sample<F>, F: Real>(
         });
     }
     let n = layout.len(outer);
-    let count: usize = layout.shape().iter().product();
     pass::run(
         path,
         &jobs,

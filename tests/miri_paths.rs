@@ -184,3 +184,62 @@ fn fused_all_axes() {
         );
     }
 }
+
+/// Runs `gradient` (automatic kernel) along `axes` with `per` into outputs of strides
+/// `out_strides` (each with a guard cell before and after), and compares with the reference.
+fn auto_against_reference(
+    input: &StridedView<'_, f64>,
+    axes: &[isize],
+    per: &[AxisSpacing<'_, f64>],
+    out_strides: &[isize],
+    edge: EdgeOrder,
+) {
+    let shape = input.shape();
+    let count: usize = shape.iter().product();
+    let options = Options::new()
+        .axes(Axes::List(axes))
+        .spacing(Spacing::PerAxis(per))
+        .edge_order(edge);
+    let run = |reference: bool| {
+        let mut bufs = vec![vec![f64::NAN; count + 2]; axes.len()];
+        {
+            let mut views: Vec<_> = bufs
+                .iter_mut()
+                .map(|b| StridedViewMut::new(b, 1, shape, out_strides).unwrap())
+                .collect();
+            if reference {
+                gradient_reference(input, &mut views, &options).unwrap();
+            } else {
+                assert!(
+                    gradient_with(input, &mut views, &options, Kernel::Auto, Isa::Avx512).unwrap()
+                );
+            }
+        }
+        bufs
+    };
+    let (fast, slow) = (run(false), run(true));
+    for (f, s) in fast.iter().zip(&slow) {
+        assert!(f.iter().zip(s).all(|(&a, &b)| same(a, b)));
+        assert!(f[0].is_nan() && f[count + 1].is_nan(), "wrote a guard cell");
+    }
+}
+
+#[test]
+fn tiles_of_mixed_layouts_and_shared_coordinate_weights() {
+    // An F-order 33x34 input into C-order outputs: two tiles a side, the last one short.
+    let data: Vec<f64> = values(33 * 34);
+    let shape = [33usize, 34];
+    let f_order = StridedView::new(&data, 0, &shape, &[1, 33]).unwrap();
+    let x: Vec<f64> = (0..34).map(|i| (i * i) as f64 * 0.125 + i as f64).collect();
+    // Two lines of 300 points with coordinates: two blocks of shared weights.
+    let long: Vec<f64> = values(2 * 300);
+    let lines = StridedView::contiguous(&long, &[2, 300]).unwrap();
+    let t: Vec<f64> = (0..300).map(|i| (i * i) as f64 * 0.01 + i as f64).collect();
+    for edge in [EdgeOrder::First, EdgeOrder::Second] {
+        let per = [AxisSpacing::Uniform(0.5), AxisSpacing::Coordinates(&x)];
+        auto_against_reference(&f_order, &[0, 1], &per, &[34, 1], edge);
+        auto_against_reference(&f_order, &[1], &per[1..], &[34, 1], edge);
+        let per = [AxisSpacing::Coordinates(&t)];
+        auto_against_reference(&lines, &[1], &per, &[300, 1], edge);
+    }
+}

@@ -196,6 +196,11 @@ impl Case {
 
     /// Runs the case with `kernel` (None: the reference) into `buffers`, read back in C order.
     fn run(&self, kernel: Option<Kernel>) -> Option<Vec<Vec<f64>>> {
+        self.run_on(kernel, Isa::Avx512)
+    }
+
+    /// [`Case::run`] on the vector paths up to `isa`.
+    fn run_on(&self, kernel: Option<Kernel>, isa: Isa) -> Option<Vec<Vec<f64>>> {
         let input = StridedView::new(&self.data, self.offset, &self.shape, &self.strides).unwrap();
         let entries = self.spacing_entries();
         let options = Options::new()
@@ -210,7 +215,7 @@ impl Case {
             .collect();
         let applied = match kernel {
             None => gradient_reference(&input, &mut views, &options).map(|()| true),
-            Some(k) => gradient_with(&input, &mut views, &options, k, Isa::Avx512),
+            Some(k) => gradient_with(&input, &mut views, &options, k, isa),
         }
         .unwrap();
         drop(views);
@@ -233,6 +238,151 @@ impl Case {
     fn contiguous_copy(&self) -> Vec<f64> {
         self.c_order(&self.data, &self.strides, self.offset)
     }
+}
+
+/// `n` increasing coordinates, from -3 by steps of 0.01 to 10.
+fn increasing(n: usize) -> impl Strategy<Value = Vec<f64>> {
+    prop::collection::vec(0.01..10.0f64, n).prop_map(|d| {
+        d.iter()
+            .scan(-3.0, |x, d| {
+                *x += d;
+                Some(*x)
+            })
+            .collect()
+    })
+}
+
+/// A few long lines (up to 700 points: several blocks of shared coordinate weights) in one
+/// of the layouts a line walk meets, differentiated along the long axis (and maybe the short
+/// one), with coordinates along it.
+fn long_lines() -> impl Strategy<Value = Case> {
+    let edge = prop_oneof![Just(EdgeOrder::First), Just(EdgeOrder::Second)];
+    let layout = (any::<bool>(), any::<bool>(), 1isize..=2);
+    (3usize..=5, 3usize..=700, edge, layout)
+        .prop_flat_map(|(lines, n, edge, (transposed, reversed, step))| {
+            let shape = vec![lines, n];
+            let mut strides = if transposed {
+                vec![step, step * lines as isize]
+            } else {
+                vec![step * n as isize, step]
+            };
+            let offset = if reversed {
+                strides[1] = -strides[1];
+                (n - 1) * strides[1].unsigned_abs()
+            } else {
+                0
+            };
+            let len = (lines * n) * step as usize + 1;
+            let coords = prop_oneof![increasing(n), prop::collection::vec(value(), n)];
+            let axes = prop_oneof![Just(vec![1isize]), Just(vec![1isize, 0])];
+            (
+                Just(shape),
+                Just(strides),
+                prop::collection::vec(value(), len),
+                Just(offset),
+                axes,
+                coords,
+                Just(edge),
+                Just(vec![0usize, 1]).prop_shuffle(),
+                prop::collection::vec(any::<bool>(), 2),
+            )
+        })
+        .prop_map(
+            |(shape, strides, data, offset, axes, x, edge, out_order, out_flip)| {
+                let spacing = axes
+                    .iter()
+                    .map(|&a| match a {
+                        1 => SpacingEntry::Coordinates(x.clone()),
+                        _ => SpacingEntry::Uniform(0.5),
+                    })
+                    .collect();
+                Case {
+                    shape,
+                    strides,
+                    data,
+                    offset,
+                    axes,
+                    spacing,
+                    edge,
+                    out_order,
+                    out_flip,
+                }
+            },
+        )
+}
+
+/// An input and outputs in different memory orders, both contiguous axes at least a tile (32
+/// points) long, so that the call runs tile by tile: F order, a transposed or reversed view,
+/// maybe with an outer axis the gradient is not taken along, into C-order outputs (some
+/// reversed), along either or both axes, each evenly or unevenly spaced.
+fn mixed_layouts() -> impl Strategy<Value = Case> {
+    let edge = prop_oneof![Just(EdgeOrder::First), Just(EdgeOrder::Second)];
+    let spacing = |n: usize| {
+        prop_oneof![
+            step().prop_map(SpacingEntry::Uniform),
+            prop::collection::vec(value(), n).prop_map(SpacingEntry::Coordinates),
+            increasing(n).prop_map(SpacingEntry::Coordinates),
+        ]
+    };
+    (
+        30usize..=100,
+        30usize..=100,
+        1usize..=2,
+        edge,
+        any::<bool>(),
+    )
+        .prop_flat_map(move |(rows, cols, planes, edge, reversed)| {
+            // Input: axis 1 (rows) contiguous, axis 2 (columns) strided, axis 0 outermost.
+            let shape = vec![planes, rows, cols];
+            let mut strides = vec![(rows * cols) as isize, 1, rows as isize];
+            let offset = if reversed {
+                strides[1] = -1;
+                rows - 1
+            } else {
+                0
+            };
+            let axes = prop_oneof![
+                Just(vec![1isize]),
+                Just(vec![2isize]),
+                Just(vec![1isize, 2]),
+                Just(vec![2isize, -2]),
+            ];
+            (
+                Just(shape),
+                Just(strides),
+                prop::collection::vec(value(), planes * rows * cols),
+                Just(offset),
+                axes,
+                (spacing(rows), spacing(cols)),
+                Just(edge),
+                prop::collection::vec(any::<bool>(), 2),
+            )
+        })
+        .prop_map(
+            |(shape, strides, data, offset, axes, (rows, cols), edge, flips)| {
+                let spacing = axes
+                    .iter()
+                    .map(|&a| {
+                        if a.rem_euclid(3) == 1 {
+                            rows.clone()
+                        } else {
+                            cols.clone()
+                        }
+                    })
+                    .collect();
+                Case {
+                    shape,
+                    strides,
+                    data,
+                    offset,
+                    axes,
+                    spacing,
+                    edge,
+                    out_order: vec![0, 1, 2],
+                    out_flip: vec![false, flips[0], flips[1]],
+                }
+            },
+        )
 }
 
 fn same_bits(a: &[Vec<f64>], b: &[Vec<f64>]) -> Result<(), TestCaseError> {
@@ -371,6 +521,33 @@ proptest! {
                     prop_assert!(g.to_bits() == r.to_bits() || (g.is_nan() && r.is_nan()), "{kernel:?}: {g} vs {r}");
                 }
             }
+        }
+    }
+}
+
+// Larger calls (the tiled walk of mixed layouts, shared coordinate weights over several
+// blocks), fewer of them.
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(if cfg!(debug_assertions) { 64 } else { 500 }))]
+
+    #[test]
+    fn long_coordinate_lines_equal_the_reference_on_every_path(case in long_lines()) {
+        let reference = case.run(None).unwrap();
+        for isa in [Isa::Baseline, Isa::Avx2, Isa::Avx512] {
+            for kernel in [Kernel::Auto, Kernel::AlongContiguous, Kernel::AlongStrided, Kernel::Across] {
+                if let Some(got) = case.run_on(Some(kernel), isa) {
+                    same_bits(&got, &reference)?;
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn mixed_layouts_equal_the_reference_on_every_path(case in mixed_layouts()) {
+        let reference = case.run(None).unwrap();
+        for isa in [Isa::Baseline, Isa::Avx2, Isa::Avx512] {
+            let got = case.run_on(Some(Kernel::Auto), isa).unwrap();
+            same_bits(&got, &reference)?;
         }
     }
 }

@@ -113,21 +113,72 @@ fn sentinel<F: Real>() -> F {
     F::from(-7.0e-3).unwrap_or_else(F::nan) / F::from(3.0).unwrap_or_else(F::nan)
 }
 
+/// A large dense view (rank 2 or 3, axes of a few points, of a tile's size or of several
+/// coordinate-weight blocks), its axes nested in any order and some reversed: what reaches the
+/// tiled walk of mixed layouts and the shared weights of long coordinate lines. Its samples
+/// repeat a small pool drawn from `u`.
+#[allow(clippy::type_complexity)]
+fn large_view<T: FuzzSample>(
+    u: &mut Unstructured<'_>,
+) -> Result<(usize, Vec<usize>, Vec<isize>, usize, Vec<T>)> {
+    let rank = u.int_in_range(2..=3usize)?;
+    let mut shape = Vec::new();
+    for _ in 0..rank {
+        shape.push(match u.int_in_range(0u8..=2)? {
+            0 => u.int_in_range(1..=3)?,
+            1 => u.int_in_range(30..=70)?,
+            _ => u.int_in_range(250..=600)?,
+        });
+    }
+    // At most about 100k elements.
+    while shape.iter().product::<usize>() > 100_000 {
+        let big = (0..rank).max_by_key(|&a| shape[a]).unwrap_or(0);
+        shape[big] /= 2;
+    }
+    let mut order: Vec<usize> = (0..rank).collect();
+    for i in (1..rank).rev() {
+        order.swap(i, u.int_in_range(0..=i)?);
+    }
+    let mut strides = vec![0isize; rank];
+    let mut span = 1isize;
+    for &a in order.iter().rev() {
+        strides[a] = span;
+        span *= shape[a] as isize;
+    }
+    let mut offset = 0usize;
+    for (a, s) in strides.iter_mut().enumerate() {
+        if u.ratio(1, 3)? {
+            offset += (shape[a] - 1) * s.unsigned_abs();
+            *s = -*s;
+        }
+    }
+    let pool: Vec<T> = (0..16).map(|_| T::make(u)).collect::<Result<_>>()?;
+    let data = (0..span as usize)
+        .map(|i| pool[(i * 7 + i / 13) % pool.len()])
+        .collect();
+    Ok((rank, shape, strides, offset, data))
+}
+
 /// Decodes one strided call from `u` and checks it on every path.
 pub fn strided_call<T: Sample<F> + FuzzSample, F: Real>(u: &mut Unstructured<'_>) -> Result<()> {
-    let rank = u.int_in_range(0..=5usize)?;
-    let shape: Vec<usize> = (0..rank)
-        .map(|_| u.int_in_range(0..=9))
-        .collect::<Result<_>>()?;
-    let mut strides: Vec<isize> = (0..rank)
-        .map(|_| u.int_in_range(-4..=4))
-        .collect::<Result<_>>()?;
-    if u.ratio(1, 20)? && rank > 0 {
-        strides[0] = u.arbitrary()?; // occasionally absurd, to exercise overflow checks
-    }
-    let offset = u.int_in_range(0..=60usize)?;
-    let buffer_len = u.int_in_range(0..=240usize)?;
-    let data: Vec<T> = (0..buffer_len).map(|_| T::make(u)).collect::<Result<_>>()?;
+    let (rank, shape, strides, offset, data) = if u.ratio(1, 8)? {
+        large_view::<T>(u)?
+    } else {
+        let rank = u.int_in_range(0..=5usize)?;
+        let shape: Vec<usize> = (0..rank)
+            .map(|_| u.int_in_range(0..=9))
+            .collect::<Result<_>>()?;
+        let mut strides: Vec<isize> = (0..rank)
+            .map(|_| u.int_in_range(-4..=4))
+            .collect::<Result<_>>()?;
+        if u.ratio(1, 20)? && rank > 0 {
+            strides[0] = u.arbitrary()?; // occasionally absurd, to exercise overflow checks
+        }
+        let offset = u.int_in_range(0..=60usize)?;
+        let buffer_len = u.int_in_range(0..=240usize)?;
+        let data: Vec<T> = (0..buffer_len).map(|_| T::make(u)).collect::<Result<_>>()?;
+        (rank, shape, strides, offset, data)
+    };
     // Explicit strides, or (sometimes) C order, which fails unless the buffer fits exactly.
     let input = if u.ratio(1, 4)? {
         StridedView::contiguous(&data, &shape)

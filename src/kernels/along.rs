@@ -3,11 +3,13 @@
 
 use core::marker::PhantomData;
 
-use super::Stores;
 use super::sweep::{DividedSweep, Dividing, Points, sweep};
+#[cfg(target_pointer_width = "64")]
+use super::weights::{BlockWeights, Weighted};
+use super::{Cached, Stores};
 use crate::element::{Real, Sample};
 use crate::isa::Path;
-use crate::lanes::{Lanes, Step};
+use crate::lanes::{Lanes, Step, Unit};
 use crate::spacing::{Grid, Steps, Timestamp, lane_steps};
 use crate::stencil::{AxisPlan, Divide, interior_weights, weighted};
 
@@ -27,7 +29,142 @@ pub(crate) unsafe fn line<T, F, SI, SO, S>(
     dst: *mut F,
     so: SO,
     plan: &AxisPlan<'_, F>,
+    points: (usize, usize),
+) where
+    T: Sample<F>,
+    F: Real,
+    SI: Step,
+    SO: Step,
+    S: Stores,
+{
+    let interior = |dst: *mut F, from: usize, to: usize| match plan.grid() {
+        Grid::Even(_) => {
+            // SAFETY: `sweep` asks for points `from..to`, within 1..n-1 and `lo..hi`, each
+            // reading points up to `i + N <= n - 1` (`Central`'s range contract), all readable
+            // by the caller's contract, as the outputs are writable and distinct.
+            let interior = unsafe {
+                DividedSweep::<_, F, SO, S>::new(path, Central { src, si }, dst, so, from, to)
+            };
+            plan.central().apply(interior);
+        }
+        Grid::Uneven(steps) => {
+            // Monomorphised per position type, so the lane steps of float coordinates stay SIMD.
+            macro_rules! interior {
+                ($x:expr) => {{
+                    let points = Uneven {
+                        src,
+                        si,
+                        x: $x.as_ptr(),
+                        real: PhantomData,
+                    };
+                    // SAFETY: points `from..to`, within 1..n-1 and `lo..hi`, each reading line
+                    // points and positions up to `i + N <= n - 1` (`Uneven`'s range contract):
+                    // the line by the caller's contract, the positions because validation made
+                    // their count `n`.
+                    unsafe { sweep::<F, _, SO, S, true>(path, &points, dst, so, from, to) };
+                }};
+            }
+            match steps {
+                Steps::Coordinates(x) => interior!(x),
+                Steps::Ticks32(t) => interior!(t),
+                Steps::Ticks64(t) => interior!(t),
+            }
+        }
+    };
+    // SAFETY: the caller's contract, and `interior` writes points `from..to` of `lo..hi`.
+    unsafe { with_edges::<T, F, SI, SO, S>(src, si, dst, so, plan, points, interior) };
+}
+
+/// [`line`] on an uneven axis whose interior weights for the points `lo..hi` are in `weights`
+/// (computed once for every line of a block).
+///
+/// # Safety
+/// As for [`line`], and `weights` covers the interior points of `lo..hi`.
+#[cfg(target_pointer_width = "64")]
+#[inline(always)]
+pub(crate) unsafe fn line_weighted<T, F, SI, SO, S>(
+    path: Path,
+    src: *const T,
+    si: SI,
+    dst: *mut F,
+    so: SO,
+    (plan, weights): (&AxisPlan<'_, F>, &BlockWeights<F>),
+    points: (usize, usize),
+) where
+    T: Sample<F>,
+    F: Real,
+    SI: Step,
+    SO: Step,
+    S: Stores,
+{
+    let interior = |dst: *mut F, from: usize, to: usize| {
+        debug_assert!(weights.covers(from, to));
+        let w = weights.at_points();
+        // SAFETY: points `from..to`, within 1..n-1 and `lo..hi`, read line points up to
+        // `i + N <= n - 1` (readable by the caller's contract) and weights the block covers
+        // (the caller's contract); the outputs are writable and distinct.
+        unsafe { sweep::<F, _, SO, S, false>(path, &Weighted { src, si, w }, dst, so, from, to) };
+    };
+    // SAFETY: the caller's contract, and `interior` writes points `from..to` of `lo..hi`.
+    unsafe { with_edges::<T, F, SI, SO, S>(src, si, dst, so, plan, points, interior) };
+}
+
+/// `len / n` contiguous lines of `n = plan.len()` points of an evenly spaced axis, one after the
+/// other, as one: the interior formula over points `1..len-1` of the whole block (one sweep),
+/// then each line's first and last points again with their own stencils (the sweep put values
+/// there that straddle two lines). Every point ends with its line's formula.
+///
+/// # Safety
+/// `plan` is evenly spaced, `len` a positive multiple of `n`; `src` is valid for reads and
+/// `dst` for writes of `len` elements.
+#[inline(always)]
+pub(crate) unsafe fn flat<T: Sample<F>, F: Real>(
+    path: Path,
+    src: *const T,
+    dst: *mut F,
+    plan: &AxisPlan<'_, F>,
+    len: usize,
+) {
+    let n = plan.len();
+    debug_assert!(plan.is_even() && n > 0 && len.is_multiple_of(n));
+    // SAFETY: points `1..len-1` read their neighbours `0..len`, all in the block.
+    let interior = unsafe {
+        DividedSweep::<_, F, Unit, Cached>::new(
+            path,
+            Central { src, si: Unit },
+            dst,
+            Unit,
+            1,
+            len.saturating_sub(1),
+        )
+    };
+    plan.central().apply(interior);
+    for line in (0..len).step_by(n.max(1)) {
+        let (s, d) = (src.wrapping_add(line), dst.wrapping_add(line));
+        // SAFETY: the edge stencils read points `j < n` of this line, in the block.
+        let read = |j: usize| unsafe { F::load((), s.add(j), Unit) };
+        // SAFETY: points 0 and `n - 1` of this line, in the block.
+        unsafe {
+            d.write(plan.first().apply(read));
+            d.add(n - 1).write(plan.last().apply(read));
+        }
+    }
+}
+
+/// Writes the edge points of `lo..hi` (0 and `n - 1`, where in it) and runs `interior` for the
+/// rest, `interior(dst, from, to)` writing points `from..to` (within `1..n-1`) to `dst + i * so`.
+///
+/// # Safety
+/// [`line`]'s contract; `interior` writes only points of `from..to`, as [`line`] would.
+#[inline(always)]
+unsafe fn with_edges<T, F, SI, SO, S>(
+    src: *const T,
+    si: SI,
+    dst: *mut F,
+    so: SO,
+    plan: &AxisPlan<'_, F>,
     (lo, hi): (usize, usize),
+    interior: impl FnOnce(*mut F, usize, usize),
 ) where
     T: Sample<F>,
     F: Real,
@@ -40,7 +177,7 @@ pub(crate) unsafe fn line<T, F, SI, SO, S>(
     // Where point 0's output would be: only offset (wrapping) to points of `lo..hi`.
     let dst = dst.wrapping_offset((lo as isize).wrapping_neg().wrapping_mul(so.get()));
     // Every access below is to a point below `n`: the edge stencils read points of the line,
-    // and the interior sweep covers the part of 1..n-1 in `lo..hi`, reading its neighbours.
+    // and the interior covers the part of 1..n-1 in `lo..hi`, reading its neighbours.
     // SAFETY: `read` is only called by the edge stencils, with points `j < n` (validation made
     // `n` at least the edge order's minimum), readable by the caller's contract.
     let read = |j: usize| unsafe { F::load((), src.offset(j as isize * si.get()), si) };
@@ -60,41 +197,7 @@ pub(crate) unsafe fn line<T, F, SI, SO, S>(
         put(plan.first().apply(read), dst);
     }
     let (from, to) = (lo.max(1), hi.min(end));
-    match plan.grid() {
-        Grid::Even(_) => {
-            // SAFETY: `sweep` asks for points `from..to`, within 1..n-1 and `lo..hi`, each
-            // reading points up to
-            // `i + N <= n - 1` (`Central`'s range contract), all readable by the caller's
-            // contract, as the outputs are writable and distinct.
-            let interior = unsafe {
-                DividedSweep::<_, F, SO, S>::new(path, Central { src, si }, dst, so, from, to)
-            };
-            plan.central().apply(interior);
-        }
-        Grid::Uneven(steps) => {
-            // Monomorphised per position type, so the lane steps of float coordinates stay SIMD.
-            macro_rules! interior {
-                ($x:expr) => {{
-                    let points = Uneven {
-                        src,
-                        si,
-                        x: $x.as_ptr(),
-                        real: PhantomData,
-                    };
-                    // SAFETY: points `from..to`, within 1..n-1 and `lo..hi`, each reading line
-                    // points and positions up to
-                    // `i + N <= n - 1` (`Uneven`'s range contract): the line by the caller's
-                    // contract, the positions because validation made their count `n`.
-                    unsafe { sweep::<F, _, SO, S, true>(path, &points, dst, so, from, to) };
-                }};
-            }
-            match steps {
-                Steps::Coordinates(x) => interior!(x),
-                Steps::Ticks32(t) => interior!(t),
-                Steps::Ticks64(t) => interior!(t),
-            }
-        }
-    }
+    interior(dst, from, to);
     if hi == n && end >= lo {
         // `end = n - 1` is a point of `lo..hi`, so its output is writable (the caller's
         // contract).

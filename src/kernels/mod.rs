@@ -7,7 +7,11 @@ mod across;
 mod along;
 mod route;
 mod sweep;
+#[cfg(target_pointer_width = "64")]
+pub(crate) mod tiles;
 mod walk;
+#[cfg(target_pointer_width = "64")]
+mod weights;
 
 pub use route::Kernel;
 pub(crate) use route::{ElemBytes, Route, Walk, nt_stores};
@@ -22,6 +26,8 @@ use crate::stencil::{AxisPlan, Stencil};
 use crate::view::{StridedView, StridedViewMut};
 use across::Row;
 use walk::Batch;
+#[cfg(target_pointer_width = "64")]
+use weights::{BlockWeights, LINE_GROUP, WEIGHT_BLOCK};
 
 /// How a kernel stores its results: through the caches, or around them.
 pub(crate) trait Stores {
@@ -78,7 +84,7 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
     let exclude = match route.walk {
         Walk::Lines => 1 << axis,
         Walk::Rows { axes, .. } => axes,
-        Walk::Block { axes, .. } => axes | 1 << axis,
+        Walk::Block { axes, .. } | Walk::Flat { axes, .. } => axes | 1 << axis,
     };
     // A range on the gradient axis of a line walk is the line's own business (its lines start
     // at point 0 of the input, and at the range's first output); any other range is walked by
@@ -102,6 +108,24 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
     let (a_in, a_out) = (lin.stride(axis), lout.stride(axis));
     let ((mut off_in, mut off_out), n) = (start, plan.len());
     match route.walk {
+        // Several lines of coordinates: each block's weights once for all of them.
+        #[cfg(target_pointer_width = "64")]
+        Walk::Lines if !plan.is_even() && batch.positions() > 1 => {
+            let strides = (a_in, a_out);
+            // SAFETY: the same lines, points and outputs as the walk below, each point once.
+            unsafe {
+                lines_by_block(
+                    path,
+                    (src, dst),
+                    strides,
+                    plan,
+                    route,
+                    points,
+                    start,
+                    &mut batch,
+                )
+            };
+        }
         Walk::Lines => loop {
             let (src, dst) = (src.wrapping_offset(off_in), dst.wrapping_offset(off_out));
             // SAFETY: `off_*` is the offset of a line start reached by the batch axes; the
@@ -168,6 +192,10 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
                 first += cols;
             }
         }
+        Walk::Flat { len, .. } => {
+            // SAFETY: the route's flat lines, from the batch's first position.
+            unsafe { flat_blocks(path, (src, dst), plan, len, start, &mut batch) };
+        }
         Walk::Block { len, .. } => loop {
             let (s, d) = (src.wrapping_offset(off_in), dst.wrapping_offset(off_out));
             let (last, inner) = ((n - 1) * len, (n - 2) * len);
@@ -204,6 +232,127 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
     }
     if route.nt {
         nt_fence();
+    }
+}
+
+/// The line walk of flat lines ([`Walk::Flat`]): each position of the batch starts a block of
+/// `len` contiguous elements, lines of `plan.len()` points one after the other.
+///
+/// # Safety
+/// As for the line walk of [`run_axis`] (without a range on the gradient axis), the lines of
+/// each block following each other in both views.
+// Out of line off x86_64, like the kernel calls: its sweep's frame is then not `run_axis`'s.
+#[cfg_attr(not(target_arch = "x86_64"), inline(never))]
+unsafe fn flat_blocks<T: Sample<F>, F: Real>(
+    path: Path,
+    (src, dst): (*const T, *mut F),
+    plan: &AxisPlan<'_, F>,
+    len: usize,
+    (mut off_in, mut off_out): (isize, isize),
+    batch: &mut Batch,
+) {
+    loop {
+        let (s, d) = (src.wrapping_offset(off_in), dst.wrapping_offset(off_out));
+        // SAFETY: `off_*` is the start of a block of `len` contiguous elements of both views
+        // (the route merged only axes that continue the lines, in both), `len` a multiple of
+        // the line's length.
+        unsafe { along::flat::<T, F>(path, s, d, plan, len) };
+        if !batch.advance(&mut off_in, &mut off_out) {
+            break;
+        }
+    }
+}
+
+/// The lines of an uneven axis [`LINE_GROUP`] at a time, and each group a block of
+/// [`WEIGHT_BLOCK`] points at a time: the block's interior weights computed once for the
+/// group's lines (once for the whole walk when one block holds the axis). Points `points` of
+/// each line in all, the first of them written at `start.1` of `dst` and read from `start.0`
+/// of `src`; the lines are the batch's positions, from its first.
+///
+/// A group's lines advance together block by block, so each stays a stream the prefetchers
+/// follow, while the divisions cost `1 / LINE_GROUP` of a line's own.
+///
+/// # Safety
+/// As for the line walk of [`run_axis`], whose arguments these are.
+#[cfg(target_pointer_width = "64")]
+#[allow(clippy::too_many_arguments)]
+unsafe fn lines_by_block<T: Sample<F>, F: Real>(
+    path: Path,
+    (src, dst): (*const T, *mut F),
+    (a_in, a_out): (isize, isize),
+    plan: &AxisPlan<'_, F>,
+    route: Route,
+    (lo, hi): (usize, usize),
+    start: (isize, isize),
+    batch: &mut Batch,
+) {
+    let crate::spacing::Grid::Uneven(steps) = plan.grid() else {
+        return;
+    };
+    let mut weights = BlockWeights::new();
+    let (mut off_in, mut off_out) = start;
+    let mut more = true;
+    while more {
+        let group = (batch.clone(), off_in, off_out);
+        let mut at = lo;
+        while at < hi {
+            let to = hi.min(at + WEIGHT_BLOCK);
+            let (from, until) = (at.max(1), to.min(plan.len() - 1));
+            if !weights.covers(from, until) {
+                weights.compute(path, steps, from, until);
+            }
+            (*batch, off_in, off_out) = (group.0.clone(), group.1, group.2);
+            for _ in 0..LINE_GROUP {
+                let line = LineWeighted {
+                    path,
+                    src: src.wrapping_offset(off_in),
+                    dst: dst.wrapping_offset(off_out + (at - lo) as isize * a_out),
+                    plan,
+                    weights: &weights,
+                    points: (at, to),
+                };
+                // SAFETY: as for the line walk: `off_*` is a line start reached by the batch
+                // axes (its output moved to point `at`), points `at..to` of the line are points
+                // of `lo..hi`, and the weights cover the interior ones.
+                unsafe { instantiate(line, route, a_in, a_out) };
+                more = batch.advance(&mut off_in, &mut off_out);
+                if !more {
+                    break;
+                }
+            }
+            at = to;
+        }
+    }
+}
+
+/// Points `points` of one line along an uneven axis whose interior weights are `weights`
+/// (`src` at point 0, `dst` at the output of the first of the points).
+#[cfg(target_pointer_width = "64")]
+struct LineWeighted<'p, T, F> {
+    path: Path,
+    src: *const T,
+    dst: *mut F,
+    plan: &'p AxisPlan<'p, F>,
+    weights: &'p BlockWeights<F>,
+    points: (usize, usize),
+}
+
+#[cfg(target_pointer_width = "64")]
+impl<T: Sample<F>, F: Real> Call for LineWeighted<'_, T, F> {
+    #[cfg_attr(target_arch = "x86_64", inline(always))]
+    unsafe fn run<SI: Step, SO: Step, S: Stores>(self, si: SI, so: SO) {
+        // SAFETY: the caller's contract is `line_weighted`'s.
+        unsafe {
+            along::line_weighted::<T, F, SI, SO, S>(
+                self.path,
+                self.src,
+                si,
+                self.dst,
+                so,
+                (self.plan, self.weights),
+                self.points,
+            )
+        };
     }
 }
 

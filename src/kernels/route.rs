@@ -43,6 +43,11 @@ pub(crate) enum Walk {
     /// the same stencil, so the interior is one long row, however short each row is (an
     /// `[n, 3]` IMU log along its time axis).
     Block { axes: u64, len: usize },
+    /// Short contiguous lines of an evenly spaced axis that follow each other in memory (the
+    /// axes in `axes` extend them, `len` elements in all, on both sides): the interior formula
+    /// over the whole block at once, then each line's two edges again, instead of a kernel
+    /// call per line (a 32x32 frame along its rows, an `[n, 3]` log along its channels).
+    Flat { axes: u64, len: usize },
 }
 
 /// Everything decided for one axis: the walk, the compile-time unit strides of the kernel's
@@ -60,6 +65,10 @@ pub(crate) struct Route {
     /// pointer): its run-time strides load lane by lane.
     pub(crate) apart_in: bool,
 }
+
+/// Lines at most this long are walked [`Walk::Flat`] when they can: longer ones cost more than
+/// their call.
+const FLAT_LINE: usize = 128;
 
 /// Columns per tile of rows that are strided on one side (a few cache lines of the
 /// contiguous side).
@@ -129,7 +138,9 @@ impl Route {
         let strided = lines(s_in == 1 && s_out != 1, s_out == 1 && s_in != 1);
         let across = || rows(input, output, axis, (even, cut, big), bytes);
         let route = match kernel {
-            Kernel::Auto if unit_line => Some(lines(true, true)),
+            Kernel::Auto if unit_line => {
+                Some(flat(input, output, axis, even, cut).unwrap_or(lines(true, true)))
+            }
             Kernel::Auto => Some(across().unwrap_or(strided)),
             Kernel::AlongContiguous => unit_line.then(|| lines(true, true)),
             Kernel::AlongStrided => Some(strided),
@@ -138,6 +149,47 @@ impl Route {
         let apart_in = !input.gaps_readable();
         route.map(|r| Self { apart_in, ..r })
     }
+}
+
+/// Flat lines: an evenly spaced `axis` of unit stride on both sides, of at most [`FLAT_LINE`]
+/// points, whose lines follow each other (another axis of stride `n` on both sides, extended
+/// while the next one continues them), none of the merged axes the `cut` one.
+fn flat(
+    input: &Layout<'_>,
+    output: &Layout<'_>,
+    axis: usize,
+    even: bool,
+    cut: Option<usize>,
+) -> Option<Route> {
+    let n = input.len(axis);
+    // A range of the gradient axis (a block reading outside itself) needs its own lines.
+    if !even || n > FLAT_LINE || cut == Some(axis) {
+        return None;
+    }
+    let rank = input.rank().min(MAX_RANK);
+    let next = |len: usize, axes: u64| {
+        let len_i = isize::try_from(len).ok()?;
+        (0..rank).find(|&a| {
+            a != axis
+                && axes & (1 << a) == 0
+                && Some(a) != cut
+                && input.len(a) > 1
+                && input.stride(a) == len_i
+                && output.stride(a) == len_i
+        })
+    };
+    let (mut axes, mut len) = (0u64, n);
+    while let Some(a) = next(len, axes) {
+        axes |= 1 << a;
+        len = len.saturating_mul(input.len(a));
+    }
+    (axes != 0).then_some(Route {
+        walk: Walk::Flat { axes, len },
+        unit_in: true,
+        unit_out: true,
+        nt: false,
+        apart_in: false,
+    })
 }
 
 /// Rows for the across kernel: an axis other than `axis`, longer than 1, of unit stride in

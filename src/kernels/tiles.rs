@@ -1,0 +1,238 @@
+//! Mixed layouts: an input and outputs in different memory orders (an F-order array into
+//! C-order outputs, a transposed view). Rows along either axis would be strided on one side, a
+//! new cache line (often a new page) per element; instead the call is cut into square tiles of
+//! the two axes that are contiguous on one side each, and each tile's input window (the tile
+//! and its halo) is copied, transposed, into a small buffer in the outputs' order, from which
+//! the contiguous kernels write the tile's outputs. Each output is computed by the same kernels
+//! and stencils as a block of the block API, so the bits are the same.
+
+use core::ops::Range;
+
+use super::across::{self, Row};
+use super::walk::Batch;
+use super::{Cached, NonTemporal, Stores, along, nt_stores};
+use crate::MAX_RANK;
+use crate::block::halo;
+use crate::element::{Real, Sample};
+use crate::isa::Path;
+use crate::lanes::Unit;
+use crate::lanes::nt_fence;
+use crate::options::EdgeOrder;
+use crate::stencil::AxisPlan;
+use crate::view::{Layout, StridedView, StridedViewMut};
+
+/// Points of a tile along each of its two axes.
+const TILE: usize = 32;
+
+/// Points of a tile's window along each axis at most: the tile and a point of halo on each side
+/// (or the three points a second-order edge reads, `block::halo`). The buffer of a window holds
+/// `SPAN * SPAN` results (9 KiB of `f64`).
+const SPAN: usize = TILE + 2;
+
+/// The two axes a call is tiled over: `contiguous_in` of unit stride in the input, `contiguous_out`
+/// of unit stride in every output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Tiling {
+    contiguous_in: usize,
+    contiguous_out: usize,
+}
+
+impl Tiling {
+    /// The tiling of a call, or `None` when tiles would not help: the input and the outputs
+    /// (all of one layout) are contiguous along different axes, both at least a tile long, and
+    /// the gradient is taken along those axes only (another axis would need a halo of its own).
+    pub(crate) fn choose(
+        input: &Layout<'_>,
+        outputs: &[StridedViewMut<'_, impl Sized>],
+        mut axes: impl Iterator<Item = usize>,
+    ) -> Option<Self> {
+        let rank = input.rank().min(MAX_RANK);
+        let first = outputs.first()?.layout();
+        let long = |a: usize| input.len(a) >= TILE;
+        let contiguous_in = (0..rank).find(|&a| long(a) && input.stride(a) == 1)?;
+        let contiguous_out = (0..rank).find(|&a| long(a) && first.stride(a) == 1)?;
+        let same = outputs
+            .iter()
+            .all(|o| (0..rank).all(|a| o.layout().stride(a) == first.stride(a)));
+        let tiling = Self {
+            contiguous_in,
+            contiguous_out,
+        };
+        let own = axes.all(|a| a == contiguous_in || a == contiguous_out);
+        (contiguous_in != contiguous_out && same && own).then_some(tiling)
+    }
+}
+
+/// Writes the gradient along each selected axis (`plans`: its axis and plan, in the order of
+/// `outputs`) into `outputs`, tile by tile of `tiling`, on the call's vector `path`.
+///
+/// Preconditions (the driver's validation and [`Tiling::choose`]): the views passed their
+/// constructors' checks and have one shape, every output has the strides of the first, each
+/// plan is its axis's (of the axis's length, at least the edge order's minimum), and every
+/// selected axis is one of the tiling's.
+pub(crate) fn run<T: Sample<F>, F: Real>(
+    path: Path,
+    input: &StridedView<'_, T>,
+    outputs: &mut [StridedViewMut<'_, F>],
+    plans: &[(usize, AxisPlan<'_, F>)],
+    edge_order: EdgeOrder,
+    tiling: Tiling,
+) {
+    let (lin, Some(lout)) = (*input.layout(), outputs.first().map(|o| *o.layout())) else {
+        return;
+    };
+    if lin.is_empty() {
+        return;
+    }
+    let (across_axis, along_axis) = (tiling.contiguous_in, tiling.contiguous_out);
+    let (rows, cols) = (lin.len(across_axis), lin.len(along_axis));
+    let selected = |a: usize| plans.iter().any(|&(axis, _)| axis == a);
+    let window = |a: usize, block: Range<usize>, n: usize| {
+        if selected(a) {
+            halo(block, n, edge_order)
+        } else {
+            block
+        }
+    };
+    let mut buffer = [F::zero(); SPAN * SPAN];
+    // Outputs larger than the caches are written around them, like a route's.
+    let count = (0..lout.rank()).fold(1usize, |n, a| n.saturating_mul(lout.len(a)));
+    let nt = nt_stores(count, size_of::<F>());
+    let src = input.first();
+    let mut dst = [core::ptr::null_mut::<F>(); MAX_RANK];
+    for (d, output) in dst.iter_mut().zip(outputs.iter_mut()) {
+        *d = output.first_mut();
+    }
+    let exclude = (1 << across_axis) | (1 << along_axis);
+    let mut batch = Batch::new(&lin, &lout, exclude, along_axis, None);
+    let (mut off_in, mut off_out) = (0isize, 0isize);
+    loop {
+        for r0 in (0..rows).step_by(TILE) {
+            let block_rows = r0..rows.min(r0 + TILE);
+            let win_rows = window(across_axis, block_rows.clone(), rows);
+            for c0 in (0..cols).step_by(TILE) {
+                let block_cols = c0..cols.min(c0 + TILE);
+                let win_cols = window(along_axis, block_cols.clone(), cols);
+                let tile = Tile {
+                    path,
+                    rows: (block_rows.clone(), win_rows.clone()),
+                    cols: (block_cols, win_cols),
+                    axes: (across_axis, along_axis),
+                    edge_order,
+                };
+                // SAFETY: `off_*` is the offset of a position of the batch axes (a partial sum
+                // of valid index terms); the tile's windows lie in their axes, so every input
+                // element copied is one of the validated input's, and every output written is
+                // an element of the tile in a validated, non-overlapping output.
+                unsafe {
+                    let (input, output) =
+                        ((src.wrapping_offset(off_in), &lin), (&dst, off_out, &lout));
+                    if nt {
+                        tile.run::<T, F, NonTemporal>(input, output, plans, &mut buffer)
+                    } else {
+                        tile.run::<T, F, Cached>(input, output, plans, &mut buffer)
+                    }
+                };
+            }
+        }
+        if !batch.advance(&mut off_in, &mut off_out) {
+            break;
+        }
+    }
+    if nt {
+        nt_fence();
+    }
+}
+
+/// One tile: its points and window along the row axis (contiguous in the input) and along the
+/// column axis (contiguous in the outputs).
+struct Tile {
+    path: Path,
+    rows: (Range<usize>, Range<usize>),
+    cols: (Range<usize>, Range<usize>),
+    /// The row axis and the column axis.
+    axes: (usize, usize),
+    edge_order: EdgeOrder,
+}
+
+impl Tile {
+    /// Copies the tile's window from `src` (the input at the slice's first element) into
+    /// `buffer`, rows of the window's columns, then writes each output's tile (outputs at
+    /// `dst[k] + off_out`) from it.
+    ///
+    /// # Safety
+    /// Every element of the window, `src + r * stride(rows) + c * stride(cols)`, is readable;
+    /// every element of the tile in each output is writable, and distinct.
+    unsafe fn run<T: Sample<F>, F: Real, S: Stores>(
+        &self,
+        (src, lin): (*const T, &Layout<'_>),
+        (dst, off_out, lout): (&[*mut F; MAX_RANK], isize, &Layout<'_>),
+        plans: &[(usize, AxisPlan<'_, F>)],
+        buffer: &mut [F; SPAN * SPAN],
+    ) {
+        let (row_axis, col_axis) = self.axes;
+        let ((block_rows, win_rows), (block_cols, win_cols)) = (&self.rows, &self.cols);
+        let width = win_cols.len();
+        let (sr, sc) = (lin.stride(row_axis), lin.stride(col_axis));
+        debug_assert!(win_rows.len() <= SPAN && width <= SPAN);
+        // The transposing copy, a buffer row at a time: its elements lie in as many input
+        // columns, whose cache lines are then fetched together rather than one after the other
+        // (the following rows find them in L1).
+        for (r, row) in win_rows.clone().enumerate() {
+            let from = src.wrapping_offset(row as isize * sr);
+            let to = buffer
+                .get_mut(r * width..(r + 1) * width)
+                .unwrap_or(&mut []);
+            for (slot, col) in to.iter_mut().zip(win_cols.clone()) {
+                // SAFETY: an element of the window (the caller's contract).
+                *slot = unsafe { F::load((), from.wrapping_offset(col as isize * sc), Unit) };
+            }
+        }
+        let (so_row, so_col) = (lout.stride(row_axis), lout.stride(col_axis));
+        debug_assert_eq!(so_col, 1);
+        let window = buffer.as_ptr();
+        for (&(axis, ref whole), &out) in plans.iter().zip(dst.iter()) {
+            let (block, win) = if axis == col_axis {
+                (block_cols, win_cols)
+            } else {
+                (block_rows, win_rows)
+            };
+            let grid = whole.grid().window(win.start, win.len());
+            let plan = AxisPlan::new(win.len(), grid, self.edge_order);
+            let points = (block.start - win.start, block.end - win.start);
+            let first_col = block_cols.start - win_cols.start;
+            for row in block_rows.clone() {
+                let r = row - win_rows.start;
+                let out_row = out.wrapping_offset(
+                    off_out + row as isize * so_row + block_cols.start as isize * so_col,
+                );
+                if axis == col_axis {
+                    // Row `r` of the window, from its first column: the line along the columns.
+                    let line = window.wrapping_add(r * width);
+                    // SAFETY: the line's points are the window's columns, all in the buffer;
+                    // its points `points` are the tile's columns, whose outputs (unit stride,
+                    // from `out_row`) are the tile's in this output.
+                    unsafe {
+                        along::line::<F, F, Unit, Unit, S>(
+                            self.path, line, Unit, out_row, Unit, &plan, points,
+                        )
+                    };
+                } else {
+                    let at = Row {
+                        src: window.wrapping_add(r * width + first_col),
+                        input_step: Unit,
+                        axis_stride: width as isize,
+                        point: r,
+                        dst: out_row,
+                        output_step: Unit,
+                        len: block_cols.len(),
+                    };
+                    // SAFETY: the stencil at window row `r` (a tile row) reads window rows of
+                    // the buffer (the halo holds them), at the tile's columns; the outputs are
+                    // the tile's row `row`, unit stride.
+                    unsafe { across::row::<F, F, Unit, Unit, S>(self.path, at, plan.stencil(r)) };
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! numpy's non-uniform interior weights for a block of an axis, computed once and applied to
+//! every line of the block: the three divisions per point are what bounds a line of coordinates,
+//! and numpy itself computes the weights once per axis (as arrays broadcast over the lines), so
+//! reusing them gives the same bits.
+
+use crate::element::Real;
+use crate::isa::Path;
+use crate::kernels::Cached;
+use crate::kernels::sweep::{Points, sweep};
+use crate::lanes::{Lanes, Step, Unit};
+use crate::spacing::{Steps, Timestamp, lane_steps};
+use crate::stencil::{interior_weights, weighted};
+
+/// Points per block: three `f64` arrays of it take 6 KiB of stack, and each line's part of a
+/// block (2 KiB of `f64` samples) is long enough to stream.
+pub(crate) const WEIGHT_BLOCK: usize = 256;
+
+/// Lines that share one computation of a block's weights.
+pub(crate) const LINE_GROUP: usize = 16;
+
+/// The interior weights `a, b, c` of points `first .. first + len` of an axis.
+pub(crate) struct BlockWeights<F> {
+    first: usize,
+    len: usize,
+    w: [[F; WEIGHT_BLOCK]; 3],
+}
+
+impl<F: Real> BlockWeights<F> {
+    /// An empty block (no point yet).
+    pub(crate) fn new() -> Self {
+        Self {
+            first: 0,
+            len: 0,
+            w: [[F::zero(); WEIGHT_BLOCK]; 3],
+        }
+    }
+
+    /// Fills the block with the weights of interior points `from..to` (at most [`WEIGHT_BLOCK`]
+    /// of them, all in `1..n-1` of an axis of `n` positions `steps`), on the call's `path`.
+    pub(crate) fn compute(&mut self, path: Path, steps: Steps<'_, F>, from: usize, to: usize) {
+        let to = to.min(from + WEIGHT_BLOCK);
+        (self.first, self.len) = (from, to.saturating_sub(from));
+        macro_rules! weigh {
+            ($x:expr) => {{
+                let x = $x;
+                debug_assert!(from >= 1 && to < x.len() || from >= to);
+                if from >= 1 && to < x.len() {
+                    let [a, b, c] = &mut self.w;
+                    let weigh = Weigh {
+                        x: x.as_ptr(),
+                        b: b.as_mut_ptr().wrapping_sub(from),
+                        c: c.as_mut_ptr().wrapping_sub(from),
+                    };
+                    let dst = a.as_mut_ptr().wrapping_sub(from);
+                    // SAFETY: points `from..to` lie in `1..x.len()-1`, so positions `i-1 ..=
+                    // i+1` of each are in `x` (`Weigh`'s range contract); `dst + i`, like `b`
+                    // and `c` at `i`, is element `i - from < len <= WEIGHT_BLOCK` of its array.
+                    unsafe { sweep::<F, _, Unit, Cached, true>(path, &weigh, dst, Unit, from, to) };
+                }
+            }};
+        }
+        match steps {
+            Steps::Coordinates(x) => weigh!(x),
+            Steps::Ticks32(t) => weigh!(t),
+            Steps::Ticks64(t) => weigh!(t),
+        }
+    }
+
+    /// Whether the block holds the weights of every point of `from..to`.
+    pub(crate) fn covers(&self, from: usize, to: usize) -> bool {
+        from >= to || (self.first <= from && to <= self.first + self.len)
+    }
+
+    /// The three weight arrays, each shifted so that point `i`'s weight is at index `i`.
+    /// Only offset (wrapping) by points the block [`covers`](Self::covers).
+    pub(crate) fn at_points(&self) -> [*const F; 3] {
+        self.w
+            .each_ref()
+            .map(|w| w.as_ptr().wrapping_sub(self.first))
+    }
+}
+
+/// The weights' formula: returns `a` and stores `b` and `c` itself.
+///
+/// Range contract of [`Points::at`]: positions `i-1 ..= i+N` of `x` are readable, and `b`, `c`
+/// are valid for writes at `i .. i+N`.
+struct Weigh<X, F> {
+    x: *const X,
+    b: *mut F,
+    c: *mut F,
+}
+
+impl<X: Timestamp<F>, F: Real> Points<F> for Weigh<X, F> {
+    #[inline(always)]
+    unsafe fn at<L: Lanes<Elem = F>>(&self, token: L::Token, i: usize) -> L {
+        // SAFETY: the range contract.
+        unsafe {
+            let (dx1, dx2) = lane_steps::<F, X, L>(token, self.x, i);
+            let [a, b, c] = interior_weights(dx1, dx2);
+            b.store(self.b.wrapping_add(i), Unit);
+            c.store(self.c.wrapping_add(i), Unit);
+            a
+        }
+    }
+}
+
+/// Interior points of a line weighted by a block's weights.
+///
+/// Range contract of [`Points::at`]: points `i-1 ..= i+N` of the line are readable and the
+/// block covers `i .. i+N`.
+pub(crate) struct Weighted<T, F, SI> {
+    pub(crate) src: *const T,
+    pub(crate) si: SI,
+    /// [`BlockWeights::at_points`].
+    pub(crate) w: [*const F; 3],
+}
+
+impl<T: crate::element::Sample<F>, F: Real, SI: Step> Points<F> for Weighted<T, F, SI> {
+    #[inline(always)]
+    unsafe fn at<L: Lanes<Elem = F>>(&self, token: L::Token, i: usize) -> L {
+        let s = self.si.get();
+        // SAFETY: the range contract.
+        unsafe {
+            let w = self.w.map(|w| L::load(token, w.wrapping_add(i), Unit));
+            let f = [
+                L::load(token, self.src.offset((i - 1) as isize * s), self.si),
+                L::load(token, self.src.offset(i as isize * s), self.si),
+                L::load(token, self.src.offset((i + 1) as isize * s), self.si),
+            ];
+            weighted(w, f)
+        }
+    }
+}
