@@ -104,61 +104,53 @@ struct Small {
     call: Box<dyn FnMut()>,
 }
 
+/// `gradient_1d` on a series of `n` samples of `wave`, unit spacing.
+fn series<F: Real + MakeSample + 'static>(
+    name: &'static str,
+    n: usize,
+    wave: fn(usize) -> f64,
+) -> Small {
+    use numgrad::{AxisSpacing, EdgeOrder};
+    use std::hint::black_box;
+    let x: Vec<F> = (0..n).map(|i| F::make(wave(i))).collect();
+    let mut y = vec![F::zero(); n];
+    Small {
+        name,
+        outputs: n,
+        input_bytes: n * size_of::<F>(),
+        call: Box::new(move || {
+            let (x, y) = (black_box(&x[..]), black_box(&mut y[..]));
+            numgrad::gradient_1d(x, y, AxisSpacing::Uniform(F::one()), EdgeOrder::First).unwrap()
+        }),
+    }
+}
+
 /// Small calls, where the fixed cost of a call shows: `gradient_1d` on a 1,000-point series and
 /// the N-d `gradient` on a 32x32 frame, each with a memcpy of its input, timed interleaved.
 fn small_calls(rounds: usize) {
-    use numgrad::{AxisSpacing, EdgeOrder, Options, StridedView, StridedViewMut};
+    use numgrad::{Options, StridedView, StridedViewMut};
     use std::hint::black_box;
-    let wave = |i: usize| (i as f64 * 0.37).sin() * 10.0 + (i % 7) as f64;
-    let x64: Vec<f64> = (0..1000).map(wave).collect();
-    let x32: Vec<f32> = (0..1024).map(|i| wave(i) as f32).collect();
-    let frame = x32.clone();
-    let (mut y64, mut y32) = (vec![0.0f64; 1000], vec![0.0f32; 1024]);
+    fn wave(i: usize) -> f64 {
+        (i as f64 * 0.37).sin() * 10.0 + (i % 7) as f64
+    }
+    let frame: Vec<f32> = (0..1024).map(|i| wave(i) as f32).collect();
     let (mut rows, mut cols) = (vec![0.0f32; 1024], vec![0.0f32; 1024]);
     let mut calls = [
-        Small {
-            name: "gradient_1d f64 n=1000",
-            outputs: 1000,
-            input_bytes: 8000,
-            call: Box::new(move || {
-                numgrad::gradient_1d(
-                    black_box(&x64[..]),
-                    black_box(&mut y64[..]),
-                    AxisSpacing::Uniform(1.0),
-                    EdgeOrder::First,
-                )
-                .unwrap()
-            }),
-        },
-        Small {
-            name: "gradient_1d f32 n=1024",
-            outputs: 1024,
-            input_bytes: 4096,
-            call: Box::new(move || {
-                numgrad::gradient_1d(
-                    black_box(&x32[..]),
-                    black_box(&mut y32[..]),
-                    AxisSpacing::Uniform(1.0),
-                    EdgeOrder::First,
-                )
-                .unwrap()
-            }),
-        },
+        series::<f64>("gradient_1d f64 n=1000", 1000, wave),
+        series::<f32>("gradient_1d f32 n=1024", 1024, wave),
         Small {
             name: "gradient 32x32 f32, both axes",
             outputs: 2048,
             input_bytes: 4096,
             call: Box::new(move || {
                 let input = StridedView::contiguous(black_box(&frame[..]), &[32, 32]).unwrap();
-                numgrad::gradient(
-                    &input,
-                    &mut [
-                        StridedViewMut::contiguous(black_box(&mut rows[..]), &[32, 32]).unwrap(),
-                        StridedViewMut::contiguous(black_box(&mut cols[..]), &[32, 32]).unwrap(),
-                    ],
-                    &Options::new(),
-                )
-                .unwrap()
+                let shape = &[32, 32];
+                let (rows, cols) = (black_box(&mut rows[..]), black_box(&mut cols[..]));
+                let outputs = &mut [
+                    StridedViewMut::contiguous(rows, shape).unwrap(),
+                    StridedViewMut::contiguous(cols, shape).unwrap(),
+                ];
+                numgrad::gradient(&input, outputs, &Options::new()).unwrap()
             }),
         },
     ];

@@ -17,7 +17,6 @@ use crate::isa::Path;
 use crate::kernels::{self, AxisRange, ElemBytes, Kernel, Route};
 use crate::options::EdgeOrder;
 use crate::pass::{self, Job, MAX_FUSED, cuttable};
-use crate::stencil::AxisPlan;
 use crate::view::{StridedView, StridedViewMut, element_count};
 use crate::{GradientError, MAX_RANK, Options};
 
@@ -284,9 +283,7 @@ impl<'b, 'a, 'v, T: Sample<F>, F: Real> Block<'b, 'a, 'v, T, F> {
         let input = self.window.with_layout(part);
         let n = *lens.get(axis)?;
         let block_len = *self.block_shape.get(axis)?;
-        let whole = self.whole.call.plan(k, axis);
-        let grid = whole.grid().window(read, n);
-        let plan = AxisPlan::new(n, grid, self.whole.call.edge_order());
+        let plan = self.whole.call.plan(k, axis).window(read, n);
         // Only an axis whose block reads points outside itself need be cut.
         let cut = cut.or((n != block_len).then_some(axis));
         let bytes = ElemBytes::of::<T, F>();

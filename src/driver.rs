@@ -136,21 +136,13 @@ fn tiled<T: Sample<F>, F: Real>(
     let Some(tiling) = Tiling::choose(input.layout(), outputs, call.axes().iter()) else {
         return false;
     };
-    // At most the two tiled axes are selected (an axis is selected once).
+    // Only the two tiled axes are selected, each once (`Tiling::choose`): one or two plans.
     let mut selected = call.plans();
     let Some(first) = selected.next() else {
         return false;
     };
-    let mut plans = [first; 2];
-    let mut count = 1;
-    for (slot, plan) in plans.iter_mut().skip(1).zip(selected) {
-        *slot = plan;
-        count += 1;
-    }
-    if count != outputs.len() {
-        return false;
-    }
-    let plans = plans.get(..count).unwrap_or(&[]);
+    let plans = [first, selected.next().unwrap_or(first)];
+    let plans = plans.get(..outputs.len()).unwrap_or(&[]);
     tiles::run(path, input, outputs, plans, call.edge_order(), tiling);
     true
 }
@@ -175,10 +167,8 @@ fn fused<T: Sample<F>, F: Real>(
     else {
         return false;
     };
-    // An input of one chunk gains nothing from the pass (it stays in cache between the axes),
-    // and each axis is then free to walk its lines across the outer axis.
     let count: usize = layout.shape().iter().product();
-    if count.saturating_mul(size_of::<T>()) <= pass::CHUNK_BYTES {
+    if !pass::worth_it(count.saturating_mul(size_of::<T>())) {
         return false;
     }
     let mut jobs = [None; MAX_FUSED];

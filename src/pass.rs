@@ -17,7 +17,14 @@ pub(crate) const MAX_FUSED: usize = 4;
 /// chunk is computed from them. Measured here (2-D 2048², all axes, three runs, each chunk size
 /// timed interleaved): 64 KiB 1.24–1.35× the memcpy bound, 128 KiB 1.17–1.28×, 256 KiB
 /// 1.15–1.23×, 512 KiB 1.15–1.24×.
-pub(crate) const CHUNK_BYTES: usize = 256 * 1024;
+const CHUNK_BYTES: usize = 256 * 1024;
+
+/// Whether a pass over an input of `bytes` gains anything: an input of one chunk stays in cache
+/// between the axes anyway, and each axis is then better walked alone (free to walk its lines
+/// across the outer axis).
+pub(crate) fn worth_it(bytes: usize) -> bool {
+    bytes > CHUNK_BYTES
+}
 
 /// One selected axis of a pass: its input (the whole input, or the part of a block's window it
 /// reads), its plan and route, and where its outputs start along the cut axis.
@@ -39,7 +46,7 @@ pub(crate) fn cuttable(route: Route, axis: usize, cut: usize) -> bool {
         // A block's rows are its whole gradient axis: never a range of it.
         Walk::Block { axes, .. } => axes & (1 << cut) == 0 && axis != cut,
         Walk::Flat { axes, .. } => axes & (1 << cut) == 0,
-        Walk::Lines => true,
+        Walk::Lines { .. } => true,
     }
 }
 

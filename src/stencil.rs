@@ -217,6 +217,7 @@ pub(crate) struct AxisPlan<'a, F> {
     central: Divisor<F>,
     first: Stencil<F>,
     last: Stencil<F>,
+    edge_order: EdgeOrder,
 }
 
 impl<'a, F: Real> AxisPlan<'a, F> {
@@ -263,7 +264,15 @@ impl<'a, F: Real> AxisPlan<'a, F> {
             central,
             first,
             last,
+            edge_order,
         }
+    }
+
+    /// The plan of points `start..start + len` of this axis read on their own (a block's window,
+    /// a tile's): the whole axis's spacing decision over those points, whose own edges are the
+    /// axis's only where the window reaches them.
+    pub(crate) fn window(&self, start: usize, len: usize) -> Self {
+        Self::new(len, self.grid.window(start, len), self.edge_order)
     }
 
     /// Number of points along the axis.

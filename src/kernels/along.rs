@@ -4,8 +4,6 @@
 use core::marker::PhantomData;
 
 use super::sweep::{DividedSweep, Dividing, Points, sweep};
-#[cfg(target_pointer_width = "64")]
-use super::weights::{BlockWeights, Weighted};
 use super::{Cached, Stores};
 use crate::element::{Real, Sample};
 use crate::isa::Path;
@@ -51,12 +49,11 @@ pub(crate) unsafe fn line<T, F, SI, SO, S>(
             // Monomorphised per position type, so the lane steps of float coordinates stay SIMD.
             macro_rules! interior {
                 ($x:expr) => {{
-                    let points = Uneven {
-                        src,
-                        si,
+                    let weights = FromPositions {
                         x: $x.as_ptr(),
                         real: PhantomData,
                     };
+                    let points = Uneven { src, si, weights };
                     // SAFETY: points `from..to`, within 1..n-1 and `lo..hi`, each reading line
                     // points and positions up to `i + N <= n - 1` (`Uneven`'s range contract):
                     // the line by the caller's contract, the positions because validation made
@@ -75,11 +72,11 @@ pub(crate) unsafe fn line<T, F, SI, SO, S>(
     unsafe { with_edges::<T, F, SI, SO, S>(src, si, dst, so, plan, points, interior) };
 }
 
-/// [`line`] on an uneven axis whose interior weights for the points `lo..hi` are in `weights`
-/// (computed once for every line of a block).
+/// [`line`] on an uneven axis whose interior weights come from `weights` (a block of them
+/// computed once for many lines).
 ///
 /// # Safety
-/// As for [`line`], and `weights` covers the interior points of `lo..hi`.
+/// As for [`line`], and `weights`' range contract holds for the interior points of `lo..hi`.
 #[cfg(target_pointer_width = "64")]
 #[inline(always)]
 pub(crate) unsafe fn line_weighted<T, F, SI, SO, S>(
@@ -88,7 +85,7 @@ pub(crate) unsafe fn line_weighted<T, F, SI, SO, S>(
     si: SI,
     dst: *mut F,
     so: SO,
-    (plan, weights): (&AxisPlan<'_, F>, &BlockWeights<F>),
+    (plan, weights): (&AxisPlan<'_, F>, impl UnevenWeights<F>),
     points: (usize, usize),
 ) where
     T: Sample<F>,
@@ -98,12 +95,11 @@ pub(crate) unsafe fn line_weighted<T, F, SI, SO, S>(
     S: Stores,
 {
     let interior = |dst: *mut F, from: usize, to: usize| {
-        debug_assert!(weights.covers(from, to));
-        let w = weights.at_points();
+        let points = Uneven { src, si, weights };
         // SAFETY: points `from..to`, within 1..n-1 and `lo..hi`, read line points up to
-        // `i + N <= n - 1` (readable by the caller's contract) and weights the block covers
+        // `i + N <= n - 1` (readable by the caller's contract) and weights within their range
         // (the caller's contract); the outputs are writable and distinct.
-        unsafe { sweep::<F, _, SO, S, false>(path, &Weighted { src, si, w }, dst, so, from, to) };
+        unsafe { sweep::<F, _, SO, S, false>(path, &points, dst, so, from, to) };
     };
     // SAFETY: the caller's contract, and `interior` writes points `from..to` of `lo..hi`.
     unsafe { with_edges::<T, F, SI, SO, S>(src, si, dst, so, plan, points, interior) };
@@ -141,13 +137,10 @@ pub(crate) unsafe fn flat<T: Sample<F>, F: Real>(
     plan.central().apply(interior);
     for line in (0..len).step_by(n.max(1)) {
         let (s, d) = (src.wrapping_add(line), dst.wrapping_add(line));
-        // SAFETY: the edge stencils read points `j < n` of this line, in the block.
-        let read = |j: usize| unsafe { F::load((), s.add(j), Unit) };
-        // SAFETY: points 0 and `n - 1` of this line, in the block.
+        // SAFETY: the `n` points of this line are in the block; only its edges are written.
         unsafe {
-            d.write(plan.first().apply(read));
-            d.add(n - 1).write(plan.last().apply(read));
-        }
+            with_edges::<T, F, Unit, Unit, Cached>(s, Unit, d, Unit, plan, (0, n), |_, _, _| ())
+        };
     }
 }
 
@@ -251,29 +244,56 @@ impl<T: Sample<F>, F: Real, D: Divide<F>, SI: Step> Points<F> for CentralBy<T, S
     }
 }
 
-/// Uneven interior points: numpy's weights computed lane by lane from positions `x`.
-///
-/// Range contract of [`Points::at`]: points `i-1 ..= i+N` of the line and of `x` are readable.
-struct Uneven<T, C, F, SI> {
-    src: *const T,
-    si: SI,
-    x: *const C,
-    real: PhantomData<F>,
+/// The three non-uniform weights `a, b, c` of interior points, lane by lane: computed from the
+/// positions ([`FromPositions`]), or read from a block computed once for many lines
+/// (`weights::Block`).
+pub(crate) trait UnevenWeights<F: Real> {
+    /// The weights of points `i .. i + L::N`.
+    ///
+    /// # Safety
+    /// The implementor's range contract holds for those points.
+    unsafe fn at<L: Lanes<Elem = F>>(&self, token: L::Token, i: usize) -> [L; 3];
 }
 
-impl<T: Sample<F>, C: Timestamp<F>, F: Real, SI: Step> Points<F> for Uneven<T, C, F, SI> {
+/// numpy's weights computed from positions `x`.
+///
+/// Range contract: positions `i-1 ..= i+N` of `x` are readable.
+pub(crate) struct FromPositions<C, F> {
+    pub(crate) x: *const C,
+    pub(crate) real: PhantomData<F>,
+}
+
+impl<C: Timestamp<F>, F: Real> UnevenWeights<F> for FromPositions<C, F> {
+    #[inline(always)]
+    unsafe fn at<L: Lanes<Elem = F>>(&self, token: L::Token, i: usize) -> [L; 3] {
+        // SAFETY: the range contract.
+        let (dx1, dx2) = unsafe { lane_steps::<F, C, L>(token, self.x, i) };
+        interior_weights(dx1, dx2)
+    }
+}
+
+/// Uneven interior points: `(a*f[i-1] + b*f[i]) + c*f[i+1]`, the weights from `W`.
+///
+/// Range contract of [`Points::at`]: points `i-1 ..= i+N` of the line are readable, and `W`'s
+/// range contract holds for points `i .. i+N`.
+struct Uneven<T, SI, W> {
+    src: *const T,
+    si: SI,
+    weights: W,
+}
+
+impl<T: Sample<F>, F: Real, SI: Step, W: UnevenWeights<F>> Points<F> for Uneven<T, SI, W> {
     #[inline(always)]
     unsafe fn at<L: Lanes<Elem = F>>(&self, token: L::Token, i: usize) -> L {
         let s = self.si.get();
         // SAFETY: the range contract.
         unsafe {
-            let (dx1, dx2) = lane_steps::<F, C, L>(token, self.x, i);
             let f = [
                 L::load(token, self.src.offset((i - 1) as isize * s), self.si),
                 L::load(token, self.src.offset(i as isize * s), self.si),
                 L::load(token, self.src.offset((i + 1) as isize * s), self.si),
             ];
-            weighted(interior_weights(dx1, dx2), f)
+            weighted(self.weights.at(token, i), f)
         }
     }
 }

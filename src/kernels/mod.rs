@@ -27,7 +27,7 @@ use crate::view::{StridedView, StridedViewMut};
 use across::Row;
 use walk::Batch;
 #[cfg(target_pointer_width = "64")]
-use weights::{BlockWeights, LINE_GROUP, WEIGHT_BLOCK};
+use weights::{BlockWeights, FromBlock, LINE_GROUP, WEIGHT_BLOCK};
 
 /// How a kernel stores its results: through the caches, or around them.
 pub(crate) trait Stores {
@@ -82,7 +82,7 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
     let (src, dst) = (input.first(), output.first_mut());
     // The odometer over the axes the walk does not cover itself.
     let exclude = match route.walk {
-        Walk::Lines => 1 << axis,
+        Walk::Lines { .. } => 1 << axis,
         Walk::Rows { axes, .. } => axes,
         Walk::Block { axes, .. } | Walk::Flat { axes, .. } => axes | 1 << axis,
     };
@@ -91,7 +91,7 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
     // the batch, from point `start` of the range's axis, whose output is at
     // `start - output_from`. Either way, partial sums of valid indices.
     let (points, range, start) = match (route.walk, range) {
-        (Walk::Lines, Some(r)) if r.axis == axis => {
+        (Walk::Lines { .. }, Some(r)) if r.axis == axis => {
             let out = (r.start - r.output_from) as isize * lout.stride(axis);
             ((r.start, r.end), None, (0, out))
         }
@@ -108,9 +108,10 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
     let (a_in, a_out) = (lin.stride(axis), lout.stride(axis));
     let ((mut off_in, mut off_out), n) = (start, plan.len());
     match route.walk {
-        // Several lines of coordinates: each block's weights once for all of them.
         #[cfg(target_pointer_width = "64")]
-        Walk::Lines if !plan.is_even() && batch.positions() > 1 => {
+        Walk::Lines {
+            shared_weights: true,
+        } => {
             let strides = (a_in, a_out);
             // SAFETY: the same lines, points and outputs as the walk below, each point once.
             unsafe {
@@ -126,7 +127,7 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
                 )
             };
         }
-        Walk::Lines => loop {
+        Walk::Lines { .. } => loop {
             let (src, dst) = (src.wrapping_offset(off_in), dst.wrapping_offset(off_out));
             // SAFETY: `off_*` is the offset of a line start reached by the batch axes; the
             // line's points `j * a_*` for `j < plan.len()` complete an index of the validated
@@ -283,17 +284,27 @@ unsafe fn lines_by_block<T: Sample<F>, F: Real>(
     plan: &AxisPlan<'_, F>,
     route: Route,
     (lo, hi): (usize, usize),
-    start: (isize, isize),
+    (mut off_in, mut off_out): (isize, isize),
     batch: &mut Batch,
 ) {
     let crate::spacing::Grid::Uneven(steps) = plan.grid() else {
         return;
     };
     let mut weights = BlockWeights::new();
-    let (mut off_in, mut off_out) = start;
     let mut more = true;
     while more {
-        let group = (batch.clone(), off_in, off_out);
+        // The group's line starts, taken from the odometer once.
+        let mut starts = [(0isize, 0isize); LINE_GROUP];
+        let mut lines = 0;
+        for start in &mut starts {
+            *start = (off_in, off_out);
+            lines += 1;
+            more = batch.advance(&mut off_in, &mut off_out);
+            if !more {
+                break;
+            }
+        }
+        let group = starts.get(..lines).unwrap_or(&[]);
         let mut at = lo;
         while at < hi {
             let to = hi.min(at + WEIGHT_BLOCK);
@@ -301,24 +312,20 @@ unsafe fn lines_by_block<T: Sample<F>, F: Real>(
             if !weights.covers(from, until) {
                 weights.compute(path, steps, from, until);
             }
-            (*batch, off_in, off_out) = (group.0.clone(), group.1, group.2);
-            for _ in 0..LINE_GROUP {
+            let shift = (at - lo) as isize * a_out;
+            for &(line_in, line_out) in group {
                 let line = LineWeighted {
                     path,
-                    src: src.wrapping_offset(off_in),
-                    dst: dst.wrapping_offset(off_out + (at - lo) as isize * a_out),
+                    src: src.wrapping_offset(line_in),
+                    dst: dst.wrapping_offset(line_out + shift),
                     plan,
-                    weights: &weights,
+                    weights: weights.read(),
                     points: (at, to),
                 };
-                // SAFETY: as for the line walk: `off_*` is a line start reached by the batch
-                // axes (its output moved to point `at`), points `at..to` of the line are points
-                // of `lo..hi`, and the weights cover the interior ones.
+                // SAFETY: as for the line walk: each start is a line start reached by the
+                // batch axes (its output moved to point `at`), points `at..to` of the line are
+                // points of `lo..hi`, and the block covers their interior ones.
                 unsafe { instantiate(line, route, a_in, a_out) };
-                more = batch.advance(&mut off_in, &mut off_out);
-                if !more {
-                    break;
-                }
             }
             at = to;
         }
@@ -333,7 +340,7 @@ struct LineWeighted<'p, T, F> {
     src: *const T,
     dst: *mut F,
     plan: &'p AxisPlan<'p, F>,
-    weights: &'p BlockWeights<F>,
+    weights: FromBlock<F>,
     points: (usize, usize),
 }
 

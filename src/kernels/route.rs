@@ -26,8 +26,11 @@ pub enum Kernel {
 /// How one axis is walked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Walk {
-    /// Along the lines of the gradient axis (strides `Route::unit_*` are the axis's).
-    Lines,
+    /// Along the lines of the gradient axis (strides `Route::unit_*` are the axis's); with
+    /// `shared_weights` (several lines of an unevenly spaced axis, on 64-bit targets), numpy's
+    /// weights computed once per block of the axis for a group of lines (`kernels::weights`)
+    /// instead of once per line.
+    Lines { shared_weights: bool },
     /// Across rows of `len` elements made of the axes in the bit mask `axes`, of strides
     /// `step_in` and `step_out` (1 and 1 for axes merged while contiguous in both; otherwise one
     /// axis of unit stride on one side), walked `tile` columns at a time over the whole batch.
@@ -123,8 +126,13 @@ impl Route {
             .iter()
             .fold(1usize, |a, &n| a.saturating_mul(n));
         let big = nt_stores(count, bytes.result);
+        // Lines beside the gradient axis's own: those that could share its weights.
+        let others = (0..input.rank())
+            .filter(|&a| a != axis)
+            .fold(1usize, |k, a| k.saturating_mul(input.len(a)));
+        let shared_weights = cfg!(target_pointer_width = "64") && !even && others > 1;
         let lines = |unit_in: bool, unit_out: bool| Self {
-            walk: Walk::Lines,
+            walk: Walk::Lines { shared_weights },
             unit_in,
             unit_out,
             nt: big && unit_out,
@@ -166,23 +174,7 @@ fn flat(
     if !even || n > FLAT_LINE || cut == Some(axis) {
         return None;
     }
-    let rank = input.rank().min(MAX_RANK);
-    let next = |len: usize, axes: u64| {
-        let len_i = isize::try_from(len).ok()?;
-        (0..rank).find(|&a| {
-            a != axis
-                && axes & (1 << a) == 0
-                && Some(a) != cut
-                && input.len(a) > 1
-                && input.stride(a) == len_i
-                && output.stride(a) == len_i
-        })
-    };
-    let (mut axes, mut len) = (0u64, n);
-    while let Some(a) = next(len, axes) {
-        axes |= 1 << a;
-        len = len.saturating_mul(input.len(a));
-    }
+    let (axes, len) = continue_run(input, output, axis, cut, (0, n));
     (axes != 0).then_some(Route {
         walk: Walk::Flat { axes, len },
         unit_in: true,
@@ -190,6 +182,33 @@ fn flat(
         nt: false,
         apart_in: false,
     })
+}
+
+/// `axes` (of `len` elements in all) extended by every axis that continues them in both views
+/// (of stride `len` there, then the product so far, …), other than `axis` and `skip`: the
+/// largest block of memory the two views walk in the same order, and its length.
+fn continue_run(
+    input: &Layout<'_>,
+    output: &Layout<'_>,
+    axis: usize,
+    skip: Option<usize>,
+    (mut axes, mut len): (u64, usize),
+) -> (u64, usize) {
+    let rank = input.rank().min(MAX_RANK);
+    let continues = |a: usize, axes: u64, len: usize| {
+        a != axis
+            && Some(a) != skip
+            && axes & (1 << a) == 0
+            && input.len(a) > 1
+            && input.stride(a) > 0
+            && input.stride(a).unsigned_abs() == len
+            && output.stride(a) == input.stride(a)
+    };
+    while let Some(next) = (0..rank).find(|&a| continues(a, axes, len)) {
+        axes |= 1 << next;
+        len = len.saturating_mul(input.len(next));
+    }
+    (axes, len)
 }
 
 /// Rows for the across kernel: an axis other than `axis`, longer than 1, of unit stride in
@@ -203,14 +222,8 @@ fn rows(
     bytes: ElemBytes,
 ) -> Option<Route> {
     let rank = input.rank().min(MAX_RANK);
-    let candidate = |a: usize, stride: usize| {
-        a != axis
-            && input.len(a) > 1
-            && input.stride(a).unsigned_abs() == stride
-            && input.stride(a) > 0
-            && output.stride(a) == input.stride(a)
-    };
-    let Some(first) = (0..rank).find(|&a| candidate(a, 1)) else {
+    let (axes, len) = continue_run(input, output, axis, None, (0, 1));
+    if axes == 0 {
         let unit_on = |stride: &dyn Fn(usize) -> isize| {
             (0..rank).find(|&a| a != axis && input.len(a) > 1 && stride(a) == 1)
         };
@@ -236,12 +249,6 @@ fn rows(
             nt: big && step_out == 1,
             apart_in: false,
         });
-    };
-    let mut axes = 1u64 << first;
-    let mut len = input.len(first);
-    while let Some(next) = (0..rank).find(|&a| axes & (1 << a) == 0 && candidate(a, len)) {
-        axes |= 1 << next;
-        len = len.saturating_mul(input.len(next));
     }
     let len_i = isize::try_from(len).unwrap_or(isize::MAX);
     let block = input.stride(axis) == len_i

@@ -99,7 +99,7 @@ pub(crate) fn run<T: Sample<F>, F: Real>(
     let count = (0..lout.rank()).fold(1usize, |n, a| n.saturating_mul(lout.len(a)));
     let nt = nt_stores(count, size_of::<F>());
     let src = input.first();
-    let mut dst = [core::ptr::null_mut::<F>(); MAX_RANK];
+    let mut dst = [core::ptr::null_mut::<F>(); 2];
     for (d, output) in dst.iter_mut().zip(outputs.iter_mut()) {
         *d = output.first_mut();
     }
@@ -110,6 +110,11 @@ pub(crate) fn run<T: Sample<F>, F: Real>(
         for r0 in (0..rows).step_by(TILE) {
             let block_rows = r0..rows.min(r0 + TILE);
             let win_rows = window(across_axis, block_rows.clone(), rows);
+            // The plans of the outputs along the rows: the band's, the same for its tiles.
+            let band: [Option<AxisPlan<'_, F>>; 2] = core::array::from_fn(|k| {
+                let (axis, whole) = plans.get(k)?;
+                (*axis == across_axis).then(|| whole.window(win_rows.start, win_rows.len()))
+            });
             for c0 in (0..cols).step_by(TILE) {
                 let block_cols = c0..cols.min(c0 + TILE);
                 let win_cols = window(along_axis, block_cols.clone(), cols);
@@ -118,7 +123,6 @@ pub(crate) fn run<T: Sample<F>, F: Real>(
                     rows: (block_rows.clone(), win_rows.clone()),
                     cols: (block_cols, win_cols),
                     axes: (across_axis, along_axis),
-                    edge_order,
                 };
                 // SAFETY: `off_*` is the offset of a position of the batch axes (a partial sum
                 // of valid index terms); the tile's windows lie in their axes, so every input
@@ -128,9 +132,9 @@ pub(crate) fn run<T: Sample<F>, F: Real>(
                     let (input, output) =
                         ((src.wrapping_offset(off_in), &lin), (&dst, off_out, &lout));
                     if nt {
-                        tile.run::<T, F, NonTemporal>(input, output, plans, &mut buffer)
+                        tile.run::<T, F, NonTemporal>(input, output, plans, &band, &mut buffer)
                     } else {
-                        tile.run::<T, F, Cached>(input, output, plans, &mut buffer)
+                        tile.run::<T, F, Cached>(input, output, plans, &band, &mut buffer)
                     }
                 };
             }
@@ -152,13 +156,13 @@ struct Tile {
     cols: (Range<usize>, Range<usize>),
     /// The row axis and the column axis.
     axes: (usize, usize),
-    edge_order: EdgeOrder,
 }
 
 impl Tile {
     /// Copies the tile's window from `src` (the input at the slice's first element) into
     /// `buffer`, rows of the window's columns, then writes each output's tile (outputs at
-    /// `dst[k] + off_out`) from it.
+    /// `dst[k] + off_out`) from it, with the window's plan: the band's along the rows (`band`,
+    /// by output), the tile's own along the columns.
     ///
     /// # Safety
     /// Every element of the window, `src + r * stride(rows) + c * stride(cols)`, is readable;
@@ -166,8 +170,9 @@ impl Tile {
     unsafe fn run<T: Sample<F>, F: Real, S: Stores>(
         &self,
         (src, lin): (*const T, &Layout<'_>),
-        (dst, off_out, lout): (&[*mut F; MAX_RANK], isize, &Layout<'_>),
+        (dst, off_out, lout): (&[*mut F; 2], isize, &Layout<'_>),
         plans: &[(usize, AxisPlan<'_, F>)],
+        band: &[Option<AxisPlan<'_, F>>; 2],
         buffer: &mut [F; SPAN * SPAN],
     ) {
         let (row_axis, col_axis) = self.axes;
@@ -191,14 +196,13 @@ impl Tile {
         let (so_row, so_col) = (lout.stride(row_axis), lout.stride(col_axis));
         debug_assert_eq!(so_col, 1);
         let window = buffer.as_ptr();
-        for (&(axis, ref whole), &out) in plans.iter().zip(dst.iter()) {
+        for ((&(axis, ref whole), &out), band) in plans.iter().zip(dst.iter()).zip(band) {
             let (block, win) = if axis == col_axis {
                 (block_cols, win_cols)
             } else {
                 (block_rows, win_rows)
             };
-            let grid = whole.grid().window(win.start, win.len());
-            let plan = AxisPlan::new(win.len(), grid, self.edge_order);
+            let plan = band.unwrap_or_else(|| whole.window(win.start, win.len()));
             let points = (block.start - win.start, block.end - win.start);
             let first_col = block_cols.start - win_cols.start;
             for row in block_rows.clone() {

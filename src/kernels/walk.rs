@@ -18,7 +18,6 @@ pub(crate) struct AxisRange {
 
 /// An odometer over the batch axes (those longer than 1 and not excluded), outermost first in
 /// order of decreasing input stride, tracking the element offsets in input and output.
-#[derive(Clone)]
 pub(crate) struct Batch {
     depth: usize,
     len: [usize; MAX_RANK],
@@ -87,13 +86,6 @@ impl Batch {
             batch.depth += 1;
         }
         batch
-    }
-
-    /// Number of positions the walk visits.
-    #[cfg(target_pointer_width = "64")]
-    pub(crate) fn positions(&self) -> usize {
-        let depth = self.depth.min(MAX_RANK);
-        self.len[..depth].iter().product()
     }
 
     /// Index along the gradient axis at the current position (0 when it is not walked).

@@ -3,13 +3,15 @@
 //! and numpy itself computes the weights once per axis (as arrays broadcast over the lines), so
 //! reusing them gives the same bits.
 
+use core::marker::PhantomData;
+
 use crate::element::Real;
 use crate::isa::Path;
 use crate::kernels::Cached;
+use crate::kernels::along::{FromPositions, UnevenWeights};
 use crate::kernels::sweep::{Points, sweep};
-use crate::lanes::{Lanes, Step, Unit};
-use crate::spacing::{Steps, Timestamp, lane_steps};
-use crate::stencil::{interior_weights, weighted};
+use crate::lanes::{Lanes, Unit};
+use crate::spacing::{Steps, Timestamp};
 
 /// Points per block: three `f64` arrays of it take 6 KiB of stack, and each line's part of a
 /// block (2 KiB of `f64` samples) is long enough to stream.
@@ -47,7 +49,10 @@ impl<F: Real> BlockWeights<F> {
                 if from >= 1 && to < x.len() {
                     let [a, b, c] = &mut self.w;
                     let weigh = Weigh {
-                        x: x.as_ptr(),
+                        positions: FromPositions {
+                            x: x.as_ptr(),
+                            real: PhantomData,
+                        },
                         b: b.as_mut_ptr().wrapping_sub(from),
                         c: c.as_mut_ptr().wrapping_sub(from),
                     };
@@ -71,21 +76,24 @@ impl<F: Real> BlockWeights<F> {
         from >= to || (self.first <= from && to <= self.first + self.len)
     }
 
-    /// The three weight arrays, each shifted so that point `i`'s weight is at index `i`.
-    /// Only offset (wrapping) by points the block [`covers`](Self::covers).
-    pub(crate) fn at_points(&self) -> [*const F; 3] {
-        self.w
-            .each_ref()
-            .map(|w| w.as_ptr().wrapping_sub(self.first))
+    /// The block's weights for a sweep: each array shifted so that point `i`'s weight is at
+    /// index `i` (read only at points the block [`covers`](Self::covers)).
+    pub(crate) fn read(&self) -> FromBlock<F> {
+        FromBlock(
+            self.w
+                .each_ref()
+                .map(|w| w.as_ptr().wrapping_sub(self.first)),
+        )
     }
 }
 
-/// The weights' formula: returns `a` and stores `b` and `c` itself.
+/// The weights' formula on positions, writing `b` and `c` itself and returning `a` (for the
+/// sweep to store).
 ///
-/// Range contract of [`Points::at`]: positions `i-1 ..= i+N` of `x` are readable, and `b`, `c`
-/// are valid for writes at `i .. i+N`.
+/// Range contract of [`Points::at`]: [`FromPositions`]'s, and `b`, `c` are valid for writes
+/// at `i .. i+N`.
 struct Weigh<X, F> {
-    x: *const X,
+    positions: FromPositions<X, F>,
     b: *mut F,
     c: *mut F,
 }
@@ -95,8 +103,7 @@ impl<X: Timestamp<F>, F: Real> Points<F> for Weigh<X, F> {
     unsafe fn at<L: Lanes<Elem = F>>(&self, token: L::Token, i: usize) -> L {
         // SAFETY: the range contract.
         unsafe {
-            let (dx1, dx2) = lane_steps::<F, X, L>(token, self.x, i);
-            let [a, b, c] = interior_weights(dx1, dx2);
+            let [a, b, c] = self.positions.at::<L>(token, i);
             b.store(self.b.wrapping_add(i), Unit);
             c.store(self.c.wrapping_add(i), Unit);
             a
@@ -104,30 +111,17 @@ impl<X: Timestamp<F>, F: Real> Points<F> for Weigh<X, F> {
     }
 }
 
-/// Interior points of a line weighted by a block's weights.
+/// A block's weights, read back lane by lane.
 ///
-/// Range contract of [`Points::at`]: points `i-1 ..= i+N` of the line are readable and the
-/// block covers `i .. i+N`.
-pub(crate) struct Weighted<T, F, SI> {
-    pub(crate) src: *const T,
-    pub(crate) si: SI,
-    /// [`BlockWeights::at_points`].
-    pub(crate) w: [*const F; 3],
-}
+/// Range contract: the block covers points `i .. i+N`.
+#[derive(Clone, Copy)]
+pub(crate) struct FromBlock<F>([*const F; 3]);
 
-impl<T: crate::element::Sample<F>, F: Real, SI: Step> Points<F> for Weighted<T, F, SI> {
+impl<F: Real> UnevenWeights<F> for FromBlock<F> {
     #[inline(always)]
-    unsafe fn at<L: Lanes<Elem = F>>(&self, token: L::Token, i: usize) -> L {
-        let s = self.si.get();
-        // SAFETY: the range contract.
-        unsafe {
-            let w = self.w.map(|w| L::load(token, w.wrapping_add(i), Unit));
-            let f = [
-                L::load(token, self.src.offset((i - 1) as isize * s), self.si),
-                L::load(token, self.src.offset(i as isize * s), self.si),
-                L::load(token, self.src.offset((i + 1) as isize * s), self.si),
-            ];
-            weighted(w, f)
-        }
+    unsafe fn at<L: Lanes<Elem = F>>(&self, token: L::Token, i: usize) -> [L; 3] {
+        // SAFETY: the range contract: element `i - first` onwards of each array.
+        self.0
+            .map(|w| unsafe { L::load(token, w.wrapping_add(i), Unit) })
     }
 }
