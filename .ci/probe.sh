@@ -77,7 +77,7 @@ RUSTFLAGS="-Z emit-stack-sizes -C symbol-mangling-version=v0" \
 stack="$target_dir/stack/$TARGET/release"
 python3 probe/stack_sizes.py --max "$STACK_BUDGET_ND" "$stack/probe-full" \
     "entry::gradient::" "entry::gradient_1d::" "entry::gradient_reference::" \
-    "entry::gradient_with_kernel::" | cut -c1-160
+    "entry::gradient_with_kernel::" "entry::gradient_values::" | cut -c1-160
 python3 probe/stack_sizes.py --max "$STACK_BUDGET_1D" "$stack/probe-1d" "probe_1d::gradient_1d" \
     | cut -c1-160
 

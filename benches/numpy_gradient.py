@@ -54,6 +54,15 @@ def workloads(quick):
     fo = f64(tall * wide).reshape(wide, tall).T
     w.append(("2d 3000x2500 F-order all, C-order out", fo, (), {"c_out": True}))
     w.append(("2d step-2 all", f64(side * side * 2).reshape(side, 2 * side)[:, ::2], (), {}))
+    # The value types (examples/perf_report.rs, `value_types`): always 1e6 samples.
+    n = 1_000_000
+    i = np.arange(n + 7)
+    wave = np.sin(i * 1e-3 * 1.7) * 100.0 + (i % 97)
+    c128 = wave[:n] + 1j * wave[7:]
+    w.append(("values complex128 n=1e6", c128, (), {}))
+    w.append(("values complex128 coords n=1e6", c128, (coords(n),), {}))
+    td = (wave[:n] * 1e3).astype(np.int64).view("m8[ns]")
+    w.append(("values timedelta64 n=1e6", td, (), {}))
     return w
 
 

@@ -5,6 +5,7 @@
 //! ```sh
 //! python3 benches/numpy_gradient.py > /tmp/numpy.tsv        # optional: numpy's medians
 //! cargo run --release --example perf_report -- --numpy /tmp/numpy.tsv
+//! cargo run --release --features complex --example perf_report    # and the value types
 //! RUSTFLAGS="-C target-cpu=native" cargo run --release --example perf_report
 //! cargo run --release --example perf_report -- --quick     # small sizes, a smoke run
 //! cargo run --release --example perf_report -- --only 1e3   # workloads whose name has "1e3"
@@ -154,6 +155,31 @@ fn small_calls(rounds: usize) {
             }),
         },
     ];
+    let times = interleaved(&mut calls, rounds);
+    println!("\nSmall calls (ns per call, medians of interleaved samples):\n");
+    println!(
+        "| call | ns/call | ns/output | memcpy of the input, ns | per output vs gradient_1d f32 |"
+    );
+    println!("| --- | ---: | ---: | ---: | ---: |");
+    let per_elem: Vec<f64> = (0..calls.len())
+        .map(|k| times[k].0 * 1e9 / calls[k].outputs as f64)
+        .collect();
+    for (k, c) in calls.iter().enumerate() {
+        println!(
+            "| {} | {:.1} | {:.3} | {:.1} | {:.2}x |",
+            c.name,
+            times[k].0 * 1e9,
+            per_elem[k],
+            times[k].1 * 1e9,
+            per_elem[k] / per_elem[1]
+        );
+    }
+}
+
+/// Each call and a memcpy of its input, timed interleaved: medians (seconds) of the call and
+/// of the memcpy.
+fn interleaved(calls: &mut [Small], rounds: usize) -> Vec<(f64, f64)> {
+    use std::hint::black_box;
     // Source and destination of each memcpy in one buffer, 2 KiB apart modulo 4 KiB: copies
     // between addresses equal modulo 4 KiB run several times slower on some CPUs.
     let mut copies: Vec<Vec<u8>> = calls
@@ -162,7 +188,7 @@ fn small_calls(rounds: usize) {
         .collect();
     let reps: Vec<usize> = calls
         .iter_mut()
-        .map(|c| ((2e-3 / time(1000, &mut c.call).max(1e-9)) as usize).clamp(1, 1_000_000))
+        .map(|c| ((2e-3 / time(1, &mut c.call).max(1e-9)) as usize).clamp(1, 1_000_000))
         .collect();
     let mut ours = vec![vec![]; calls.len()];
     let mut copy = vec![vec![]; calls.len()];
@@ -176,22 +202,81 @@ fn small_calls(rounds: usize) {
             ours[k].push(time(reps[k], &mut c.call));
         }
     }
-    println!("\nSmall calls (ns per call, medians of interleaved samples):\n");
-    println!(
-        "| call | ns/call | ns/output | memcpy of the input, ns | per output vs gradient_1d f32 |"
-    );
-    println!("| --- | ---: | ---: | ---: | ---: |");
-    let per_elem: Vec<f64> = (0..calls.len())
-        .map(|k| median(ours[k].clone()) * 1e9 / calls[k].outputs as f64)
+    ours.into_iter()
+        .map(median)
+        .zip(copy.into_iter().map(median))
+        .collect()
+}
+
+/// `gradient_values` (one scalar loop) on the value types, 1e6 samples each, beside a memcpy
+/// of the input and numpy (`--numpy`, rows named alike). Feature `complex`.
+#[cfg(feature = "complex")]
+fn value_types(rounds: usize, numpy: &HashMap<String, f64>) {
+    use num_complex::Complex;
+    use numgrad::{AxisSpacing, Options, Spacing, StridedView, StridedViewMut, Timedelta64};
+    use std::hint::black_box;
+    const N: usize = 1_000_000;
+    let wave = |i: usize| (i as f64 * 1e-3 * 1.7).sin() * 100.0 + (i % 97) as f64;
+    let x: Vec<f64> = (0..N)
+        .map(|i| i as f64 * 0.01 + ((i * 7) % 5) as f64 * 1e-4)
         .collect();
-    for (k, c) in calls.iter().enumerate() {
+    let complex: Vec<Complex<f64>> = (0..N).map(|i| Complex::new(wave(i), wave(i + 7))).collect();
+    let counts: Vec<Timedelta64> = (0..N)
+        .map(|i| Timedelta64((wave(i) * 1e3) as i64))
+        .collect();
+    let complex_call = |name, coordinates: bool| {
+        let (f, x) = (complex.clone(), x.clone());
+        let mut out = vec![Complex::new(0.0, 0.0); N];
+        Small {
+            name,
+            outputs: N,
+            input_bytes: N * 16,
+            call: Box::new(move || {
+                let per_axis = [AxisSpacing::Coordinates(&x)];
+                let spacing = if coordinates {
+                    Spacing::PerAxis(&per_axis)
+                } else {
+                    Spacing::Unit
+                };
+                let input = StridedView::contiguous(black_box(&f[..]), &[N]).unwrap();
+                let output = StridedViewMut::contiguous(black_box(&mut out[..]), &[N]).unwrap();
+                let options = Options::new().spacing(spacing);
+                numgrad::gradient_values(&input, &mut [output], &options).unwrap()
+            }),
+        }
+    };
+    let mut out = vec![Timedelta64(0); N];
+    let mut calls = [
+        complex_call("values complex128 n=1e6", false),
+        complex_call("values complex128 coords n=1e6", true),
+        Small {
+            name: "values timedelta64 n=1e6",
+            outputs: N,
+            input_bytes: N * 8,
+            call: Box::new(move || {
+                let input = StridedView::contiguous(black_box(&counts[..]), &[N]).unwrap();
+                let output = StridedViewMut::contiguous(black_box(&mut out[..]), &[N]).unwrap();
+                numgrad::gradient_values(&input, &mut [output], &Options::new()).unwrap()
+            }),
+        },
+    ];
+    let times = interleaved(&mut calls, rounds);
+    println!("\nValue types (gradient_values, one scalar loop), medians of interleaved samples:\n");
+    println!("| workload | ns/elem | vs memcpy bound | numpy/ours |");
+    println!("| --- | ---: | ---: | ---: |");
+    for (c, &(ours, copy)) in calls.iter().zip(&times) {
+        // Input read once, output (as wide as the input) written once, coordinates read once.
+        let coords = if c.name.contains("coords") { 8 * N } else { 0 };
+        let moved = 2 * c.input_bytes + coords;
+        let bound = copy * moved as f64 / c.input_bytes as f64;
+        let numpy_ratio = numpy
+            .get(c.name)
+            .map_or("-".to_string(), |&secs| format!("{:.1}x", secs / ours));
+        let ns = ours * 1e9 / c.outputs as f64;
         println!(
-            "| {} | {:.1} | {:.3} | {:.1} | {:.2}x |",
+            "| {} | {ns:.3} | {:.2}x | {numpy_ratio} |",
             c.name,
-            median(ours[k].clone()) * 1e9,
-            per_elem[k],
-            median(copy[k].clone()) * 1e9,
-            per_elem[k] / per_elem[1]
+            ours / bound
         );
     }
 }
@@ -248,6 +333,10 @@ fn main() {
     }
     if only.is_none_or(|o| "small calls".contains(o.as_str())) {
         small_calls(rounds);
+    }
+    #[cfg(feature = "complex")]
+    if only.is_none_or(|o| "values".contains(o.as_str())) {
+        value_types(rounds, &numpy);
     }
     // The gain of the run-time sweeps, when this run used them.
     if isa_used(Isa::Avx512) == Isa::Baseline {

@@ -14,9 +14,9 @@ use crate::{GradientError, Options};
 ///
 /// Returns the validated call: every selected axis and its plan, with the coordinates scanned
 /// once, here. Nothing after it can fail.
-pub(crate) fn validate<'a, T, F: Real>(
+pub(crate) fn validate<'a, T, O, F: Real>(
     input: &StridedView<'a, T>,
-    outputs: &[StridedViewMut<'_, F>],
+    outputs: &[StridedViewMut<'_, O>],
     options: &Options<'a, F>,
 ) -> Result<Validated<'a, F>, GradientError> {
     let shape = input.shape();

@@ -79,7 +79,7 @@ pub(crate) fn execute<T: Sample<F>, F: Real>(
     // The compact build's one kernel takes every automatic call (and links nothing below).
     #[cfg(feature = "compact")]
     if kernel == Kernel::Auto {
-        crate::compact::run(input, outputs, call);
+        crate::scalar::run::<T, F, crate::scalar::Reals>(input, outputs, call);
         return true;
     }
     let axes = call.axes();
@@ -262,8 +262,8 @@ pub(crate) fn run_1d<T: Sample<F>, F: Real>(
     {
         // The compact build's one kernel (no vector path to choose).
         let _ = path;
-        let unit = crate::compact::Line { at: 0, step: 1 };
-        crate::compact::line_of(
+        let unit = crate::scalar::Line { at: 0, step: 1 };
+        crate::scalar::line_of::<T, F, crate::scalar::Reals>(
             |e| input.get(e).copied(),
             unit,
             |e, v| {
@@ -273,6 +273,7 @@ pub(crate) fn run_1d<T: Sample<F>, F: Real>(
             },
             unit,
             &plan,
+            1,
         );
     }
     // SAFETY: both slices hold `n = plan.len()` elements, contiguous and distinct.

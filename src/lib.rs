@@ -17,7 +17,9 @@
 //!   or view, of any layout, with no copy, into caller `ArrayViewMut`s or new `Array`s;
 //! - [`WholeArray::gradient_block`]: one block of a larger array from a window around it, for
 //!   engines and thread pools (the stitched blocks of any partition equal the whole call);
-//! - `gradient_parallel` (feature `rayon`, opt-in): [`gradient`] on rayon's thread pool.
+//! - `gradient_parallel` (feature `rayon`, opt-in): [`gradient`] on rayon's thread pool;
+//! - [`gradient_values`]: complex (feature `complex`), [`Datetime64`] and [`Timedelta64`]
+//!   samples, each with numpy's arithmetic for its dtype.
 //!
 //! Views come from slices, or from a pointer to their first element, a shape and strides
 //! ([`StridedView::from_raw_parts`]): the door for other array libraries.
@@ -28,7 +30,8 @@
 //! [`gradient_1d`] through one small scalar kernel instead of the speed-tuned ones (same
 //! results to the bit, same errors; under 8 KB of a Cortex-M4F's flash for `gradient`);
 //! `ndarray` (implies `alloc`) adds the ndarray adapter; `rayon` adds `gradient_parallel` (and
-//! needs `std`, through rayon).
+//! needs `std`, through rayon); `complex` adds `num_complex::Complex` samples to
+//! [`gradient_values`] (no_std).
 //!
 //! See the README for the exact semantics and every deliberate difference from numpy.
 #![no_std]
@@ -49,8 +52,8 @@ mod arrays;
 mod axes;
 mod block;
 mod call;
-#[cfg(feature = "compact")]
-mod compact;
+#[cfg(feature = "complex")]
+mod complex;
 mod driver;
 mod element;
 mod error;
@@ -65,11 +68,14 @@ mod owned;
 mod parallel;
 mod pass;
 mod reference;
+mod scalar;
 mod spacing;
 mod stencil;
 mod stream;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod timedelta;
+mod value;
 mod view;
 
 #[cfg(feature = "ndarray")]
@@ -88,10 +94,12 @@ pub use parallel::{PARALLEL_MIN_ELEMENTS, gradient_parallel};
 pub use reference::gradient_reference;
 pub use spacing::{AxisSpacing, Spacing};
 pub use stream::{Emitted, GradientStream, TimedGradientStream, Timestamp};
+pub use timedelta::{Datetime64, Timedelta64};
+pub use value::{Value, gradient_values};
 pub use view::{StridedView, StridedViewMut};
 
 // The README's examples run as doctests (they need the opt-in `alloc` and `ndarray` features,
-// so they run under `cargo test --features alloc,ndarray,rayon`, the README's test command).
+// so they run under `cargo test --features alloc,complex,ndarray,rayon`, the README's test command).
 #[cfg(all(doctest, feature = "alloc", feature = "ndarray"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;

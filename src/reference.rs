@@ -2,9 +2,14 @@
 //! index arithmetic, no SIMD, no unsafe and no layout tricks. Every fast path must equal it bit
 //! for bit; tests and fuzz targets check that they do.
 
-use crate::call::validate;
+use crate::call::{Validated, validate};
 use crate::element::{Real, Sample};
+#[cfg(feature = "testing")]
+use crate::scalar::{PointRule, Values};
 use crate::stencil::Stencil;
+use crate::value::Products;
+#[cfg(feature = "testing")]
+use crate::value::Value;
 use crate::view::{Layout, StridedView, StridedViewMut};
 use crate::{GradientError, MAX_RANK, Options};
 
@@ -29,6 +34,48 @@ pub fn gradient_reference<T: Sample<F>, F: Real>(
     options: &Options<'_, F>,
 ) -> Result<(), GradientError> {
     let call = validate(input, outputs, options)?;
+    walk(input, outputs, &call, |stencil, _, sample| {
+        let sample = |j: usize| sample(j).map_or_else(F::nan, |v: T| v.to_real());
+        match *stencil {
+            Stencil::Difference {
+                plus,
+                minus,
+                divisor,
+            } => (sample(plus) - sample(minus)) / divisor.value(),
+            Stencil::Weighted { first, weights } => {
+                let [a, b, c] = weights;
+                a * sample(first) + b * sample(first + 1) + c * sample(first + 2)
+            }
+        }
+    });
+    Ok(())
+}
+
+/// [`gradient_values`](crate::gradient_values) by this module's walk: the same validation, and
+/// at each point the kernel's own rule (the value type's formulas, checked against numpy by the
+/// fixtures): what this checks is the walk over the layouts.
+#[cfg(feature = "testing")]
+pub(crate) fn values_reference<V: Value<F>, F: Real>(
+    input: &StridedView<'_, V>,
+    outputs: &mut [StridedViewMut<'_, V::Out>],
+    options: &Options<'_, F>,
+) -> Result<(), GradientError> {
+    let call = validate(input, outputs, options)?;
+    walk(input, outputs, &call, |stencil, products, sample| {
+        <Values as PointRule<V, F>>::point(stencil, products, sample)
+    });
+    Ok(())
+}
+
+/// Every element of every selected axis's output, in C order of the index, set to
+/// `point(stencil, products, sample)`, `sample(j)` reading point `j` of the element's line
+/// (`None` off the buffer, which validation rules out).
+fn walk<T: Copy, O, F: Real>(
+    input: &StridedView<'_, T>,
+    outputs: &mut [StridedViewMut<'_, O>],
+    call: &Validated<'_, F>,
+    point: impl Fn(&Stencil<F>, Products, &dyn Fn(usize) -> Option<T>) -> O,
+) {
     let layout = *input.layout();
     for ((axis, plan), output) in call.plans().zip(outputs.iter_mut()) {
         let out_layout = *output.layout();
@@ -39,27 +86,15 @@ pub fn gradient_reference<T: Sample<F>, F: Real>(
         let index = index.get_mut(..layout.rank()).unwrap_or(&mut []);
         loop {
             let i = index.get(axis).copied().unwrap_or(0);
-            let mut sample = |j: usize| -> F {
-                if let Some(slot) = index.get_mut(axis) {
-                    *slot = j;
-                }
-                let at = element(&layout, index).and_then(|e| input.get(e));
-                at.map_or_else(F::nan, |v| v.to_real())
+            // Point `j` of the line: `j - i` steps along the axis from this element.
+            let here = element(&layout, index).and_then(|e| isize::try_from(e).ok());
+            let sample = |j: usize| -> Option<T> {
+                let steps = isize::try_from(j).ok()? - isize::try_from(i).ok()?;
+                let e = here?.checked_add(steps.checked_mul(layout.stride(axis))?)?;
+                input.get(usize::try_from(e).ok()?)
             };
-            let value = match plan.stencil(i) {
-                Stencil::Difference {
-                    plus,
-                    minus,
-                    divisor,
-                } => (sample(plus) - sample(minus)) / divisor.value(),
-                Stencil::Weighted { first, weights } => {
-                    let [a, b, c] = weights;
-                    a * sample(first) + b * sample(first + 1) + c * sample(first + 2)
-                }
-            };
-            if let Some(slot) = index.get_mut(axis) {
-                *slot = i;
-            }
+            let products = Products::at(layout.rank(), i, plan.len());
+            let value = point(&plan.stencil(i), products, &sample);
             if let Some(e) = element(&out_layout, index) {
                 output.set(e, value);
             }
@@ -68,7 +103,6 @@ pub fn gradient_reference<T: Sample<F>, F: Real>(
             }
         }
     }
-    Ok(())
 }
 
 /// Buffer position of the element at `index`: `offset + Σ index[k] * stride[k]`.

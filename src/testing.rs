@@ -98,3 +98,25 @@ where
 {
     crate::parallel::run(input, outputs, options, min_elements, slabs)
 }
+
+/// [`gradient_values`](crate::gradient_values) by the reference's walk over the layout (the
+/// same validation and per-point formulas, another walk): what the value kernel's walk is
+/// checked against.
+///
+/// ```
+/// use numgrad::testing::gradient_values_reference;
+/// use numgrad::{Options, StridedView, StridedViewMut, Timedelta64};
+/// let t = [0, 10, 30].map(Timedelta64);
+/// let mut d = [Timedelta64(0); 3];
+/// let input = StridedView::contiguous(&t, &[3])?;
+/// gradient_values_reference(&input, &mut [StridedViewMut::contiguous(&mut d, &[3])?], &Options::new())?;
+/// assert_eq!(d, [10, 15, 20].map(Timedelta64));
+/// # Ok::<(), numgrad::GradientError>(())
+/// ```
+pub fn gradient_values_reference<V: crate::Value<F>, F: Real>(
+    input: &StridedView<'_, V>,
+    outputs: &mut [StridedViewMut<'_, V::Out>],
+    options: &Options<'_, F>,
+) -> Result<(), GradientError> {
+    crate::reference::values_reference(input, outputs, options)
+}

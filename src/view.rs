@@ -234,7 +234,6 @@ impl<'a> Layout<'a> {
 
     /// Stride of `axis` in elements, given its C-order stride `c` (the product of the lengths
     /// after it), which a C-order layout returns without computing it again.
-    #[cfg(feature = "compact")]
     #[inline]
     pub(crate) fn stride_given(&self, axis: usize, c: isize) -> isize {
         match self.strides {

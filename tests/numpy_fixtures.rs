@@ -7,91 +7,16 @@
 //! it on each vector path: the compile-time lanes, the run-time AVX2 sweeps and the AVX-512
 //! ones (one `#[test]` per path, each call choosing its own).
 
+mod fixture_cases;
 mod support;
 
 use numgrad::testing::{Isa, Kernel, gradient_with};
-use numgrad::{
-    Axes, AxisSpacing, EdgeOrder, GradientError, Options, Real, Sample, Spacing, StridedView,
-    StridedViewMut, gradient_reference,
-};
+use numgrad::{Sample, StridedView, StridedViewMut, gradient_reference};
 
+use fixture_cases::{Bits, Case, c_strides, error_matches, parse_cases};
 use support::same;
 
 const FIXTURES: &str = include_str!("fixtures/numpy_gradient.txt");
-
-/// A float type that fixtures spell as hex bit patterns.
-trait Bits: Real {
-    fn parse(hex: &str) -> Self;
-}
-
-impl Bits for f64 {
-    fn parse(hex: &str) -> Self {
-        assert_eq!(hex.len(), 16, "f64 bits {hex}");
-        f64::from_bits(u64::from_str_radix(hex, 16).expect("hex"))
-    }
-}
-
-impl Bits for f32 {
-    fn parse(hex: &str) -> Self {
-        assert_eq!(hex.len(), 8, "f32 bits {hex}");
-        f32::from_bits(u32::from_str_radix(hex, 16).expect("hex"))
-    }
-}
-
-/// One fixture case, still as text.
-#[derive(Default, Debug)]
-struct Case<'a> {
-    index: usize,
-    name: &'a str,
-    dtype: &'a str,
-    out: &'a str,
-    base: Vec<&'a str>,
-    offset: usize,
-    shape: Vec<usize>,
-    strides: Vec<isize>,
-    axes: Option<Vec<isize>>,
-    spacing: Vec<&'a str>,
-    edge: i64,
-    grads: Vec<Vec<&'a str>>,
-    error: Option<&'a str>,
-}
-
-fn parse_cases(text: &str) -> Vec<Case<'_>> {
-    let mut cases = Vec::new();
-    let mut case = Case::default();
-    for line in text
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-    {
-        let mut words = line.split(' ');
-        let key = words.next().unwrap_or_default();
-        let rest: Vec<&str> = words.filter(|w| !w.is_empty()).collect();
-        match key {
-            "case" => {
-                case = Case {
-                    index: rest[0].parse().unwrap(),
-                    name: rest[1],
-                    ..Case::default()
-                }
-            }
-            "dtype" => case.dtype = rest[0],
-            "out" => case.out = rest[0],
-            "base" => case.base = rest,
-            "offset" => case.offset = rest[0].parse().unwrap(),
-            "shape" => case.shape = rest.iter().map(|w| w.parse().unwrap()).collect(),
-            "strides" => case.strides = rest.iter().map(|w| w.parse().unwrap()).collect(),
-            "axes" if rest == ["all"] => case.axes = None,
-            "axes" => case.axes = Some(rest.iter().map(|w| w.parse().unwrap()).collect()),
-            "spacing" => case.spacing = rest,
-            "edge" => case.edge = rest[0].parse().unwrap(),
-            "grad" => case.grads.push(rest),
-            "error" => case.error = Some(rest[0]),
-            "end" => cases.push(std::mem::take(&mut case)),
-            other => panic!("unknown fixture line {other:?}"),
-        }
-    }
-    cases
-}
 
 /// Parses a base value of the sample type.
 trait ParseSample: Sized {
@@ -121,79 +46,16 @@ impl ParseSample for f32 {
     }
 }
 
-/// The spacing entries of a case, owned.
-enum Entry<F> {
-    Uniform(F),
-    Coordinates(Vec<F>),
-}
-
-/// Which of our errors numpy's exception class corresponds to.
-fn error_matches(numpy: &str, ours: &GradientError) -> bool {
-    use GradientError::*;
-    match numpy {
-        "AxisError" => matches!(ours, AxisOutOfRange { .. }),
-        "ValueError" => matches!(
-            ours,
-            DuplicateAxis { .. } | CoordinateLength { .. } | AxisTooShort { .. }
-        ),
-        "TypeError" => matches!(ours, SpacingCount { .. }),
-        "IndexError" => matches!(ours, AxisTooShort { .. }),
-        _ => false,
-    }
-}
-
 /// Runs `case` on every path; returns how many paths were compared.
 fn run<T: Sample<F> + ParseSample + Copy, F: Bits>(case: &Case<'_>, isa: Isa) -> usize {
-    let label = format!("case {} {}", case.index, case.name);
+    let label = case.label();
     let base: Vec<T> = case.base.iter().map(|w| T::parse_sample(w)).collect();
     let input = StridedView::new(&base, case.offset, &case.shape, &case.strides)
         .unwrap_or_else(|e| panic!("{label}: input view rejected: {e}"));
-    let (mut uniform_all, mut entries) = (None, Vec::new());
-    match case.spacing.as_slice() {
-        ["none"] => {}
-        ["scalar", v] => uniform_all = Some(F::parse(v)),
-        ["axes", list @ ..] => {
-            for e in list {
-                if let Some(v) = e.strip_prefix("u:") {
-                    entries.push(Entry::Uniform(F::parse(v)));
-                } else if let Some(c) = e.strip_prefix("c:") {
-                    let coords = c
-                        .split(',')
-                        .filter(|w| !w.is_empty())
-                        .map(F::parse)
-                        .collect();
-                    entries.push(Entry::Coordinates(coords));
-                } else {
-                    panic!("{label}: bad spacing entry {e}");
-                }
-            }
-        }
-        other => panic!("{label}: bad spacing {other:?}"),
-    }
-    let per_axis: Vec<AxisSpacing<'_, F>> = entries
-        .iter()
-        .map(|e| match e {
-            Entry::Uniform(h) => AxisSpacing::Uniform(*h),
-            Entry::Coordinates(x) => AxisSpacing::Coordinates(x),
-        })
-        .collect();
-    let selected = match &case.axes {
-        None => case.shape.len(),
-        Some(list) => list.len(),
-    };
-    let spacing = match (uniform_all, case.spacing.first(), per_axis.as_slice()) {
-        (Some(h), _, _) => Spacing::Uniform(h),
-        // numpy reads one scalar argument as the spacing of every axis.
-        (None, Some(&"axes"), &[AxisSpacing::Uniform(h)]) if selected != 1 => Spacing::Uniform(h),
-        (None, Some(&"axes"), _) => Spacing::PerAxis(&per_axis),
-        _ => Spacing::Unit,
-    };
-    let axes = match &case.axes {
-        None => Axes::All,
-        Some(list) => Axes::List(list),
-    };
-    let edge = EdgeOrder::try_from(case.edge).unwrap_or_else(|e| panic!("{label}: {e}"));
-    let options = Options::new().axes(axes).spacing(spacing).edge_order(edge);
+    let spacing = case.spacing::<F>();
+    let per_axis = spacing.per_axis();
+    let options = case.options(&spacing, &per_axis);
+    let selected = case.selected();
     let count: usize = case.shape.iter().product();
     let outputs_needed = case.grads.len();
 
@@ -297,14 +159,6 @@ fn run<T: Sample<F> + ParseSample + Copy, F: Bits>(case: &Case<'_>, isa: Isa) ->
     }
     check("reversed outputs", &outs);
     compared + 1
-}
-
-fn c_strides(shape: &[usize]) -> Vec<isize> {
-    let mut strides = vec![1isize; shape.len()];
-    for k in (0..shape.len().saturating_sub(1)).rev() {
-        strides[k] = strides[k + 1] * shape[k + 1].max(1) as isize;
-    }
-    strides
 }
 
 /// Every fixture through every kernel, on vector paths up to `isa`.

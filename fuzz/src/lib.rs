@@ -1,11 +1,20 @@
 //! What the fuzz targets share: decoding arbitrary bytes into a call, and the oracle every call
 //! must satisfy — an error leaves the outputs untouched and is the reference's error; success
 //! equals the scalar reference bit for bit on every kernel and vector path, and no element
-//! outside an output view is written.
+//! outside an output view is written. The strided call covers real samples (every kernel on
+//! every vector path) and the value types (complex, datetime64, timedelta64) alike, through
+//! one decoder and one oracle ([`Subject`]).
+
+use core::fmt::Debug;
+use core::marker::PhantomData;
 
 use arbitrary::{Result, Unstructured};
-use numgrad::testing::{Isa, Kernel, gradient_with};
-use numgrad::{Axes, AxisSpacing, EdgeOrder, GradientError, Options, Real, Sample, Spacing, StridedView, StridedViewMut, gradient_reference};
+use num_complex::Complex;
+use numgrad::testing::{Isa, Kernel, gradient_values_reference, gradient_with};
+use numgrad::{
+    Axes, AxisSpacing, Datetime64, EdgeOrder, GradientError, Options, Real, Sample, Spacing,
+    StridedView, StridedViewMut, Timedelta64, Value, gradient_reference, gradient_values,
+};
 
 /// The tools the main crate's tests share (bit equality, stream adapters, ...).
 #[path = "../../tests/support/mod.rs"]
@@ -58,6 +67,51 @@ macro_rules! int_samples {
     )*};
 }
 int_samples!(i8, i16, i32, i64, u8, u16, u32, u64);
+
+impl FuzzSample for Complex<f64> {
+    fn make(u: &mut Unstructured<'_>) -> Result<Self> {
+        Ok(Complex::new(special_f64(u)?, special_f64(u)?))
+    }
+}
+
+impl FuzzSample for Complex<f32> {
+    fn make(u: &mut Unstructured<'_>) -> Result<Self> {
+        Ok(Complex::new(special_f64(u)? as f32, special_f64(u)? as f32))
+    }
+}
+
+/// A datetime64 or timedelta64 count that decides results: small counts, multiples of large
+/// powers of two, counts near 2^53 (where `f64` stops holding every integer), near ±2^62 (whose
+/// sums and doubled weights leave the range), near ±2^63 (the range's ends, NaT's neighbour),
+/// NaT itself, and any count.
+pub fn special_count(u: &mut Unstructured<'_>) -> Result<i64> {
+    let near = |u: &mut Unstructured<'_>, at: i64, by: i8| -> Result<i64> {
+        let v = at + i64::from(u.int_in_range(-by..=by)?);
+        Ok(if u.arbitrary()? { -v } else { v })
+    };
+    Ok(match u.int_in_range(0u8..=10)? {
+        0..=2 => i64::from(u.int_in_range(-1000i16..=1000)?),
+        3 => i64::from(u.int_in_range(-1000i16..=1000)?) << u.int_in_range(0u32..=52)?,
+        4 => near(u, 1 << 53, 4)?,
+        5 => near(u, 1 << 62, 8)?,
+        6 => i64::MAX - i64::from(u.int_in_range(0u8..=8)?),
+        7 => i64::MIN + 1 + i64::from(u.int_in_range(0u8..=8)?),
+        8 => i64::MIN, // NaT
+        _ => u.arbitrary()?,
+    })
+}
+
+impl FuzzSample for Datetime64 {
+    fn make(u: &mut Unstructured<'_>) -> Result<Self> {
+        special_count(u).map(Datetime64)
+    }
+}
+
+impl FuzzSample for Timedelta64 {
+    fn make(u: &mut Unstructured<'_>) -> Result<Self> {
+        special_count(u).map(Timedelta64)
+    }
+}
 
 /// Spacing entries, owned.
 pub enum Entry<F> {
@@ -113,6 +167,166 @@ fn sentinel<F: Real>() -> F {
     F::from(-7.0e-3).unwrap_or_else(F::nan) / F::from(3.0).unwrap_or_else(F::nan)
 }
 
+/// An element of the results.
+pub trait FuzzOut: Copy + Debug {
+    /// A value no computation produces by accident, to spot untouched elements.
+    fn sentinel() -> Self;
+    /// The equality results are held to: bit for bit, any NaN matching any NaN.
+    fn matches(self, other: Self) -> bool;
+}
+
+macro_rules! real_outs {
+    ($($t:ty),*) => {$(
+        impl FuzzOut for $t {
+            fn sentinel() -> Self {
+                sentinel()
+            }
+            fn matches(self, other: Self) -> bool {
+                same(self, other)
+            }
+        }
+    )*};
+}
+real_outs!(f32, f64);
+
+impl<F: Real + FuzzOut> FuzzOut for Complex<F> {
+    fn sentinel() -> Self {
+        Complex::new(F::sentinel(), -F::sentinel())
+    }
+    fn matches(self, other: Self) -> bool {
+        same(self.re, other.re) && same(self.im, other.im)
+    }
+}
+
+impl FuzzOut for Timedelta64 {
+    fn sentinel() -> Self {
+        Timedelta64(0x5eed_0bad_c0de_0017)
+    }
+    fn matches(self, other: Self) -> bool {
+        self == other
+    }
+}
+
+/// The subject of a strided call: its sample and result types, the reference it is held to, and
+/// the paths held to the reference. [`strided`] decodes the call and checks every path.
+pub trait Subject<F: Real> {
+    /// The input's elements.
+    type Sample: FuzzSample;
+    /// The outputs' elements.
+    type Out: FuzzOut;
+    /// One way of computing the call, named by its `Debug`.
+    type Path: Copy + Debug;
+
+    /// Every path to check.
+    fn paths() -> Vec<Self::Path>;
+
+    /// Whether `path` may decline a layout (`Ok(false)`, writing nothing).
+    fn may_decline(path: Self::Path) -> bool;
+
+    /// The reference.
+    fn reference(
+        input: &StridedView<'_, Self::Sample>,
+        outputs: &mut [StridedViewMut<'_, Self::Out>],
+        options: &Options<'_, F>,
+    ) -> core::result::Result<(), GradientError>;
+
+    /// The call on `path`: `Ok(true)` when computed, `Ok(false)` when declined.
+    fn run(
+        path: Self::Path,
+        input: &StridedView<'_, Self::Sample>,
+        outputs: &mut [StridedViewMut<'_, Self::Out>],
+        options: &Options<'_, F>,
+    ) -> core::result::Result<bool, GradientError>;
+}
+
+/// Real samples `T`: every kernel on every vector path (compile-time lanes, run-time AVX2 and
+/// AVX-512) through `gradient_with`, held to `gradient_reference`.
+pub struct Reals<T>(PhantomData<T>);
+
+impl<T: Sample<F> + FuzzSample, F: Real + FuzzOut> Subject<F> for Reals<T> {
+    type Sample = T;
+    type Out = F;
+    type Path = (Isa, Kernel);
+
+    fn paths() -> Vec<(Isa, Kernel)> {
+        [Isa::Baseline, Isa::Avx2, Isa::Avx512]
+            .into_iter()
+            .flat_map(|isa| {
+                [
+                    Kernel::Auto,
+                    Kernel::AlongContiguous,
+                    Kernel::AlongStrided,
+                    Kernel::Across,
+                ]
+                .map(|kernel| (isa, kernel))
+            })
+            .collect()
+    }
+
+    fn may_decline((_, kernel): (Isa, Kernel)) -> bool {
+        kernel != Kernel::Auto && kernel != Kernel::AlongStrided
+    }
+
+    fn reference(
+        input: &StridedView<'_, T>,
+        outputs: &mut [StridedViewMut<'_, F>],
+        options: &Options<'_, F>,
+    ) -> core::result::Result<(), GradientError> {
+        gradient_reference(input, outputs, options)
+    }
+
+    fn run(
+        (isa, kernel): (Isa, Kernel),
+        input: &StridedView<'_, T>,
+        outputs: &mut [StridedViewMut<'_, F>],
+        options: &Options<'_, F>,
+    ) -> core::result::Result<bool, GradientError> {
+        gradient_with(input, outputs, options, kernel, isa)
+    }
+}
+
+/// Value samples `V` (complex, datetime64, timedelta64): `gradient_values`, held to
+/// `gradient_values_reference`.
+pub struct Values<V>(PhantomData<V>);
+
+/// The one path of the value types.
+#[derive(Clone, Copy, Debug)]
+pub struct GradientValues;
+
+impl<V: Value<F> + FuzzSample, F: Real> Subject<F> for Values<V>
+where
+    V::Out: FuzzOut,
+{
+    type Sample = V;
+    type Out = V::Out;
+    type Path = GradientValues;
+
+    fn paths() -> Vec<GradientValues> {
+        vec![GradientValues]
+    }
+
+    fn may_decline(_: GradientValues) -> bool {
+        false
+    }
+
+    fn reference(
+        input: &StridedView<'_, V>,
+        outputs: &mut [StridedViewMut<'_, V::Out>],
+        options: &Options<'_, F>,
+    ) -> core::result::Result<(), GradientError> {
+        gradient_values_reference(input, outputs, options)
+    }
+
+    fn run(
+        _: GradientValues,
+        input: &StridedView<'_, V>,
+        outputs: &mut [StridedViewMut<'_, V::Out>],
+        options: &Options<'_, F>,
+    ) -> core::result::Result<bool, GradientError> {
+        gradient_values(input, outputs, options).map(|()| true)
+    }
+}
+
 /// A large dense view (rank 2 or 3, axes of a few points, of a tile's size or of several
 /// coordinate-weight blocks), its axes nested in any order and some reversed: what reaches the
 /// tiled walk of mixed layouts and the shared weights of long coordinate lines. Its samples
@@ -159,10 +373,27 @@ fn large_view<T: FuzzSample>(
     Ok((rank, shape, strides, offset, data))
 }
 
-/// Decodes one strided call from `u` and checks it on every path.
-pub fn strided_call<T: Sample<F> + FuzzSample, F: Real>(u: &mut Unstructured<'_>) -> Result<()> {
+/// A strided call on real samples `T`, checked on every kernel and vector path.
+pub fn strided_call<T: Sample<F> + FuzzSample, F: Real + FuzzOut>(
+    u: &mut Unstructured<'_>,
+) -> Result<()> {
+    strided::<Reals<T>, F>(u)
+}
+
+/// A strided call on value samples `V`, checked through `gradient_values`.
+pub fn strided_values_call<V: Value<F> + FuzzSample, F: Real>(
+    u: &mut Unstructured<'_>,
+) -> Result<()>
+where
+    V::Out: FuzzOut,
+{
+    strided::<Values<V>, F>(u)
+}
+
+/// Decodes one strided call on the subject `S` from `u` and checks it on every path of `S`.
+pub fn strided<S: Subject<F>, F: Real>(u: &mut Unstructured<'_>) -> Result<()> {
     let (rank, shape, strides, offset, data) = if u.ratio(1, 8)? {
-        large_view::<T>(u)?
+        large_view::<S::Sample>(u)?
     } else {
         let rank = u.int_in_range(0..=5usize)?;
         let shape: Vec<usize> = (0..rank)
@@ -176,7 +407,9 @@ pub fn strided_call<T: Sample<F> + FuzzSample, F: Real>(u: &mut Unstructured<'_>
         }
         let offset = u.int_in_range(0..=60usize)?;
         let buffer_len = u.int_in_range(0..=240usize)?;
-        let data: Vec<T> = (0..buffer_len).map(|_| T::make(u)).collect::<Result<_>>()?;
+        let data: Vec<S::Sample> = (0..buffer_len)
+            .map(|_| S::Sample::make(u))
+            .collect::<Result<_>>()?;
         (rank, shape, strides, offset, data)
     };
     // Explicit strides, or (sometimes) C order, which fails unless the buffer fits exactly.
@@ -262,8 +495,14 @@ pub fn strided_call<T: Sample<F> + FuzzSample, F: Real>(u: &mut Unstructured<'_>
     }
     let out_len = count + 6 + out_offset;
 
-    let run = |kernel: Option<(Kernel, Isa)>| -> (core::result::Result<bool, GradientError>, Vec<Vec<F>>) {
-        let mut buffers = vec![vec![sentinel::<F>(); out_len]; outputs];
+    let untouched = |buffers: &[Vec<S::Out>]| {
+        buffers
+            .iter()
+            .flatten()
+            .all(|v| v.matches(S::Out::sentinel()))
+    };
+    let run = |path: Option<S::Path>| {
+        let mut buffers = vec![vec![S::Out::sentinel(); out_len]; outputs];
         let mut views = Vec::new();
         for b in buffers.iter_mut() {
             match StridedViewMut::new(b, out_offset, &shape, &out_strides) {
@@ -271,9 +510,9 @@ pub fn strided_call<T: Sample<F> + FuzzSample, F: Real>(u: &mut Unstructured<'_>
                 Err(_) => return (Ok(false), Vec::new()),
             }
         }
-        let result = match kernel {
-            None => gradient_reference(&input, &mut views, &options).map(|()| true),
-            Some((k, isa)) => gradient_with(&input, &mut views, &options, k, isa),
+        let result = match path {
+            None => S::reference(&input, &mut views, &options).map(|()| true),
+            Some(path) => S::run(path, &input, &mut views, &options),
         };
         drop(views);
         (result, buffers)
@@ -283,44 +522,31 @@ pub fn strided_call<T: Sample<F> + FuzzSample, F: Real>(u: &mut Unstructured<'_>
     if ref_buffers.is_empty() && outputs > 0 {
         return Ok(()); // the output layout was rejected
     }
-    // Every kernel on every vector path (compile-time lanes, run-time AVX2 and AVX-512).
-    let paths = [Isa::Baseline, Isa::Avx2, Isa::Avx512].into_iter().flat_map(|isa| {
-        [
-            Kernel::Auto,
-            Kernel::AlongContiguous,
-            Kernel::AlongStrided,
-            Kernel::Across,
-        ]
-        .map(|kernel| (isa, kernel))
-    });
-    for (isa, kernel) in paths {
-        let (result, buffers) = run(Some((kernel, isa)));
+    if reference.is_err() {
+        assert!(untouched(&ref_buffers), "reference: written on error");
+    }
+    for path in S::paths() {
+        let (result, buffers) = run(Some(path));
         match (&reference, &result) {
             (Err(a), Err(b)) => {
-                assert_eq!(a, b, "{isa:?} {kernel:?}: different errors");
-                assert!(
-                    buffers.iter().flatten().all(|&v| same(v, sentinel())),
-                    "written on error"
-                );
+                assert_eq!(a, b, "{path:?}: different errors");
+                assert!(untouched(&buffers), "{path:?}: written on error");
             }
             (Ok(_), Ok(true)) => {
                 for (b, r) in buffers.iter().zip(&ref_buffers) {
                     for (j, (&x, &y)) in b.iter().zip(r).enumerate() {
                         assert!(
-                            same(x, y),
-                            "{isa:?} {kernel:?}: element {j} differs: {x:?} vs {y:?}"
+                            x.matches(y),
+                            "{path:?}: element {j} differs: {x:?} vs {y:?}"
                         );
                     }
                 }
             }
             (Ok(_), Ok(false)) => {
-                assert!(kernel != Kernel::Auto && kernel != Kernel::AlongStrided);
-                assert!(
-                    buffers.iter().flatten().all(|&v| same(v, sentinel())),
-                    "written when declining"
-                );
+                assert!(S::may_decline(path), "{path:?}: declined");
+                assert!(untouched(&buffers), "{path:?}: written when declining");
             }
-            _ => panic!("{isa:?} {kernel:?}: {result:?} but the reference gave {reference:?}"),
+            _ => panic!("{path:?}: {result:?} but the reference gave {reference:?}"),
         }
     }
     // Elements of the output buffers outside the view are never written (checked when there
@@ -332,7 +558,10 @@ pub fn strided_call<T: Sample<F> + FuzzSample, F: Real>(u: &mut Unstructured<'_>
         }
         for b in &ref_buffers {
             for (v, &inside) in b.iter().zip(&in_view) {
-                assert!(inside || same(*v, sentinel()), "written outside the view");
+                assert!(
+                    inside || v.matches(S::Out::sentinel()),
+                    "written outside the view"
+                );
             }
         }
     }

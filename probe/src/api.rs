@@ -1,14 +1,15 @@
 //! Every no_std entry point of numgrad — `gradient`, `gradient_1d`, `gradient_reference`,
 //! `testing::gradient_with` (every kernel), `StridedView::{new, contiguous, from_raw_parts}`,
 //! `StridedViewMut::{new, contiguous}`, `EdgeOrder::try_from`, the block API
-//! (`WholeArray::{new, window, gradient_block}`) — on one sample and float type,
+//! (`WholeArray::{new, window, gradient_block}`), `gradient_values` — on one sample and float
+//! type,
 //! with every spacing kind, ranks up to past the maximum, and shapes, strides, offsets and
 //! lengths the compiler cannot know (volatile loads).
 
 use numgrad::testing::Kernel;
 use numgrad::{
     Axes, AxisSpacing, EdgeOrder, GradientError, MAX_RANK, Options, Sample, Spacing, StridedView,
-    StridedViewMut,
+    StridedViewMut, Value,
 };
 
 use crate::{
@@ -62,78 +63,121 @@ fn kernel(v: &mut Volatile) -> Kernel {
     }
 }
 
+/// The unknowns of one call: a shape, input and output strides and an axis list, each of up to
+/// one more axis than allowed.
+struct Unknowns {
+    shape: [usize; RANKS],
+    strides: [isize; RANKS],
+    out_strides: [isize; RANKS],
+    axis_list: [isize; RANKS],
+}
+
+impl Unknowns {
+    fn new(v: &mut Volatile) -> Self {
+        let mut u = Self {
+            shape: [0; RANKS],
+            strides: [0; RANKS],
+            out_strides: [0; RANKS],
+            axis_list: [0; RANKS],
+        };
+        for k in 0..RANKS {
+            u.shape[k] = v.size();
+            u.strides[k] = v.stride();
+            u.out_strides[k] = v.stride();
+            u.axis_list[k] = v.stride();
+        }
+        u
+    }
+}
+
+/// An input view of `data` (explicit strides or C order), or `None` when it is rejected.
+fn input<'a, T>(
+    v: &mut Volatile,
+    data: &'a [T],
+    shape: &'a [usize],
+    strides: &'a [isize],
+) -> Option<StridedView<'a, T>> {
+    let input = if v.below(2) == 0 {
+        StridedView::new(data, v.size(), shape, strides)
+    } else {
+        StridedView::contiguous(prefix(v, data), shape)
+    };
+    input
+        .map_err(|e| sink(u64::from(matches!(e, GradientError::OutOfBounds { .. }))))
+        .ok()
+}
+
+/// Unknown options: axes, spacing (of each kind) and edge order.
+fn options<'a, F: ProbeFloat>(
+    v: &mut Volatile,
+    per_axis: &'a [AxisSpacing<'a, F>],
+    axis_list: &'a [isize],
+) -> Options<'a, F> {
+    let spacing = match v.below(3) {
+        0 => Spacing::Unit,
+        1 => Spacing::Uniform(F::from_f64(v.float())),
+        _ => Spacing::PerAxis(prefix(v, per_axis)),
+    };
+    let axes = match v.below(3) {
+        0 => Axes::All,
+        1 => Axes::One(v.stride()),
+        _ => Axes::List(prefix(v, axis_list)),
+    };
+    Options::new()
+        .axes(axes)
+        .spacing(spacing)
+        .edge_order(edge_order(v))
+}
+
+/// Output views of the buffers (explicit strides or C order, unknown lengths), or `None` when
+/// one is rejected.
+fn outputs<'a, O>(
+    v: &mut Volatile,
+    buffers: &'a mut [[O; N]; OUTPUTS],
+    shape: &'a [usize],
+    out_strides: &'a [isize],
+) -> Option<[StridedViewMut<'a, O>; OUTPUTS]> {
+    let views = buffers.each_mut().map(|b| {
+        let b = prefix_mut(v, b);
+        if v.below(2) == 0 {
+            StridedViewMut::new(b, v.size(), shape, out_strides)
+        } else {
+            StridedViewMut::contiguous(b, shape)
+        }
+    });
+    match views {
+        [Ok(a), Ok(b), Ok(c)] => Some([a, b, c]),
+        _ => {
+            sink(u64::from(views.iter().any(Result::is_err)));
+            None
+        }
+    }
+}
+
 /// Every entry point, samples `T` differentiated in `F`.
 pub fn exercise<T: Sample<F> + ProbeSample, F: ProbeFloat>(v: &mut Volatile) {
     let data: [T; N] = samples(v);
     let x: [F; N] = samples_f(v);
     let t32: [u32; N] = samples(v);
     let t64: [u64; N] = samples(v);
-    let mut shape = [0usize; RANKS];
-    let mut strides = [0isize; RANKS];
-    let mut out_strides = [0isize; RANKS];
-    let mut axis_list = [0isize; RANKS];
-    for k in 0..RANKS {
-        shape[k] = v.size();
-        strides[k] = v.stride();
-        out_strides[k] = v.stride();
-        axis_list[k] = v.stride();
-    }
-    let shape = prefix(v, &shape);
-    let strides = prefix(v, &strides);
-    let out_strides = prefix(v, &out_strides);
-
-    // The input: explicit strides or C order.
-    let input = if v.below(2) == 0 {
-        StridedView::new(&data, v.size(), shape, strides)
-    } else {
-        StridedView::contiguous(prefix(v, &data), shape)
+    let u = Unknowns::new(v);
+    let shape = prefix(v, &u.shape);
+    let strides = prefix(v, &u.strides);
+    let out_strides = prefix(v, &u.out_strides);
+    let Some(input) = input(v, &data, shape, strides) else {
+        return;
     };
-    let input = match input {
-        Ok(view) => view,
-        Err(e) => {
-            sink(u64::from(matches!(e, GradientError::OutOfBounds { .. })));
-            return;
-        }
-    };
-
-    // The options.
     let per_axis: [AxisSpacing<'_, F>; OUTPUTS] =
         core::array::from_fn(|_| axis_spacing(v, &x, &t32, &t64));
-    let spacing = match v.below(3) {
-        0 => Spacing::Unit,
-        1 => Spacing::Uniform(F::from_f64(v.float())),
-        _ => Spacing::PerAxis(prefix(v, &per_axis)),
-    };
-    let axes = match v.below(3) {
-        0 => Axes::All,
-        1 => Axes::One(v.stride()),
-        _ => Axes::List(prefix(v, &axis_list)),
-    };
-    let options = Options::new()
-        .axes(axes)
-        .spacing(spacing)
-        .edge_order(edge_order(v));
+    let options = options(v, &per_axis, &u.axis_list);
 
-    // The outputs: explicit strides or C order, in buffers of unknown lengths.
     let mut buffers = [[F::default(); N]; OUTPUTS];
     {
-        let views = buffers.each_mut().map(|b| {
-            let b = prefix_mut(v, b);
-            if v.below(2) == 0 {
-                StridedViewMut::new(b, v.size(), shape, out_strides)
-            } else {
-                StridedViewMut::contiguous(b, shape)
-            }
-        });
-        let mut outputs = match views {
-            [Ok(a), Ok(b), Ok(c)] => [a, b, c],
-            _ => {
-                sink(u64::from(views.iter().any(Result::is_err)));
-                return;
-            }
+        let Some(mut outputs) = outputs(v, &mut buffers, shape, out_strides) else {
+            return;
         };
         let outputs = prefix_mut(v, &mut outputs);
-        let r = match v.below(5) {
+    let r = match v.below(5) {
             0 => entry::gradient(&input, outputs, &options),
             1 => entry::gradient_reference(&input, outputs, &options),
             2 => entry::gradient_block(&input, outputs, &options, v),
@@ -173,6 +217,37 @@ pub fn exercise<T: Sample<F> + ProbeSample, F: ProbeFloat>(v: &mut Volatile) {
     sink_floats(&out);
 }
 
+/// `gradient_values` on samples `V` (complex, datetime64, timedelta64) with spacing `F`, on
+/// unknowns made as for [`exercise`].
+pub fn exercise_values<V: Value<F> + ProbeSample, F: ProbeFloat>(v: &mut Volatile)
+where
+    V::Out: Default,
+{
+    let data: [V; N] = samples(v);
+    let x: [F; N] = samples_f(v);
+    let t32: [u32; N] = samples(v);
+    let t64: [u64; N] = samples(v);
+    let u = Unknowns::new(v);
+    let shape = prefix(v, &u.shape);
+    let strides = prefix(v, &u.strides);
+    let out_strides = prefix(v, &u.out_strides);
+    let Some(input) = input(v, &data, shape, strides) else {
+        return;
+    };
+    let per_axis: [AxisSpacing<'_, F>; OUTPUTS] =
+        core::array::from_fn(|_| axis_spacing(v, &x, &t32, &t64));
+    let options = options(v, &per_axis, &u.axis_list);
+    let mut buffers = [[V::Out::default(); N]; OUTPUTS];
+    {
+        let Some(mut outputs) = outputs(v, &mut buffers, shape, out_strides) else {
+            return;
+        };
+        let r = entry::gradient_values(&input, prefix_mut(v, &mut outputs), &options);
+        sink_result(&r);
+    }
+    core::hint::black_box(&buffers);
+}
+
 /// The entry points, each behind a call that is never inlined, so that `.ci/probe.sh` can read
 /// the stack each one needs from the call graph (`stack_sizes.py`): the wrapper adds nothing but
 /// its call.
@@ -180,7 +255,7 @@ mod entry {
     use numgrad::testing::{Isa, Kernel};
     use numgrad::{
         AxisSpacing, EdgeOrder, GradientError, Options, Real, Sample, StridedView, StridedViewMut,
-        WholeArray,
+        Value, WholeArray,
     };
     use crate::{Volatile, prefix, sink};
 
@@ -230,6 +305,15 @@ mod entry {
         let window = whole.window(v.size(), v.size()..v.size())?;
         sink(window.start as u64);
         whole.gradient_block(input, at, prefix(v, &starts), outputs)
+    }
+
+    #[inline(never)]
+    pub fn gradient_values<V: Value<F>, F: Real>(
+        input: &StridedView<'_, V>,
+        outputs: &mut [StridedViewMut<'_, V::Out>],
+        options: &Options<'_, F>,
+    ) -> Result<(), GradientError> {
+        numgrad::gradient_values(input, outputs, options)
     }
 
     #[inline(never)]

@@ -167,6 +167,24 @@ macro_rules! integer_samples {
 }
 integer_samples!(i8, i16, i32, i64, u8, u16, u32, u64);
 
+impl ProbeSample for numgrad::Timedelta64 {
+    fn make(v: &mut Volatile) -> Self {
+        Self(v.word() as i64)
+    }
+}
+
+impl ProbeSample for numgrad::Datetime64 {
+    fn make(v: &mut Volatile) -> Self {
+        Self(v.word() as i64)
+    }
+}
+
+impl<F: ProbeFloat + Default> ProbeSample for num_complex::Complex<F> {
+    fn make(v: &mut Volatile) -> Self {
+        Self::new(F::from_f64(v.float()), F::from_f64(v.float()))
+    }
+}
+
 /// An array of unknown samples.
 pub fn samples<T: ProbeSample, const N: usize>(v: &mut Volatile) -> [T; N] {
     let mut out = [T::default(); N];

@@ -1,17 +1,20 @@
-//! Every no_std entry point of numgrad (see `api.rs`) with `f32`, `f64` and integer samples:
-//! eight sample/float pairs. Links only if none of it can panic.
+//! Every no_std entry point of numgrad (see `api.rs`) with `f32`, `f64` and integer samples
+//! (eight sample/float pairs), and `gradient_values` with timedelta64, datetime64 and complex
+//! samples. Links only if none of it can panic.
 #![no_std]
 #![no_main]
 
 use numgrad_probe::Volatile;
-use numgrad_probe::api::exercise;
+use num_complex::Complex;
+use numgrad::{Datetime64, Timedelta64};
+use numgrad_probe::api::{exercise, exercise_values};
 
 /// Entry point: a real part's reset handler would jump here.
 #[unsafe(no_mangle)]
 pub extern "C" fn _start() -> ! {
     let mut v = Volatile::new();
     loop {
-        match v.below(8) {
+        match v.below(12) {
             0 => exercise::<f32, f32>(&mut v),
             1 => exercise::<f64, f64>(&mut v),
             2 => exercise::<i16, f32>(&mut v),
@@ -19,7 +22,11 @@ pub extern "C" fn _start() -> ! {
             4 => exercise::<i32, f64>(&mut v),
             5 => exercise::<u16, f32>(&mut v),
             6 => exercise::<u64, f32>(&mut v),
-            _ => exercise::<i64, f64>(&mut v),
+            7 => exercise::<i64, f64>(&mut v),
+            8 => exercise_values::<Timedelta64, f64>(&mut v),
+            9 => exercise_values::<Datetime64, f64>(&mut v),
+            10 => exercise_values::<Complex<f32>, f32>(&mut v),
+            _ => exercise_values::<Complex<f64>, f64>(&mut v),
         }
         #[cfg(feature = "stream")]
         stream::exercise(&mut v);

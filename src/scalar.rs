@@ -1,0 +1,175 @@
+//! The scalar kernel: every selected axis walked line by line by one loop that applies
+//! numpy's stencil at each point, for any layout, spacing and edge order. No vector lanes and
+//! no per-layout instantiations. It runs two kinds of calls:
+//! - the `compact` build's [`gradient`](crate::gradient) and
+//!   [`gradient_1d`](crate::gradient_1d) (real samples, [`Reals`]): the least code, for
+//!   firmware whose flash is worth more than its cycles. Each point is `Stencil::apply`, as at
+//!   the fast paths' edges, so its values are theirs and the reference's, bit for bit;
+//! - the sample types with an arithmetic of their own ([`Values`]: complex, datetime64 and
+//!   timedelta64), each point by the type's [`Value`] formulas.
+
+use crate::call::Validated;
+use crate::element::Real;
+#[cfg(feature = "compact")]
+use crate::element::Sample;
+use crate::stencil::{AxisPlan, Stencil};
+use crate::value::{Products, Value};
+use crate::view::{StridedView, StridedViewMut};
+
+/// How one point's result comes from its stencil and the samples of its line: the arithmetic
+/// of a sample type `T`.
+pub(crate) trait PointRule<T, F: Real> {
+    /// The result type.
+    type Out;
+    /// Whether a line of an evenly spaced axis takes its interior stencil once and shifts it
+    /// along (faster), rather than asking the plan at every point (less code: the `compact`
+    /// build's choice).
+    const SHIFT_EVEN_INTERIOR: bool;
+    /// The result at a point whose formula is `stencil`, where numpy multiplies as `products`
+    /// says, `sample(j)` giving `f[j]` (`None` only off the buffer, which validation rules
+    /// out).
+    fn point(
+        stencil: &Stencil<F>,
+        products: Products,
+        sample: impl Fn(usize) -> Option<T>,
+    ) -> Self::Out;
+}
+
+/// Real samples ([`Sample`]), converted to `F` and computed in `F`.
+#[cfg(feature = "compact")]
+pub(crate) struct Reals;
+
+#[cfg(feature = "compact")]
+impl<T: Sample<F>, F: Real> PointRule<T, F> for Reals {
+    type Out = F;
+    const SHIFT_EVEN_INTERIOR: bool = false;
+    #[inline(always)]
+    fn point(stencil: &Stencil<F>, _: Products, sample: impl Fn(usize) -> Option<T>) -> F {
+        stencil.apply(|j| sample(j).map_or_else(F::nan, |v| v.to_real()))
+    }
+}
+
+/// Samples with numpy's arithmetic of their own dtype ([`Value`]).
+pub(crate) struct Values;
+
+impl<V: Value<F>, F: Real> PointRule<V, F> for Values {
+    type Out = V::Out;
+    const SHIFT_EVEN_INTERIOR: bool = true;
+    #[inline(always)]
+    fn point(
+        stencil: &Stencil<F>,
+        products: Products,
+        sample: impl Fn(usize) -> Option<V>,
+    ) -> V::Out {
+        let f = |j: usize| sample(j).unwrap_or_else(V::missing);
+        match *stencil {
+            Stencil::Difference {
+                plus,
+                minus,
+                divisor,
+            } => V::difference(f(plus), f(minus), divisor.value()),
+            Stencil::Weighted { first, weights } => {
+                V::weighted(weights, [f(first), f(first + 1), f(first + 2)], products)
+            }
+        }
+    }
+}
+
+/// Every selected axis of a validated call, into its output, by `R`.
+///
+/// `outputs` are the views `call` was validated with, so every position below is inside its
+/// buffer; the accesses are checked all the same (a miss reads `None` or skips the write),
+/// which keeps this path free of `unsafe` and of panics for the price of a compare per access.
+pub(crate) fn run<T: Copy, F: Real, R: PointRule<T, F>>(
+    input: &StridedView<'_, T>,
+    outputs: &mut [StridedViewMut<'_, R::Out>],
+    call: &Validated<'_, F>,
+) {
+    let layout = *input.layout();
+    if layout.is_empty() {
+        return;
+    }
+    let count: usize = layout.shape().iter().product();
+    for ((axis, plan), output) in call.plans().zip(outputs.iter_mut()) {
+        let out = *output.layout();
+        let lines = count.checked_div(plan.len()).unwrap_or(0);
+        for line in 0..lines {
+            // The line's first point: `line` spelled over the other axes, the last fastest.
+            // `c` is each axis's C-order stride, the product of the lengths after it, which a
+            // C-order layout would otherwise recompute for every axis of every line.
+            let (mut rest, mut at, mut to) =
+                (line, layout.offset() as isize, out.offset() as isize);
+            let mut c = 1isize;
+            let (mut from, mut into) = (Line { at: 0, step: 0 }, Line { at: 0, step: 0 });
+            for a in (0..layout.rank()).rev() {
+                let len = layout.len(a);
+                let (s_in, s_out) = (layout.stride_given(a, c), out.stride_given(a, c));
+                if a == axis {
+                    (from.step, into.step) = (s_in, s_out);
+                } else {
+                    let i = rest.checked_rem(len).unwrap_or(0) as isize;
+                    rest = rest.checked_div(len).unwrap_or(0);
+                    at = at.wrapping_add(i.wrapping_mul(s_in));
+                    to = to.wrapping_add(i.wrapping_mul(s_out));
+                }
+                c = c.wrapping_mul(len as isize);
+            }
+            (from.at, into.at) = (at, to);
+            let rank = layout.rank();
+            let write = |e, v| output.set(e, v);
+            line_of::<T, F, R>(|e| input.get(e), from, write, into, &plan, rank);
+        }
+    }
+}
+
+/// Where a line lies in its buffer: its first element and the step between elements.
+#[derive(Clone, Copy)]
+pub(crate) struct Line {
+    pub(crate) at: isize,
+    pub(crate) step: isize,
+}
+
+impl Line {
+    /// The buffer index of point `i`, if it is one.
+    #[inline(always)]
+    fn index(self, i: usize) -> Option<usize> {
+        let i = i as isize;
+        usize::try_from(self.at.wrapping_add(i.wrapping_mul(self.step))).ok()
+    }
+}
+
+/// The gradient of one line of `plan.len()` points of an input of `rank` axes: numpy's
+/// stencil at each point, by `R`. `read(e)` is the input's buffer element `e` (`None` outside
+/// it); `write(e, v)` stores into the output's buffer element `e` (nothing outside it).
+pub(crate) fn line_of<T, F: Real, R: PointRule<T, F>>(
+    read: impl Fn(usize) -> Option<T>,
+    from: Line,
+    mut write: impl FnMut(usize, R::Out),
+    into: Line,
+    plan: &AxisPlan<'_, F>,
+    rank: usize,
+) {
+    let (sample, n) = (|j: usize| from.index(j).and_then(&read), plan.len());
+    // Point 1's stencil is the interior's (`n >= 2`; when `n == 2` there is no interior).
+    let central = match R::SHIFT_EVEN_INTERIOR && plan.is_even() {
+        true => match plan.stencil(1) {
+            Stencil::Difference { divisor, .. } => Some(divisor),
+            Stencil::Weighted { .. } => None,
+        },
+        false => None,
+    };
+    for i in 0..n {
+        let stencil = match central {
+            Some(divisor) if i > 0 && i + 1 < n => Stencil::Difference {
+                plus: i + 1,
+                minus: i - 1,
+                divisor,
+            },
+            _ => plan.stencil(i),
+        };
+        let value = R::point(&stencil, Products::at(rank, i, n), sample);
+        if let Some(e) = into.index(i) {
+            write(e, value);
+        }
+    }
+}

@@ -1,0 +1,264 @@
+//! Properties of the value types (complex, datetime64, timedelta64) through `gradient_values`:
+//! the kernel's walk equals the reference's on every layout, axes, spacing and edge order;
+//! validation is `gradient`'s, error for error; datetime64 and timedelta64 counts give the same
+//! results; and a complex line whose other component is zero carries the real gradient (as
+//! numbers: numpy's complex division turns some `-0.0` into `+0.0`) where that division is
+//! exact (a power-of-two spacing).
+
+use num_complex::Complex;
+use numgrad::testing::gradient_values_reference;
+use numgrad::{
+    Axes, AxisSpacing, Datetime64, EdgeOrder, GradientError, Options, Spacing, StridedView,
+    StridedViewMut, Timedelta64, gradient, gradient_values,
+};
+use proptest::prelude::*;
+use std::fmt::Debug;
+
+type Outcome = Result<(), GradientError>;
+
+/// A random call: a view of a buffer, some axes, per-axis spacing, an edge order, and the
+/// layout of the outputs.
+#[derive(Clone, Debug)]
+struct Call {
+    shape: Vec<usize>,
+    strides: Vec<isize>,
+    offset: usize,
+    len: usize,
+    axes: Vec<isize>,
+    spacing: Vec<Step>,
+    edge: EdgeOrder,
+    out_flip: Vec<bool>,
+}
+
+#[derive(Clone, Debug)]
+enum Step {
+    Uniform(f64),
+    Coordinates(Vec<f64>),
+}
+
+fn call() -> impl Strategy<Value = Call> {
+    let edge = prop_oneof![Just(EdgeOrder::First), Just(EdgeOrder::Second)];
+    (1usize..=3, edge)
+        .prop_flat_map(|(rank, edge)| {
+            // Lengths from 1, so some calls are too short for their edge order.
+            let shape = prop::collection::vec(1usize..=7, rank);
+            let strides = prop::collection::vec(-9isize..=9, rank);
+            let axes = Just((0..rank as isize).collect::<Vec<_>>()).prop_shuffle();
+            (shape, strides, axes, 1..=rank, Just(edge))
+        })
+        .prop_flat_map(|(shape, strides, axes, k, edge)| {
+            let (mut lo, mut hi) = (0isize, 0isize);
+            for (&n, &s) in shape.iter().zip(&strides) {
+                let e = (n as isize - 1) * s;
+                if e < 0 { lo += e } else { hi += e }
+            }
+            let axes = axes[..k].to_vec();
+            let spacing: Vec<_> = axes
+                .iter()
+                .map(|&a| {
+                    let n = shape[a as usize];
+                    prop_oneof![
+                        prop::sample::select(vec![1.0, 0.5, 2.0, 0.3, -1.5, 0.0, 1e-3])
+                            .prop_map(Step::Uniform),
+                        prop::collection::vec(-20.0..20.0f64, n).prop_map(|mut x| {
+                            x.sort_by(f64::total_cmp);
+                            Step::Coordinates(x)
+                        }),
+                    ]
+                })
+                .collect();
+            let rank = shape.len();
+            (
+                Just(shape),
+                Just(strides),
+                Just((-lo) as usize),
+                Just((hi - lo) as usize + 1),
+                Just(axes),
+                spacing,
+                Just(edge),
+                prop::collection::vec(any::<bool>(), rank),
+            )
+        })
+        .prop_map(
+            |(shape, strides, offset, len, axes, spacing, edge, out_flip)| Call {
+                shape,
+                strides,
+                offset,
+                len,
+                axes,
+                spacing,
+                edge,
+                out_flip,
+            },
+        )
+}
+
+/// Sample values of each type, from one draw of numbers.
+fn complex(x: f64, y: f64) -> Complex<f64> {
+    Complex::new(x, y)
+}
+
+fn count(x: f64) -> i64 {
+    // Mostly small counts, some huge ones (wrapping sums, products out of range), some NaT.
+    match (x * 1000.0) as i64 % 17 {
+        0 => i64::MIN,
+        1 => (x * 1e18) as i64,
+        _ => (x * 1000.0) as i64,
+    }
+}
+
+fn numbers() -> impl Strategy<Value = Vec<(f64, f64)>> {
+    let v = prop_oneof![
+        8 => -100.0..100.0f64,
+        1 => prop::sample::select(vec![0.0, -0.0, f64::INFINITY, f64::NEG_INFINITY, f64::NAN]),
+    ];
+    prop::collection::vec((v.clone(), v), 400)
+}
+
+/// Runs `call` on `data` through `run` (the kernel or the reference), into outputs flipped as
+/// the call says; returns each output in C order, or the error.
+fn outputs<V: Copy, O: Copy + Debug>(
+    call: &Call,
+    data: &[V],
+    fill: O,
+    run: impl Fn(&StridedView<'_, V>, &mut [StridedViewMut<'_, O>], &Options<'_, f64>) -> Outcome,
+) -> Result<Vec<Vec<O>>, GradientError> {
+    let input = StridedView::new(data, call.offset, &call.shape, &call.strides)
+        .expect("the strategy builds valid views");
+    let per_axis: Vec<AxisSpacing<'_, f64>> = call
+        .spacing
+        .iter()
+        .map(|s| match s {
+            Step::Uniform(h) => AxisSpacing::Uniform(*h),
+            Step::Coordinates(x) => AxisSpacing::Coordinates(x),
+        })
+        .collect();
+    let options = Options::new()
+        .axes(Axes::List(&call.axes))
+        .spacing(Spacing::PerAxis(&per_axis))
+        .edge_order(call.edge);
+    let count: usize = call.shape.iter().product();
+    // Outputs in C order, each axis reversed where `out_flip` says.
+    let mut strides = vec![1isize; call.shape.len()];
+    for k in (0..call.shape.len().saturating_sub(1)).rev() {
+        strides[k] = strides[k + 1] * call.shape[k + 1] as isize;
+    }
+    let mut offset = 0usize;
+    for (k, s) in strides.iter_mut().enumerate() {
+        if call.out_flip[k] {
+            offset += (call.shape[k] - 1) * s.unsigned_abs();
+            *s = -*s;
+        }
+    }
+    let mut bufs = vec![vec![fill; count]; call.axes.len()];
+    {
+        let mut views: Vec<_> = bufs
+            .iter_mut()
+            .map(|b| StridedViewMut::new(b, offset, &call.shape, &strides).unwrap())
+            .collect();
+        if let Err(e) = run(&input, &mut views, &options) {
+            drop(views);
+            assert!(
+                bufs.iter()
+                    .flatten()
+                    .all(|v| format!("{v:?}") == format!("{fill:?}"))
+            );
+            return Err(e);
+        }
+    }
+    // Back to C order: read each output through the flipped layout.
+    let mut index = vec![0usize; call.shape.len()];
+    let mut c_order = vec![Vec::with_capacity(count); bufs.len()];
+    for _ in 0..count {
+        let e = index
+            .iter()
+            .zip(&strides)
+            .fold(offset as isize, |e, (&i, &s)| e + i as isize * s) as usize;
+        for (c, b) in c_order.iter_mut().zip(&bufs) {
+            c.push(b[e]);
+        }
+        for k in (0..index.len()).rev() {
+            index[k] += 1;
+            if index[k] < call.shape[k] {
+                break;
+            }
+            index[k] = 0;
+        }
+    }
+    Ok(c_order)
+}
+
+fn same(a: f64, b: f64) -> bool {
+    (a.is_nan() && b.is_nan()) || a.to_bits() == b.to_bits()
+}
+
+fn same_complex(a: &[Vec<Complex<f64>>], b: &[Vec<Complex<f64>>]) -> bool {
+    a.iter()
+        .flatten()
+        .zip(b.iter().flatten())
+        .all(|(p, q)| same(p.re, q.re) && same(p.im, q.im))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(600))]
+
+    #[test]
+    fn the_kernel_walks_every_layout_as_the_reference(call in call(), numbers in numbers()) {
+        let data: Vec<_> = numbers[..call.len].iter().map(|&(x, y)| complex(x, y)).collect();
+        let nan = complex(f64::NAN, 7.0);
+        let kernel = outputs(&call, &data, nan, gradient_values);
+        let reference = outputs(&call, &data, nan, gradient_values_reference);
+        match (&kernel, &reference) {
+            (Ok(k), Ok(r)) => prop_assert!(same_complex(k, r), "{kernel:?} {reference:?}"),
+            _ => prop_assert_eq!(kernel.clone().err(), reference.clone().err()),
+        }
+        // The same walk for counts; datetime64 and timedelta64 agree.
+        let ticks: Vec<_> = numbers[..call.len].iter().map(|&(x, _)| count(x)).collect();
+        let (dt, td): (Vec<_>, Vec<_>) = ticks.iter().map(|&t| (Datetime64(t), Timedelta64(t))).unzip();
+        let fill = Timedelta64(7);
+        let kernel = outputs(&call, &dt, fill, gradient_values);
+        prop_assert_eq!(&kernel, &outputs(&call, &dt, fill, gradient_values_reference));
+        prop_assert_eq!(&kernel, &outputs(&call, &td, fill, gradient_values));
+    }
+
+    #[test]
+    fn validation_is_gradients(call in call()) {
+        // Error for error (or none) with `gradient` on real samples of the same layout.
+        let real = vec![1.0f64; call.len];
+        let counts = vec![Timedelta64(1); call.len];
+        let ours = outputs(&call, &counts, Timedelta64(7), gradient_values).err();
+        let theirs = outputs(&call, &real, 7.0, gradient).err();
+        prop_assert_eq!(ours, theirs);
+    }
+
+    #[test]
+    fn a_zero_component_carries_the_real_gradient(call in call(), numbers in numbers()) {
+        // Powers of two only: numpy's complex division by them is exact, like the real one.
+        let call = Call {
+            spacing: call.spacing.iter().map(|_| Step::Uniform(0.5)).collect(),
+            ..call
+        };
+        let x: Vec<f64> = numbers[..call.len].iter().map(|p| p.0).collect();
+        let real = outputs(&call, &x, f64::NAN, gradient);
+        let on_re: Vec<_> = x.iter().map(|&x| complex(x, 0.0)).collect();
+        let on_im: Vec<_> = x.iter().map(|&x| complex(0.0, x)).collect();
+        let nan = complex(f64::NAN, f64::NAN);
+        let (re, im) = (outputs(&call, &on_re, nan, gradient_values), outputs(&call, &on_im, nan, gradient_values));
+        match (real, re, im) {
+            (Ok(real), Ok(re), Ok(im)) => {
+                for ((r, a), b) in real.iter().flatten().zip(re.iter().flatten()).zip(im.iter().flatten()) {
+                    // Finite inputs keep the other component's part out (inf * 0 is NaN).
+                    // Equal as numbers: numpy's division adds `im * 0` to the real part (and
+                    // subtracts `re * 0` from the imaginary one), so `-0.0` may come out `+0.0`.
+                    if x.iter().all(|v| v.is_finite()) {
+                        prop_assert!(*r == a.re || r.is_nan() && a.re.is_nan(), "{r} vs {a}");
+                        prop_assert!(*r == b.im || r.is_nan() && b.im.is_nan(), "{r} vs {b}");
+                    }
+                }
+            }
+            (real, re, im) => {
+                prop_assert!(real.is_err() && re.is_err() && im.is_err());
+            }
+        }
+    }
+}
