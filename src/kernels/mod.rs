@@ -277,6 +277,8 @@ unsafe fn flat_blocks<T: Sample<F>, F: Real>(
 /// As for the line walk of [`run_axis`], whose arguments these are.
 #[cfg(target_pointer_width = "64")]
 #[allow(clippy::too_many_arguments)]
+// Out of line: its 6 KiB block of weights stays off the stack of every other walk.
+#[inline(never)]
 unsafe fn lines_by_block<T: Sample<F>, F: Real>(
     path: Path,
     (src, dst): (*const T, *mut F),
