@@ -46,7 +46,7 @@ pub(crate) fn cuttable(route: Route, axis: usize, cut: usize) -> bool {
         // A block's rows are its whole gradient axis: never a range of it.
         Walk::Block { axes, .. } => axes & (1 << cut) == 0 && axis != cut,
         Walk::Flat { axes, .. } => axes & (1 << cut) == 0,
-        Walk::Lines { .. } => true,
+        Walk::Lines => true,
     }
 }
 

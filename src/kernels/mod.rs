@@ -82,7 +82,7 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
     let (src, dst) = (input.first(), output.first_mut());
     // The odometer over the axes the walk does not cover itself.
     let exclude = match route.walk {
-        Walk::Lines { .. } => 1 << axis,
+        Walk::Lines => 1 << axis,
         Walk::Rows { axes, .. } => axes,
         Walk::Block { axes, .. } | Walk::Flat { axes, .. } => axes | 1 << axis,
     };
@@ -91,7 +91,7 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
     // the batch, from point `start` of the range's axis, whose output is at
     // `start - output_from`. Either way, partial sums of valid indices.
     let (points, range, start) = match (route.walk, range) {
-        (Walk::Lines { .. }, Some(r)) if r.axis == axis => {
+        (Walk::Lines, Some(r)) if r.axis == axis => {
             let out = (r.start - r.output_from) as isize * lout.stride(axis);
             ((r.start, r.end), None, (0, out))
         }
@@ -109,9 +109,7 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
     let ((mut off_in, mut off_out), n) = (start, plan.len());
     match route.walk {
         #[cfg(target_pointer_width = "64")]
-        Walk::Lines {
-            shared_weights: true,
-        } => {
+        Walk::Lines if route.shared_weights => {
             let strides = (a_in, a_out);
             // SAFETY: the same lines, points and outputs as the walk below, each point once.
             unsafe {
@@ -127,7 +125,7 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
                 )
             };
         }
-        Walk::Lines { .. } => loop {
+        Walk::Lines => loop {
             let (src, dst) = (src.wrapping_offset(off_in), dst.wrapping_offset(off_out));
             // SAFETY: `off_*` is the offset of a line start reached by the batch axes; the
             // line's points `j * a_*` for `j < plan.len()` complete an index of the validated

@@ -26,11 +26,9 @@ pub enum Kernel {
 /// How one axis is walked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Walk {
-    /// Along the lines of the gradient axis (strides `Route::unit_*` are the axis's); with
-    /// `shared_weights` (several lines of an unevenly spaced axis, on 64-bit targets), numpy's
-    /// weights computed once per block of the axis for a group of lines (`kernels::weights`)
-    /// instead of once per line.
-    Lines { shared_weights: bool },
+    /// Along the lines of the gradient axis (strides `Route::unit_*` are the axis's), their
+    /// weights shared or not (`Route::shared_weights`).
+    Lines,
     /// Across rows of `len` elements made of the axes in the bit mask `axes`, of strides
     /// `step_in` and `step_out` (1 and 1 for axes merged while contiguous in both; otherwise one
     /// axis of unit stride on one side), walked `tile` columns at a time over the whole batch.
@@ -67,6 +65,11 @@ pub(crate) struct Route {
     /// The input's elements between those it reaches must not be read (a view from a raw
     /// pointer): its run-time strides load lane by lane.
     pub(crate) apart_in: bool,
+    /// [`Walk::Lines`] over several lines of an unevenly spaced axis (64-bit targets): numpy's
+    /// weights computed once per block of the axis for a group of lines (`kernels::weights`)
+    /// instead of once per line. (A field of the route, not of the variant: a field in
+    /// `Walk::Lines` cost the firmware 400 B of stack in the driver's frame.)
+    pub(crate) shared_weights: bool,
 }
 
 /// Lines at most this long are walked [`Walk::Flat`] when they can: longer ones cost more than
@@ -132,11 +135,12 @@ impl Route {
             .fold(1usize, |k, a| k.saturating_mul(input.len(a)));
         let shared_weights = cfg!(target_pointer_width = "64") && !even && others > 1;
         let lines = |unit_in: bool, unit_out: bool| Self {
-            walk: Walk::Lines { shared_weights },
+            walk: Walk::Lines,
             unit_in,
             unit_out,
             nt: big && unit_out,
             apart_in: false,
+            shared_weights,
         };
         // Along a unit line; else across rows, contiguous or (tiled) strided on one side;
         // else along strided lines. Rows beat lines strided on one side: a line whose
@@ -181,6 +185,7 @@ fn flat(
         unit_out: true,
         nt: false,
         apart_in: false,
+        shared_weights: false,
     })
 }
 
@@ -248,6 +253,7 @@ fn rows(
             unit_out: step_out == 1,
             nt: big && step_out == 1,
             apart_in: false,
+            shared_weights: false,
         });
     }
     let len_i = isize::try_from(len).unwrap_or(isize::MAX);
@@ -273,5 +279,6 @@ fn rows(
         unit_out: true,
         nt: big,
         apart_in: false,
+        shared_weights: false,
     })
 }
