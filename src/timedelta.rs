@@ -32,29 +32,6 @@ pub struct Datetime64(pub i64);
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Timedelta64(pub i64);
 
-impl Datetime64 {
-    /// NaT: `i64::MIN`, as in numpy.
-    pub const NAT: Self = Self(NAT);
-
-    /// Whether this is NaT.
-    pub fn is_nat(self) -> bool {
-        self.0 == NAT
-    }
-}
-
-impl Timedelta64 {
-    /// NaT: `i64::MIN`, as in numpy.
-    pub const NAT: Self = Self(NAT);
-
-    /// Whether this is NaT.
-    pub fn is_nat(self) -> bool {
-        self.0 == NAT
-    }
-}
-
-impl Sealed for Datetime64 {}
-impl Sealed for Timedelta64 {}
-
 /// `a - b` (`TIMEDELTA_mm_m_subtract`): NaT if either is; otherwise wrapping, as numpy 2.4's
 /// loop (later numpy raises `OverflowError` there instead).
 fn sub(a: i64, b: i64) -> i64 {
@@ -105,9 +82,22 @@ fn weighted([a, b, c]: [f64; 3], [f0, f1, f2]: [i64; 3]) -> Timedelta64 {
     Timedelta64(add(add(term(a, f0), term(b, f1)), term(c, f2)))
 }
 
-/// Both count types: numpy views a datetime64 array as timedelta64 before differencing.
+/// Both count types: NaT, and numpy's formulas (numpy views a datetime64 array as timedelta64
+/// before differencing).
 macro_rules! counts {
     ($($t:ty),*) => {$(
+        impl $t {
+            /// NaT: `i64::MIN`, as in numpy.
+            pub const NAT: Self = Self(NAT);
+
+            /// Whether this is NaT.
+            pub fn is_nat(self) -> bool {
+                self.0 == NAT
+            }
+        }
+
+        impl Sealed for $t {}
+
         impl Value<f64> for $t {
             type Out = Timedelta64;
             #[inline]

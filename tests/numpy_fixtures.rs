@@ -11,7 +11,7 @@ mod fixture_cases;
 mod support;
 
 use numgrad::testing::{Isa, Kernel, gradient_with};
-use numgrad::{Sample, StridedView, StridedViewMut, gradient_reference};
+use numgrad::{Sample, StridedViewMut, gradient_reference};
 
 use fixture_cases::{Bits, Case, c_strides, error_matches, parse_cases};
 use support::same;
@@ -50,8 +50,7 @@ impl ParseSample for f32 {
 fn run<T: Sample<F> + ParseSample + Copy, F: Bits>(case: &Case<'_>, isa: Isa) -> usize {
     let label = case.label();
     let base: Vec<T> = case.base.iter().map(|w| T::parse_sample(w)).collect();
-    let input = StridedView::new(&base, case.offset, &case.shape, &case.strides)
-        .unwrap_or_else(|e| panic!("{label}: input view rejected: {e}"));
+    let input = case.view(&base);
     let spacing = case.spacing::<F>();
     let per_axis = spacing.per_axis();
     let options = case.options(&spacing, &per_axis);

@@ -5,12 +5,14 @@
 //! matches any NaN; NaT is a count like any other).
 
 mod fixture_cases;
+mod support;
 
 use num_complex::Complex;
 use numgrad::testing::gradient_values_reference;
-use numgrad::{Datetime64, Real, StridedView, StridedViewMut, Timedelta64, Value, gradient_values};
+use numgrad::{Datetime64, StridedViewMut, Timedelta64, Value, gradient_values};
 
 use fixture_cases::{Bits, Case, c_strides, error_matches, parse_cases};
+use support::same;
 
 const FIXTURES: &str = include_str!("fixtures/numpy_values.txt");
 
@@ -24,10 +26,6 @@ trait Fixture<F: Bits>: Value<F> {
     fn is_untouched(v: Self::Out) -> bool;
 }
 
-fn same_float<F: Real>(a: F, b: F) -> bool {
-    (a.is_nan() && b.is_nan()) || (a == b && a.is_sign_negative() == b.is_sign_negative())
-}
-
 impl<F: Bits> Fixture<F> for Complex<F> {
     fn parse(word: &str) -> Self {
         let (re, im) = word.split_once(':').expect("re:im");
@@ -37,7 +35,7 @@ impl<F: Bits> Fixture<F> for Complex<F> {
         <Self as Fixture<F>>::parse(word)
     }
     fn same(a: Self, b: Self) -> bool {
-        same_float(a.re, b.re) && same_float(a.im, b.im)
+        same(a.re, b.re) && same(a.im, b.im)
     }
     fn untouched() -> Self {
         Complex::new(F::from(7.0).unwrap(), F::from(-7.0).unwrap())
@@ -76,8 +74,7 @@ counts!(Timedelta64);
 fn run<V: Fixture<F>, F: Bits>(case: &Case<'_>) -> usize {
     let label = case.label();
     let base: Vec<V> = case.base.iter().map(|w| V::parse(w)).collect();
-    let input = StridedView::new(&base, case.offset, &case.shape, &case.strides)
-        .unwrap_or_else(|e| panic!("{label}: input view rejected: {e}"));
+    let input = case.view(&base);
     let spacing = case.spacing::<F>();
     let per_axis = spacing.per_axis();
     let options = case.options(&spacing, &per_axis);

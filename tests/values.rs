@@ -5,6 +5,8 @@
 //! numbers: numpy's complex division turns some `-0.0` into `+0.0`) where that division is
 //! exact (a power-of-two spacing).
 
+mod support;
+
 use num_complex::Complex;
 use numgrad::testing::gradient_values_reference;
 use numgrad::{
@@ -13,6 +15,7 @@ use numgrad::{
 };
 use proptest::prelude::*;
 use std::fmt::Debug;
+use support::same;
 
 type Outcome = Result<(), GradientError>;
 
@@ -186,10 +189,6 @@ fn outputs<V: Copy, O: Copy + Debug>(
         }
     }
     Ok(c_order)
-}
-
-fn same(a: f64, b: f64) -> bool {
-    (a.is_nan() && b.is_nan()) || a.to_bits() == b.to_bits()
 }
 
 fn same_complex(a: &[Vec<Complex<f64>>], b: &[Vec<Complex<f64>>]) -> bool {

@@ -177,7 +177,7 @@ pub fn exercise<T: Sample<F> + ProbeSample, F: ProbeFloat>(v: &mut Volatile) {
             return;
         };
         let outputs = prefix_mut(v, &mut outputs);
-    let r = match v.below(5) {
+        let r = match v.below(5) {
             0 => entry::gradient(&input, outputs, &options),
             1 => entry::gradient_reference(&input, outputs, &options),
             2 => entry::gradient_block(&input, outputs, &options, v),
@@ -252,12 +252,12 @@ where
 /// the stack each one needs from the call graph (`stack_sizes.py`): the wrapper adds nothing but
 /// its call.
 mod entry {
+    use crate::{Volatile, prefix, sink};
     use numgrad::testing::{Isa, Kernel};
     use numgrad::{
         AxisSpacing, EdgeOrder, GradientError, Options, Real, Sample, StridedView, StridedViewMut,
         Value, WholeArray,
     };
-    use crate::{Volatile, prefix, sink};
 
     #[inline(never)]
     pub fn gradient<T: Sample<F>, F: Real>(

@@ -2,7 +2,7 @@
 //! as text, its spacing and options, and which of our errors each numpy exception stands for.
 //! The format itself is described in `tests/fixtures/generate.py`.
 
-use numgrad::{Axes, AxisSpacing, EdgeOrder, GradientError, Options, Real, Spacing};
+use numgrad::{Axes, AxisSpacing, EdgeOrder, GradientError, Options, Real, Spacing, StridedView};
 
 /// A float type that fixtures spell as hex bit patterns.
 pub trait Bits: Real {
@@ -94,6 +94,12 @@ impl<'a> Case<'a> {
     /// `"case <index> <name>"`, for messages.
     pub fn label(&self) -> String {
         format!("case {} {}", self.index, self.name)
+    }
+
+    /// The input view of `base` (the case's base values, parsed) the case describes.
+    pub fn view<'s, T>(&'s self, base: &'s [T]) -> StridedView<'s, T> {
+        StridedView::new(base, self.offset, &self.shape, &self.strides)
+            .unwrap_or_else(|e| panic!("{}: input view rejected: {e}", self.label()))
     }
 
     /// How many axes numpy was asked for.

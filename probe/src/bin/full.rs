@@ -4,9 +4,9 @@
 #![no_std]
 #![no_main]
 
-use numgrad_probe::Volatile;
 use num_complex::Complex;
 use numgrad::{Datetime64, Timedelta64};
+use numgrad_probe::Volatile;
 use numgrad_probe::api::{exercise, exercise_values};
 
 /// Entry point: a real part's reset handler would jump here.
