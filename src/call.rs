@@ -2,7 +2,7 @@
 //! the validated call the kernels run (the selected axes and each one's plan).
 
 use crate::axes::AxisList;
-use crate::element::Real;
+use crate::element::Precision;
 use crate::options::EdgeOrder;
 use crate::spacing::{Grid, Spacing};
 use crate::stencil::AxisPlan;
@@ -14,7 +14,7 @@ use crate::{GradientError, Options};
 ///
 /// Returns the validated call: every selected axis and its plan, with the coordinates scanned
 /// once, here. Nothing after it can fail.
-pub(crate) fn validate<'a, T, O, F: Real>(
+pub(crate) fn validate<'a, T, O, F: Precision>(
     input: &StridedView<'a, T>,
     outputs: &[StridedViewMut<'_, O>],
     options: &Options<'a, F>,
@@ -36,7 +36,7 @@ pub(crate) fn validate<'a, T, O, F: Real>(
 /// [`validate`] for outputs the caller has yet to make (the owned API), one per selected axis
 /// with the input's shape: the same checks in the same order, minus those on the outputs.
 #[cfg(feature = "alloc")]
-pub(crate) fn validate_for_new_outputs<'a, T, F: Real>(
+pub(crate) fn validate_for_new_outputs<'a, T, F: Precision>(
     input: &StridedView<'a, T>,
     options: &Options<'a, F>,
 ) -> Result<Validated<'a, F>, GradientError> {
@@ -62,7 +62,7 @@ pub(crate) struct Validated<'a, F> {
     reduced: u64,
 }
 
-impl<'a, F: Real> Validated<'a, F> {
+impl<'a, F: Precision> Validated<'a, F> {
     /// Checks the spacing's count, then each selected axis's spacing and length, in order.
     pub(crate) fn new(
         shape: &'a [usize],

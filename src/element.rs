@@ -1,5 +1,5 @@
-//! Element types: the float types results are computed in ([`Real`]) and the sample types that
-//! can be read into them ([`Sample`]).
+//! Element types: the float types numpy's formulas are evaluated in ([`Precision`]), those with
+//! vector lanes ([`Real`]), and the sample types that can be read into them ([`Sample`]).
 
 use crate::lanes::{Convert, Vectors};
 
@@ -7,27 +7,19 @@ mod sealed {
     pub trait Sealed {}
     impl Sealed for f32 {}
     impl Sealed for f64 {}
+    #[cfg(feature = "half")]
+    impl Sealed for half::f16 {}
 }
 
-/// A float type gradients are computed in: `f32` or `f64`.
+/// A float type numpy's formulas are evaluated in: the spacing, the coefficients and (for real
+/// and half-precision samples) every result. `f64`, `f32` and, with the feature `half`,
+/// [`half::f16`], each operation rounded to the type as numpy's loop for that dtype rounds it.
 ///
-/// Every operation of a gradient happens in this type, in numpy's order, so `f64` results equal
-/// numpy's and `f32` results equal numpy's for `float32` data with `float32` spacing.
-/// Sealed: only `f32` and `f64` implement it.
-///
-/// ```
-/// use numgrad::{gradient_1d, AxisSpacing, EdgeOrder, GradientError, Real, Sample};
-/// // Code generic over the float type (and the sample type).
-/// fn first_slope<T: Sample<F>, F: Real>(f: &[T], h: F) -> Result<F, GradientError> {
-///     let mut d = [F::zero(); 2];
-///     gradient_1d(f, &mut d, AxisSpacing::Uniform(h), EdgeOrder::First)?;
-///     Ok(d[0])
-/// }
-/// assert_eq!(first_slope(&[1.0f64, 3.0], 0.5f64)?, 4.0);
-/// assert_eq!(first_slope(&[1i16, 3], 0.5f32)?, 4.0);
-/// # Ok::<(), numgrad::GradientError>(())
-/// ```
-pub trait Real: Vectors + Sample<Self> + sealed::Sealed {
+/// [`Real`] adds the vector lanes of `f32` and `f64`; `f16` is a precision of
+/// [`gradient_values`](crate::gradient_values) only. Sealed.
+pub trait Precision:
+    num_traits::Float + Default + core::fmt::Debug + Send + Sync + sealed::Sealed
+{
     /// `2.0`, numpy's `2.` literal.
     #[doc(hidden)]
     const TWO: Self;
@@ -51,30 +43,65 @@ pub trait Real: Vectors + Sample<Self> + sealed::Sealed {
         (power_of_two && r.is_normal()).then_some(r)
     }
 
-    /// A timer's tick count (`as`, round to nearest).
+    /// A timer's tick count, rounded once to nearest.
     #[doc(hidden)]
     fn from_ticks(ticks: u64) -> Self;
 }
 
-impl Real for f64 {
-    const TWO: Self = 2.0;
-    const HALF: Self = 0.5;
-    const THREE_HALVES: Self = 1.5;
+/// A float type gradients are computed in with vector lanes: `f32` or `f64`.
+///
+/// Every operation of a gradient happens in this type, in numpy's order, so `f64` results equal
+/// numpy's and `f32` results equal numpy's for `float32` data with `float32` spacing.
+/// Sealed: only `f32` and `f64` implement it.
+///
+/// ```
+/// use numgrad::{gradient_1d, AxisSpacing, EdgeOrder, GradientError, Real, Sample};
+/// // Code generic over the float type (and the sample type).
+/// fn first_slope<T: Sample<F>, F: Real>(f: &[T], h: F) -> Result<F, GradientError> {
+///     let mut d = [F::zero(); 2];
+///     gradient_1d(f, &mut d, AxisSpacing::Uniform(h), EdgeOrder::First)?;
+///     Ok(d[0])
+/// }
+/// assert_eq!(first_slope(&[1.0f64, 3.0], 0.5f64)?, 4.0);
+/// assert_eq!(first_slope(&[1i16, 3], 0.5f32)?, 4.0);
+/// # Ok::<(), numgrad::GradientError>(())
+/// ```
+pub trait Real: Precision + Vectors + Sample<Self> {}
 
-    #[inline(always)]
-    fn from_ticks(ticks: u64) -> Self {
-        ticks as f64
-    }
+impl Real for f64 {}
+impl Real for f32 {}
+
+macro_rules! precision {
+    ($($t:ty),*) => {$(
+        impl Precision for $t {
+            const TWO: Self = 2.0;
+            const HALF: Self = 0.5;
+            const THREE_HALVES: Self = 1.5;
+
+            #[inline(always)]
+            fn from_ticks(ticks: u64) -> Self {
+                ticks as $t
+            }
+        }
+    )*};
 }
 
-impl Real for f32 {
-    const TWO: Self = 2.0;
-    const HALF: Self = 0.5;
-    const THREE_HALVES: Self = 1.5;
+precision!(f64, f32);
+
+/// numpy's float16: every operation computed in f32 and rounded to f16, which is the correctly
+/// rounded f16 operation (f32 has 24 >= 2*11 + 2 bits, so the double rounding is innocuous);
+/// `half`'s arithmetic is exactly that.
+#[cfg(feature = "half")]
+impl Precision for half::f16 {
+    const TWO: Self = half::f16::from_f32_const(2.0);
+    const HALF: Self = half::f16::from_f32_const(0.5);
+    const THREE_HALVES: Self = half::f16::from_f32_const(1.5);
 
     #[inline(always)]
     fn from_ticks(ticks: u64) -> Self {
-        ticks as f32
+        // Exact in f64 up to 2^53, far beyond f16's range (which overflows to inf from 65520):
+        // one rounding.
+        half::f16::from_f64(ticks as f64)
     }
 }
 

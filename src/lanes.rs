@@ -186,6 +186,29 @@ impl Step for Apart {
     }
 }
 
+/// The arithmetic numpy's formulas use, and nothing else: IEEE add, sub, mul, div and sign-flip
+/// negation, each correctly rounded. Lanes of every width have it, and so does every
+/// [`Precision`](crate::Precision) (`f16` among them, which has no lanes).
+pub trait Arith:
+    Copy
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+    + Neg<Output = Self>
+{
+}
+
+impl<T> Arith for T where
+    T: Copy
+        + Add<Output = T>
+        + Sub<Output = T>
+        + Mul<Output = T>
+        + Div<Output = T>
+        + Neg<Output = T>
+{
+}
+
 /// The float types the lanes are made of (`f32`, `f64`), with their vector types.
 pub trait Vectors:
     num_traits::Float + Default + Debug + Send + Sync + Lanes<Elem = Self, Token = ()>
@@ -224,14 +247,7 @@ impl Vectors for f32 {
 /// only where one was shown.
 ///
 /// [`Token`]: Lanes::Token
-pub trait Lanes:
-    Copy
-    + Add<Output = Self>
-    + Sub<Output = Self>
-    + Mul<Output = Self>
-    + Div<Output = Self>
-    + Neg<Output = Self>
-{
+pub trait Lanes: Arith {
     /// The lane type.
     type Elem: Vectors;
     /// What proves that this CPU runs these lanes' instructions.

@@ -57,6 +57,8 @@ mod complex;
 mod driver;
 mod element;
 mod error;
+#[cfg(feature = "half")]
+mod float16;
 mod inplace;
 mod isa;
 mod kernels;
@@ -83,7 +85,7 @@ pub use arrays::{gradient_array_into, gradient_arrays};
 pub use axes::Axes;
 pub use block::WholeArray;
 pub use driver::{gradient, gradient_1d};
-pub use element::{Real, Sample};
+pub use element::{Precision, Real, Sample};
 pub use error::GradientError;
 pub use inplace::gradient_1d_in_place;
 pub use options::{EdgeOrder, Options};

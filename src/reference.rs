@@ -3,7 +3,7 @@
 //! for bit; tests and fuzz targets check that they do.
 
 use crate::call::{Validated, validate};
-use crate::element::{Real, Sample};
+use crate::element::{Precision, Real, Sample};
 #[cfg(feature = "testing")]
 use crate::scalar::{PointRule, Values};
 use crate::stencil::Stencil;
@@ -55,7 +55,7 @@ pub fn gradient_reference<T: Sample<F>, F: Real>(
 /// at each point the kernel's own rule (the value type's formulas, checked against numpy by the
 /// fixtures): what this checks is the walk over the layouts.
 #[cfg(feature = "testing")]
-pub(crate) fn values_reference<V: Value<F>, F: Real>(
+pub(crate) fn values_reference<V: Value<F>, F: Precision>(
     input: &StridedView<'_, V>,
     outputs: &mut [StridedViewMut<'_, V::Out>],
     options: &Options<'_, F>,
@@ -70,7 +70,7 @@ pub(crate) fn values_reference<V: Value<F>, F: Real>(
 /// Every element of every selected axis's output, in C order of the index, set to
 /// `point(stencil, products, sample)`, `sample(j)` reading point `j` of the element's line
 /// (`None` off the buffer, which validation rules out).
-fn walk<T: Copy, O, F: Real>(
+fn walk<T: Copy, O, F: Precision>(
     input: &StridedView<'_, T>,
     outputs: &mut [StridedViewMut<'_, O>],
     call: &Validated<'_, F>,

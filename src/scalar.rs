@@ -9,16 +9,16 @@
 //!   timedelta64), each point by the type's [`Value`] formulas.
 
 use crate::call::Validated;
-use crate::element::Real;
+use crate::element::Precision;
 #[cfg(feature = "compact")]
-use crate::element::Sample;
+use crate::element::{Real, Sample};
 use crate::stencil::{AxisPlan, Stencil};
 use crate::value::{Products, Value};
 use crate::view::{StridedView, StridedViewMut};
 
 /// How one point's result comes from its stencil and the samples of its line: the arithmetic
 /// of a sample type `T`.
-pub(crate) trait PointRule<T, F: Real> {
+pub(crate) trait PointRule<T, F: Precision> {
     /// The result type.
     type Out;
     /// Whether a line of an evenly spaced axis takes its interior stencil once and shifts it
@@ -52,7 +52,7 @@ impl<T: Sample<F>, F: Real> PointRule<T, F> for Reals {
 /// Samples with numpy's arithmetic of their own dtype ([`Value`]).
 pub(crate) struct Values;
 
-impl<V: Value<F>, F: Real> PointRule<V, F> for Values {
+impl<V: Value<F>, F: Precision> PointRule<V, F> for Values {
     type Out = V::Out;
     const SHIFT_EVEN_INTERIOR: bool = true;
     #[inline(always)]
@@ -80,7 +80,7 @@ impl<V: Value<F>, F: Real> PointRule<V, F> for Values {
 /// `outputs` are the views `call` was validated with, so every position below is inside its
 /// buffer; the accesses are checked all the same (a miss reads `None` or skips the write),
 /// which keeps this path free of `unsafe` and of panics for the price of a compare per access.
-pub(crate) fn run<T: Copy, F: Real, R: PointRule<T, F>>(
+pub(crate) fn run<T: Copy, F: Precision, R: PointRule<T, F>>(
     input: &StridedView<'_, T>,
     outputs: &mut [StridedViewMut<'_, R::Out>],
     call: &Validated<'_, F>,
@@ -141,7 +141,7 @@ impl Line {
 /// The gradient of one line of `plan.len()` points of an input of `rank` axes: numpy's
 /// stencil at each point, by `R`. `read(e)` is the input's buffer element `e` (`None` outside
 /// it); `write(e, v)` stores into the output's buffer element `e` (nothing outside it).
-pub(crate) fn line_of<T, F: Real, R: PointRule<T, F>>(
+pub(crate) fn line_of<T, F: Precision, R: PointRule<T, F>>(
     read: impl Fn(usize) -> Option<T>,
     from: Line,
     mut write: impl FnMut(usize, R::Out),

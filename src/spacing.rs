@@ -3,7 +3,7 @@
 use core::fmt::Debug;
 
 use crate::GradientError;
-use crate::element::Real;
+use crate::element::{Precision, Real};
 use crate::lanes::{Lanes, Unit};
 
 /// The spacing of the samples, numpy's `*varargs`.
@@ -74,7 +74,7 @@ pub enum AxisSpacing<'a, F> {
     Ticks64(&'a [u64]),
 }
 
-impl<'a, F: Real> Spacing<'a, F> {
+impl<'a, F: Precision> Spacing<'a, F> {
     /// Checks that per-axis spacing has one entry for each of the `selected` axes.
     pub(crate) fn check_count(&self, selected: usize) -> Result<(), GradientError> {
         match self {
@@ -103,9 +103,9 @@ impl<'a, F: Real> Spacing<'a, F> {
 }
 
 mod sealed {
-    use crate::element::Real;
+    use crate::element::Precision;
     pub trait Sealed<F> {}
-    impl<F: Real> Sealed<F> for F {}
+    impl<F: Precision> Sealed<F> for F {}
     impl<F> Sealed<F> for u32 {}
     impl<F> Sealed<F> for u64 {}
 }
@@ -129,7 +129,7 @@ mod sealed {
 /// stream.push([0.0f32], u32::MAX - 9);
 /// assert_eq!(stream.push([40.0f32], 10).as_slice(), [[2.0]]);
 /// ```
-pub trait Timestamp<F: Real>: Copy + Default + Debug + sealed::Sealed<F> {
+pub trait Timestamp<F: Precision>: Copy + Default + Debug + sealed::Sealed<F> {
     /// The step from `self` to `next`, in `F`.
     #[doc(hidden)]
     fn step_to(self, next: Self) -> F;
@@ -140,7 +140,7 @@ pub trait Timestamp<F: Real>: Copy + Default + Debug + sealed::Sealed<F> {
     fn as_reals(x: *const Self) -> Option<*const F>;
 }
 
-impl<F: Real> Timestamp<F> for F {
+impl<F: Precision> Timestamp<F> for F {
     #[inline(always)]
     fn step_to(self, next: Self) -> F {
         next - self
@@ -154,7 +154,7 @@ impl<F: Real> Timestamp<F> for F {
 
 macro_rules! ticks {
     ($($t:ty),*) => {$(
-        impl<F: Real> Timestamp<F> for $t {
+        impl<F: Precision> Timestamp<F> for $t {
             #[inline(always)]
             fn step_to(self, next: Self) -> F {
                 // Widening a u32 difference to u64 is exact, so one rounding, as for u64.
@@ -222,7 +222,7 @@ pub(crate) enum Steps<'a, F> {
     Ticks64(&'a [u64]),
 }
 
-impl<F: Real> Steps<'_, F> {
+impl<F: Precision> Steps<'_, F> {
     /// Number of positions.
     fn len(&self) -> usize {
         match self {
@@ -235,7 +235,7 @@ impl<F: Real> Steps<'_, F> {
     /// Step `k`, from position `k` to position `k + 1` (numpy's `np.diff(x)[k]`).
     #[inline]
     pub(crate) fn step(&self, k: usize) -> F {
-        fn between<F: Real, X: Timestamp<F>>(x: &[X], k: usize) -> F {
+        fn between<F: Precision, X: Timestamp<F>>(x: &[X], k: usize) -> F {
             match (x.get(k), x.get(k + 1)) {
                 (Some(&a), Some(&b)) => a.step_to(b),
                 // Only indices below the validated length are asked for; NaN keeps this total.
@@ -260,7 +260,7 @@ pub(crate) enum Grid<'a, F> {
     Uneven(Steps<'a, F>),
 }
 
-impl<'a, F: Real> Grid<'a, F> {
+impl<'a, F: Precision> Grid<'a, F> {
     /// The spacing of `axis`, of length `len`, whose edge order needs `min_len` points:
     /// [`check`](Self::check), then [`checked`](Self::checked).
     pub(crate) fn resolve(

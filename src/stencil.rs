@@ -7,8 +7,8 @@
 //! and `wide` does not either (only its explicit `mul_add` may), so each `*`, `+`, `-`, `/`
 //! below is one correctly rounded IEEE operation, as in numpy.
 
-use crate::element::Real;
-use crate::lanes::Lanes;
+use crate::element::{Precision, Real};
+use crate::lanes::{Arith, Lanes};
 use crate::options::EdgeOrder;
 use crate::spacing::Grid;
 
@@ -21,14 +21,14 @@ pub(crate) fn difference<F: Real>(f_plus: F, f_minus: F, divisor: Divisor<F>) ->
 
 /// `a * f0 + b * f1 + c * f2`, evaluated as numpy does: `(a*f0 + b*f1) + c*f2`.
 #[inline(always)]
-pub(crate) fn weighted<L: Lanes>([a, b, c]: [L; 3], [f0, f1, f2]: [L; 3]) -> L {
+pub(crate) fn weighted<L: Arith>([a, b, c]: [L; 3], [f0, f1, f2]: [L; 3]) -> L {
     a * f0 + b * f1 + c * f2
 }
 
 /// numpy's non-uniform interior weights for the steps `dx1 = x[i] - x[i-1]`,
 /// `dx2 = x[i+1] - x[i]`.
 #[inline(always)]
-pub(crate) fn interior_weights<L: Lanes>(dx1: L, dx2: L) -> [L; 3] {
+pub(crate) fn interior_weights<L: Arith>(dx1: L, dx2: L) -> [L; 3] {
     let a = -dx2 / (dx1 * (dx1 + dx2));
     let b = (dx2 - dx1) / (dx1 * dx2);
     let c = dx1 / (dx2 * (dx1 + dx2));
@@ -36,7 +36,7 @@ pub(crate) fn interior_weights<L: Lanes>(dx1: L, dx2: L) -> [L; 3] {
 }
 
 /// numpy's second-order weights for `f[0], f[1], f[2]` at the first point.
-fn first_point_weights<F: Real>(grid: &Grid<'_, F>) -> [F; 3] {
+fn first_point_weights<F: Precision>(grid: &Grid<'_, F>) -> [F; 3] {
     match *grid {
         Grid::Even(dx) => even_first_point_weights(dx),
         Grid::Uneven(x) => uneven_first_point_weights(x.step(0), x.step(1)),
@@ -45,14 +45,14 @@ fn first_point_weights<F: Real>(grid: &Grid<'_, F>) -> [F; 3] {
 
 /// numpy's second-order weights at the first point of a uniform grid of step `dx`.
 #[inline]
-pub(crate) fn even_first_point_weights<F: Real>(dx: F) -> [F; 3] {
+pub(crate) fn even_first_point_weights<F: Precision>(dx: F) -> [F; 3] {
     [-F::THREE_HALVES / dx, F::TWO / dx, -F::HALF / dx]
 }
 
 /// numpy's second-order weights at the first point, for the steps `dx1 = x[1] - x[0]`,
 /// `dx2 = x[2] - x[1]`.
 #[inline]
-pub(crate) fn uneven_first_point_weights<F: Real>(dx1: F, dx2: F) -> [F; 3] {
+pub(crate) fn uneven_first_point_weights<F: Precision>(dx1: F, dx2: F) -> [F; 3] {
     let a = -(F::TWO * dx1 + dx2) / (dx1 * (dx1 + dx2));
     let b = (dx1 + dx2) / (dx1 * dx2);
     let c = -dx1 / (dx2 * (dx1 + dx2));
@@ -60,7 +60,7 @@ pub(crate) fn uneven_first_point_weights<F: Real>(dx1: F, dx2: F) -> [F; 3] {
 }
 
 /// numpy's second-order weights for `f[n-3], f[n-2], f[n-1]` at the last point.
-fn last_point_weights<F: Real>(grid: &Grid<'_, F>, n: usize) -> [F; 3] {
+fn last_point_weights<F: Precision>(grid: &Grid<'_, F>, n: usize) -> [F; 3] {
     match *grid {
         Grid::Even(dx) => even_last_point_weights(dx),
         Grid::Uneven(x) => uneven_last_point_weights(x.step(n - 3), x.step(n - 2)),
@@ -69,14 +69,14 @@ fn last_point_weights<F: Real>(grid: &Grid<'_, F>, n: usize) -> [F; 3] {
 
 /// numpy's second-order weights at the last point of a uniform grid of step `dx`.
 #[inline]
-pub(crate) fn even_last_point_weights<F: Real>(dx: F) -> [F; 3] {
+pub(crate) fn even_last_point_weights<F: Precision>(dx: F) -> [F; 3] {
     [F::HALF / dx, -F::TWO / dx, F::THREE_HALVES / dx]
 }
 
 /// numpy's second-order weights at the last point, for the steps `dx1 = x[n-2] - x[n-3]`,
 /// `dx2 = x[n-1] - x[n-2]`.
 #[inline]
-pub(crate) fn uneven_last_point_weights<F: Real>(dx1: F, dx2: F) -> [F; 3] {
+pub(crate) fn uneven_last_point_weights<F: Precision>(dx1: F, dx2: F) -> [F; 3] {
     let a = dx2 / (dx1 * (dx1 + dx2));
     let b = -(dx2 + dx1) / (dx1 * dx2);
     let c = (F::TWO * dx2 + dx1) / (dx2 * (dx1 + dx2));
@@ -85,12 +85,12 @@ pub(crate) fn uneven_last_point_weights<F: Real>(dx1: F, dx2: F) -> [F; 3] {
 
 /// numpy's uniform interior divisor `2. * dx`.
 #[inline]
-pub(crate) fn central_divisor<F: Real>(dx: F) -> Divisor<F> {
+pub(crate) fn central_divisor<F: Precision>(dx: F) -> Divisor<F> {
     Divisor::new(F::TWO * dx)
 }
 
 /// A division by a fixed divisor, done as a multiplication by its exact reciprocal when that
-/// is bit-identical (see [`Real::exact_recip`]). [`Divisor::new`] decides which, once, and
+/// is bit-identical (see [`Precision::exact_recip`]). [`Divisor::new`] decides which, once, and
 /// [`Divisor::apply`] is the one place that acts on the decision: it hands a kernel the
 /// [`Divide`] to run its whole loop with.
 #[derive(Clone, Copy, Debug)]
@@ -100,7 +100,7 @@ pub(crate) struct Divisor<F> {
     recip: Option<F>,
 }
 
-impl<F: Real> Divisor<F> {
+impl<F: Precision> Divisor<F> {
     pub(crate) fn new(divisor: F) -> Self {
         Self {
             divisor,
@@ -112,7 +112,9 @@ impl<F: Real> Divisor<F> {
     pub(crate) fn value(self) -> F {
         self.divisor
     }
+}
 
+impl<F: Real> Divisor<F> {
     /// Runs `job` with the division this divisor was decided to be.
     #[inline(always)]
     pub(crate) fn apply<J: WithDivide<F>>(self, job: J) -> J::Output {
@@ -220,7 +222,7 @@ pub(crate) struct AxisPlan<'a, F> {
     edge_order: EdgeOrder,
 }
 
-impl<'a, F: Real> AxisPlan<'a, F> {
+impl<'a, F: Precision> AxisPlan<'a, F> {
     /// A plan for an axis of `n >= edge_order.min_len()` points (checked by `Grid::resolve`).
     pub(crate) fn new(n: usize, grid: Grid<'a, F>, edge_order: EdgeOrder) -> Self {
         let last_step = n.saturating_sub(1);

@@ -113,7 +113,7 @@ where
 /// assert_eq!(d, [10, 15, 20].map(Timedelta64));
 /// # Ok::<(), numgrad::GradientError>(())
 /// ```
-pub fn gradient_values_reference<V: crate::Value<F>, F: Real>(
+pub fn gradient_values_reference<V: crate::Value<F>, F: crate::Precision>(
     input: &StridedView<'_, V>,
     outputs: &mut [StridedViewMut<'_, V::Out>],
     options: &Options<'_, F>,

@@ -1,10 +1,10 @@
-//! Sample types that numpy differentiates with an arithmetic of their own dtype, not as real
-//! numbers ([`Value`]): complex numbers (feature `complex`), datetime64 and timedelta64 counts
-//! ([`Datetime64`](crate::Datetime64), [`Timedelta64`](crate::Timedelta64)); and their entry
-//! point, [`gradient_values`].
+//! Sample types that numpy differentiates with an arithmetic of their own dtype, not as `f32`
+//! or `f64` numbers ([`Value`]): complex numbers (feature `complex`), datetime64 and
+//! timedelta64 counts ([`Datetime64`](crate::Datetime64), [`Timedelta64`](crate::Timedelta64)),
+//! float16 (feature `half`); and their entry point, [`gradient_values`].
 
 use crate::call::validate;
-use crate::element::Real;
+use crate::element::Precision;
 use crate::scalar::{self, Values};
 use crate::view::{StridedView, StridedViewMut};
 use crate::{GradientError, Options};
@@ -24,9 +24,10 @@ pub(crate) mod sealed {
 /// | `Complex<f32>` (feature `complex`) | `f32` | `Complex<f32>` | complex64, float32 spacing |
 /// | [`Timedelta64`](crate::Timedelta64) | `f64` | `Timedelta64` | timedelta64 |
 /// | [`Datetime64`](crate::Datetime64) | `f64` | `Timedelta64` | datetime64 → timedelta64 |
+/// | `half::f16` (feature `half`) | `f16` | `f16` | float16, float16 spacing |
 ///
 /// Sealed. The methods are this crate's; they are not part of the API.
-pub trait Value<F: Real>: Copy + core::fmt::Debug + sealed::Sealed {
+pub trait Value<F: Precision>: Copy + core::fmt::Debug + sealed::Sealed {
     /// The results' type: numpy's output dtype for these samples.
     type Out: Copy + core::fmt::Debug;
     /// The value read where a sample could not be (never, for a validated call).
@@ -67,7 +68,7 @@ impl Products {
 }
 
 /// [`gradient`](crate::gradient) for the sample types of [`Value`]: complex numbers, datetime64
-/// and timedelta64 counts, each with numpy's arithmetic for its dtype.
+/// and timedelta64 counts, float16, each with numpy's arithmetic for its dtype.
 ///
 /// The same views, options, validation and errors as [`gradient`](crate::gradient); outputs
 /// of the type numpy returns ([`Value::Out`]). One scalar loop over every layout: these types
@@ -86,7 +87,7 @@ impl Products {
 /// assert_eq!(rate.map(|d| d.0), [3, 1, 3, 6]);
 /// # Ok::<(), numgrad::GradientError>(())
 /// ```
-pub fn gradient_values<V: Value<F>, F: Real>(
+pub fn gradient_values<V: Value<F>, F: Precision>(
     input: &StridedView<'_, V>,
     outputs: &mut [StridedViewMut<'_, V::Out>],
     options: &Options<'_, F>,

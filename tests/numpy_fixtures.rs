@@ -11,7 +11,7 @@ mod fixture_cases;
 mod support;
 
 use numgrad::testing::{Isa, Kernel, gradient_with};
-use numgrad::{Sample, StridedViewMut, gradient_reference};
+use numgrad::{Real, Sample, StridedViewMut, gradient_reference};
 
 use fixture_cases::{Bits, Case, c_strides, error_matches, parse_cases};
 use support::same;
@@ -47,7 +47,7 @@ impl ParseSample for f32 {
 }
 
 /// Runs `case` on every path; returns how many paths were compared.
-fn run<T: Sample<F> + ParseSample + Copy, F: Bits>(case: &Case<'_>, isa: Isa) -> usize {
+fn run<T: Sample<F> + ParseSample + Copy, F: Bits + Real>(case: &Case<'_>, isa: Isa) -> usize {
     let label = case.label();
     let base: Vec<T> = case.base.iter().map(|w| T::parse_sample(w)).collect();
     let input = case.view(&base);

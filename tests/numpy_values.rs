@@ -1,15 +1,16 @@
 //! The differential suite for the value types against numpy: every case of
 //! `tests/fixtures/numpy_values.txt` (written by `tests/fixtures/generate_values.py` with numpy)
-//! — complex128, complex64, datetime64 and timedelta64 — recomputed by `gradient_values` and by
+//! — complex128, complex64, datetime64, timedelta64 and float16 — recomputed by `gradient_values` and by
 //! the reference's walk, into C-order and reversed outputs, and compared bit for bit (any NaN
 //! matches any NaN; NaT is a count like any other).
 
 mod fixture_cases;
 mod support;
 
+use half::f16;
 use num_complex::Complex;
 use numgrad::testing::gradient_values_reference;
-use numgrad::{Datetime64, StridedViewMut, Timedelta64, Value, gradient_values};
+use numgrad::{Datetime64, Real, StridedViewMut, Timedelta64, Value, gradient_values};
 
 use fixture_cases::{Bits, Case, c_strides, error_matches, parse_cases};
 use support::same;
@@ -26,7 +27,7 @@ trait Fixture<F: Bits>: Value<F> {
     fn is_untouched(v: Self::Out) -> bool;
 }
 
-impl<F: Bits> Fixture<F> for Complex<F> {
+impl<F: Bits + Real> Fixture<F> for Complex<F> {
     fn parse(word: &str) -> Self {
         let (re, im) = word.split_once(':').expect("re:im");
         Complex::new(F::parse(re), F::parse(im))
@@ -68,6 +69,24 @@ macro_rules! counts {
 }
 counts!(Datetime64);
 counts!(Timedelta64);
+
+impl Fixture<f16> for f16 {
+    fn parse(word: &str) -> Self {
+        <f16 as Bits>::parse(word)
+    }
+    fn parse_out(word: &str) -> Self {
+        <f16 as Bits>::parse(word)
+    }
+    fn same(a: Self, b: Self) -> bool {
+        same(a, b)
+    }
+    fn untouched() -> Self {
+        f16::from_f32(7.0)
+    }
+    fn is_untouched(v: Self) -> bool {
+        v.to_bits() == f16::from_f32(7.0).to_bits()
+    }
+}
 
 /// Runs `case` through the kernel and the reference walk, into C-order and reversed outputs;
 /// returns how many paths were compared.
@@ -172,12 +191,13 @@ fn every_value_fixture_matches_numpy() {
             "c64" => run::<Complex<f32>, f32>(case),
             "M8" => run::<Datetime64, f64>(case),
             "m8" => run::<Timedelta64, f64>(case),
+            "f16" => run::<f16, f16>(case),
             other => panic!("case {}: unknown dtype {other}", case.index),
         };
         *by_dtype.entry(case.dtype).or_default() += 1;
     }
     // Every dtype is there, with enough cases to mean something.
-    for dtype in ["c128", "c64", "M8", "m8"] {
+    for dtype in ["c128", "c64", "M8", "m8", "f16"] {
         assert!(
             by_dtype.get(dtype).copied().unwrap_or(0) >= 50,
             "{by_dtype:?}"

@@ -1,17 +1,21 @@
-//! Properties of the value types (complex, datetime64, timedelta64) through `gradient_values`:
-//! the kernel's walk equals the reference's on every layout, axes, spacing and edge order;
-//! validation is `gradient`'s, error for error; datetime64 and timedelta64 counts give the same
-//! results; and a complex line whose other component is zero carries the real gradient (as
-//! numbers: numpy's complex division turns some `-0.0` into `+0.0`) where that division is
-//! exact (a power-of-two spacing).
+//! Properties of the value types (complex, datetime64, timedelta64, float16) through
+//! `gradient_values`: the kernel's walk equals the reference's on every layout, axes, spacing
+//! and edge order; validation is `gradient`'s, error for error; datetime64 and timedelta64
+//! counts give the same results; a complex line whose other component is zero carries the real
+//! gradient (as numbers: numpy's complex division turns some `-0.0` into `+0.0`) where that
+//! division is exact (a power-of-two spacing); float16 equals the f64 fast path, rounded,
+//! where every float16 operation is exact; and a two-channel stream of I and Q samples (the
+//! baseband recipe the README gives, since streams take real samples) is numpy's complex
+//! gradient, as numbers, where the README says it is.
 
 mod support;
 
+use half::f16;
 use num_complex::Complex;
 use numgrad::testing::gradient_values_reference;
 use numgrad::{
-    Axes, AxisSpacing, Datetime64, EdgeOrder, GradientError, Options, Spacing, StridedView,
-    StridedViewMut, Timedelta64, gradient, gradient_values,
+    Axes, AxisSpacing, Datetime64, EdgeOrder, GradientError, GradientStream, Options, Precision,
+    Spacing, StridedView, StridedViewMut, Timedelta64, gradient, gradient_values,
 };
 use proptest::prelude::*;
 use std::fmt::Debug;
@@ -120,20 +124,31 @@ fn numbers() -> impl Strategy<Value = Vec<(f64, f64)>> {
 
 /// Runs `call` on `data` through `run` (the kernel or the reference), into outputs flipped as
 /// the call says; returns each output in C order, or the error.
-fn outputs<V: Copy, O: Copy + Debug>(
+/// The spacing is `call`'s, converted to `F` (round to nearest).
+fn outputs<V: Copy, O: Copy + Debug, F: Precision>(
     call: &Call,
     data: &[V],
     fill: O,
-    run: impl Fn(&StridedView<'_, V>, &mut [StridedViewMut<'_, O>], &Options<'_, f64>) -> Outcome,
+    run: impl Fn(&StridedView<'_, V>, &mut [StridedViewMut<'_, O>], &Options<'_, F>) -> Outcome,
 ) -> Result<Vec<Vec<O>>, GradientError> {
     let input = StridedView::new(data, call.offset, &call.shape, &call.strides)
         .expect("the strategy builds valid views");
-    let per_axis: Vec<AxisSpacing<'_, f64>> = call
+    let to = |v: f64| F::from(v).expect("every f64 converts");
+    let coordinates: Vec<Vec<F>> = call
         .spacing
         .iter()
         .map(|s| match s {
-            Step::Uniform(h) => AxisSpacing::Uniform(*h),
-            Step::Coordinates(x) => AxisSpacing::Coordinates(x),
+            Step::Uniform(_) => Vec::new(),
+            Step::Coordinates(x) => x.iter().map(|&v| to(v)).collect(),
+        })
+        .collect();
+    let per_axis: Vec<AxisSpacing<'_, F>> = call
+        .spacing
+        .iter()
+        .zip(&coordinates)
+        .map(|(s, x)| match s {
+            Step::Uniform(h) => AxisSpacing::Uniform(to(*h)),
+            Step::Coordinates(_) => AxisSpacing::Coordinates(x),
         })
         .collect();
     let options = Options::new()
@@ -218,6 +233,39 @@ proptest! {
         let kernel = outputs(&call, &dt, fill, gradient_values);
         prop_assert_eq!(&kernel, &outputs(&call, &dt, fill, gradient_values_reference));
         prop_assert_eq!(&kernel, &outputs(&call, &td, fill, gradient_values));
+        // And for float16, in float16.
+        let half: Vec<_> = numbers[..call.len].iter().map(|&(x, _)| f16::from_f64(x)).collect();
+        let kernel = outputs(&call, &half, f16::NAN, gradient_values);
+        let reference = outputs(&call, &half, f16::NAN, gradient_values_reference);
+        match (&kernel, &reference) {
+            (Ok(k), Ok(r)) => prop_assert!(
+                k.iter().flatten().zip(r.iter().flatten()).all(|(&a, &b)| same(a, b)),
+                "{kernel:?} {reference:?}"
+            ),
+            _ => prop_assert_eq!(kernel.clone().err(), reference.clone().err()),
+        }
+    }
+
+    #[test]
+    fn float16_is_the_f64_gradient_where_float16_is_exact(call in call(), numbers in numbers(), h in 0usize..3) {
+        // Integers up to 100 (and the specials), a power-of-two spacing: every difference,
+        // coefficient, product and sum is exact in float16 (at most 11 significant bits), so
+        // rounding each operation to float16 changes nothing and the f16 results are the f64
+        // fast path's, rounded once.
+        let h = [0.5, 1.0, 2.0][h];
+        let call = Call { spacing: call.spacing.iter().map(|_| Step::Uniform(h)).collect(), ..call };
+        let x: Vec<f64> = numbers[..call.len].iter().map(|p| p.0.round()).collect();
+        let half: Vec<f16> = x.iter().map(|&v| f16::from_f64(v)).collect();
+        let wide = outputs(&call, &x, f64::NAN, gradient);
+        let narrow = outputs(&call, &half, f16::NAN, gradient_values);
+        match (wide, narrow) {
+            (Ok(wide), Ok(narrow)) => {
+                for (&w, &n) in wide.iter().flatten().zip(narrow.iter().flatten()) {
+                    prop_assert!(same(f16::from_f64(w), n), "f64 {w} vs f16 {n}");
+                }
+            }
+            (wide, narrow) => prop_assert_eq!(wide.err(), narrow.err()),
+        }
     }
 
     #[test]
@@ -258,6 +306,41 @@ proptest! {
             (real, re, im) => {
                 prop_assert!(real.is_err() && re.is_err() && im.is_err());
             }
+        }
+    }
+
+    #[test]
+    fn an_iq_stream_is_the_complex_gradient_for_finite_samples_and_power_of_two_spacing(
+        iq in prop::collection::vec((-1e3..1e3f32, -1e3..1e3f32), 3..40),
+        h in 0usize..3,
+        second in any::<bool>(),
+    ) {
+        // Interleaved I/Q frames through a two-channel real stream, against numpy's complex
+        // gradient: numpy divides by `2h + 0j` as `(re + im*0) * (1/(2h))`, which is `re/(2h)`
+        // only when `1/(2h)` is exact, and multiplies by `w + 0j` as `w*re - 0*im`, which is
+        // `w*re` for finite samples. Equal as numbers (numpy's `+ im*0` may turn `-0.0` into
+        // `+0.0`).
+        let h = [0.5f32, 1.0, 4.0][h];
+        let edge = if second { EdgeOrder::Second } else { EdgeOrder::First };
+        let frames: Vec<f32> = iq.iter().flat_map(|&(i, q)| [i, q]).collect();
+        let mut stream = GradientStream::<f32, 2>::new(h, edge);
+        let mut streamed = vec![0.0f32; frames.len() + 2];
+        let n = stream.push_block(&frames, &mut streamed).unwrap();
+        prop_assert_eq!(n, frames.len() - 2);
+        let last = stream.finish().unwrap();
+        streamed[n..n + 2].copy_from_slice(&last);
+
+        let c: Vec<Complex<f32>> = iq.iter().map(|&(i, q)| Complex::new(i, q)).collect();
+        let mut g = vec![Complex::new(f32::NAN, f32::NAN); c.len()];
+        let options = Options::new().spacing(Spacing::Uniform(h)).edge_order(edge);
+        gradient_values(
+            &StridedView::contiguous(&c, &[c.len()]).unwrap(),
+            &mut [StridedViewMut::contiguous(&mut g, &[c.len()]).unwrap()],
+            &options,
+        )
+        .unwrap();
+        for (k, z) in g.iter().enumerate() {
+            prop_assert!(streamed[2 * k] == z.re && streamed[2 * k + 1] == z.im, "frame {k}: {z}");
         }
     }
 }

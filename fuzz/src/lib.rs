@@ -2,17 +2,19 @@
 //! must satisfy — an error leaves the outputs untouched and is the reference's error; success
 //! equals the scalar reference bit for bit on every kernel and vector path, and no element
 //! outside an output view is written. The strided call covers real samples (every kernel on
-//! every vector path) and the value types (complex, datetime64, timedelta64) alike, through
-//! one decoder and one oracle ([`Subject`]).
+//! every vector path) and the value types (complex, datetime64, timedelta64, float16) alike,
+//! through one decoder and one oracle ([`Subject`]).
 
 use core::fmt::Debug;
 use core::marker::PhantomData;
 
 use arbitrary::{Result, Unstructured};
+use half::f16;
 use num_complex::Complex;
 use numgrad::testing::{Isa, Kernel, gradient_values_reference, gradient_with};
 use numgrad::{
-    Axes, AxisSpacing, Datetime64, EdgeOrder, GradientError, Options, Real, Sample, Spacing,
+    Axes, AxisSpacing, Datetime64, EdgeOrder, GradientError, Options, Precision, Real, Sample,
+    Spacing,
     StridedView, StridedViewMut, Timedelta64, Value, gradient_reference, gradient_values,
 };
 
@@ -36,7 +38,7 @@ pub fn special_f64(u: &mut Unstructured<'_>) -> Result<f64> {
 }
 
 /// A float of type `F` from the special pool.
-pub fn special<F: Real>(u: &mut Unstructured<'_>) -> Result<F> {
+pub fn special<F: Precision>(u: &mut Unstructured<'_>) -> Result<F> {
     Ok(F::from(special_f64(u)?).unwrap_or_else(F::nan))
 }
 
@@ -67,6 +69,16 @@ macro_rules! int_samples {
     )*};
 }
 int_samples!(i8, i16, i32, i64, u8, u16, u32, u64);
+
+impl FuzzSample for f16 {
+    fn make(u: &mut Unstructured<'_>) -> Result<Self> {
+        // Any pattern too: float16 has few, and every one of them decides bits somewhere.
+        Ok(match u.ratio(1, 4)? {
+            true => f16::from_bits(u.arbitrary()?),
+            false => f16::from_f64(special_f64(u)?),
+        })
+    }
+}
 
 impl FuzzSample for Complex<f64> {
     fn make(u: &mut Unstructured<'_>) -> Result<Self> {
@@ -122,7 +134,7 @@ pub enum Entry<F> {
     Ticks64(Vec<u64>),
 }
 
-impl<F: Real> Entry<F> {
+impl<F: Precision> Entry<F> {
     pub fn as_spacing(&self) -> AxisSpacing<'_, F> {
         match self {
             Self::Uniform(h) => AxisSpacing::Uniform(*h),
@@ -163,7 +175,7 @@ impl<F: Real> Entry<F> {
 }
 
 /// A bit pattern no computation produces by accident, to spot untouched elements.
-fn sentinel<F: Real>() -> F {
+fn sentinel<F: Precision>() -> F {
     F::from(-7.0e-3).unwrap_or_else(F::nan) / F::from(3.0).unwrap_or_else(F::nan)
 }
 
@@ -187,7 +199,7 @@ macro_rules! real_outs {
         }
     )*};
 }
-real_outs!(f32, f64);
+real_outs!(f32, f64, f16);
 
 impl<F: Real + FuzzOut> FuzzOut for Complex<F> {
     fn sentinel() -> Self {
@@ -209,7 +221,7 @@ impl FuzzOut for Timedelta64 {
 
 /// The subject of a strided call: its sample and result types, the reference it is held to, and
 /// the paths held to the reference. [`strided`] decodes the call and checks every path.
-pub trait Subject<F: Real> {
+pub trait Subject<F: Precision> {
     /// The input's elements.
     type Sample: FuzzSample;
     /// The outputs' elements.
@@ -285,7 +297,7 @@ impl<T: Sample<F> + FuzzSample, F: Real + FuzzOut> Subject<F> for Reals<T> {
     }
 }
 
-/// Value samples `V` (complex, datetime64, timedelta64): `gradient_values`, held to
+/// Value samples `V` (complex, datetime64, timedelta64, float16): `gradient_values`, held to
 /// `gradient_values_reference`.
 pub struct Values<V>(PhantomData<V>);
 
@@ -293,7 +305,7 @@ pub struct Values<V>(PhantomData<V>);
 #[derive(Clone, Copy, Debug)]
 pub struct GradientValues;
 
-impl<V: Value<F> + FuzzSample, F: Real> Subject<F> for Values<V>
+impl<V: Value<F> + FuzzSample, F: Precision> Subject<F> for Values<V>
 where
     V::Out: FuzzOut,
 {
@@ -381,7 +393,7 @@ pub fn strided_call<T: Sample<F> + FuzzSample, F: Real + FuzzOut>(
 }
 
 /// A strided call on value samples `V`, checked through `gradient_values`.
-pub fn strided_values_call<V: Value<F> + FuzzSample, F: Real>(
+pub fn strided_values_call<V: Value<F> + FuzzSample, F: Precision>(
     u: &mut Unstructured<'_>,
 ) -> Result<()>
 where
@@ -391,7 +403,7 @@ where
 }
 
 /// Decodes one strided call on the subject `S` from `u` and checks it on every path of `S`.
-pub fn strided<S: Subject<F>, F: Real>(u: &mut Unstructured<'_>) -> Result<()> {
+pub fn strided<S: Subject<F>, F: Precision>(u: &mut Unstructured<'_>) -> Result<()> {
     let (rank, shape, strides, offset, data) = if u.ratio(1, 8)? {
         large_view::<S::Sample>(u)?
     } else {

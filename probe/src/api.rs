@@ -8,8 +8,8 @@
 
 use numgrad::testing::Kernel;
 use numgrad::{
-    Axes, AxisSpacing, EdgeOrder, GradientError, MAX_RANK, Options, Sample, Spacing, StridedView,
-    StridedViewMut, Value,
+    Axes, AxisSpacing, EdgeOrder, GradientError, MAX_RANK, Options, Real, Sample, Spacing,
+    StridedView, StridedViewMut, Value,
 };
 
 use crate::{
@@ -155,7 +155,7 @@ fn outputs<'a, O>(
 }
 
 /// Every entry point, samples `T` differentiated in `F`.
-pub fn exercise<T: Sample<F> + ProbeSample, F: ProbeFloat>(v: &mut Volatile) {
+pub fn exercise<T: Sample<F> + ProbeSample, F: ProbeFloat + Real>(v: &mut Volatile) {
     let data: [T; N] = samples(v);
     let x: [F; N] = samples_f(v);
     let t32: [u32; N] = samples(v);
@@ -217,7 +217,7 @@ pub fn exercise<T: Sample<F> + ProbeSample, F: ProbeFloat>(v: &mut Volatile) {
     sink_floats(&out);
 }
 
-/// `gradient_values` on samples `V` (complex, datetime64, timedelta64) with spacing `F`, on
+/// `gradient_values` on samples `V` (complex, datetime64, timedelta64, float16) with spacing `F`, on
 /// unknowns made as for [`exercise`].
 pub fn exercise_values<V: Value<F> + ProbeSample, F: ProbeFloat>(v: &mut Volatile)
 where
@@ -255,8 +255,8 @@ mod entry {
     use crate::{Volatile, prefix, sink};
     use numgrad::testing::{Isa, Kernel};
     use numgrad::{
-        AxisSpacing, EdgeOrder, GradientError, Options, Real, Sample, StridedView, StridedViewMut,
-        Value, WholeArray,
+        AxisSpacing, EdgeOrder, GradientError, Options, Precision, Real, Sample, StridedView,
+        StridedViewMut, Value, WholeArray,
     };
 
     #[inline(never)]
@@ -308,7 +308,7 @@ mod entry {
     }
 
     #[inline(never)]
-    pub fn gradient_values<V: Value<F>, F: Real>(
+    pub fn gradient_values<V: Value<F>, F: Precision>(
         input: &StridedView<'_, V>,
         outputs: &mut [StridedViewMut<'_, V::Out>],
         options: &Options<'_, F>,

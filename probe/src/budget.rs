@@ -4,7 +4,7 @@
 //! against an empty one (`budget-empty`).
 
 use numgrad::{
-    Axes, AxisSpacing, EdgeOrder, GradientError, Options, Sample, Spacing, StridedView,
+    Axes, AxisSpacing, EdgeOrder, GradientError, Options, Real, Sample, Spacing, StridedView,
     StridedViewMut,
 };
 
@@ -32,7 +32,7 @@ fn axis_spacing<'a, F: ProbeFloat>(
 }
 
 /// `gradient` of `T` samples into `F`, every option unknown.
-pub fn gradient_nd<T: Sample<F> + ProbeSample, F: ProbeFloat>(v: &mut Volatile) {
+pub fn gradient_nd<T: Sample<F> + ProbeSample, F: ProbeFloat + Real>(v: &mut Volatile) {
     let data: [T; N] = samples(v);
     let x: [F; N] = floats(v);
     let t32: [u32; N] = samples(v);

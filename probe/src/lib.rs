@@ -105,7 +105,7 @@ pub fn sink_floats<F: Copy + Into<f64>>(values: &[F]) {
 }
 
 /// A float type the probe can make from an unknown `f64`.
-pub trait ProbeFloat: numgrad::Real + Into<f64> {
+pub trait ProbeFloat: numgrad::Precision + Into<f64> {
     /// `x` rounded to this type.
     fn from_f64(x: f64) -> Self;
     /// The value whose bits are the low bits of `word` (no float conversion code).
@@ -176,6 +176,24 @@ impl ProbeSample for numgrad::Timedelta64 {
 impl ProbeSample for numgrad::Datetime64 {
     fn make(v: &mut Volatile) -> Self {
         Self(v.word() as i64)
+    }
+}
+
+impl ProbeFloat for half::f16 {
+    fn from_f64(x: f64) -> Self {
+        half::f16::from_f64(x)
+    }
+    fn from_word(word: u64) -> Self {
+        half::f16::from_bits(word as u16)
+    }
+    fn bits(self) -> u64 {
+        u64::from(self.to_bits())
+    }
+}
+
+impl ProbeSample for half::f16 {
+    fn make(v: &mut Volatile) -> Self {
+        half::f16::from_f64(v.float())
     }
 }
 

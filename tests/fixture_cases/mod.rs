@@ -2,10 +2,12 @@
 //! as text, its spacing and options, and which of our errors each numpy exception stands for.
 //! The format itself is described in `tests/fixtures/generate.py`.
 
-use numgrad::{Axes, AxisSpacing, EdgeOrder, GradientError, Options, Real, Spacing, StridedView};
+use numgrad::{
+    Axes, AxisSpacing, EdgeOrder, GradientError, Options, Precision, Spacing, StridedView,
+};
 
 /// A float type that fixtures spell as hex bit patterns.
-pub trait Bits: Real {
+pub trait Bits: Precision {
     fn parse(hex: &str) -> Self;
 }
 
@@ -20,6 +22,14 @@ impl Bits for f32 {
     fn parse(hex: &str) -> Self {
         assert_eq!(hex.len(), 8, "f32 bits {hex}");
         f32::from_bits(u32::from_str_radix(hex, 16).expect("hex"))
+    }
+}
+
+#[cfg(feature = "half")]
+impl Bits for half::f16 {
+    fn parse(hex: &str) -> Self {
+        assert_eq!(hex.len(), 4, "f16 bits {hex}");
+        half::f16::from_bits(u16::from_str_radix(hex, 16).expect("hex"))
     }
 }
 
@@ -167,7 +177,7 @@ impl<'a> Case<'a> {
     }
 }
 
-impl<F: Real> CaseSpacing<F> {
+impl<F: Precision> CaseSpacing<F> {
     /// The per-axis entries as the crate's spacing.
     pub fn per_axis(&self) -> Vec<AxisSpacing<'_, F>> {
         self.entries

@@ -15,7 +15,7 @@ use numgrad::{
 
 /// Bit equality for either float type: equal non-NaN values of the same sign have equal bits,
 /// and any NaN matches any NaN (IEEE does not specify which payload an operation returns).
-pub fn same<F: Real>(x: F, y: F) -> bool {
+pub fn same<F: numgrad::Precision>(x: F, y: F) -> bool {
     (x == y && x.is_sign_negative() == y.is_sign_negative()) || (x.is_nan() && y.is_nan())
 }
 

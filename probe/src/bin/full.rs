@@ -1,9 +1,10 @@
 //! Every no_std entry point of numgrad (see `api.rs`) with `f32`, `f64` and integer samples
-//! (eight sample/float pairs), and `gradient_values` with timedelta64, datetime64 and complex
-//! samples. Links only if none of it can panic.
+//! (eight sample/float pairs), and `gradient_values` with timedelta64, datetime64, complex and
+//! float16 samples. Links only if none of it can panic.
 #![no_std]
 #![no_main]
 
+use half::f16;
 use num_complex::Complex;
 use numgrad::{Datetime64, Timedelta64};
 use numgrad_probe::Volatile;
@@ -14,7 +15,7 @@ use numgrad_probe::api::{exercise, exercise_values};
 pub extern "C" fn _start() -> ! {
     let mut v = Volatile::new();
     loop {
-        match v.below(12) {
+        match v.below(13) {
             0 => exercise::<f32, f32>(&mut v),
             1 => exercise::<f64, f64>(&mut v),
             2 => exercise::<i16, f32>(&mut v),
@@ -26,7 +27,8 @@ pub extern "C" fn _start() -> ! {
             8 => exercise_values::<Timedelta64, f64>(&mut v),
             9 => exercise_values::<Datetime64, f64>(&mut v),
             10 => exercise_values::<Complex<f32>, f32>(&mut v),
-            _ => exercise_values::<Complex<f64>, f64>(&mut v),
+            11 => exercise_values::<Complex<f64>, f64>(&mut v),
+            _ => exercise_values::<f16, f16>(&mut v),
         }
         #[cfg(feature = "stream")]
         stream::exercise(&mut v);
