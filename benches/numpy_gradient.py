@@ -63,6 +63,12 @@ def workloads(quick):
     w.append(("values complex128 coords n=1e6", c128, (coords(n),), {}))
     td = (wave[:n] * 1e3).astype(np.int64).view("m8[ns]")
     w.append(("values timedelta64 n=1e6", td, (), {}))
+    # float16 with float16 spacing (the crate's contract); coordinates in steps of 1/64 wrapping
+    # every 2,048 points (exact in float16, never a repeated point).
+    f16 = wave[:n].astype(np.float16)
+    w.append(("values float16 n=1e6", f16, (), {}))
+    w.append(("values float16 coords n=1e6", f16, (((i[:n] % 2048) / 64.0).astype(np.float16),),
+              {}))
     return w
 
 

@@ -246,7 +246,7 @@ fn value_types(rounds: usize, numpy: &HashMap<String, f64>) {
         }
     };
     let mut out = vec![Timedelta64(0); N];
-    let mut calls = [
+    let mut calls = vec![
         complex_call("values complex128 n=1e6", false),
         complex_call("values complex128 coords n=1e6", true),
         Small {
@@ -260,13 +260,50 @@ fn value_types(rounds: usize, numpy: &HashMap<String, f64>) {
             }),
         },
     ];
+    #[cfg(feature = "half")]
+    {
+        use half::f16;
+        let f: Vec<f16> = (0..N).map(|i| f16::from_f64(wave(i))).collect();
+        // Steps of 1/64 wrapping every 2,048 points: exact in float16, never a repeated point.
+        let x: Vec<f16> = (0..N)
+            .map(|i| f16::from_f64((i % 2048) as f64 / 64.0))
+            .collect();
+        let half_call = move |name, coordinates: bool| {
+            let (f, x) = (f.clone(), x.clone());
+            let mut out = vec![f16::ZERO; N];
+            Small {
+                name,
+                outputs: N,
+                input_bytes: N * 2,
+                call: Box::new(move || {
+                    let per_axis = [AxisSpacing::Coordinates(&x)];
+                    let spacing = if coordinates {
+                        Spacing::PerAxis(&per_axis)
+                    } else {
+                        Spacing::Unit
+                    };
+                    let input = StridedView::contiguous(black_box(&f[..]), &[N]).unwrap();
+                    let output = StridedViewMut::contiguous(black_box(&mut out[..]), &[N]).unwrap();
+                    let options = Options::new().spacing(spacing);
+                    numgrad::gradient_values(&input, &mut [output], &options).unwrap()
+                }),
+            }
+        };
+        calls.push(half_call("values float16 n=1e6", false));
+        calls.push(half_call("values float16 coords n=1e6", true));
+    }
     let times = interleaved(&mut calls, rounds);
     println!("\nValue types (gradient_values, one scalar loop), medians of interleaved samples:\n");
     println!("| workload | ns/elem | vs memcpy bound | numpy/ours |");
     println!("| --- | ---: | ---: | ---: |");
     for (c, &(ours, copy)) in calls.iter().zip(&times) {
-        // Input read once, output (as wide as the input) written once, coordinates read once.
-        let coords = if c.name.contains("coords") { 8 * N } else { 0 };
+        // Input read once, output (as wide as the input) written once, coordinates (of the
+        // spacing type: f64, or f16 for float16) read once.
+        let coords = match (c.name.contains("coords"), c.name.contains("float16")) {
+            (false, _) => 0,
+            (true, false) => 8 * N,
+            (true, true) => 2 * N,
+        };
         let moved = 2 * c.input_bytes + coords;
         let bound = copy * moved as f64 / c.input_bytes as f64;
         let numpy_ratio = numpy

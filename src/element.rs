@@ -1,14 +1,12 @@
 //! Element types: the float types numpy's formulas are evaluated in ([`Precision`]), those with
 //! vector lanes ([`Real`]), and the sample types that can be read into them ([`Sample`]).
 
-use crate::lanes::{Convert, Vectors};
+use crate::lanes::{Arith, Convert, Vectors};
 
-mod sealed {
+pub(crate) mod sealed {
     pub trait Sealed {}
     impl Sealed for f32 {}
     impl Sealed for f64 {}
-    #[cfg(feature = "half")]
-    impl Sealed for half::f16 {}
 }
 
 /// A float type numpy's formulas are evaluated in: the spacing, the coefficients and (for real
@@ -29,6 +27,11 @@ pub trait Precision:
     /// `1.5`, numpy's `1.5` literal.
     #[doc(hidden)]
     const THREE_HALVES: Self;
+
+    /// The type whose operators compute this type's operations where speed matters (the
+    /// coordinate weights and steps): the type itself, or for `f16` its operations inlined.
+    #[doc(hidden)]
+    type Arithmetic: Arith + From<Self> + Into<Self>;
 
     /// `Some(1 / self)` when that reciprocal is exact and normal, i.e. `self` is ± a power of two
     /// whose reciprocal is normal. Then `x * r` is bit-identical to `x / self` for every `x`:
@@ -74,6 +77,7 @@ impl Real for f32 {}
 macro_rules! precision {
     ($($t:ty),*) => {$(
         impl Precision for $t {
+            type Arithmetic = $t;
             const TWO: Self = 2.0;
             const HALF: Self = 0.5;
             const THREE_HALVES: Self = 1.5;
@@ -87,23 +91,6 @@ macro_rules! precision {
 }
 
 precision!(f64, f32);
-
-/// numpy's float16: every operation computed in f32 and rounded to f16, which is the correctly
-/// rounded f16 operation (f32 has 24 >= 2*11 + 2 bits, so the double rounding is innocuous);
-/// `half`'s arithmetic is exactly that.
-#[cfg(feature = "half")]
-impl Precision for half::f16 {
-    const TWO: Self = half::f16::from_f32_const(2.0);
-    const HALF: Self = half::f16::from_f32_const(0.5);
-    const THREE_HALVES: Self = half::f16::from_f32_const(1.5);
-
-    #[inline(always)]
-    fn from_ticks(ticks: u64) -> Self {
-        // Exact in f64 up to 2^53, far beyond f16's range (which overflows to inf from 65520):
-        // one rounding.
-        half::f16::from_f64(ticks as f64)
-    }
-}
 
 /// A sample type whose values can be differentiated in the float type `F`.
 ///

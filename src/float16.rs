@@ -2,12 +2,75 @@
 //! rounded to float16 as numpy's `HALF_*` loops round it (each computed in f32 and rounded once
 //! more, which is the correctly rounded f16 operation; see [`Precision`](crate::Precision)).
 
+use core::ops::{Add, Div, Mul, Neg, Sub};
+
 use half::f16;
 
+use crate::element::{Precision, sealed::Sealed as SealedPrecision};
 use crate::stencil::weighted;
 use crate::value::{Products, Value, sealed::Sealed};
 
 impl Sealed for f16 {}
+impl SealedPrecision for f16 {}
+
+/// numpy's float16: every operation computed in f32 and rounded to f16, which is the correctly
+/// rounded f16 operation (f32 has 24 >= 2*11 + 2 bits, so the double rounding is innocuous).
+/// `half`'s operators compute exactly that; [`Half`]'s, the same bits inlined, where it counts.
+impl Precision for f16 {
+    type Arithmetic = Half;
+    const TWO: Self = f16::from_f32_const(2.0);
+    const HALF: Self = f16::from_f32_const(0.5);
+    const THREE_HALVES: Self = f16::from_f32_const(1.5);
+
+    #[inline(always)]
+    fn from_ticks(ticks: u64) -> Self {
+        // Exact in f64 up to 2^53, far beyond f16's range (which overflows to inf from 65520):
+        // one rounding.
+        f16::from_f64(ticks as f64)
+    }
+}
+
+/// A float16 whose operators are numpy's float16 operations (see [`op`]): `half`'s bits, in a
+/// few inlined instructions where `half`'s software conversions are calls.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub struct Half(f16);
+
+impl From<f16> for Half {
+    #[inline(always)]
+    fn from(h: f16) -> Self {
+        Self(h)
+    }
+}
+
+impl From<Half> for f16 {
+    #[inline(always)]
+    fn from(h: Half) -> Self {
+        h.0
+    }
+}
+
+macro_rules! half_ops {
+    ($($trait:ident $method:ident $op:tt),*) => {$(
+        impl $trait for Half {
+            type Output = Self;
+            #[inline(always)]
+            fn $method(self, rhs: Self) -> Self {
+                Self(op(self.0, rhs.0, |a, b| a $op b))
+            }
+        }
+    )*};
+}
+half_ops!(Add add +, Sub sub -, Mul mul *, Div div /);
+
+impl Neg for Half {
+    type Output = Self;
+    /// Flips the sign bit, as numpy's negation (exact).
+    #[inline(always)]
+    fn neg(self) -> Self {
+        Self(-self.0)
+    }
+}
 
 /// numpy's formulas, unchanged, in float16: the spacing's `2. * dx` and the coefficients are
 /// `f16` too (numpy's for `np.float16` spacing and float16 coordinates; a Python-float
@@ -22,19 +85,131 @@ impl Value<f16> for f16 {
 
     #[inline(always)]
     fn difference(plus: Self, minus: Self, divisor: f16) -> f16 {
-        (plus - minus) / divisor
+        ((Half(plus) - Half(minus)) / Half(divisor)).0
     }
 
     /// numpy's float16 scalars (the edges of a 1-D input) compute as its arrays do.
     #[inline(always)]
     fn weighted(weights: [f16; 3], f: [Self; 3], _: Products) -> f16 {
-        weighted(weights, f)
+        weighted(weights.map(Half), f.map(Half)).0
     }
+}
+
+/// One float16 operation, as numpy's loop does it: both operands widened to f32 (exactly), the
+/// operation in f32, the result rounded to float16.
+#[inline(always)]
+fn op(a: f16, b: f16, f: impl Fn(f32, f32) -> f32) -> f16 {
+    narrow(f(widen(a), widen(b)))
+}
+
+/// `h` in f32, exactly: its bits moved into place and re-biased; a subnormal is normalised by
+/// one exact f32 subtraction (F. Giesen's `half_to_float`).
+#[inline(always)]
+fn widen(h: f16) -> f32 {
+    const SHIFTED_EXP: u32 = 0x7c00 << 13;
+    let h = u32::from(h.to_bits());
+    let mut o = (h & 0x7fff) << 13;
+    let exp = o & SHIFTED_EXP;
+    o += (127 - 15) << 23;
+    if exp == SHIFTED_EXP {
+        // Inf or NaN: the exponent all ones.
+        o += (128 - 16) << 23;
+    } else if exp == 0 {
+        // Zero or subnormal: 2^-14 * 0.m as (1.m - 1) * 2^-14, exact.
+        o += 1 << 23;
+        o = (f32::from_bits(o) - f32::from_bits(113 << 23)).to_bits();
+    }
+    f32::from_bits(o | (h & 0x8000) << 16)
+}
+
+/// `x` rounded to the nearest float16, ties to even; overflow to ±inf, NaN to NaN
+/// (F. Giesen's `float_to_half_fast3_rtne`).
+#[inline(always)]
+fn narrow(x: f32) -> f16 {
+    const F32_INF: u32 = 255 << 23;
+    // 2^16: at and above it (and for inf and NaN) float16 has only inf and NaN.
+    const F16_MAX: u32 = (127 + 16) << 23;
+    // 2^-1: adding it aligns a subnormal float16's 10 bits at the bottom of the f32, rounded
+    // to nearest even by the addition itself.
+    const DENORM_MAGIC: u32 = ((127 - 15) + (23 - 10) + 1) << 23;
+    let bits = x.to_bits();
+    let sign = bits & 0x8000_0000;
+    let u = bits ^ sign;
+    let o = if u >= F16_MAX {
+        if u > F32_INF { 0x7e00 } else { 0x7c00 }
+    } else if u < 113 << 23 {
+        // Below 2^-14, float16's least normal: a subnormal or zero.
+        (f32::from_bits(u) + f32::from_bits(DENORM_MAGIC)).to_bits() - DENORM_MAGIC
+    } else {
+        // Re-bias, then round to nearest even: add half an ulp minus one, plus the kept
+        // mantissa's last bit; a carry into the exponent (up to inf) is the right result.
+        let odd = (u >> 13) & 1;
+        // (`u >= 2^-14`, so subtracting the bias difference, 112 << 23, cannot wrap.)
+        (u - ((127 - 15) << 23) + 0xfff + odd) >> 13
+    };
+    f16::from_bits((o | sign >> 16) as u16)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `a` and `b` are the same float16 (any NaN matching any NaN).
+    fn same(a: f16, b: f16) -> bool {
+        a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
+    }
+
+    #[test]
+    fn widening_is_exact_for_every_float16() {
+        for bits in 0..=u16::MAX {
+            let h = f16::from_bits(bits);
+            let (ours, theirs) = (widen(h), h.to_f32());
+            assert!(ours.to_bits() == theirs.to_bits() || ours.is_nan() && theirs.is_nan());
+        }
+    }
+
+    #[test]
+    fn narrowing_rounds_to_nearest_even_at_every_boundary() {
+        // Every float16 value, the f32 midpoint between it and the next one up, and the f32
+        // neighbours of both: where each rounding decision is made (ties included), from the
+        // subnormals through the overflow to inf, both signs.
+        let mut checked = 0;
+        for bits in 0..0x7c00u16 {
+            let (lo, hi) = (widen(f16::from_bits(bits)), widen(f16::from_bits(bits + 1)));
+            let mid = lo + (hi - lo) / 2.0; // exact: one more bit than float16 has
+            for x in [lo, mid, hi] {
+                for y in [
+                    f32::from_bits(x.to_bits() - 1),
+                    x,
+                    f32::from_bits(x.to_bits() + 1),
+                ] {
+                    for y in [y, -y] {
+                        assert!(same(narrow(y), f16::from_f32(y)), "{y:e}");
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        for y in [
+            f32::INFINITY,
+            f32::NAN,
+            f32::MAX,
+            65519.996,
+            65520.0,
+            1e-30,
+            f32::MIN_POSITIVE,
+        ] {
+            for y in [y, -y] {
+                assert!(same(narrow(y), f16::from_f32(y)), "{y:e}");
+            }
+        }
+        // And a spread of f32 bit patterns (a stride prime to every field).
+        for k in 0..1_000_000u32 {
+            let y = f32::from_bits(k.wrapping_mul(4_294_967_291u32 / 1_000_003));
+            assert!(same(narrow(y), f16::from_f32(y)), "{y:e}");
+        }
+        assert!(checked > 500_000);
+    }
 
     #[test]
     fn each_operation_rounds_to_float16() {

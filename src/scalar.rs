@@ -5,8 +5,9 @@
 //!   [`gradient_1d`](crate::gradient_1d) (real samples, [`Reals`]): the least code, for
 //!   firmware whose flash is worth more than its cycles. Each point is `Stencil::apply`, as at
 //!   the fast paths' edges, so its values are theirs and the reference's, bit for bit;
-//! - the sample types with an arithmetic of their own ([`Values`]: complex, datetime64 and
-//!   timedelta64), each point by the type's [`Value`] formulas.
+//! - the sample types with an arithmetic of their own ([`Values`]: complex, datetime64,
+//!   timedelta64 and float16), each point by the type's [`Value`] formulas, each line's bounds
+//!   checked once.
 
 use crate::call::Validated;
 use crate::element::Precision;
@@ -21,10 +22,11 @@ use crate::view::{StridedView, StridedViewMut};
 pub(crate) trait PointRule<T, F: Precision> {
     /// The result type.
     type Out;
-    /// Whether a line of an evenly spaced axis takes its interior stencil once and shifts it
-    /// along (faster), rather than asking the plan at every point (less code: the `compact`
-    /// build's choice).
-    const SHIFT_EVEN_INTERIOR: bool;
+    /// Speed over code size: whether a line checks its bounds once, before its points, and
+    /// then reads and writes them unchecked, and whether a line of an evenly spaced axis takes
+    /// its interior stencil once and shifts it along; or (the `compact` build's choice, the
+    /// least code) checks every access and asks the plan at every point.
+    const FAST: bool;
     /// The result at a point whose formula is `stencil`, where numpy multiplies as `products`
     /// says, `sample(j)` giving `f[j]` (`None` only off the buffer, which validation rules
     /// out).
@@ -42,7 +44,7 @@ pub(crate) struct Reals;
 #[cfg(feature = "compact")]
 impl<T: Sample<F>, F: Real> PointRule<T, F> for Reals {
     type Out = F;
-    const SHIFT_EVEN_INTERIOR: bool = false;
+    const FAST: bool = false;
     #[inline(always)]
     fn point(stencil: &Stencil<F>, _: Products, sample: impl Fn(usize) -> Option<T>) -> F {
         stencil.apply(|j| sample(j).map_or_else(F::nan, |v| v.to_real()))
@@ -54,7 +56,7 @@ pub(crate) struct Values;
 
 impl<V: Value<F>, F: Precision> PointRule<V, F> for Values {
     type Out = V::Out;
-    const SHIFT_EVEN_INTERIOR: bool = true;
+    const FAST: bool = true;
     #[inline(always)]
     fn point(
         stencil: &Stencil<F>,
@@ -78,8 +80,9 @@ impl<V: Value<F>, F: Precision> PointRule<V, F> for Values {
 /// Every selected axis of a validated call, into its output, by `R`.
 ///
 /// `outputs` are the views `call` was validated with, so every position below is inside its
-/// buffer; the accesses are checked all the same (a miss reads `None` or skips the write),
-/// which keeps this path free of `unsafe` and of panics for the price of a compare per access.
+/// buffer; the accesses are checked all the same: once per line (then unchecked) for the
+/// [`FAST`](PointRule::FAST) rules, at every access otherwise (a miss reads `None` or skips the
+/// write: no `unsafe` at all, for the price of a compare per access).
 pub(crate) fn run<T: Copy, F: Precision, R: PointRule<T, F>>(
     input: &StridedView<'_, T>,
     outputs: &mut [StridedViewMut<'_, R::Out>],
@@ -115,9 +118,25 @@ pub(crate) fn run<T: Copy, F: Precision, R: PointRule<T, F>>(
                 c = c.wrapping_mul(len as isize);
             }
             (from.at, into.at) = (at, to);
-            let rank = layout.rank();
-            let write = |e, v| output.set(e, v);
-            line_of::<T, F, R>(|e| input.get(e), from, write, into, &plan, rank);
+            let (rank, n) = (layout.rank(), plan.len());
+            // (Not asked in the `compact` build, whose code is its budget.)
+            let bounded = match R::FAST {
+                true => input
+                    .line(from.at, from.step, n)
+                    .zip(output.line_mut(into.at, into.step, n)),
+                false => None,
+            };
+            if let Some((src, dst)) = bounded {
+                // SAFETY: `line` and `line_mut` checked that the line's `n` points, at `j*step`
+                // from `src` and `dst`, lie in the input's and the output's buffers; `line_of`
+                // asks for points `j < n` only.
+                let read = |j: usize| Some(unsafe { src.offset(j as isize * from.step).read() });
+                let write = |j: usize, v| unsafe { dst.offset(j as isize * into.step).write(v) };
+                line_of::<T, F, R>(read, Line::POINTS, write, Line::POINTS, &plan, rank);
+            } else {
+                let write = |e, v| output.set(e, v);
+                line_of::<T, F, R>(|e| input.get(e), from, write, into, &plan, rank);
+            }
         }
     }
 }
@@ -130,6 +149,10 @@ pub(crate) struct Line {
 }
 
 impl Line {
+    /// The points themselves: point `i` at index `i` (for accesses that place points
+    /// themselves).
+    const POINTS: Self = Self { at: 0, step: 1 };
+
     /// The buffer index of point `i`, if it is one.
     #[inline(always)]
     fn index(self, i: usize) -> Option<usize> {
@@ -151,7 +174,7 @@ pub(crate) fn line_of<T, F: Precision, R: PointRule<T, F>>(
 ) {
     let (sample, n) = (|j: usize| from.index(j).and_then(&read), plan.len());
     // Point 1's stencil is the interior's (`n >= 2`; when `n == 2` there is no interior).
-    let central = match R::SHIFT_EVEN_INTERIOR && plan.is_even() {
+    let central = match R::FAST && plan.is_even() {
         true => match plan.stencil(1) {
             Stencil::Difference { divisor, .. } => Some(divisor),
             Stencil::Weighted { .. } => None,

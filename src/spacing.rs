@@ -143,7 +143,7 @@ pub trait Timestamp<F: Precision>: Copy + Default + Debug + sealed::Sealed<F> {
 impl<F: Precision> Timestamp<F> for F {
     #[inline(always)]
     fn step_to(self, next: Self) -> F {
-        next - self
+        (F::Arithmetic::from(next) - F::Arithmetic::from(self)).into()
     }
 
     #[inline(always)]

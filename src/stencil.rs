@@ -330,7 +330,10 @@ impl<'a, F: Precision> AxisPlan<'a, F> {
                 },
                 Grid::Uneven(x) => Stencil::Weighted {
                     first: i - 1,
-                    weights: interior_weights(x.step(i - 1), x.step(i)),
+                    weights: {
+                        let step = |k| F::Arithmetic::from(x.step(k));
+                        interior_weights(step(i - 1), step(i)).map(Into::into)
+                    },
                 },
             }
         }

@@ -259,6 +259,15 @@ impl<'a> Layout<'a> {
     }
 }
 
+/// `at` as an index, when the `n >= 1` elements `at + i*step` (`i < n`) all lie in a buffer of
+/// `len` elements: an arithmetic progression lies in it when its first and last terms do.
+fn line_start(at: isize, step: isize, n: usize, len: usize) -> Option<usize> {
+    let span = isize::try_from(n.checked_sub(1)?).ok()?.checked_mul(step)?;
+    let last = usize::try_from(at.checked_add(span)?).ok()?;
+    let first = usize::try_from(at).ok()?;
+    (first < len && last < len).then_some(first)
+}
+
 /// Sorts `order` by `key`, stably: an insertion sort (at most [`MAX_RANK`] entries). The
 /// library's sort would do the same for up to 20 entries, but keeps a panic path (for
 /// inconsistent orderings) that a panic-free build cannot contain.
@@ -464,6 +473,12 @@ impl<'a, T> StridedView<'a, T> {
         (e < self.buffer.len).then(|| unsafe { self.buffer.at(e).read() })
     }
 
+    /// Pointer to buffer element `at`, when the `n` elements `at + i*step` (`i < n`) all lie
+    /// in the buffer: reads of them through it, at `i*step` from it, are in bounds.
+    pub(crate) fn line(&self, at: isize, step: isize, n: usize) -> Option<*const T> {
+        line_start(at, step, n, self.buffer.len).map(|e| self.buffer.at(e).cast_const())
+    }
+
     /// The same elements restricted to `part` (a validated sub-layout of this view's).
     pub(crate) fn with_layout<'b>(&self, part: Layout<'b>) -> StridedView<'b, T>
     where
@@ -623,6 +638,13 @@ impl<'a, F> StridedViewMut<'a, F> {
     /// buffer, by validation (meaningless for an empty view, never dereferenced then).
     pub(crate) fn first_mut(&mut self) -> *mut F {
         self.buffer.at(self.layout.offset())
+    }
+
+    /// Pointer to buffer element `at`, when the `n` elements `at + i*step` (`i < n`) all lie
+    /// in the buffer: writes to them through it, at `i*step` from it, are in bounds (and, the
+    /// view being exclusive, touch no memory anything else reads).
+    pub(crate) fn line_mut(&mut self, at: isize, step: isize, n: usize) -> Option<*mut F> {
+        line_start(at, step, n, self.buffer.len).map(|e| self.buffer.at(e))
     }
 
     /// Writes `value` at buffer index `e` (see [`Layout::offset`]); nothing outside the buffer.
