@@ -12,26 +12,27 @@
 //! Entry points:
 //! - [`gradient_1d`]: a series into a slice (firmware);
 //! - [`gradient`]: any view, any axes, outputs as caller views;
-//! - `gradient_owned` (feature `alloc`, opt-in): a C-order slice in, owned arrays out;
+//! - `gradient_owned` and `gradient_values_owned` (feature `alloc`, opt-in): a C-order slice
+//!   in, owned arrays out;
 //! - `gradient_array_into` and `gradient_arrays` (feature `ndarray`, opt-in): any ndarray array
 //!   or view, of any layout, with no copy, into caller `ArrayViewMut`s or new `Array`s;
 //! - [`WholeArray::gradient_block`]: one block of a larger array from a window around it, for
 //!   engines and thread pools (the stitched blocks of any partition equal the whole call);
 //! - `gradient_parallel` (feature `rayon`, opt-in): [`gradient`] on rayon's thread pool;
-//! - [`gradient_values`]: complex (feature `complex`), [`Datetime64`] and [`Timedelta64`]
-//!   samples, each with numpy's arithmetic for its dtype.
+//! - [`gradient_values`]: complex (feature `complex`), [`Datetime64`], [`Timedelta64`] and
+//!   float16 (feature `half`) samples, each with numpy's arithmetic for its dtype.
 //!
 //! Views come from slices, or from a pointer to their first element, a shape and strides
 //! ([`StridedView::from_raw_parts`]): the door for other array libraries.
 //!
 //! Features: none by default, so a `no_std` binary links without a global allocator; `alloc`
-//! adds `gradient_owned`; `defmt` derives `defmt::Format` for [`GradientError`], the public
+//! adds `gradient_owned` and `gradient_values_owned`; `defmt` derives `defmt::Format` for [`GradientError`], the public
 //! enums, [`Options`] and [`Emitted`], for firmware logging; `compact` runs [`gradient`] and
 //! [`gradient_1d`] through one small scalar kernel instead of the speed-tuned ones (same
 //! results to the bit, same errors; under 8 KB of a Cortex-M4F's flash for `gradient`);
 //! `ndarray` (implies `alloc`) adds the ndarray adapter; `rayon` adds `gradient_parallel` (and
-//! needs `std`, through rayon); `complex` adds `num_complex::Complex` samples to
-//! [`gradient_values`] (no_std).
+//! needs `std`, through rayon); `complex` adds `num_complex::Complex` samples and `half` adds
+//! `half::f16` samples to [`gradient_values`] (both no_std).
 //!
 //! See the README for the exact semantics and every deliberate difference from numpy.
 #![no_std]
@@ -90,7 +91,7 @@ pub use error::GradientError;
 pub use inplace::gradient_1d_in_place;
 pub use options::{EdgeOrder, Options};
 #[cfg(feature = "alloc")]
-pub use owned::{GradientArray, gradient_owned};
+pub use owned::{GradientArray, gradient_owned, gradient_values_owned};
 #[cfg(feature = "rayon")]
 pub use parallel::{PARALLEL_MIN_ELEMENTS, gradient_parallel};
 pub use reference::gradient_reference;

@@ -1,12 +1,15 @@
-//! Owned outputs (feature `alloc`): one call from a C-order slice to gradient arrays.
+//! Owned outputs (feature `alloc`): one call from a C-order slice to gradient arrays, for real
+//! samples and for the value types.
 
 use alloc::vec::Vec;
 
-use crate::call::validate_for_new_outputs;
+use crate::call::{Validated, validate_for_new_outputs};
 use crate::driver::execute;
-use crate::element::{Real, Sample};
+use crate::element::{Precision, Real, Sample};
 use crate::isa::Path;
 use crate::kernels::Kernel;
+use crate::scalar::{self, Values};
+use crate::value::Value;
 use crate::view::{StridedView, StridedViewMut};
 use crate::{GradientError, Options};
 
@@ -60,15 +63,57 @@ pub fn gradient_owned<T: Sample<F>, F: Real>(
     shape: &[usize],
     options: &Options<'_, F>,
 ) -> Result<Vec<GradientArray<F>>, GradientError> {
+    owned(data, shape, options, F::zero(), |input, views, call| {
+        let applied = execute(input, views, call, Kernel::Auto, Path::detect());
+        debug_assert!(applied, "the automatic choice fits every layout");
+    })
+}
+
+/// [`gradient_owned`] for the sample types of [`Value`]: complex numbers, datetime64 and
+/// timedelta64 counts, float16, each with numpy's arithmetic for its dtype (as
+/// [`gradient_values`](crate::gradient_values)), into owned arrays of numpy's result type.
+///
+/// ```
+/// use numgrad::{gradient_values_owned, Datetime64, Options};
+/// // Days since the epoch, as numpy's np.gradient(np.array([1, 3, 4, 9], 'datetime64[D]')).
+/// let days = [1, 3, 4, 9].map(Datetime64);
+/// let g = gradient_values_owned(&days, &[4], &Options::<f64>::new())?;
+/// assert_eq!(g[0].data.iter().map(|d| d.0).collect::<Vec<_>>(), [2, 1, 3, 5]);
+/// # Ok::<(), numgrad::GradientError>(())
+/// ```
+pub fn gradient_values_owned<V: Value<F>, F: Precision>(
+    data: &[V],
+    shape: &[usize],
+    options: &Options<'_, F>,
+) -> Result<Vec<GradientArray<V::Out>>, GradientError> {
+    owned(
+        data,
+        shape,
+        options,
+        V::Out::default(),
+        |input, views, call| {
+            scalar::run::<V, F, Values>(input, views, call);
+        },
+    )
+}
+
+/// The owned call: validation first (the same as `gradient`'s, minus the checks on the outputs
+/// it makes), so a malformed call allocates nothing and reports what is wrong, whatever the
+/// allocator; then the outputs, filled with `fill` and handed to `run`, which cannot fail.
+fn owned<T, O: Copy, F: Precision>(
+    data: &[T],
+    shape: &[usize],
+    options: &Options<'_, F>,
+    fill: O,
+    run: impl FnOnce(&StridedView<'_, T>, &mut [StridedViewMut<'_, O>], &Validated<'_, F>),
+) -> Result<Vec<GradientArray<O>>, GradientError> {
     let input = StridedView::contiguous(data, shape)?;
-    // Every check first (the same as `gradient`'s, minus those on the outputs we make): a
-    // malformed call allocates nothing and reports what is wrong, whatever the allocator.
     let call = validate_for_new_outputs(&input, options)?;
     let axes = call.axes();
-    let mut arrays = try_vec_with_capacity::<GradientArray<F>>(axes.len())?;
+    let mut arrays = try_vec_with_capacity::<GradientArray<O>>(axes.len())?;
     for axis in axes.iter() {
         let mut values = try_vec_with_capacity(data.len())?;
-        values.resize(data.len(), F::zero());
+        values.resize(data.len(), fill);
         let mut dims = try_vec_with_capacity(shape.len())?;
         dims.extend_from_slice(shape);
         arrays.push(GradientArray {
@@ -83,8 +128,7 @@ pub fn gradient_owned<T: Sample<F>, F: Real>(
         views.push(StridedViewMut::contiguous(&mut array.data, shape)?);
     }
     // Infallible from here: nothing is written before this point.
-    let applied = execute(&input, &mut views, &call, Kernel::Auto, Path::detect());
-    debug_assert!(applied, "the automatic choice fits every layout");
+    run(&input, &mut views, &call);
     drop(views);
     Ok(arrays)
 }

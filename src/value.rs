@@ -29,7 +29,7 @@ pub(crate) mod sealed {
 /// Sealed. The methods are this crate's; they are not part of the API.
 pub trait Value<F: Precision>: Copy + core::fmt::Debug + sealed::Sealed {
     /// The results' type: numpy's output dtype for these samples.
-    type Out: Copy + core::fmt::Debug;
+    type Out: Copy + core::fmt::Debug + Default;
     /// The value read where a sample could not be (never, for a validated call).
     #[doc(hidden)]
     fn missing() -> Self;

@@ -1,6 +1,7 @@
 //! Properties of the value types (complex, datetime64, timedelta64, float16) through
 //! `gradient_values`: the kernel's walk equals the reference's on every layout, axes, spacing
-//! and edge order; validation is `gradient`'s, error for error; datetime64 and timedelta64
+//! and edge order; the owned arrays equal the call into C-order outputs; validation is
+//! `gradient`'s, error for error; datetime64 and timedelta64
 //! counts give the same results; a complex line whose other component is zero carries the real
 //! gradient (as numbers: numpy's complex division turns some `-0.0` into `+0.0`) where that
 //! division is exact (a power-of-two spacing); float16 equals the f64 fast path, rounded,
@@ -16,6 +17,7 @@ use numgrad::testing::gradient_values_reference;
 use numgrad::{
     Axes, AxisSpacing, Datetime64, EdgeOrder, GradientError, GradientStream, Options, Precision,
     Spacing, StridedView, StridedViewMut, Timedelta64, gradient, gradient_values,
+    gradient_values_owned,
 };
 use proptest::prelude::*;
 use std::fmt::Debug;
@@ -122,17 +124,9 @@ fn numbers() -> impl Strategy<Value = Vec<(f64, f64)>> {
     prop::collection::vec((v.clone(), v), 400)
 }
 
-/// Runs `call` on `data` through `run` (the kernel or the reference), into outputs flipped as
-/// the call says; returns each output in C order, or the error.
-/// The spacing is `call`'s, converted to `F` (round to nearest).
-fn outputs<V: Copy, O: Copy + Debug, F: Precision>(
-    call: &Call,
-    data: &[V],
-    fill: O,
-    run: impl Fn(&StridedView<'_, V>, &mut [StridedViewMut<'_, O>], &Options<'_, F>) -> Outcome,
-) -> Result<Vec<Vec<O>>, GradientError> {
-    let input = StridedView::new(data, call.offset, &call.shape, &call.strides)
-        .expect("the strategy builds valid views");
+/// `f` of `call`'s options: its axes, edge order and spacing (converted to `F`, round to
+/// nearest).
+fn with_options<F: Precision, R>(call: &Call, f: impl FnOnce(&Options<'_, F>) -> R) -> R {
     let to = |v: f64| F::from(v).expect("every f64 converts");
     let coordinates: Vec<Vec<F>> = call
         .spacing
@@ -155,6 +149,19 @@ fn outputs<V: Copy, O: Copy + Debug, F: Precision>(
         .axes(Axes::List(&call.axes))
         .spacing(Spacing::PerAxis(&per_axis))
         .edge_order(call.edge);
+    f(&options)
+}
+
+/// Runs `call` on `data` through `run` (the kernel or the reference), into outputs flipped as
+/// the call says; returns each output in C order, or the error.
+fn outputs<V: Copy, O: Copy + Debug, F: Precision>(
+    call: &Call,
+    data: &[V],
+    fill: O,
+    run: impl Fn(&StridedView<'_, V>, &mut [StridedViewMut<'_, O>], &Options<'_, F>) -> Outcome,
+) -> Result<Vec<Vec<O>>, GradientError> {
+    let input = StridedView::new(data, call.offset, &call.shape, &call.strides)
+        .expect("the strategy builds valid views");
     let count: usize = call.shape.iter().product();
     // Outputs in C order, each axis reversed where `out_flip` says.
     let mut strides = vec![1isize; call.shape.len()];
@@ -174,7 +181,7 @@ fn outputs<V: Copy, O: Copy + Debug, F: Precision>(
             .iter_mut()
             .map(|b| StridedViewMut::new(b, offset, &call.shape, &strides).unwrap())
             .collect();
-        if let Err(e) = run(&input, &mut views, &options) {
+        if let Err(e) = with_options(call, |options| run(&input, &mut views, options)) {
             drop(views);
             assert!(
                 bufs.iter()
@@ -265,6 +272,33 @@ proptest! {
                 }
             }
             (wide, narrow) => prop_assert_eq!(wide.err(), narrow.err()),
+        }
+    }
+
+    #[test]
+    fn owned_arrays_are_the_call_into_c_order_outputs(call in call(), numbers in numbers()) {
+        // A C-order input of the call's shape, unflipped outputs: `gradient_values_owned`
+        // returns what `gradient_values` writes, axis by axis, or its error.
+        let count: usize = call.shape.iter().product();
+        let mut strides = vec![1isize; call.shape.len()];
+        for k in (0..call.shape.len().saturating_sub(1)).rev() {
+            strides[k] = strides[k + 1] * call.shape[k + 1] as isize;
+        }
+        let rank = call.shape.len();
+        let call = Call { strides, offset: 0, len: count, out_flip: vec![false; rank], ..call };
+        let data: Vec<_> = numbers[..count].iter().map(|&(x, y)| complex(x, y)).collect();
+        let owned = with_options(&call, |o| gradient_values_owned(&data, &call.shape, o));
+        let strided = outputs(&call, &data, complex(f64::NAN, 7.0), gradient_values);
+        match (owned, strided) {
+            (Ok(owned), Ok(strided)) => {
+                prop_assert_eq!(owned.len(), strided.len());
+                for (k, (array, values)) in owned.iter().zip(&strided).enumerate() {
+                    let axis = call.axes[k].rem_euclid(rank as isize) as usize;
+                    prop_assert_eq!((array.axis, &array.shape), (axis, &call.shape));
+                    prop_assert!(same_complex(std::slice::from_ref(&array.data), std::slice::from_ref(values)));
+                }
+            }
+            (owned, strided) => prop_assert_eq!(owned.err(), strided.err()),
         }
     }
 
