@@ -26,3 +26,4 @@ cargo +nightly miri setup
 
 cargo +nightly miri test --lib --test miri_paths --test miri_layouts --test miri_raw
 cargo +nightly miri test --features ndarray --test miri_ndarray
+cargo +nightly miri test --features complex,half --test miri_values

@@ -1,0 +1,120 @@
+//! The value types' kernel over views from raw pointers, sized for Miri (`cargo +nightly miri
+//! test --features complex,half --test miri_values`): it checks each line's bounds once and
+//! then reads and writes the line's elements unchecked, so here the elements between them are
+//! left uninitialised and Miri reports any access off the line. Inputs stepped both ways along
+//! either axis, outputs stepped by 2; complex, timedelta64 and float16 samples, uniform and
+//! coordinate spacing; against the reference's walk over an initialised copy.
+
+mod support;
+
+use core::fmt::Debug;
+use core::mem::MaybeUninit;
+
+use half::f16;
+use num_complex::Complex;
+use numgrad::testing::gradient_values_reference;
+use numgrad::{
+    AxisSpacing, EdgeOrder, Options, Precision, Spacing, StridedView, StridedViewMut, Timedelta64,
+    Value, gradient_values,
+};
+
+const SHAPE: [usize; 2] = [4, 7];
+const OUT_STRIDES: [isize; 2] = [14, 2];
+
+/// `V` samples over layouts whose gaps stay uninitialised, against the reference.
+fn check<V: Value<F> + Default, F: Precision>(sample: impl Fn(usize) -> V, x: [F; 7])
+where
+    V::Out: PartialEq + Debug,
+{
+    let reached = |first, strides: &[isize]| support::positions(first, &SHAPE, strides);
+    let layouts: [(usize, [isize; 2]); 4] =
+        [(0, [14, 2]), (54, [-14, -2]), (0, [2, 8]), (6, [-2, 8])];
+    let x_axis = [
+        AxisSpacing::Uniform(F::from(0.3).unwrap()),
+        AxisSpacing::Coordinates(&x),
+    ];
+    for (first, strides) in layouts {
+        let at = reached(first, &strides);
+        let len = at.iter().max().unwrap() + 2;
+        let mut input = vec![MaybeUninit::<V>::uninit(); len];
+        let mut dense = vec![V::default(); len];
+        for (k, &e) in at.iter().enumerate() {
+            input[e] = MaybeUninit::new(sample(k));
+            dense[e] = sample(k);
+        }
+        for edge in [EdgeOrder::First, EdgeOrder::Second] {
+            let options = Options::new()
+                .spacing(Spacing::PerAxis(&x_axis))
+                .edge_order(edge);
+            let expected: Vec<Vec<V::Out>> = {
+                let view = StridedView::new(&dense, first, &SHAPE, &strides).unwrap();
+                let mut outs = vec![vec![V::Out::default(); 28]; 2];
+                let [a, b] = &mut outs[..] else {
+                    unreachable!()
+                };
+                let mut views = [
+                    StridedViewMut::contiguous(a, &SHAPE).unwrap(),
+                    StridedViewMut::contiguous(b, &SHAPE).unwrap(),
+                ];
+                gradient_values_reference(&view, &mut views, &options).unwrap();
+                outs
+            };
+            let mut out = vec![vec![MaybeUninit::<V::Out>::uninit(); 56]; 2];
+            {
+                // SAFETY: the reached input elements are initialised and only read for the
+                // call; the reached output elements are only written, through these views.
+                let view = unsafe {
+                    StridedView::from_raw_parts(
+                        input.as_ptr().add(first).cast::<V>(),
+                        &SHAPE,
+                        &strides,
+                    )
+                }
+                .unwrap();
+                let [o0, o1] = &mut out[..] else {
+                    unreachable!()
+                };
+                let mut outs = unsafe {
+                    [
+                        StridedViewMut::from_raw_parts(
+                            o0.as_mut_ptr().cast(),
+                            &SHAPE,
+                            &OUT_STRIDES,
+                        )
+                        .unwrap(),
+                        StridedViewMut::from_raw_parts(
+                            o1.as_mut_ptr().cast(),
+                            &SHAPE,
+                            &OUT_STRIDES,
+                        )
+                        .unwrap(),
+                    ]
+                };
+                gradient_values(&view, &mut outs, &options).unwrap();
+            }
+            for (o, exp) in out.iter().zip(&expected) {
+                for (k, e) in support::positions(0, &SHAPE, &OUT_STRIDES)
+                    .into_iter()
+                    .enumerate()
+                {
+                    // SAFETY: the call wrote every reached output element.
+                    let got = unsafe { o[e].assume_init() };
+                    assert_eq!(
+                        format!("{got:?}"),
+                        format!("{:?}", exp[k]),
+                        "{strides:?} {edge:?}: {k}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn raw_value_views_touch_only_the_elements_they_reach() {
+    let x = [0.0, 0.5, 1.5, 1.75, 3.0, 4.5, 5.0];
+    let wave = |k: usize| ((k * 7919) % 113) as f64 * 0.25 - 9.0;
+    check(|k| Complex::new(wave(k), -wave(k + 3)), x);
+    check(|k| Timedelta64((wave(k) * 1e3) as i64), x);
+    check(|k| f16::from_f64(wave(k)), x.map(f16::from_f64));
+}
