@@ -36,6 +36,10 @@ def in_process(rounds):
     rng = np.random.default_rng(0)
     f2 = rng.standard_normal((2048, 2048))
     x7 = np.cumsum(rng.random(10**7) + 0.01)
+    c6 = rng.standard_normal(10**6) + 1j * rng.standard_normal(10**6)
+    x6 = x7[: 10**6]
+    t6 = np.datetime64("2020-01-01T00:00:00", "s") + np.cumsum(
+        rng.integers(1, 100, 10**6)).astype("m8[s]")
     workloads = [
         ("1d f64 n=1e3 (call overhead)", rng.standard_normal(1000), (), {}, 2000),
         ("1d f64 n=1e7", rng.standard_normal(10**7), (), {}, 1),
@@ -45,6 +49,13 @@ def in_process(rounds):
         ("2d f64 2048x2048 edge_order=2", f2, (), {"edge_order": 2}, 1),
         ("2d f32 2048x2048 all axes", f2.astype(np.float32), (), {}, 1),
         ("3d f64 256^3 all axes", rng.standard_normal((256, 256, 256)), (), {}, 1),
+        # gradient_values: one scalar loop (no vector path yet).
+        ("1d c16 n=1e6", c6, (), {}, 1),
+        ("1d c16 n=1e6 coordinates", c6, (x6,), {}, 1),
+        ("1d c8 n=1e6", c6.astype(np.complex64), (), {}, 1),
+        ("2d c16 1000x1000 all axes", c6.reshape(1000, 1000), (), {}, 1),
+        ("1d M8[s] n=1e6", t6, (), {}, 1),
+        ("1d M8[s] n=1e6 coordinates", t6, (x6,), {}, 1),
     ]
     print("| workload | np.gradient | numgrad.gradient | numpy/numgrad |")
     print("| --- | ---: | ---: | ---: |")

@@ -7,7 +7,8 @@ block is computed by the crate's block API (``WholeArray::gradient_block``) from
 input: the block plus the halo its stencils read (one point inside the axis, up to two beyond a
 short block at either end of the axis with second-order edges), with the decisions numpy makes
 on the whole axis (the coordinates' reduction) made for the whole axis. Chunks of any length,
-down to one point, give the whole call's bits.
+down to one point, give the whole call's bits. Real data only: float64, float32 and integer
+(complex and datetime data raise ``NotImplementedError``: the block API is real-only).
 
 The graph has one task per output block. It reads its own input chunk and, from each neighbour
 its window reaches, the few planes it needs (sliced off by a small task, so only halos move
@@ -26,6 +27,7 @@ from . import (
     _check_edge_order,
     _numgrad,
     _parse_varargs,
+    _python_errors,
     _route,
 )
 
@@ -100,10 +102,14 @@ def gradient(x, *varargs, axis=None, edge_order=1):
     array for one selected axis, a tuple otherwise, equal bit for bit to ``np.gradient`` of the
     computed array whatever the chunking.
 
-    Arguments, dtypes and errors as :func:`numgrad.gradient` (float64, float32 and integer
-    data). Combinations that :func:`numgrad.gradient` hands to numpy (float16, complex,
-    datetime, mixed float32/float64 precision) raise ``NotImplementedError`` here: a per-chunk
-    ``np.gradient`` would not give the whole array's bits.
+    Arguments, dtypes and errors as :func:`numgrad.gradient`, for the data the crate's block
+    API computes: float64, float32 and integer data (integers as float64), with the spacings
+    :func:`numgrad.gradient` runs on the crate for them. Everything else raises
+    ``NotImplementedError`` here: complex128/complex64 and datetime64/timedelta64 data, which
+    :func:`numgrad.gradient` computes on the crate's ``gradient_values`` for whole arrays only
+    (the block API is real-only), and what :func:`numgrad.gradient` hands to numpy (float16,
+    bool and object data, non-native byte order, mixed float32/float64 precision): a
+    per-chunk ``np.gradient`` would not give the whole array's bits.
     """
     import dask.array as da
     from dask.base import tokenize
@@ -116,13 +122,20 @@ def gradient(x, *varargs, axis=None, edge_order=1):
     order = _check_edge_order(edge_order)
     kind = x.dtype.kind
     if not (x.dtype.isnative and (kind in "iu" or (kind == "f" and x.dtype.itemsize in (4, 8)))):
-        raise NotImplementedError(f"numgrad.dask.gradient: dtype {x.dtype} is not supported")
-    for ax in axes:
+        why = ""
+        if x.dtype.isnative and (kind in "mM" or (kind == "c" and x.dtype.itemsize in (8, 16))):
+            why = (" (the crate's block API is real-only; numgrad.gradient computes this dtype "
+                   "on a whole numpy array)")
+        raise NotImplementedError(
+            f"numgrad.dask.gradient: dtype {x.dtype} is not supported{why}"
+        )
+    for ax, s in zip(axes, spacing):
         if x.shape[ax] < order + 1:
             raise ValueError(
                 "Shape of array too small to calculate a numerical gradient, "
                 "at least (edge_order + 1) elements are required."
             )
+        _python_errors(s, order)  # numpy's ZeroDivisionError/OverflowError, in its order
     otype = np.dtype(np.float32 if x.dtype == np.float32 else np.float64)
     routes = [_route(otype, s, order) for s in spacing]
     for k, (route, _) in enumerate(routes):

@@ -5,7 +5,9 @@ import numpy as np
 
 def same_bits(a, b):
     """Whether two results are equal bit for bit, NaN-aware (any NaN equals any NaN; the sign
-    and payload of a NaN are not part of the contract), with the same dtype and shape."""
+    and payload of a NaN are not part of the contract; complex parts compared each on its own),
+    with the same dtype and shape; datetime64/timedelta64 values by their int64 counts (so NaT
+    equals NaT, which ``==`` denies)."""
     a, b = np.asarray(a), np.asarray(b)
     if a.dtype != b.dtype or a.shape != b.shape:
         return False
@@ -17,6 +19,8 @@ def same_bits(a, b):
             return False
         ints = np.dtype(f"u{a.dtype.itemsize}")
         return np.array_equal(a.view(ints)[~nan_a], b.view(ints)[~nan_a])
+    if a.dtype.kind in "mM":
+        return np.array_equal(a.view(np.int64), b.view(np.int64))
     return np.array_equal(a, b)
 
 

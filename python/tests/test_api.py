@@ -4,6 +4,7 @@ place, out= validation, and the GIL released during the computation."""
 
 import threading
 import time
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -73,6 +74,11 @@ def layouts():
     packed = np.ndarray((12, 10), dtype=np.float64, buffer=raw, offset=3, strides=(83, 8))
     packed[...] = base
     yield "unaligned, stride 83 bytes", packed
+    # C-contiguous but misaligned: copied (aligned) first, as for any layout it cannot read.
+    raw = np.zeros(12 * 10 * 8 + 1, dtype=np.uint8)
+    shifted = np.ndarray((12, 10), dtype=np.float64, buffer=raw, offset=1)
+    shifted[...] = base
+    yield "unaligned, C-contiguous", shifted
     yield "big-endian", base.astype(">f8")
     yield "int16, stepped", (base * 100).astype(np.int16)[::3]
 
@@ -148,19 +154,26 @@ def test_out_rejected_untouched(make, error, match):
 
 
 def test_unsupported_dtypes_are_numpys():
-    for f in [np.arange(5, dtype=np.float16), np.arange(5) * (1 + 2j),
-              np.array(["2024-01-01", "2024-01-03", "2024-01-08"], dtype="datetime64[D]")]:
-        assert same_results(numgrad.gradient(f), np.gradient(f))
+    for f in [np.arange(5, dtype=np.float16), (np.arange(5) * (1 + 2j)).astype(">c16"),
+              np.array(["2024-01-01", "2024-01-03", "2024-01-08"], dtype=">M8[D]"),
+              np.ma.masked_array(np.arange(5) * (1 + 2j))]:
+        with mock.patch.object(numgrad, "_numgrad", None):  # the extension is not called
+            assert same_results(numgrad.gradient(f), np.gradient(f))
     with pytest.raises(TypeError):  # numpy: boolean subtract
         np.gradient(np.array([True, False, True]))
     with pytest.raises(TypeError):
         numgrad.gradient(np.array([True, False, True]))
 
 
-def test_gil_released():
+@pytest.mark.parametrize("dtype", ["f8", "c16", "M8[s]"])
+def test_gil_released(dtype):
     """A second Python thread keeps counting while a large gradient runs: with the GIL held it
     would count only in the few milliseconds of Python around the call."""
     f = np.random.default_rng(0).standard_normal((3000, 3000))
+    if dtype == "c16":
+        f = f + 1j * f[::-1]
+    elif dtype == "M8[s]":
+        f = (f * 1e9).astype(np.int64).view(dtype)
     count = [0]
     stop = threading.Event()
 
