@@ -208,13 +208,45 @@ fn interleaved(calls: &mut [Small], rounds: usize) -> Vec<(f64, f64)> {
         .collect()
 }
 
+/// A `gradient_values` call on `f` (the value type `V`, 1e6 samples), with unit spacing or the
+/// coordinates `x` (of the spacing type `F`).
+#[cfg(feature = "complex")]
+fn value_call<V, F>(name: &'static str, f: Vec<V>, x: Vec<F>, coordinates: bool) -> Small
+where
+    V: numgrad::Value<F> + 'static,
+    F: numgrad::Precision + 'static,
+{
+    use numgrad::{AxisSpacing, Options, Spacing, StridedView, StridedViewMut};
+    use std::hint::black_box;
+    let n = f.len();
+    let mut out = vec![V::Out::default(); n];
+    Small {
+        name,
+        outputs: n,
+        input_bytes: n * size_of::<V>(),
+        call: Box::new(move || {
+            let per_axis = [AxisSpacing::Coordinates(&x)];
+            let spacing = if coordinates {
+                Spacing::PerAxis(&per_axis)
+            } else {
+                Spacing::Unit
+            };
+            let shape = [n];
+            let input = StridedView::contiguous(black_box(&f[..]), &shape).unwrap();
+            let output = StridedViewMut::contiguous(black_box(&mut out[..]), &shape).unwrap();
+            let options = Options::new().spacing(spacing);
+            numgrad::gradient_values(&input, &mut [output], &options).unwrap()
+        }),
+    }
+}
+
 /// `gradient_values` (one scalar loop) on the value types, 1e6 samples each, beside a memcpy
-/// of the input and numpy (`--numpy`, rows named alike). Feature `complex`.
+/// of the input and numpy (`--numpy`, rows named alike). Feature `complex` (and `half` for
+/// float16).
 #[cfg(feature = "complex")]
 fn value_types(rounds: usize, numpy: &HashMap<String, f64>) {
     use num_complex::Complex;
-    use numgrad::{AxisSpacing, Options, Spacing, StridedView, StridedViewMut, Timedelta64};
-    use std::hint::black_box;
+    use numgrad::Timedelta64;
     const N: usize = 1_000_000;
     let wave = |i: usize| (i as f64 * 1e-3 * 1.7).sin() * 100.0 + (i % 97) as f64;
     let x: Vec<f64> = (0..N)
@@ -224,41 +256,10 @@ fn value_types(rounds: usize, numpy: &HashMap<String, f64>) {
     let counts: Vec<Timedelta64> = (0..N)
         .map(|i| Timedelta64((wave(i) * 1e3) as i64))
         .collect();
-    let complex_call = |name, coordinates: bool| {
-        let (f, x) = (complex.clone(), x.clone());
-        let mut out = vec![Complex::new(0.0, 0.0); N];
-        Small {
-            name,
-            outputs: N,
-            input_bytes: N * 16,
-            call: Box::new(move || {
-                let per_axis = [AxisSpacing::Coordinates(&x)];
-                let spacing = if coordinates {
-                    Spacing::PerAxis(&per_axis)
-                } else {
-                    Spacing::Unit
-                };
-                let input = StridedView::contiguous(black_box(&f[..]), &[N]).unwrap();
-                let output = StridedViewMut::contiguous(black_box(&mut out[..]), &[N]).unwrap();
-                let options = Options::new().spacing(spacing);
-                numgrad::gradient_values(&input, &mut [output], &options).unwrap()
-            }),
-        }
-    };
-    let mut out = vec![Timedelta64(0); N];
     let mut calls = vec![
-        complex_call("values complex128 n=1e6", false),
-        complex_call("values complex128 coords n=1e6", true),
-        Small {
-            name: "values timedelta64 n=1e6",
-            outputs: N,
-            input_bytes: N * 8,
-            call: Box::new(move || {
-                let input = StridedView::contiguous(black_box(&counts[..]), &[N]).unwrap();
-                let output = StridedViewMut::contiguous(black_box(&mut out[..]), &[N]).unwrap();
-                numgrad::gradient_values(&input, &mut [output], &Options::new()).unwrap()
-            }),
-        },
+        value_call("values complex128 n=1e6", complex.clone(), x.clone(), false),
+        value_call("values complex128 coords n=1e6", complex, x.clone(), true),
+        value_call("values timedelta64 n=1e6", counts, x, false),
     ];
     #[cfg(feature = "half")]
     {
@@ -268,29 +269,13 @@ fn value_types(rounds: usize, numpy: &HashMap<String, f64>) {
         let x: Vec<f16> = (0..N)
             .map(|i| f16::from_f64((i % 2048) as f64 / 64.0))
             .collect();
-        let half_call = move |name, coordinates: bool| {
-            let (f, x) = (f.clone(), x.clone());
-            let mut out = vec![f16::ZERO; N];
-            Small {
-                name,
-                outputs: N,
-                input_bytes: N * 2,
-                call: Box::new(move || {
-                    let per_axis = [AxisSpacing::Coordinates(&x)];
-                    let spacing = if coordinates {
-                        Spacing::PerAxis(&per_axis)
-                    } else {
-                        Spacing::Unit
-                    };
-                    let input = StridedView::contiguous(black_box(&f[..]), &[N]).unwrap();
-                    let output = StridedViewMut::contiguous(black_box(&mut out[..]), &[N]).unwrap();
-                    let options = Options::new().spacing(spacing);
-                    numgrad::gradient_values(&input, &mut [output], &options).unwrap()
-                }),
-            }
-        };
-        calls.push(half_call("values float16 n=1e6", false));
-        calls.push(half_call("values float16 coords n=1e6", true));
+        calls.push(value_call(
+            "values float16 n=1e6",
+            f.clone(),
+            x.clone(),
+            false,
+        ));
+        calls.push(value_call("values float16 coords n=1e6", f, x, true));
     }
     let times = interleaved(&mut calls, rounds);
     println!("\nValue types (gradient_values, one scalar loop), medians of interleaved samples:\n");

@@ -71,25 +71,8 @@ where
                     )
                 }
                 .unwrap();
-                let [o0, o1] = &mut out[..] else {
-                    unreachable!()
-                };
-                let mut outs = unsafe {
-                    [
-                        StridedViewMut::from_raw_parts(
-                            o0.as_mut_ptr().cast(),
-                            &SHAPE,
-                            &OUT_STRIDES,
-                        )
-                        .unwrap(),
-                        StridedViewMut::from_raw_parts(
-                            o1.as_mut_ptr().cast(),
-                            &SHAPE,
-                            &OUT_STRIDES,
-                        )
-                        .unwrap(),
-                    ]
-                };
+                // SAFETY: 56 elements hold the 4 x 7 layout stepped by 2.
+                let mut outs = unsafe { support::raw_outputs(&mut out, &SHAPE, &OUT_STRIDES) };
                 gradient_values(&view, &mut outs, &options).unwrap();
             }
             for (o, exp) in out.iter().zip(&expected) {

@@ -1,15 +1,16 @@
 //! Tools the tests and the fuzz targets share, written once: bit equality, the pool of special
 //! floats, the `f64` -> float conversion of generated values, the element positions of a
-//! strided view, and one interface over the two stream types.
+//! strided view, output views from raw pointers, and one interface over the two stream types.
 //!
 //! Included as a module (`mod support;` in `tests/`, `#[path = "../../tests/support/mod.rs"]`
 //! from `fuzz/`); each user takes only what it needs.
 #![allow(dead_code)]
 
+use std::mem::MaybeUninit;
 use std::ops::Range;
 
 use numgrad::{
-    AxisSpacing, EdgeOrder, Emitted, GradientError, GradientStream, Real, Sample,
+    AxisSpacing, EdgeOrder, Emitted, GradientError, GradientStream, Real, Sample, StridedViewMut,
     TimedGradientStream, Timestamp, gradient_1d,
 };
 
@@ -52,6 +53,27 @@ impl Float for f32 {
     fn of(x: f64) -> Self {
         x as f32
     }
+}
+
+/// One output view from a raw pointer over each buffer, of `shape` and `strides`: the elements
+/// it reaches are written only through it, the others (uninitialised, say) never touched.
+///
+/// # Safety
+/// Every element the layout reaches, from each buffer's start, lies inside that buffer.
+pub unsafe fn raw_outputs<'a, O>(
+    buffers: &'a mut [Vec<MaybeUninit<O>>],
+    shape: &'a [usize],
+    strides: &'a [isize],
+) -> Vec<StridedViewMut<'a, O>> {
+    buffers
+        .iter_mut()
+        .map(|b| {
+            // SAFETY: the caller's contract; each buffer is borrowed mutably for `'a`, so
+            // nothing else reaches it while its view lives.
+            unsafe { StridedViewMut::from_raw_parts(b.as_mut_ptr().cast(), shape, strides) }
+                .expect("a valid output layout")
+        })
+        .collect()
 }
 
 /// Element positions a view reaches, in C order of its indices.
