@@ -1,14 +1,16 @@
 //! The N-d driver: runs a validated call (see `call`), one kernel per selected axis or one
-//! pass over several.
+//! pass over several; and the value types' entry point, on the scalar kernel.
 
 use crate::call::{Validated, validate};
-use crate::element::{Real, Sample};
+use crate::element::{Precision, Real, Sample};
 use crate::isa::Path;
 use crate::kernels::{self, ElemBytes, Kernel, Route};
 use crate::options::EdgeOrder;
 use crate::pass::{self, Job, MAX_FUSED};
+use crate::scalar::{self, Values};
 use crate::spacing::{AxisSpacing, Grid};
 use crate::stencil::AxisPlan;
+use crate::value::Value;
 use crate::view::{StridedView, StridedViewMut};
 use crate::{GradientError, Options};
 
@@ -234,6 +236,36 @@ pub fn gradient_1d<T: Sample<F>, F: Real>(
     edge_order: EdgeOrder,
 ) -> Result<(), GradientError> {
     run_1d(input, output, spacing, edge_order, Path::detect())
+}
+
+/// [`gradient`] for the sample types of [`Value`]: complex numbers, datetime64
+/// and timedelta64 counts, float16, each with numpy's arithmetic for its dtype.
+///
+/// The same views, options, validation and errors as [`gradient`]; outputs
+/// of the type numpy returns ([`Value::Out`]). One scalar loop over every layout: these types
+/// have no vector path.
+///
+/// ```
+/// use numgrad::{gradient_values, Datetime64, EdgeOrder, Options, StridedView, StridedViewMut, Timedelta64};
+/// // Days since the epoch; numpy: np.gradient(np.array([1, 3, 4, 9], 'datetime64[D]')).
+/// let days = [1, 3, 4, 9].map(Datetime64);
+/// let mut rate = [Timedelta64(0); 4];
+/// let input = StridedView::contiguous(&days, &[4])?;
+/// gradient_values(&input, &mut [StridedViewMut::contiguous(&mut rate, &[4])?], &Options::new())?;
+/// assert_eq!(rate.map(|d| d.0), [2, 1, 3, 5]);
+/// let second = Options::new().edge_order(EdgeOrder::Second);
+/// gradient_values(&input, &mut [StridedViewMut::contiguous(&mut rate, &[4])?], &second)?;
+/// assert_eq!(rate.map(|d| d.0), [3, 1, 3, 6]);
+/// # Ok::<(), numgrad::GradientError>(())
+/// ```
+pub fn gradient_values<V: Value<F>, F: Precision>(
+    input: &StridedView<'_, V>,
+    outputs: &mut [StridedViewMut<'_, V::Out>],
+    options: &Options<'_, F>,
+) -> Result<(), GradientError> {
+    let call = validate(input, outputs, options)?;
+    scalar::run::<V, F, Values>(input, outputs, &call);
+    Ok(())
 }
 
 /// [`gradient_1d`] on a given vector path.

@@ -85,7 +85,7 @@ mod view;
 pub use arrays::{gradient_array_into, gradient_arrays};
 pub use axes::Axes;
 pub use block::WholeArray;
-pub use driver::{gradient, gradient_1d};
+pub use driver::{gradient, gradient_1d, gradient_values};
 pub use element::{Precision, Real, Sample};
 pub use error::GradientError;
 pub use inplace::gradient_1d_in_place;
@@ -98,7 +98,7 @@ pub use reference::gradient_reference;
 pub use spacing::{AxisSpacing, Spacing};
 pub use stream::{Emitted, GradientStream, TimedGradientStream, Timestamp};
 pub use timedelta::{Datetime64, Timedelta64};
-pub use value::{Value, gradient_values};
+pub use value::Value;
 pub use view::{StridedView, StridedViewMut};
 
 // The README's examples run as doctests (they need the opt-in `alloc` and `ndarray` features,

@@ -1,13 +1,9 @@
 //! Sample types that numpy differentiates with an arithmetic of their own dtype, not as `f32`
 //! or `f64` numbers ([`Value`]): complex numbers (feature `complex`), datetime64 and
 //! timedelta64 counts ([`Datetime64`](crate::Datetime64), [`Timedelta64`](crate::Timedelta64)),
-//! float16 (feature `half`); and their entry point, [`gradient_values`].
+//! float16 (feature `half`). Their entry point is [`gradient_values`](crate::gradient_values).
 
-use crate::call::validate;
 use crate::element::Precision;
-use crate::scalar::{self, Values};
-use crate::view::{StridedView, StridedViewMut};
-use crate::{GradientError, Options};
 
 pub(crate) mod sealed {
     /// Only this crate's value types implement [`Value`](super::Value).
@@ -65,34 +61,4 @@ impl Products {
             Self::Arrays
         }
     }
-}
-
-/// [`gradient`](crate::gradient) for the sample types of [`Value`]: complex numbers, datetime64
-/// and timedelta64 counts, float16, each with numpy's arithmetic for its dtype.
-///
-/// The same views, options, validation and errors as [`gradient`](crate::gradient); outputs
-/// of the type numpy returns ([`Value::Out`]). One scalar loop over every layout: these types
-/// have no vector path.
-///
-/// ```
-/// use numgrad::{gradient_values, Datetime64, EdgeOrder, Options, StridedView, StridedViewMut, Timedelta64};
-/// // Days since the epoch; numpy: np.gradient(np.array([1, 3, 4, 9], 'datetime64[D]')).
-/// let days = [1, 3, 4, 9].map(Datetime64);
-/// let mut rate = [Timedelta64(0); 4];
-/// let input = StridedView::contiguous(&days, &[4])?;
-/// gradient_values(&input, &mut [StridedViewMut::contiguous(&mut rate, &[4])?], &Options::new())?;
-/// assert_eq!(rate.map(|d| d.0), [2, 1, 3, 5]);
-/// let second = Options::new().edge_order(EdgeOrder::Second);
-/// gradient_values(&input, &mut [StridedViewMut::contiguous(&mut rate, &[4])?], &second)?;
-/// assert_eq!(rate.map(|d| d.0), [3, 1, 3, 6]);
-/// # Ok::<(), numgrad::GradientError>(())
-/// ```
-pub fn gradient_values<V: Value<F>, F: Precision>(
-    input: &StridedView<'_, V>,
-    outputs: &mut [StridedViewMut<'_, V::Out>],
-    options: &Options<'_, F>,
-) -> Result<(), GradientError> {
-    let call = validate(input, outputs, options)?;
-    scalar::run::<V, F, Values>(input, outputs, &call);
-    Ok(())
 }
