@@ -13,7 +13,9 @@ use crate::call::Validated;
 use crate::element::Precision;
 #[cfg(feature = "compact")]
 use crate::element::{Real, Sample};
-use crate::stencil::{AxisPlan, Stencil};
+use core::slice;
+
+use crate::stencil::{AxisPlan, Divisor, Stencil};
 use crate::value::{Products, Value};
 use crate::view::{StridedView, StridedViewMut};
 
@@ -35,6 +37,24 @@ pub(crate) trait PointRule<T, F: Precision> {
         products: Products,
         sample: impl Fn(usize) -> Option<T>,
     ) -> Self::Out;
+
+    /// The uniform interior of a line held in a slice: `dst[i]` from `src[i ..= i + 2]`, by
+    /// numpy's `(f[i+1] - f[i-1]) / divisor`. One tight loop over slices, which the compiler
+    /// vectorises where the point's arithmetic allows.
+    #[inline(always)]
+    fn interior(src: &[T], dst: &mut [Self::Out], divisor: Divisor<F>)
+    where
+        T: Copy,
+    {
+        let stencil = Stencil::Difference {
+            plus: 2,
+            minus: 0,
+            divisor,
+        };
+        for (o, w) in dst.iter_mut().zip(src.windows(3)) {
+            *o = Self::point(&stencil, Products::Arrays, |j| w.get(j).copied());
+        }
+    }
 }
 
 /// Real samples ([`Sample`]), converted to `F` and computed in `F`.
@@ -132,7 +152,28 @@ pub(crate) fn run<T: Copy, F: Precision, R: PointRule<T, F>>(
                 // asks for points `j < n` only.
                 let read = |j: usize| Some(unsafe { src.offset(j as isize * from.step).read() });
                 let write = |j: usize, v| unsafe { dst.offset(j as isize * into.step).write(v) };
-                line_of::<T, F, R>(read, Line::POINTS, write, Line::POINTS, &plan, rank);
+                match (from.step, into.step, even_interior(&plan)) {
+                    (1, 1, Some(divisor)) => {
+                        // SAFETY: as above, and with unit steps the line's points are `n`
+                        // consecutive elements of each buffer; input and output views never
+                        // share memory (a shared and an exclusive borrow, or the raw views'
+                        // contract).
+                        let (src, dst) = unsafe {
+                            (
+                                slice::from_raw_parts(src, n),
+                                slice::from_raw_parts_mut(dst, n),
+                            )
+                        };
+                        R::interior(src, dst.get_mut(1..n - 1).unwrap_or_default(), divisor);
+                        for i in [0, n - 1] {
+                            let sample = |j: usize| src.get(j).copied();
+                            if let Some(o) = dst.get_mut(i) {
+                                *o = point::<T, F, R>(&plan, i, rank, sample);
+                            }
+                        }
+                    }
+                    _ => line_of::<T, F, R>(read, Line::POINTS, write, Line::POINTS, &plan, rank),
+                }
             } else {
                 let write = |e, v| output.set(e, v);
                 line_of::<T, F, R>(|e| input.get(e), from, write, into, &plan, rank);
@@ -173,26 +214,44 @@ pub(crate) fn line_of<T, F: Precision, R: PointRule<T, F>>(
     rank: usize,
 ) {
     let (sample, n) = (|j: usize| from.index(j).and_then(&read), plan.len());
-    // Point 1's stencil is the interior's (`n >= 2`; when `n == 2` there is no interior).
-    let central = match R::FAST && plan.is_even() {
-        true => match plan.stencil(1) {
-            Stencil::Difference { divisor, .. } => Some(divisor),
-            Stencil::Weighted { .. } => None,
-        },
+    let central = match R::FAST {
+        true => even_interior(plan),
         false => None,
     };
     for i in 0..n {
-        let stencil = match central {
-            Some(divisor) if i > 0 && i + 1 < n => Stencil::Difference {
-                plus: i + 1,
-                minus: i - 1,
-                divisor,
-            },
-            _ => plan.stencil(i),
+        let value = match central {
+            Some(divisor) if i > 0 && i + 1 < n => {
+                let stencil = Stencil::Difference {
+                    plus: i + 1,
+                    minus: i - 1,
+                    divisor,
+                };
+                R::point(&stencil, Products::Arrays, sample)
+            }
+            _ => point::<T, F, R>(plan, i, rank, sample),
         };
-        let value = R::point(&stencil, Products::at(rank, i, n), sample);
         if let Some(e) = into.index(i) {
             write(e, value);
         }
+    }
+}
+
+/// Point `i`'s result by its plan's stencil.
+#[inline(always)]
+fn point<T, F: Precision, R: PointRule<T, F>>(
+    plan: &AxisPlan<'_, F>,
+    i: usize,
+    rank: usize,
+    sample: impl Fn(usize) -> Option<T>,
+) -> R::Out {
+    R::point(&plan.stencil(i), Products::at(rank, i, plan.len()), sample)
+}
+
+/// The divisor of an evenly spaced line's interior (point 1's stencil: `n >= 3`), taken once
+/// for the whole line; `None` for an uneven line or one without an interior.
+fn even_interior<F: Precision>(plan: &AxisPlan<'_, F>) -> Option<Divisor<F>> {
+    match (plan.is_even() && plan.len() >= 3, plan.stencil(1)) {
+        (true, Stencil::Difference { divisor, .. }) => Some(divisor),
+        _ => None,
     }
 }
