@@ -2,7 +2,8 @@
 //! test --features complex,half --test miri_values`): it checks each line's bounds once and
 //! then reads and writes the line's elements unchecked, so here the elements between them are
 //! left uninitialised and Miri reports any access off the line. Inputs stepped both ways along
-//! either axis, outputs stepped by 2; complex, timedelta64 and float16 samples, uniform and
+//! either axis, outputs stepped by 2, and unit steps along the uniform axis for both (the
+//! contiguous lines' slice loop); complex, timedelta64 and float16 samples, uniform and
 //! coordinate spacing; against the reference's walk over an initialised copy.
 
 mod support;
@@ -19,7 +20,6 @@ use numgrad::{
 };
 
 const SHAPE: [usize; 2] = [4, 7];
-const OUT_STRIDES: [isize; 2] = [14, 2];
 
 /// `V` samples over layouts whose gaps stay uninitialised, against the reference.
 fn check<V: Value<F> + Default, F: Precision>(sample: impl Fn(usize) -> V, x: [F; 7])
@@ -27,13 +27,20 @@ where
     V::Out: PartialEq + Debug,
 {
     let reached = |first, strides: &[isize]| support::positions(first, &SHAPE, strides);
-    let layouts: [(usize, [isize; 2]); 4] =
-        [(0, [14, 2]), (54, [-14, -2]), (0, [2, 8]), (6, [-2, 8])];
+    // Input (first element, strides) and output strides: stepped by 2, or unit along the
+    // uniform axis 0 (the contiguous lines' slice loop) with gaps between the lines.
+    let layouts: [(usize, [isize; 2], [isize; 2]); 5] = [
+        (0, [14, 2], [14, 2]),
+        (54, [-14, -2], [14, 2]),
+        (0, [2, 8], [14, 2]),
+        (6, [-2, 8], [14, 2]),
+        (0, [1, 5], [1, 5]),
+    ];
     let x_axis = [
         AxisSpacing::Uniform(F::from(0.3).unwrap()),
         AxisSpacing::Coordinates(&x),
     ];
-    for (first, strides) in layouts {
+    for (first, strides, out_strides) in layouts {
         let at = reached(first, &strides);
         let len = at.iter().max().unwrap() + 2;
         let mut input = vec![MaybeUninit::<V>::uninit(); len];
@@ -71,12 +78,12 @@ where
                     )
                 }
                 .unwrap();
-                // SAFETY: 56 elements hold the 4 x 7 layout stepped by 2.
-                let mut outs = unsafe { support::raw_outputs(&mut out, &SHAPE, &OUT_STRIDES) };
+                // SAFETY: 56 elements hold the 4 x 7 layout of either output strides.
+                let mut outs = unsafe { support::raw_outputs(&mut out, &SHAPE, &out_strides) };
                 gradient_values(&view, &mut outs, &options).unwrap();
             }
             for (o, exp) in out.iter().zip(&expected) {
-                for (k, e) in support::positions(0, &SHAPE, &OUT_STRIDES)
+                for (k, e) in support::positions(0, &SHAPE, &out_strides)
                     .into_iter()
                     .enumerate()
                 {
