@@ -184,7 +184,8 @@ mod tests {
             let mid = lo + (hi - lo) / 2.0; // exact: one more bit than float16 has
             for x in [lo, mid, hi] {
                 for y in [
-                    f32::from_bits(x.to_bits() - 1),
+                    // (Below +0.0 is a NaN pattern: checked too.)
+                    f32::from_bits(x.to_bits().wrapping_sub(1)),
                     x,
                     f32::from_bits(x.to_bits() + 1),
                 ] {
