@@ -56,6 +56,9 @@ def in_process(rounds):
         ("2d c16 1000x1000 all axes", c6.reshape(1000, 1000), (), {}, 1),
         ("1d M8[s] n=1e6", t6, (), {}, 1),
         ("1d M8[s] n=1e6 coordinates", t6, (x6,), {}, 1),
+        ("1d f16 n=1e6", c6.real.astype(np.float16), (), {}, 1),
+        ("1d f16 n=1e6 h=0.1 edge_order=2", c6.real.astype(np.float16), (0.1,),
+         {"edge_order": 2}, 1),
     ]
     print("| workload | np.gradient | numgrad.gradient | numpy/numgrad |")
     print("| --- | ---: | ---: | ---: |")

@@ -11,6 +11,9 @@ What runs where (each selected axis decides for itself, see ``_route``):
 - float64 and integer data (integers become float64, as numpy does), float32 data with float32
   spacing, and float32 data with Python-float spacing (numpy's NEP 50 "weak" scalar) run on the
   Rust kernel, reading the input in place through its strides, with the GIL released;
+- float16 data with float16 spacing (none, ``np.float16``, float16 coordinates) and with a
+  Python-float spacing (as for float32) runs on the crate's ``gradient_values``, every operation
+  rounded to float16 as numpy's float16 loops round it (results float16);
 - complex128 data with the spacings of float64 data, and complex64 data with those of float32
   data, run on the crate's ``gradient_values`` (numpy's complex division and products; but
   complex64 data with a negative stride, where products are involved, see
@@ -20,10 +23,12 @@ What runs where (each selected axis decides for itself, see ``_route``):
   ``gradient_values`` as int64 counts (numpy's truncation, NaT and wrapping); with an integer
   spacing and ``edge_order=1`` the two edge planes are then recomputed by numpy's own
   expression (numpy divides them as integers);
-- every other combination numpy accepts -- float16, object and bool data (which numpy rejects
-  with TypeError), non-native byte order, subclasses such as masked arrays, mixed precision
-  (float32 or complex64 data with float64 coordinates or a float64 scalar, whose operations
-  numpy runs in float64; float64 or complex128 data with float32 spacing), complex spacing,
+- every other combination numpy accepts -- object and bool data (which numpy rejects with
+  TypeError), non-native byte order, subclasses such as masked arrays, mixed precision
+  (float32, float16 or complex64 data with float64 coordinates or a float64 scalar, whose
+  operations numpy runs in float64; float16 data with float32 spacing, or integer coordinates,
+  which numpy converts to float64; float64 or complex128 data with float32 spacing; float16
+  data with a Python float in float16's subnormal range, below), complex spacing,
   timedelta64 spacing, and float16/float32 spacing of datetime data -- is handed to
   ``np.gradient`` itself, so its bits, dtypes and exceptions are numpy's by construction, at
   numpy's speed.
@@ -45,11 +50,12 @@ from . import _numgrad
 
 __all__ = ["gradient"]
 
-_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
+_F16, _F32, _F64 = np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64)
 
 # What the crate computes a dtype as.
 _REAL = "real"  # float64, float32, integers: numgrad::gradient
 _COMPLEX = "complex"  # complex128, complex64: numgrad::gradient_values
+_HALF = "float16"  # float16: numgrad::gradient_values, routed as float32 data
 _TIME = "time"  # datetime64, timedelta64 (as int64 counts): numgrad::gradient_values
 
 # A route per selected axis.
@@ -72,9 +78,10 @@ def _is_integer(s):
     return isinstance(s, np.integer) and not isinstance(s, np.timedelta64)
 
 
-def _bits_equal32(a, b):
-    """Whether two float32 values are the same number (any NaN equals any NaN)."""
-    a, b = np.float32(a), np.float32(b)
+def _bits_equal(a, b, ftype):
+    """Whether two values of the float type ``ftype`` are the same number (any NaN equals any
+    NaN)."""
+    a, b = np.dtype(ftype).type(a), np.dtype(ftype).type(b)
     if np.isnan(a) or np.isnan(b):
         return bool(np.isnan(a) and np.isnan(b))
     return a.tobytes() == b.tobytes()
@@ -83,11 +90,12 @@ def _bits_equal32(a, b):
 def _route(ftype, spacing, edge_order, data=_REAL, fused=True):
     """How one axis is computed: ``(route, spacing for the kernel)``.
 
-    ``data`` is what the crate computes the data as (``_REAL``, ``_COMPLEX`` or ``_TIME``);
-    ``ftype`` is the spacing type: the data's dtype after numpy's integer conversion (float64
-    or float32) for real data, the component type for complex data, float64 for datetime64 and
-    timedelta64; ``spacing`` is ``None`` (no varargs: numpy's Python float 1.0), the scalar as
-    given, or the coordinate array (already ``np.asanyarray``'d and checked for shape).
+    ``data`` is what the crate computes the data as (``_REAL``, ``_HALF``, ``_COMPLEX`` or
+    ``_TIME``); ``ftype`` is the spacing type: the data's dtype after numpy's integer conversion
+    (float64 or float32) for real data, float16 for float16 data, the component type for
+    complex data, float64 for datetime64 and timedelta64; ``spacing`` is ``None`` (no varargs:
+    numpy's Python float 1.0), the scalar as given, or the coordinate array (already
+    ``np.asanyarray``'d and checked for shape).
     ``fused``: for complex data, whether numpy's products of weights and these samples are
     fused as the crate's (``_products_fused``).
     """
@@ -120,9 +128,11 @@ def _products_fused(f):
 
 
 def _route_real(ftype, spacing, edge_order):
-    """``_route`` for real data, and for complex data whose component type is ``ftype``:
-    numpy promotes a real spacing or weight to ``h + 0j`` of the data's precision exactly as it
-    converts it to a float of that precision for real data."""
+    """``_route`` for real data, for float16 data (``ftype`` float16: numpy's float16
+    operations take their operands as float32 data does, each rounded to float16), and for
+    complex data whose component type is ``ftype``: numpy promotes a real spacing or weight to
+    ``h + 0j`` of the data's precision exactly as it converts it to a float of that precision
+    for real data."""
     if spacing is None:
         # numpy's Python float 1.0: 2h and every edge weight exact in either precision.
         return _NATIVE, 1.0
@@ -133,9 +143,10 @@ def _route_real(ftype, spacing, edge_order):
             if spacing.dtype == np.float64 or spacing.dtype.kind in "iu":
                 # numpy converts integer coordinates to float64 before np.diff.
                 return _NATIVE, _contiguous(spacing, np.float64)
-        elif spacing.dtype == np.float32:
-            # float32 data and coordinates: every numpy operation is a float32 one.
-            return _NATIVE, _contiguous(spacing, np.float32)
+        elif spacing.dtype == ftype:
+            # float32 (float16) data and coordinates: every numpy operation is a float32
+            # (float16) one. Integer coordinates numpy converts to float64: mixed precision.
+            return _NATIVE, _contiguous(spacing, ftype)
         return _NUMPY, None
     if ftype == np.float64:
         # float64 data: a Python real, a float64 or integer scalar all act as float64(h).
@@ -148,33 +159,34 @@ def _route_real(ftype, spacing, edge_order):
                 return _NUMPY, None  # not exact in float64
             return _NATIVE, h
         return _NUMPY, None
-    # float32 data.
-    if isinstance(spacing, np.float32):
+    # float32 or float16 data (`ftype`): the same rules, in that precision.
+    narrow = np.dtype(ftype).type
+    if isinstance(spacing, narrow):
         return _NATIVE, float(spacing)
     if _is_python_real(spacing):
         # NEP 50: numpy computes `2. * h` and `-1.5 / h` as Python floats (float64) and casts
-        # the result to float32 when it meets the float32 array. The interior divides by
+        # the result to float32 (float16) when it meets the array. The interior divides by
         # float32(2h), the first-order edges by float32(h): the kernel's float32 `2 * h32`
         # and `h32` are the same numbers whenever float32(2h) == 2 * float32(h) (always, but
-        # for spacings in float32's subnormal range). The second-order edge coefficients
-        # may differ (rounded once from float64 vs computed in float32): then the kernel
-        # computes the interior and `_weak_edges` recomputes the two edge planes with numpy's
-        # expressions.
+        # for spacings in the type's subnormal range: float32's, or float16's below 6.1e-5).
+        # The second-order edge coefficients may differ (rounded once from float64 vs
+        # computed in the narrow type): then the kernel computes the interior and
+        # `_weak_edges` recomputes the two edge planes with numpy's expressions.
         try:
             h = float(spacing)
         except OverflowError:
             return _NUMPY, None
         with np.errstate(all="ignore"):
-            h32 = np.float32(h)
-            if not _bits_equal32(np.float32(2.0 * h), np.float32(2) * h32):
+            hn = narrow(h)
+            if not _bits_equal(narrow(2.0 * h), narrow(2) * hn, ftype):
                 return _NUMPY, None
-            # The kernel's second-order edges are numpy's when each float32 coefficient
-            # computed in float32 is the float64 one rounded (true for h = 1, 0.5, 0.1, ...).
+            # The kernel's second-order edges are numpy's when each coefficient computed in
+            # the narrow type is the float64 one rounded (true for h = 1, 0.5, 0.1, ...).
             same = edge_order == 1 or all(
-                _bits_equal32(np.float32(c / h), np.float32(c) / h32)
+                _bits_equal(narrow(c / h), narrow(c) / hn, ftype)
                 for c in (-1.5, 2.0, -0.5, 0.5, -2.0, 1.5)
             )
-        return (_NATIVE if same else _WEAK_EDGES), float(h32)
+        return (_NATIVE if same else _WEAK_EDGES), float(hn)
     return _NUMPY, None
 
 
@@ -341,8 +353,8 @@ def _contiguous(x, dtype):
 
 
 def _weak_edges(f, out, axis, h):
-    """numpy's second-order uniform edges with a Python-float spacing ``h`` on float32 or
-    complex64 data, written into ``out``: numpy's own expressions, so numpy's own bits."""
+    """numpy's second-order uniform edges with a Python-float spacing ``h`` on float32, float16
+    or complex64 data, written into ``out``: numpy's own expressions, so numpy's own bits."""
     n = f.ndim
 
     def at(i):
@@ -385,6 +397,8 @@ def _computed_as(f):
         return _REAL, _F64, _F64
     if kind == "f" and size in (4, 8):
         return _REAL, f.dtype, f.dtype
+    if kind == "f" and size == 2:
+        return _HALF, f.dtype, f.dtype
     if kind == "c" and size in (8, 16):
         return _COMPLEX, f.dtype, _F32 if size == 8 else _F64
     if kind in "mM":
@@ -482,8 +496,9 @@ def gradient(f, *varargs, axis=None, edge_order=1, out=None):
 
     out : tuple of ndarrays, optional
         One array per selected axis, of the input's shape and of the result's dtype (numpy's:
-        float64, float32 for float32 data, the data's complex dtype, timedelta64 of the data's
-        unit for datetime64 and timedelta64 data), any layout; written in place and returned.
+        float64, float32 for float32 data, float16 for float16 data, the data's complex dtype,
+        timedelta64 of the data's unit for datetime64 and timedelta64 data), any layout;
+        written in place and returned.
         They must not share memory with ``f`` or with each other.
 
     Differences from numpy, deliberate: ``edge_order`` other than 1 or 2 and a coordinate

@@ -8,7 +8,7 @@ input: the block plus the halo its stencils read (one point inside the axis, up 
 short block at either end of the axis with second-order edges), with the decisions numpy makes
 on the whole axis (the coordinates' reduction) made for the whole axis. Chunks of any length,
 down to one point, give the whole call's bits. Real data only: float64, float32 and integer
-(complex and datetime data raise ``NotImplementedError``: the block API is real-only).
+(complex, float16 and datetime data raise ``NotImplementedError``: the block API is real-only).
 
 The graph has one task per output block. It reads its own input chunk and, from each neighbour
 its window reaches, the few planes it needs (sliced off by a small task, so only halos move
@@ -105,10 +105,10 @@ def gradient(x, *varargs, axis=None, edge_order=1):
     Arguments, dtypes and errors as :func:`numgrad.gradient`, for the data the crate's block
     API computes: float64, float32 and integer data (integers as float64), with the spacings
     :func:`numgrad.gradient` runs on the crate for them. Everything else raises
-    ``NotImplementedError`` here: complex128/complex64 and datetime64/timedelta64 data, which
-    :func:`numgrad.gradient` computes on the crate's ``gradient_values`` for whole arrays only
-    (the block API is real-only), and what :func:`numgrad.gradient` hands to numpy (float16,
-    bool and object data, non-native byte order, mixed float32/float64 precision): a
+    ``NotImplementedError`` here: complex128/complex64, float16 and datetime64/timedelta64
+    data, which :func:`numgrad.gradient` computes on the crate's ``gradient_values`` for whole
+    arrays only (the block API is real-only), and what :func:`numgrad.gradient` hands to numpy
+    (bool and object data, non-native byte order, mixed float32/float64 precision): a
     per-chunk ``np.gradient`` would not give the whole array's bits.
     """
     import dask.array as da
@@ -123,7 +123,10 @@ def gradient(x, *varargs, axis=None, edge_order=1):
     kind = x.dtype.kind
     if not (x.dtype.isnative and (kind in "iu" or (kind == "f" and x.dtype.itemsize in (4, 8)))):
         why = ""
-        if x.dtype.isnative and (kind in "mM" or (kind == "c" and x.dtype.itemsize in (8, 16))):
+        values = kind in "mM" or (kind == "c" and x.dtype.itemsize in (8, 16)) or (
+            kind == "f" and x.dtype.itemsize == 2
+        )
+        if x.dtype.isnative and values:
             why = (" (the crate's block API is real-only; numgrad.gradient computes this dtype "
                    "on a whole numpy array)")
         raise NotImplementedError(

@@ -3,23 +3,25 @@
 //! - `gradient(f, outs, axes, spacing, edge_order, counts=None)`: over numpy arrays, read and
 //!   written in place, [`numgrad::gradient`] for real and integer data, and
 //!   [`numgrad::gradient_values`] for complex data (complex128 with float64 spacing, complex64
-//!   with float32 spacing) and for datetime64 / timedelta64 data, which the Python layer passes
+//!   with float32 spacing), for float16 data (float16 spacing, every operation rounded to
+//!   float16 as numpy's) and for datetime64 / timedelta64 data, which the Python layer passes
 //!   as their int64 counts (`counts="datetime64"` or `"timedelta64"`, outputs the int64 counts
 //!   of the timedelta64 results);
 //! - `gradient_block(window, outs, whole_shape, window_start, block_start, axes, spacing,
 //!   edge_order)`: [`numgrad::WholeArray::gradient_block`], one block of a larger array (real
-//!   and integer data only: the crate's block API is real-only).
+//!   and integer data only: the crate's block API is real-only; not float16).
 //!
 //! `spacing` holds one entry per selected axis: a Python float (a uniform spacing, exactly
 //! representable in the spacing type) or a 1-D array of the spacing dtype (coordinates, reduced
 //! by the crate as numpy does when evenly spaced). The spacing type is the output dtype for
-//! real data, the component type for complex data and float64 for counts. The input is read
-//! in place through its strides and the outputs written in place; the computation runs with
-//! the GIL released.
+//! real and float16 data, the component type for complex data and float64 for counts. The
+//! input is read in place through its strides and the outputs written in place; the
+//! computation runs with the GIL released.
 
+use half::f16;
 use numgrad::{
-    Axes, AxisSpacing, Datetime64, EdgeOrder, GradientError, Options, Real, Sample, Spacing,
-    StridedView, StridedViewMut, Timedelta64, Value, WholeArray,
+    Axes, AxisSpacing, Datetime64, EdgeOrder, GradientError, Options, Precision, Real, Sample,
+    Spacing, StridedView, StridedViewMut, Timedelta64, Value, WholeArray,
 };
 use numpy::{
     Complex32, Complex64, Element, PyArrayDescrMethods, PyArrayDyn, PyArrayMethods,
@@ -55,7 +57,7 @@ macro_rules! stored_as_themselves {
     )*};
 }
 stored_as_themselves!(
-    f64, f32, i8, i16, i32, i64, u8, u16, u32, u64, Complex64, Complex32
+    f64, f32, i8, i16, i32, i64, u8, u16, u32, u64, Complex64, Complex32, f16
 );
 
 // SAFETY: `Datetime64` and `Timedelta64` are `#[repr(transparent)]` structs whose one field is
@@ -137,9 +139,9 @@ enum Step<'py, F: Element> {
     Coordinates(PyReadonlyArray1<'py, F>),
 }
 
-/// The spacing list, converted to the spacing type `F` (the output type for real data, the
-/// component type for complex data, `f64` for counts).
-fn steps<'py, F: Element + Real>(
+/// The spacing list, converted to the spacing type `F` (the output type for real and float16
+/// data, the component type for complex data, `f64` for counts).
+fn steps<'py, F: Element + Precision>(
     spacing: &[Bound<'py, PyAny>],
     from_f64: fn(f64) -> F,
 ) -> PyResult<Vec<Step<'py, F>>> {
@@ -184,7 +186,7 @@ fn run<T, O, F, C>(
 where
     T: Stored + Sync,
     O: Stored + Send,
-    F: Element + Real + Send + Sync,
+    F: Element + Precision,
     C: FnOnce(
             &StridedView<'_, T>,
             &mut [StridedViewMut<'_, O>],
@@ -277,9 +279,9 @@ where
     run::<T, F, F, _>(py, f, outs, axes, spacing, edge_order, from_f64, compute)
 }
 
-/// Samples `V` with an arithmetic of their own (complex numbers, datetime64 and timedelta64
-/// counts) into results `V::Out`: [`numgrad::gradient_values`], whole arrays only (the crate's
-/// block API is real-only; the Python layer never asks for blocks of these).
+/// Samples `V` with an arithmetic of their own (complex numbers, float16, datetime64 and
+/// timedelta64 counts) into results `V::Out`: [`numgrad::gradient_values`], whole arrays only
+/// (the crate's block API is real-only; the Python layer never asks for blocks of these).
 #[allow(clippy::too_many_arguments)]
 fn run_values<V, F>(
     py: Python<'_>,
@@ -294,7 +296,7 @@ fn run_values<V, F>(
 where
     V: Value<F> + Stored + Sync,
     V::Out: Stored + Send,
-    F: Element + Real + Send + Sync,
+    F: Element + Precision,
 {
     if let Job::Block { .. } = job {
         return Err(PyTypeError::new_err(format!(
@@ -310,8 +312,8 @@ where
 }
 
 /// Dispatches on the input's dtype: float64, float32 and every integer type (real samples;
-/// float32 outputs only for float32 input), complex128 and complex64, and int64 arrays that
-/// hold datetime64 or timedelta64 counts (`counts` names which).
+/// float32 outputs only for float32 input), complex128 and complex64, float16, and int64 arrays
+/// that hold datetime64 or timedelta64 counts (`counts` names which).
 #[allow(clippy::too_many_arguments)]
 fn dispatch(
     py: Python<'_>,
@@ -363,13 +365,17 @@ fn dispatch(
         // As for float32: the spacing holds an f32 value exactly.
         return run_values::<Complex32, f32>(py, f, outs, axes, spacing, order, |h| h as f32, job);
     }
+    if dt.is_equiv_to(&numpy::dtype::<f16>(py)) {
+        // As for float32: the spacing holds an f16 value exactly (so the conversion is exact).
+        return run_values::<f16, f16>(py, f, outs, axes, spacing, order, f16::from_f64, job);
+    }
     Err(PyTypeError::new_err(format!(
         "numgrad: unsupported dtype {dt} (the Python layer hands it to numpy)"
     )))
 }
 
 /// The gradient of `f` into `outs`, one per axis of `axes`: `numgrad::gradient` for real
-/// and integer data, `numgrad::gradient_values` for complex data and, with `counts`
+/// and integer data, `numgrad::gradient_values` for complex and float16 data and, with `counts`
 /// (`"datetime64"` or `"timedelta64"`), for the int64 counts of datetime64 / timedelta64 data.
 #[pyfunction]
 #[pyo3(signature = (f, outs, axes, spacing, edge_order, counts=None))]

@@ -101,10 +101,11 @@ def test_out_written_in_place():
     assert np.all(big[1::2] == -7.0)  # nothing written between the rows
     one = np.empty(8)
     assert numgrad.gradient(np.arange(8.0) ** 2, out=one) is one
-    # Through the numpy route (float16) too.
-    h = np.empty(5, dtype=np.float16)
-    numgrad.gradient(np.arange(5, dtype=np.float16) ** 2, out=(h,))
-    assert same_bits(h, np.gradient(np.arange(5, dtype=np.float16) ** 2))
+    # Through the crate's float16 route, and the numpy route (non-native float16), too.
+    for dtype in ("f2", ">f2"):
+        h = np.empty(5, dtype=np.float16)
+        numgrad.gradient(np.arange(5, dtype=dtype) ** 2, out=(h,))
+        assert same_bits(h, np.gradient(np.arange(5, dtype=dtype) ** 2))
 
 
 def test_out_interleaved():
@@ -154,7 +155,7 @@ def test_out_rejected_untouched(make, error, match):
 
 
 def test_unsupported_dtypes_are_numpys():
-    for f in [np.arange(5, dtype=np.float16), (np.arange(5) * (1 + 2j)).astype(">c16"),
+    for f in [np.arange(5, dtype=">f2"), (np.arange(5) * (1 + 2j)).astype(">c16"),
               np.array(["2024-01-01", "2024-01-03", "2024-01-08"], dtype=">M8[D]"),
               np.ma.masked_array(np.arange(5) * (1 + 2j))]:
         with mock.patch.object(numgrad, "_numgrad", None):  # the extension is not called
@@ -165,13 +166,15 @@ def test_unsupported_dtypes_are_numpys():
         numgrad.gradient(np.array([True, False, True]))
 
 
-@pytest.mark.parametrize("dtype", ["f8", "c16", "M8[s]"])
+@pytest.mark.parametrize("dtype", ["f8", "c16", "f2", "M8[s]"])
 def test_gil_released(dtype):
     """A second Python thread keeps counting while a large gradient runs: with the GIL held it
     would count only in the few milliseconds of Python around the call."""
     f = np.random.default_rng(0).standard_normal((3000, 3000))
     if dtype == "c16":
         f = f + 1j * f[::-1]
+    elif dtype == "f2":
+        f = f.astype(np.float16)
     elif dtype == "M8[s]":
         f = (f * 1e9).astype(np.int64).view(dtype)
     count = [0]

@@ -1,4 +1,5 @@
-"""numgrad.gradient on complex, datetime64 and timedelta64 data beyond the random comparison:
+"""numgrad.gradient on complex, float16, datetime64 and timedelta64 data beyond the random
+comparison:
 which calls the crate computes (np.gradient never called), the cases numpy computes otherwise
 and which therefore go to numpy (complex64 through negative strides, integer spacing of
 datetime data at the first-order edges), the one-time check of numpy's arithmetic and the cases
@@ -13,6 +14,7 @@ import pytest
 import numgrad
 from numgrad import (
     _COMPLEX,
+    _HALF,
     _INT_EDGES,
     _NATIVE,
     _NUMPY,
@@ -24,7 +26,7 @@ from numgrad import (
 )
 from support import same_bits, same_results
 
-F64, F32 = np.dtype(np.float64), np.dtype(np.float32)
+F64, F32, F16 = np.dtype(np.float64), np.dtype(np.float32), np.dtype(np.float16)
 NAT = np.iinfo(np.int64).min
 
 
@@ -50,6 +52,22 @@ def complex_sample(dtype, shape, seed=0):
     rng = np.random.default_rng(seed)
     n = int(np.prod(shape))
     return (rng.standard_normal(n) + 1j * rng.standard_normal(n)).astype(dtype).reshape(shape)
+
+
+def half_sample(shape, seed=0):
+    """float16 values of several scales, with float16's special values among them."""
+    rng = np.random.default_rng(seed)
+    n = int(np.prod(shape))
+    values = rng.standard_normal(n) * 10.0 ** rng.integers(-3, 4, size=n)
+    mask = rng.random(n) < 0.2
+    values[mask] = rng.choice(HALF_SPECIALS, size=int(mask.sum()))
+    return values.astype(np.float16).reshape(shape)
+
+
+# float16's special values: signed zeros, infinities, NaN, its largest finite value (whose
+# differences overflow to inf), the least normal, subnormals down to the smallest (6e-8).
+HALF_SPECIALS = [0.0, -0.0, np.inf, -np.inf, np.nan, 65504.0, -65504.0, 6.1035e-5, 6e-8,
+                 -6e-8, 1.2e-7, -3e-5]
 
 
 def counts_sample(dtype, shape, seed=0, magnitude=10**12):
@@ -85,6 +103,26 @@ def counts_sample(dtype, shape, seed=0, magnitude=10**12):
         (_COMPLEX, F32, np.int64(3), 1, _NUMPY),
         (_COMPLEX, F32, np.array([0.0, 1.0, 3.0]), 1, _NUMPY),
         (_COMPLEX, F32, np.array([0, 1, 3]), 1, _NUMPY),
+        # float16: float16 spacing, and Python floats as for float32 data.
+        (_HALF, F16, None, 2, _NATIVE),
+        (_HALF, F16, np.float16(0.1), 2, _NATIVE),
+        (_HALF, F16, np.float16(1e-7), 2, _NATIVE),  # a subnormal np.float16: float16 throughout
+        (_HALF, F16, np.array([0.0, 1.0, 3.0], dtype=np.float16), 2, _NATIVE),
+        (_HALF, F16, np.array([0.0, 0.5, 1.0], dtype=np.float16), 1, _NATIVE),
+        (_HALF, F16, 0.1, 2, _NATIVE),
+        (_HALF, F16, 7, 2, _NATIVE),
+        (_HALF, F16, 0.3, 1, _NATIVE),
+        (_HALF, F16, 0.3, 2, _WEAK_EDGES),  # float16(-1.5/0.3) != float16(-1.5)/float16(0.3)
+        (_HALF, F16, 1e-3, 2, _WEAK_EDGES),
+        (_HALF, F16, 1e5, 2, _WEAK_EDGES),  # float16(1e5) is inf; float16(-1.5/1e5) is not 0
+        (_HALF, F16, 1e-7, 1, _NUMPY),  # float16's subnormal range: float16(2h) checked
+        (_HALF, F16, 3e-5, 1, _NUMPY),
+        (_HALF, F16, np.float32(0.1), 1, _NUMPY),
+        (_HALF, F16, np.float64(0.1), 1, _NUMPY),
+        (_HALF, F16, np.int64(3), 1, _NUMPY),
+        (_HALF, F16, np.array([0.0, 1.0, 3.0], dtype=np.float32), 1, _NUMPY),
+        (_HALF, F16, np.array([0.0, 1.0, 3.0]), 1, _NUMPY),
+        (_HALF, F16, np.array([0, 1, 3]), 1, _NUMPY),
         # datetime64 / timedelta64: float64 spacing; integers with numpy's edges.
         (_TIME, F64, None, 1, _NATIVE),
         (_TIME, F64, 0.3, 2, _NATIVE),
@@ -267,7 +305,7 @@ def test_integer_spacing_first_order_edges(dtype, h):
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")  # numpy's, on its way to the exception
-@pytest.mark.parametrize("dtype", ["f8", "f4", "c16", "c8", "M8[s]", "m8[s]"])
+@pytest.mark.parametrize("dtype", ["f8", "f4", "f2", "c16", "c8", "M8[s]", "m8[s]"])
 def test_numpy_exceptions_in_numpys_order(dtype):
     """Python's own errors on a Python scalar spacing (ZeroDivisionError from `-1.5 / 0` with
     second-order edges, OverflowError from `2. * h`) and an axis's numpy error come where numpy
@@ -308,9 +346,13 @@ def test_generic_and_multiple_units():
             assert got.dtype == want.dtype and same_bits(got, want), f.dtype
 
 
-@pytest.mark.parametrize("dtype", ["c16", "c8", "M8[D]", "m8[s]"])
+@pytest.mark.parametrize("dtype", ["c16", "c8", "f2", "M8[D]", "m8[s]"])
 def test_out_written_in_place(dtype):
-    f = complex_sample(dtype, (8, 9), 1) if dtype[0] == "c" else counts_sample(dtype, (8, 9), 1)
+    if dtype == "f2":
+        f = half_sample((8, 9), 1)
+    else:
+        f = (complex_sample(dtype, (8, 9), 1) if dtype[0] == "c"
+             else counts_sample(dtype, (8, 9), 1))
     otype = np.dtype(f.dtype.name.replace("datetime", "timedelta"))
     big = np.zeros((16, 9), otype)
     o0 = big[::2]  # stepped
@@ -345,6 +387,9 @@ def test_out_written_in_place(dtype):
         (np.zeros(5, "M8[D]"), np.zeros(5, "m8[s]"), TypeError),
         (np.zeros(5, "m8[D]"), np.zeros(5, "i8"), TypeError),
         (np.zeros(5, "m8[D]"), np.zeros(6, "m8[D]"), ValueError),
+        (np.zeros(5, "f2"), np.zeros(5, "f4"), TypeError),
+        (np.zeros(5, "f2"), np.zeros(5, "f8"), TypeError),
+        (np.zeros(5, "f2"), np.zeros(5, ">f2"), TypeError),
     ],
 )
 def test_out_dtype_is_numpys_result_dtype(f, out, error):
@@ -359,7 +404,99 @@ def test_dask_refuses_these_dtypes():
 
     import numgrad.dask
 
-    for x in (np.arange(6.0) + 1j, (np.arange(6.0) + 1j).astype("c8"),
+    for x in (np.arange(6.0) + 1j, (np.arange(6.0) + 1j).astype("c8"), np.arange(6.0, dtype="f2"),
               np.arange(6).astype("M8[D]"), np.arange(6).astype("m8[s]")):
         with pytest.raises(NotImplementedError, match="block API is real-only"):
             numgrad.dask.gradient(da.from_array(x, chunks=3))
+
+
+HALF_CALLS = [
+    ((), {}),
+    ((), {"edge_order": 2}),
+    ((np.float16(0.7),), {"edge_order": 2}),
+    ((np.float16(-2.5), np.float16(1e-3)), {"edge_order": 1}),
+    ((0.1,), {"edge_order": 2}),
+    ((0.3,), {"edge_order": 2}),  # the kernel and numpy's edge expressions
+    ((1e-3,), {"edge_order": 1}),
+    ((3,), {"edge_order": 2}),
+    ((np.array([0.0, 0.5, 2.0, 2.25, 4.0, 7.0], np.float16),
+      np.arange(5, dtype=np.float16) * np.float16(0.3)), {"edge_order": 2}),
+    ((np.array([0.0, 0.1, 0.3, 0.35, 0.6, 1.0], np.float16), 0.3), {"edge_order": 1}),
+    ((np.float16(1.5),), {"axis": -1}),
+    ((0.3,), {"axis": 0, "edge_order": 2}),
+]
+
+
+@pytest.mark.parametrize("args, kw", HALF_CALLS)
+def test_float16_crate_computes_these_calls(args, kw):
+    """float16 data with float16 spacing or Python floats: every layout, without np.gradient,
+    numpy's bits and dtype."""
+    f = half_sample((6, 5), 3)
+    f[0, 0], f[1, 1], f[2, 2], f[3, 3] = np.inf, np.nan, -0.0, 65504.0
+    f[4, 4], f[5, 0], f[2, 1] = 6e-8, -65504.0, -6e-8
+    for name, g in layouts(f):
+        want = numpy_quiet(g, *args, **kw)
+        got = crate_only(g, *args, **kw)
+        assert same_results(got, want), name
+        assert all(r.dtype == np.float16 for r in (got if isinstance(got, tuple) else (got,)))
+
+
+@pytest.mark.parametrize("h", [np.float16(1.0), np.float16(0.1), np.float16(6e-8),
+                               np.float16(65504.0), np.float16(-0.0), np.float16(np.inf),
+                               1.0, 0.1, 0.3, 1e-3, 65504.0, 1e5, -0.0, np.nan])
+@pytest.mark.parametrize("edge_order", [1, 2])
+def test_float16_special_values(h, edge_order):
+    """float16 specials in the data and the spacing: overflow of differences and sums beyond
+    65504 to inf, subnormal differences and quotients, signed zeros, inf and NaN, a zero or
+    infinite spacing; 1-D (numpy's float16 scalars at the edges) and 2-D."""
+    if edge_order == 2 and type(h) is float and h == 0.0:
+        return  # numpy's ZeroDivisionError (test_numpy_exceptions_in_numpys_order)
+    f = np.array([0.0, -0.0, 65504.0, -65504.0, 6e-8, -6e-8, 1.2e-7, 3e-5, np.inf, 1.0,
+                  np.nan, 2.0, -np.inf, 6.1e-5, 0.0, 65504.0, 65504.0, 1e-3], np.float16)
+    for g in (f, f.reshape(3, 6), f.reshape(6, 3).T):
+        want = numpy_quiet(g, h, edge_order=edge_order)
+        assert same_results(crate_only(g, h, edge_order=edge_order), want)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # numpy's own, from its float16 casts
+@pytest.mark.parametrize("h", [1e-7, 3e-5, 2e-5, 6e-5, 4e-8])
+def test_float16_subnormal_python_spacing_goes_to_numpy(h):
+    """A Python float in float16's subnormal range: numpy's float16(2h) is not
+    2 * float16(h), so numpy computes the call (and numgrad.gradient has its bits)."""
+    h16 = np.float16(h)
+    assert np.float16(2 * h) != np.float16(2) * h16
+    assert _route(F16, h, 1, _HALF)[0] == _NUMPY
+    f = half_sample((7,), 5)
+    for edge_order in (1, 2):
+        assert same_bits(numgrad.gradient(f, h, edge_order=edge_order),
+                         numpy_quiet(f, h, edge_order=edge_order))
+        # The crate with np.float16(h) computes numpy's np.float16(h) call instead.
+        assert same_bits(crate_only(f, h16, edge_order=edge_order),
+                         numpy_quiet(f, h16, edge_order=edge_order))
+
+
+def test_float16_mixed_precision_goes_to_numpy():
+    """float32/float64 spacing or coordinates (and integer coordinates, which numpy converts to
+    float64) with float16 data: numpy computes in the wider type and rounds the results to
+    float16; the crate does not offer that mixed precision, so numpy computes these."""
+    f = half_sample((6,), 7)
+    x = np.array([0.0, 0.1, 0.3, 0.35, 0.6, 1.0])
+    for h in (np.float32(0.1), np.float64(0.1), np.int64(3), x, x.astype(np.float32),
+              np.array([0, 1, 3, 4, 6, 9])):
+        for edge_order in (1, 2):
+            want = numpy_quiet(f, h, edge_order=edge_order)
+            assert want.dtype == np.float16
+            assert same_bits(numgrad.gradient(f, h, edge_order=edge_order), want)
+    # And they do differ from the crate's all-float16 computation.
+    assert not same_bits(numpy_quiet(f, x), numpy_quiet(f, x.astype(np.float16)))
+
+
+def test_float16_python_float_edges_differ_from_float16_spacing():
+    """The case _weak_edges exists for: with h = 0.3 numpy's second-order edge coefficients are
+    rounded once from float64, not computed in float16, and the edges differ from those with
+    np.float16(0.3); numgrad has numpy's bits for each, without np.gradient."""
+    f = (np.sqrt(np.arange(1.0, 10.0)) * 3.7).astype(np.float16)
+    weak, narrow = numpy_quiet(f, 0.3, edge_order=2), numpy_quiet(f, np.float16(0.3), edge_order=2)
+    assert same_bits(weak[1:-1], narrow[1:-1]) and not same_bits(weak, narrow)
+    assert same_bits(crate_only(f, 0.3, edge_order=2), weak)
+    assert same_bits(crate_only(f, np.float16(0.3), edge_order=2), narrow)

@@ -1,10 +1,10 @@
 """numgrad.gradient against np.gradient, bit for bit (NaN- and NaT-aware), for the dtypes the
 crate computes with an arithmetic of their own (``gradient_values``): complex128, complex64,
-datetime64 and timedelta64. Random shapes, units, axes, layouts (reversed, stepped, transposed
-views), spacings (none; scalars of each Python and numpy type, special values among them;
+float16, datetime64 and timedelta64. Random shapes, units, axes, layouts (reversed, stepped,
+transposed views), spacings (none; scalars of each Python and numpy type, special values among them;
 coordinates uneven, evenly spaced, integer, evenly spaced on part of the axis), both edge orders,
 and values with specials (signed zeros, infinities, NaN, subnormals, products that underflow,
-NaT, counts whose differences wrap or whose products leave int64).
+float16's overflow at 65520, NaT, counts whose differences wrap or whose products leave int64).
 
 Each example also knows, from this file's own list of what the crate must compute (not from
 numgrad's routing), whether the call may fall back to numpy; when it may not, numgrad.gradient
@@ -35,6 +35,10 @@ COMPONENTS = {
                  1e308, -1.7e308, 1.0, -3.5],
     np.float32: [0.0, -0.0, np.inf, -np.inf, np.nan, 1e-45, -1e-45, 3e-44, -3e-39, 3e38,
                  -3.3e38, 1.0, -3.5],
+    # float16: its smallest subnormal (6e-8) and others, its largest finite value (65504, whose
+    # differences and sums overflow), the least normal.
+    np.float16: [0.0, -0.0, np.inf, -np.inf, np.nan, 6e-8, -6e-8, 1.2e-7, -3e-5, 6.1e-5,
+                 65504.0, -65504.0, 6e4, 1.0, -3.5],
 }
 # Counts that matter: NaT, the edges of exact float64 conversion, the wrap points.
 COUNTS = [NAT, 2**53, 2**53 + 1, -(2**53) - 1, 2**62, -(2**62), TOP, -TOP, 0, 1, -1, 7]
@@ -45,6 +49,11 @@ def component_type(dtype):
     return np.float32 if dtype == np.complex64 else np.float64
 
 
+def narrow(family):
+    """The float type of a family whose spacing is narrower than float64, else None."""
+    return {"complex64": np.float32, "float16": np.float16}.get(family)
+
+
 @st.composite
 def samples(draw, family):
     """An array of one of the family's dtypes (often a view: negative and stepped strides,
@@ -53,6 +62,8 @@ def samples(draw, family):
         dtype = np.dtype(np.complex128)
     elif family == "complex64":
         dtype = np.dtype(np.complex64)
+    elif family == "float16":
+        dtype = np.dtype(np.float16)
     else:
         kind = "M8" if family == "datetime64" else "m8"
         dtype = np.dtype(f"{kind}[{draw(st.sampled_from(UNITS))}]")
@@ -77,6 +88,16 @@ def samples(draw, family):
                 parts.append(values.astype(ft))
         base = np.empty(size, dtype)
         base.real, base.imag = parts
+    elif dtype == np.float16:
+        # Values of every float16 scale: subnormals, normals near 1, near the overflow.
+        scale = 10.0 ** rng.integers(-3, 4, size=size)
+        if draw(st.booleans()):
+            scale = scale * draw(st.sampled_from([1e-5, 1e-8, 10.0, 1e3]))
+        values = rng.standard_normal(size) * scale
+        mask = rng.random(size) < special
+        values[mask] = rng.choice(COMPONENTS[np.float16], size=int(mask.sum()))
+        with np.errstate(all="ignore"):
+            base = values.astype(np.float16)
     else:
         magnitude = draw(st.sampled_from([10, 10**6, 10**12, 10**17, 2**53, 2**62]))
         counts = rng.integers(-magnitude, magnitude, size=size, endpoint=True, dtype=np.int64)
@@ -105,6 +126,11 @@ FLOATS64 = [1.0, 0.5, 0.1, 3.0, -2.5, 1e-3, 7.0 / 3.0, 0.0, -0.0, np.inf, -np.in
             1e300, 1e-300, 5e-324]
 FLOATS32 = [1.0, 0.5, 0.1, 3.0, -2.5, 1e-3, 7.0 / 3.0, 0.0, -0.0, np.inf, -np.inf, np.nan,
             3e38, 1.2e-38]
+# float16: its overflow (65504 the largest finite, 1e5 beyond: an inf spacing), the values
+# whose second-order coefficients numpy rounds once from float64 (0.3, 1e-3, 7/3), normal
+# spacings near the least normal (6.2e-5).
+FLOATS16 = [1.0, 0.5, 0.1, 0.3, 3.0, -2.5, 1e-3, 7.0 / 3.0, 0.0, -0.0, np.inf, -np.inf, np.nan,
+            65504.0, 1e5, 6.2e-5, -1e4]
 # Integers exact in float64, and one that is not (numpy rounds a Python int as float() does).
 EXACT_INTS = [1, 3, -2, 0, 7, 2**40]
 INTS = EXACT_INTS + [2**53 + 1]
@@ -117,6 +143,10 @@ def scalar(draw, family):
     elif family == "complex64":
         kind = draw(st.sampled_from(["float", "int", "f32", "f64", "i64", "subnormal"]))
         pool = FLOATS32
+    elif family == "float16":
+        kind = draw(st.sampled_from(["float", "int", "f16", "f16", "f32", "f64", "i64",
+                                     "subnormal"]))
+        pool = FLOATS16
     else:
         kind = draw(st.sampled_from(["float", "int", "f64", "i64", "i8", "f32", "td"]))
         pool = FLOATS64
@@ -127,20 +157,26 @@ def scalar(draw, family):
     if kind == "int":
         return i, True
     if kind == "f64":
-        return np.float64(h), family != "complex64"
+        return np.float64(h), narrow(family) is None
     if kind == "f32":
         with np.errstate(over="ignore"):
             return np.float32(h), family == "complex64"
+    if kind == "f16":
+        with np.errstate(over="ignore"):
+            return np.float16(h), True
     if kind == "i64":
-        # complex64: numpy divides by an int64 in complex128 (mixed precision). complex128: an
-        # int64 that float64 rounds is numpy's (the crate takes a float spacing).
+        # complex64, float16: numpy divides by an int64 in float64 (mixed precision).
+        # complex128: an int64 that float64 rounds is numpy's (the crate takes a float spacing).
         if family == "complex128":
             return np.int64(i), i in EXACT_INTS
-        return np.int64(i), family != "complex64"
+        return np.int64(i), narrow(family) is None
     if kind == "i8":
         return np.int8(draw(st.sampled_from([1, 3, -2, 0, 127]))), True
     if kind == "subnormal":
-        # float32(2h) != 2 * float32(h): numpy's `2.*h` rounds once, from float64.
+        # float32(2h) != 2 * float32(h): numpy's `2.*h` rounds once, from float64 (float16:
+        # spacings in its subnormal range, below 6.1e-5).
+        if family == "float16":
+            return draw(st.sampled_from([1e-7, 3e-5, 1e-6, 6e-8, 2e-5, 6e-5, 4e-8])), False
         return draw(st.sampled_from([1e-40, 1e-45, 3e-45])), False
     if kind == "complex":
         return complex(h, 0.5), False
@@ -149,19 +185,19 @@ def scalar(draw, family):
 
 def coordinates(draw, family, n):
     """A coordinate array of ``n`` points and whether the crate must compute it."""
-    f32 = family == "complex64"
-    ft = np.float32 if f32 else np.float64
+    f32 = narrow(family) is not None  # float32 or float16 coordinates
+    ft = narrow(family) or np.float64
     kind = draw(st.sampled_from(["uneven", "even", "int", "even-int", "even-one-part", "other",
                                  "special"]))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     if kind == "uneven":
-        scale = draw(st.sampled_from([1.0, 1e-3, 1e3, 1e-30]))
+        scale = draw(st.sampled_from([1.0, 1e-3, 1e3, 1e-30, 1e-6]))
         return ((np.cumsum(rng.random(n) + 0.01) - 1.0) * scale).astype(ft), True
     if kind == "even":
         step = ft(draw(st.sampled_from([0.1, 0.25, 1.0, -0.3, 1e-20])))
         return np.arange(n, dtype=ft) * step + ft(draw(st.sampled_from([0.0, -2.0]))), True
     if kind in ("int", "even-int"):
-        # numpy converts integer coordinates to float64: float32-valued data mixes precisions.
+        # numpy converts integer coordinates to float64: float32/float16 data mixes precisions.
         x = (np.cumsum(rng.integers(1, 5, size=n)) if kind == "int"
              else np.arange(n) * 3 - 2).astype(draw(st.sampled_from(["i2", "i8", "u1"])))
         return x, not f32
@@ -177,10 +213,12 @@ def coordinates(draw, family, n):
             x[1] = x[draw(st.sampled_from([0, 2]))] if draw(st.booleans()) else ft(np.nan)
         return x, True
     # Another precision or type: float32 for float64-spaced data, float64 for complex64,
-    # complex, timedelta64.
+    # float32 or float64 for float16, complex, timedelta64.
     other = draw(st.sampled_from(["precision", "complex", "td"]))
     x = np.cumsum(rng.random(n) + 0.01)
     if other == "precision":
+        if family == "float16":
+            return x.astype(draw(st.sampled_from([np.float32, np.float64]))), False
         return x.astype(np.float64 if f32 else np.float32), False
     if other == "complex":
         return x + 0.5j, False
@@ -284,7 +322,13 @@ def test_timedelta64_same_bits_as_numpy(call):
     check(call)
 
 
-@given(st.sampled_from(["complex128", "complex64", "datetime64", "timedelta64"]).flatmap(calls))
+@given(calls("float16"))
+def test_float16_same_bits_as_numpy(call):
+    check(call)
+
+
+@given(st.sampled_from(["complex128", "complex64", "float16", "datetime64", "timedelta64"])
+       .flatmap(calls))
 def test_out_gets_the_same_bits(call):
     """out= arrays of any layout (C, Fortran, stepped, reversed) of numpy's result dtype hold
     what numpy returns, written by the crate where it computes the call."""
@@ -294,7 +338,8 @@ def test_out_gets_the_same_bits(call):
     wants = want if isinstance(want, tuple) else (want,)
     outs = []
     for k, w in enumerate(wants):
-        fill = np.zeros(1, w.dtype) if w.dtype.kind == "m" else np.full(1, 12345.0 - 3j, w.dtype)
+        fill = (np.zeros(1, w.dtype) if w.dtype.kind == "m" else np.full(1, 12345.0, w.dtype)
+                if w.dtype.kind == "f" else np.full(1, 12345.0 - 3j, w.dtype))
         big = np.broadcast_to(fill, tuple(2 * n for n in f.shape)).copy()
         layout = k % 3
         if layout == 0:
