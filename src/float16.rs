@@ -103,27 +103,27 @@ fn op(a: f16, b: f16, f: impl Fn(f32, f32) -> f32) -> f16 {
 }
 
 /// `h` in f32, exactly: its bits moved into place and re-biased; a subnormal is normalised by
-/// one exact f32 subtraction (F. Giesen's `half_to_float`). Every case computed, one selected:
-/// no branch, so a loop of these vectorises.
+/// one exact f32 subtraction (F. Giesen's `half_to_float`).
 #[inline(always)]
 fn widen(h: f16) -> f32 {
+    const SHIFTED_EXP: u32 = 0x7c00 << 13;
     let h = u32::from(h.to_bits());
-    let exp = h & 0x7c00;
-    let normal = ((h & 0x7fff) << 13) + ((127 - 15) << 23);
-    // Inf or NaN: the exponent all ones.
-    let special = normal + ((128 - 16) << 23);
-    // Zero or subnormal: 2^-14 * 0.m as (1.m - 1) * 2^-14, exact.
-    let tiny = (f32::from_bits(normal + (1 << 23)) - f32::from_bits(113 << 23)).to_bits();
-    let o = match exp {
-        0x7c00 => special,
-        0 => tiny,
-        _ => normal,
-    };
+    let mut o = (h & 0x7fff) << 13;
+    let exp = o & SHIFTED_EXP;
+    o += (127 - 15) << 23;
+    if exp == SHIFTED_EXP {
+        // Inf or NaN: the exponent all ones.
+        o += (128 - 16) << 23;
+    } else if exp == 0 {
+        // Zero or subnormal: 2^-14 * 0.m as (1.m - 1) * 2^-14, exact.
+        o += 1 << 23;
+        o = (f32::from_bits(o) - f32::from_bits(113 << 23)).to_bits();
+    }
     f32::from_bits(o | (h & 0x8000) << 16)
 }
 
 /// `x` rounded to the nearest float16, ties to even; overflow to ±inf, NaN to NaN
-/// (F. Giesen's `float_to_half_fast3_rtne`). Every case computed, one selected, as [`widen`].
+/// (F. Giesen's `float_to_half_fast3_rtne`).
 #[inline(always)]
 fn narrow(x: f32) -> f16 {
     const F32_INF: u32 = 255 << 23;
@@ -135,22 +135,17 @@ fn narrow(x: f32) -> f16 {
     let bits = x.to_bits();
     let sign = bits & 0x8000_0000;
     let u = bits ^ sign;
-    let special = if u > F32_INF { 0x7e00 } else { 0x7c00 };
-    // Below 2^-14, float16's least normal: a subnormal or zero.
-    let tiny = (f32::from_bits(u) + f32::from_bits(DENORM_MAGIC))
-        .to_bits()
-        .wrapping_sub(DENORM_MAGIC);
-    // Re-bias, then round to nearest even: add half an ulp minus one, plus the kept
-    // mantissa's last bit; a carry into the exponent (up to inf) is the right result. (Wraps
-    // only for the `u` that select another case.)
-    let odd = (u >> 13) & 1;
-    let normal = u.wrapping_sub((127 - 15) << 23).wrapping_add(0xfff + odd) >> 13;
     let o = if u >= F16_MAX {
-        special
+        if u > F32_INF { 0x7e00 } else { 0x7c00 }
     } else if u < 113 << 23 {
-        tiny
+        // Below 2^-14, float16's least normal: a subnormal or zero.
+        (f32::from_bits(u) + f32::from_bits(DENORM_MAGIC)).to_bits() - DENORM_MAGIC
     } else {
-        normal
+        // Re-bias, then round to nearest even: add half an ulp minus one, plus the kept
+        // mantissa's last bit; a carry into the exponent (up to inf) is the right result.
+        let odd = (u >> 13) & 1;
+        // (`u >= 2^-14`, so subtracting the bias difference, 112 << 23, cannot wrap.)
+        (u - ((127 - 15) << 23) + 0xfff + odd) >> 13
     };
     f16::from_bits((o | sign >> 16) as u16)
 }
