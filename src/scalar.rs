@@ -9,12 +9,12 @@
 //!   timedelta64 and float16), each point by the type's [`Value`] formulas, each line's bounds
 //!   checked once.
 
+use core::slice;
+
 use crate::call::Validated;
 use crate::element::Precision;
 #[cfg(feature = "compact")]
 use crate::element::{Real, Sample};
-use core::slice;
-
 use crate::stencil::{AxisPlan, Divisor, Stencil};
 use crate::value::{Products, Value};
 use crate::view::{StridedView, StridedViewMut};
