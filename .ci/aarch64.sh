@@ -11,6 +11,9 @@
 # `scvtf`/`ucvtf` for the integer samples; no fused `fmla`/`fmadd` anywhere. On aarch64 the
 # compile-time lanes are the only path (no run-time AVX sweeps): tests/isa_paths.rs runs them for
 # every cap and checks that (aarch64_runs_the_neon_compile_time_lanes_only).
+# With `complex,half` the value types run here too: the numpy fixtures of complex (whose fused
+# products are emulated, not taken from an FMA instruction), datetime64 (whose out-of-range
+# casts saturate on aarch64 and must not) and float16 (the scalar arithmetic: no F16C here).
 #
 # Profile: the test profile at opt-level 1 without debug info. Plain debug runs the proptest
 # suites far too slowly under emulation (properties.rs alone 454 s, isa_paths.rs 215 s);
@@ -44,6 +47,6 @@ unset NUMGRAD_REQUIRE_AVX2
 # not worth building under emulation; the README's doctests, which need `ndarray`, are left to
 # the host run), and `testing` through the dev-dependency.
 echo "--- build, $TARGET"
-cargo test --target "$TARGET" --features alloc --no-run
+cargo test --target "$TARGET" --features alloc,complex,half --no-run
 echo "--- run under qemu-aarch64 (unit, integration and doctests)"
-cargo test --target "$TARGET" --features alloc -- --nocapture
+cargo test --target "$TARGET" --features alloc,complex,half -- --nocapture

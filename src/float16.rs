@@ -8,7 +8,7 @@ use half::f16;
 
 use crate::element::{Precision, sealed::Sealed as SealedPrecision};
 use crate::stencil::weighted;
-use crate::value::{Products, Value, sealed::Sealed};
+use crate::value::{Products, Value, each_interior_point, sealed::Sealed};
 
 impl Sealed for f16 {}
 impl SealedPrecision for f16 {}
@@ -92,6 +92,67 @@ impl Value<f16> for f16 {
     #[inline(always)]
     fn weighted(weights: [f16; 3], f: [Self; 3], _: Products) -> f16 {
         weighted(weights.map(Half), f.map(Half)).0
+    }
+
+    /// Eight points at a time in F16C lanes where the CPU has them (x86-64), the rest (and
+    /// every point elsewhere) one at a time: the same operations, the same bits.
+    #[inline]
+    fn interior(src: &[f16], dst: &mut [f16], divisor: f16) {
+        #[cfg(target_arch = "x86_64")]
+        let done = match crate::isa::F16c::detect() {
+            // SAFETY: the token shows the CPU runs F16C and AVX.
+            Some(token) => unsafe { lanes::interior(token, src, dst, divisor) },
+            None => 0,
+        };
+        #[cfg(not(target_arch = "x86_64"))]
+        let done = 0;
+        let src = src.get(done..).unwrap_or_default();
+        let dst = dst.get_mut(done..).unwrap_or_default();
+        each_interior_point(src, dst, |plus, minus| {
+            Self::difference(plus, minus, divisor)
+        });
+    }
+}
+
+/// numpy's float16 interior in F16C lanes: eight samples widened to f32 at once (exact), the
+/// difference in f32 rounded to float16 and widened again, the quotient in f32 rounded to
+/// float16 — each rounding to nearest even, as [`narrow`]'s.
+#[cfg(target_arch = "x86_64")]
+mod lanes {
+    use core::arch::x86_64::{
+        _MM_FROUND_TO_NEAREST_INT, _mm_loadu_si128, _mm_storeu_si128, _mm256_cvtph_ps,
+        _mm256_cvtps_ph, _mm256_div_ps, _mm256_set1_ps, _mm256_sub_ps,
+    };
+
+    use half::f16;
+
+    use crate::isa::F16c;
+
+    /// `dst[i] = (src[i + 2] - src[i]) / divisor` (each operation rounded to float16) for the
+    /// first multiple of 8 points both slices allow; returns how many it computed.
+    ///
+    /// # Safety
+    /// The CPU runs F16C and AVX (the token's word, taken by the caller).
+    #[target_feature(enable = "avx,f16c")]
+    pub(super) unsafe fn interior(_: F16c, src: &[f16], dst: &mut [f16], divisor: f16) -> usize {
+        let n = dst.len().min(src.len().saturating_sub(2));
+        let d = _mm256_set1_ps(super::widen(divisor));
+        let mut i = 0;
+        while i + 8 <= n {
+            // SAFETY: `i + 8 <= n`, so `src[i .. i + 10]` and `dst[i .. i + 8]` are in their
+            // slices: each load reads 8 samples (16 bytes, unaligned), the store writes 8.
+            unsafe {
+                let minus = _mm256_cvtph_ps(_mm_loadu_si128(src.as_ptr().add(i).cast()));
+                let plus = _mm256_cvtph_ps(_mm_loadu_si128(src.as_ptr().add(i + 2).cast()));
+                let difference = _mm256_sub_ps(plus, minus);
+                let rounded = _mm256_cvtps_ph::<_MM_FROUND_TO_NEAREST_INT>(difference);
+                let q = _mm256_div_ps(_mm256_cvtph_ps(rounded), d);
+                let out = _mm256_cvtps_ph::<_MM_FROUND_TO_NEAREST_INT>(q);
+                _mm_storeu_si128(dst.as_mut_ptr().add(i).cast(), out);
+            }
+            i += 8;
+        }
+        i
     }
 }
 

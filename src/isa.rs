@@ -34,6 +34,44 @@ impl Avx512 {
     }
 }
 
+/// Proof that the CPU converts between f16 and f32 in vector registers (F16C, with the AVX
+/// registers it uses). Zero-sized; only [`F16c::detect`] makes one. Every x86-64 CPU with AVX2
+/// has it, but it is its own feature bit, detected on its own.
+#[cfg(all(target_arch = "x86_64", feature = "half"))]
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct F16c(());
+
+#[cfg(all(target_arch = "x86_64", feature = "half"))]
+impl F16c {
+    /// The proof, if this CPU has F16C and the OS saves the AVX registers it uses (detected
+    /// once per process, then an atomic load; never under Miri, which cannot run `cpuid`).
+    #[inline]
+    pub(crate) fn detect() -> Option<Self> {
+        use core::sync::atomic::{AtomicU8, Ordering::Relaxed};
+        // 0: not yet asked; 1: no; 2: yes. `cpufeatures` has no F16C: AVX (with the OS's
+        // `xgetbv` check) from it, the F16C bit (leaf 1, ECX bit 29) from `cpuid` here.
+        static F16C: AtomicU8 = AtomicU8::new(0);
+        if cfg!(miri) {
+            return None;
+        }
+        let known = match F16C.load(Relaxed) {
+            0 => {
+                // SAFETY: `cpuid` leaf 1 exists on every x86-64 CPU (the intrinsic is safe on
+                // newer Rust, hence the allowance).
+                #[allow(unused_unsafe)]
+                let ecx = unsafe { core::arch::x86_64::__cpuid(1) }.ecx;
+                let has = cpu_avx::get() && ecx & (1 << 29) != 0;
+                F16C.store(1 + u8::from(has), Relaxed);
+                has
+            }
+            v => v == 2,
+        };
+        known.then_some(Self(()))
+    }
+}
+
+#[cfg(all(target_arch = "x86_64", feature = "half"))]
+cpufeatures::new!(cpu_avx, "avx");
 #[cfg(target_arch = "x86_64")]
 cpufeatures::new!(cpu_avx2, "avx2");
 #[cfg(target_arch = "x86_64")]

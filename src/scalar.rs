@@ -16,7 +16,7 @@ use crate::element::Precision;
 #[cfg(feature = "compact")]
 use crate::element::{Real, Sample};
 use crate::stencil::{AxisPlan, Divisor, Stencil};
-use crate::value::{Products, Value};
+use crate::value::{Products, Value, each_interior_point};
 use crate::view::{StridedView, StridedViewMut};
 
 /// How one point's result comes from its stencil and the samples of its line: the arithmetic
@@ -51,9 +51,10 @@ pub(crate) trait PointRule<T, F: Precision> {
             minus: 0,
             divisor,
         };
-        for (o, w) in dst.iter_mut().zip(src.windows(3)) {
-            *o = Self::point(&stencil, Products::Arrays, |j| w.get(j).copied());
-        }
+        let sample = |p, m| move |j| if j == 0 { Some(m) } else { Some(p) };
+        each_interior_point(src, dst, |p, m| {
+            Self::point(&stencil, Products::Arrays, sample(p, m))
+        });
     }
 }
 
@@ -77,6 +78,11 @@ pub(crate) struct Values;
 impl<V: Value<F>, F: Precision> PointRule<V, F> for Values {
     type Out = V::Out;
     const FAST: bool = true;
+    #[inline(always)]
+    fn interior(src: &[V], dst: &mut [V::Out], divisor: Divisor<F>) {
+        V::interior(src, dst, divisor.value());
+    }
+
     #[inline(always)]
     fn point(
         stencil: &Stencil<F>,

@@ -36,6 +36,16 @@ pub trait Value<F: Precision>: Copy + core::fmt::Debug + sealed::Sealed {
     /// as numpy computes it there (`products`).
     #[doc(hidden)]
     fn weighted(weights: [F; 3], f: [Self; 3], products: Products) -> Self::Out;
+    /// The uniform interior of a contiguous line: `dst[i]` is
+    /// `difference(src[i + 2], src[i], divisor)`, for every `i` both slices allow. One loop
+    /// over slices; a type may run it in vector lanes.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn interior(src: &[Self], dst: &mut [Self::Out], divisor: F) {
+        each_interior_point(src, dst, |plus, minus| {
+            Self::difference(plus, minus, divisor)
+        });
+    }
 }
 
 /// How numpy multiplies a weight by a sample at a point: as arrays (a ufunc loop over a
@@ -59,6 +69,17 @@ impl Products {
             Self::Scalars
         } else {
             Self::Arrays
+        }
+    }
+}
+
+/// `dst[i] = at(src[i + 2], src[i])` for every `i` both slices allow: the one loop of a
+/// contiguous line's uniform interior (`f[i+1]` and `f[i-1]` of output point `i + 1`).
+#[inline(always)]
+pub(crate) fn each_interior_point<T: Copy, O>(src: &[T], dst: &mut [O], at: impl Fn(T, T) -> O) {
+    for (o, w) in dst.iter_mut().zip(src.windows(3)) {
+        if let [minus, _, plus] = *w {
+            *o = at(plus, minus);
         }
     }
 }

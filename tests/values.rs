@@ -254,6 +254,39 @@ proptest! {
     }
 
     #[test]
+    fn float16_lines_are_the_reference_in_lanes_too(
+        bits in prop::collection::vec(any::<u16>(), 3..80),
+        h in prop::sample::select(vec![1.0, 0.1, 0.3, -3.0, 1e-3, 6e-8, 6e4, 0.0]),
+        second in any::<bool>(),
+    ) {
+        // Contiguous lines long enough for the F16C lanes (8 points at a time, where the CPU
+        // has them), of any float16 bit pattern (NaN, inf, subnormals, overflowing differences),
+        // against the reference's walk, one point at a time.
+        let f: Vec<f16> = bits.iter().map(|&b| f16::from_bits(b)).collect();
+        let edge = if second { EdgeOrder::Second } else { EdgeOrder::First };
+        let options = Options::new().spacing(Spacing::Uniform(f16::from_f64(h))).edge_order(edge);
+        let shape = [f.len()];
+        let run = |reference: bool| {
+            let mut g = vec![f16::from_f32(7.0); f.len()];
+            let input = StridedView::contiguous(&f, &shape).unwrap();
+            let mut out = [StridedViewMut::contiguous(&mut g, &shape).unwrap()];
+            let r = match reference {
+                true => gradient_values_reference(&input, &mut out, &options),
+                false => gradient_values(&input, &mut out, &options),
+            };
+            r.map(|()| g)
+        };
+        match (run(false), run(true)) {
+            (Ok(k), Ok(r)) => {
+                for (i, (&a, &b)) in k.iter().zip(&r).enumerate() {
+                    prop_assert!(same(a, b), "point {i}: {a:?} vs {b:?}");
+                }
+            }
+            (k, r) => prop_assert_eq!(k.err(), r.err()),
+        }
+    }
+
+    #[test]
     fn float16_is_the_f64_gradient_where_float16_is_exact(call in call(), numbers in numbers(), h in 0usize..3) {
         // Integers up to 100 (and the specials), a power-of-two spacing: every difference,
         // coefficient, product and sum is exact in float16 (at most 11 significant bits), so
