@@ -15,8 +15,12 @@ use crate::call::Validated;
 use crate::element::Precision;
 #[cfg(feature = "compact")]
 use crate::element::{Real, Sample};
+#[cfg(feature = "compact")]
+use crate::stencil;
 use crate::stencil::{AxisPlan, Divisor, Stencil};
-use crate::value::{Products, Value, each_interior_point};
+#[cfg(feature = "compact")]
+use crate::value::each_interior_point;
+use crate::value::{Products, Value};
 use crate::view::{StridedView, StridedViewMut};
 
 /// How one point's result comes from its stencil and the samples of its line: the arithmetic
@@ -39,23 +43,9 @@ pub(crate) trait PointRule<T, F: Precision> {
     ) -> Self::Out;
 
     /// The uniform interior of a line held in a slice: `dst[i]` from `src[i ..= i + 2]`, by
-    /// numpy's `(f[i+1] - f[i-1]) / divisor`. One tight loop over slices, which the compiler
-    /// vectorises where the point's arithmetic allows.
-    #[inline(always)]
-    fn interior(src: &[T], dst: &mut [Self::Out], divisor: Divisor<F>)
-    where
-        T: Copy,
-    {
-        let stencil = Stencil::Difference {
-            plus: 2,
-            minus: 0,
-            divisor,
-        };
-        let sample = |p, m| move |j| if j == 0 { Some(m) } else { Some(p) };
-        each_interior_point(src, dst, |p, m| {
-            Self::point(&stencil, Products::Arrays, sample(p, m))
-        });
-    }
+    /// numpy's `(f[i+1] - f[i-1]) / divisor`: one loop over slices. Only the
+    /// [`FAST`](Self::FAST) rules' lines ask for it.
+    fn interior(src: &[T], dst: &mut [Self::Out], divisor: Divisor<F>);
 }
 
 /// Real samples ([`Sample`]), converted to `F` and computed in `F`.
@@ -66,6 +56,11 @@ pub(crate) struct Reals;
 impl<T: Sample<F>, F: Real> PointRule<T, F> for Reals {
     type Out = F;
     const FAST: bool = false;
+    #[inline(always)]
+    fn interior(src: &[T], dst: &mut [F], divisor: Divisor<F>) {
+        let difference = |p: T, m: T| stencil::difference(p.to_real(), m.to_real(), divisor);
+        each_interior_point(src, dst, difference);
+    }
     #[inline(always)]
     fn point(stencil: &Stencil<F>, _: Products, sample: impl Fn(usize) -> Option<T>) -> F {
         stencil.apply(|j| sample(j).map_or_else(F::nan, |v| v.to_real()))
@@ -178,7 +173,10 @@ pub(crate) fn run<T: Copy, F: Precision, R: PointRule<T, F>>(
                             }
                         }
                     }
-                    _ => line_of::<T, F, R>(read, Line::POINTS, write, Line::POINTS, &plan, rank),
+                    _ => {
+                        let (points, p) = (Line::POINTS, &plan);
+                        line_of::<T, F, R>(read, points, write, points, p, rank)
+                    }
                 }
             } else {
                 let write = |e, v| output.set(e, v);
