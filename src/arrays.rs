@@ -12,12 +12,14 @@ use alloc::vec::Vec;
 
 use ndarray::{Array, ArrayRef, ArrayViewMut, Dimension, ShapeBuilder};
 
-use crate::call::validate_for_new_outputs;
+use crate::call::{Validated, validate_for_new_outputs};
 use crate::driver::execute;
-use crate::element::{Real, Sample};
+use crate::element::{Precision, Real, Sample};
 use crate::isa::Path;
 use crate::kernels::Kernel;
 use crate::owned::try_vec_with_capacity;
+use crate::scalar::{self, Values};
+use crate::value::Value;
 use crate::view::{StridedView, StridedViewMut};
 use crate::{GradientError, MAX_RANK, Options};
 
@@ -66,6 +68,43 @@ where
     D: Dimension,
 {
     let view = input_view(input)?;
+    let mut views = output_views(outputs)?;
+    crate::gradient(&view, &mut views, options)
+}
+
+/// [`gradient_array_into`] for the sample types of [`Value`] (complex numbers, datetime64 and
+/// timedelta64 counts, float16), each with numpy's arithmetic for its dtype, as
+/// [`gradient_values`](crate::gradient_values) computes them.
+///
+/// ```
+/// use ndarray::{array, s, Array1};
+/// use numgrad::{gradient_values_array_into, Options, Timedelta64};
+/// // Elapsed seconds, read backwards.
+/// let t = array![1, 3, 4, 9].mapv(Timedelta64);
+/// let mut rate = Array1::from_elem(4, Timedelta64(0));
+/// gradient_values_array_into(&t.slice(s![..;-1]), &mut [rate.view_mut()], &Options::<f64>::new())?;
+/// assert_eq!(rate.mapv(|d| d.0), array![-5, -3, -1, -2]);
+/// # Ok::<(), numgrad::GradientError>(())
+/// ```
+pub fn gradient_values_array_into<V, F, D>(
+    input: &ArrayRef<V, D>,
+    outputs: &mut [ArrayViewMut<'_, V::Out, D>],
+    options: &Options<'_, F>,
+) -> Result<(), GradientError>
+where
+    V: Value<F>,
+    F: Precision,
+    D: Dimension,
+{
+    let view = input_view(input)?;
+    let mut views = output_views(outputs)?;
+    crate::gradient_values(&view, &mut views, options)
+}
+
+/// The outputs as strided views of the same elements (one allocation: the vector of views).
+fn output_views<'o, O, D: Dimension>(
+    outputs: &'o mut [ArrayViewMut<'_, O, D>],
+) -> Result<Vec<StridedViewMut<'o, O>>, GradientError> {
     let mut views = try_vec_with_capacity(outputs.len())?;
     for output in outputs.iter_mut() {
         // The pointer first: ndarray's strides are to be read after `as_mut_ptr`.
@@ -80,7 +119,7 @@ where
         // between them may belong to other views; the view never touches them.
         views.push(unsafe { StridedViewMut::from_raw_parts(first, shape, strides) }?);
     }
-    crate::gradient(&view, &mut views, options)
+    Ok(views)
 }
 
 /// numpy's `gradient(input, *spacing, axis=..., edge_order=...)` for an ndarray array or view,
@@ -122,6 +161,63 @@ where
     F: Real,
     D: Dimension,
 {
+    new_arrays(input, options, None, |view, views, call| {
+        let applied = execute(view, views, call, Kernel::Auto, Path::detect());
+        debug_assert!(applied, "the automatic choice fits every layout");
+        if !applied {
+            // Never taken (the automatic choice fits every layout), but the outputs must be
+            // written before they are read: the scalar reference, whose checks passed.
+            let _ = crate::gradient_reference(view, views, options);
+        }
+    })
+}
+
+/// [`gradient_arrays`] for the sample types of [`Value`] (complex numbers, datetime64 and
+/// timedelta64 counts, float16), each with numpy's arithmetic for its dtype, as
+/// [`gradient_values`](crate::gradient_values) computes them: new arrays of numpy's result
+/// type, in the memory order numpy gives them.
+///
+/// The arrays are filled with `V::Out::default()` before the gradient writes them (the value
+/// kernel works on slices of its outputs' lines, which must be initialised).
+///
+/// ```
+/// use ndarray::array;
+/// use num_complex::Complex;
+/// use numgrad::{gradient_values_arrays, Options};
+/// let z = array![[Complex::new(1.0, 0.0), Complex::new(2.0, 1.0), Complex::new(4.0, 4.0)]];
+/// let g = gradient_values_arrays(&z, &Options::<f64>::new().axes(numgrad::Axes::One(1)))?;
+/// assert_eq!(g[0], array![[Complex::new(1.0, 1.0), Complex::new(1.5, 2.0), Complex::new(2.0, 3.0)]]);
+/// # Ok::<(), numgrad::GradientError>(())
+/// ```
+pub fn gradient_values_arrays<V, F, D>(
+    input: &ArrayRef<V, D>,
+    options: &Options<'_, F>,
+) -> Result<Vec<Array<V::Out, D>>, GradientError>
+where
+    V: Value<F>,
+    F: Precision,
+    D: Dimension,
+{
+    new_arrays(
+        input,
+        options,
+        Some(V::Out::default()),
+        |view, views, call| {
+            scalar::run::<V, F, Values>(view, views, call);
+        },
+    )
+}
+
+/// New arrays of results `O` for `input`, one per selected axis, laid out as numpy lays them
+/// out, computed by `compute` on the validated call; with `fill`, each is filled with it first
+/// (for kernels that make slices over their outputs), else left uninitialised for a kernel
+/// that only ever writes its outputs.
+fn new_arrays<T, O: Copy, F: Precision, D: Dimension>(
+    input: &ArrayRef<T, D>,
+    options: &Options<'_, F>,
+    fill: Option<O>,
+    compute: impl FnOnce(&StridedView<'_, T>, &mut [StridedViewMut<'_, O>], &Validated<'_, F>),
+) -> Result<Vec<Array<O, D>>, GradientError> {
     let view = input_view(input)?;
     // Every check first: nothing below allocates before the call is known to be good.
     let call = validate_for_new_outputs(&view, options)?;
@@ -132,31 +228,30 @@ where
     let strides = keep_order_strides(shape, input.strides(), &mut order);
 
     let axes = call.axes();
-    let mut buffers = try_vec_with_capacity::<Vec<F>>(axes.len())?;
+    let mut buffers = try_vec_with_capacity::<Vec<O>>(axes.len())?;
     for _ in 0..axes.len() {
-        buffers.push(try_vec_with_capacity::<F>(count)?);
+        let mut buffer = try_vec_with_capacity::<O>(count)?;
+        if let Some(value) = fill {
+            // Within the capacity just reserved: no allocation.
+            buffer.resize(count, value);
+        }
+        buffers.push(buffer);
     }
     let mut views = try_vec_with_capacity(buffers.len())?;
     for buffer in buffers.iter_mut() {
-        // SAFETY: `buffer` has capacity for `count` elements (allocated, not initialised), and
-        // `strides` lays `shape` out densely with positive strides (a permutation of C order),
-        // so the view reaches exactly the indices `0..count` from the buffer's start, one
-        // allocation, each once; the buffer is borrowed by this view alone until `views` is
-        // dropped below. The memory is uninitialised: that is sound because the gradient only
-        // ever writes its outputs (every kernel, the reference and the compact kernel store
-        // into outputs and never load from them; Miri, which rejects any read of uninitialised
-        // memory, runs this function in tests/miri_ndarray.rs), and no `&mut [F]` is made over
-        // it.
+        // SAFETY: `buffer` has capacity for `count` elements, and `strides` lays `shape` out
+        // densely with positive strides (a permutation of C order), so the view reaches exactly
+        // the indices `0..count` from the buffer's start, one allocation, each once; the buffer
+        // is borrowed by this view alone until `views` is dropped below. Without `fill` the
+        // memory is uninitialised: that is sound because the real kernels only ever write
+        // their outputs (every kernel, the reference and the compact kernel store into outputs
+        // and never load from them; Miri, which rejects any read of uninitialised memory, runs
+        // this function in tests/miri_ndarray.rs), and no `&mut [F]` is made over it. The
+        // value kernel, which makes slices of its outputs' lines, gets filled buffers.
         views.push(unsafe { StridedViewMut::from_raw_parts(buffer.as_mut_ptr(), shape, strides) }?);
     }
     // Infallible from here: every check was made above.
-    let applied = execute(&view, &mut views, &call, Kernel::Auto, Path::detect());
-    debug_assert!(applied, "the automatic choice fits every layout");
-    if !applied {
-        // Never taken (the automatic choice fits every layout), but the outputs must be
-        // written before they are read: the scalar reference, whose checks passed above.
-        crate::gradient_reference(&view, &mut views, options)?;
-    }
+    compute(&view, &mut views, &call);
     drop(views);
 
     let mut dims = D::zeros(shape.len());
@@ -169,7 +264,7 @@ where
     for mut buffer in buffers {
         // SAFETY: the gradient wrote every one of the `count` elements (each view reaches
         // exactly the indices `0..count`, and every element of a non-empty output is written),
-        // within the capacity reserved above.
+        // within the capacity reserved above (and with `fill`, they were initialised before).
         unsafe { buffer.set_len(count) };
         // The dense layout indexes exactly the vector's elements: cannot fail. (An empty
         // array has no memory order; ndarray takes custom strides only where they index.)

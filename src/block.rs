@@ -12,11 +12,13 @@ use core::ops::Range;
 
 use crate::axes::AxisList;
 use crate::call::Validated;
-use crate::element::{Real, Sample};
+use crate::element::{Precision, Real, Sample};
 use crate::isa::Path;
 use crate::kernels::{self, AxisRange, ElemBytes, Kernel, Route};
 use crate::options::EdgeOrder;
 use crate::pass::{self, Job, MAX_FUSED, cuttable};
+use crate::scalar::{self, Values};
+use crate::value::Value;
 use crate::view::{StridedView, StridedViewMut, element_count};
 use crate::{GradientError, MAX_RANK, Options};
 
@@ -58,12 +60,13 @@ pub struct WholeArray<'a, F> {
     call: Validated<'a, F>,
 }
 
-impl<'a, F: Real> WholeArray<'a, F> {
+impl<'a, F: Precision> WholeArray<'a, F> {
     /// Validates a call on a whole array of `shape`: the checks [`gradient`](crate::gradient)
     /// makes on the input's shape and on `options` (rank, size, axes, spacing count, each
     /// selected axis's spacing and length), in the same order, scanning coordinates once.
     ///
-    /// The size is checked for elements of `F`'s size.
+    /// The size is checked for elements of `F`'s size (and again, by
+    /// [`gradient_values_block`](Self::gradient_values_block), for the value type's).
     pub fn new(shape: &'a [usize], options: &Options<'a, F>) -> Result<Self, GradientError> {
         if shape.len() > MAX_RANK {
             return Err(GradientError::RankTooLarge { rank: shape.len() });
@@ -125,40 +128,63 @@ impl<'a, F: Real> WholeArray<'a, F> {
         Ok(halo(block, n, self.call.edge_order()))
     }
 
-    /// The gradient of one block into `outputs`, one per selected axis (in the order of the
-    /// selected axes), each of the block's shape: exactly the values the whole call gives at
-    /// the block's points, bit for bit.
+    /// [`gradient_block`](Self::gradient_block) for the sample types of [`Value`] (complex
+    /// numbers, datetime64 and timedelta64 counts, float16), each with numpy's arithmetic for its
+    /// dtype, as [`gradient_values`](crate::gradient_values) computes them: the stitched blocks
+    /// of any partition equal that call, bit for bit.
     ///
-    /// `window` holds the samples of the whole array from index `window_start` on (along each
-    /// axis), and must cover the block's [`window`](Self::window) along every axis; the block
-    /// starts at index `block_start` of the whole array and has the outputs' shape.
+    /// The same checks in the same order, after one more: the whole array's size for elements
+    /// of `V` and `V::Out` ([`SizeOverflow`](GradientError::SizeOverflow)).
     ///
-    /// Checks, before anything is written: the window's rank and the lengths of
-    /// `window_start` and `block_start` ([`BlockRank`](GradientError::BlockRank)); the number
-    /// of outputs ([`OutputCount`](GradientError::OutputCount)), their ranks and shapes (each
-    /// the first's: [`OutputRank`](GradientError::OutputRank),
-    /// [`OutputShape`](GradientError::OutputShape)); then, axis by axis, that the block and the
-    /// window lie in the whole array ([`BlockOutside`](GradientError::BlockOutside)) and that the
-    /// window covers what the block reads ([`HaloTooSmall`](GradientError::HaloTooSmall)).
-    pub fn gradient_block<T: Sample<F>>(
+    /// ```
+    /// use numgrad::{gradient_values, Datetime64, Options, StridedView, StridedViewMut, Timedelta64, WholeArray};
+    /// let days = [1, 3, 4, 9, 16, 20].map(Datetime64);
+    /// let options = Options::<f64>::new();
+    /// let whole = WholeArray::new(&[6], &options)?;
+    /// // Points 2..4 read points 1..5.
+    /// let window = StridedView::contiguous(&days[1..5], &[4])?;
+    /// let mut block = [Timedelta64(0); 2];
+    /// let out = StridedViewMut::contiguous(&mut block, &[2])?;
+    /// whole.gradient_values_block(&window, &[1], &[2], &mut [out])?;
+    /// let mut all = [Timedelta64(0); 6];
+    /// let input = StridedView::contiguous(&days, &[6])?;
+    /// gradient_values(&input, &mut [StridedViewMut::contiguous(&mut all, &[6])?], &options)?;
+    /// assert_eq!(block, all[2..4]);
+    /// assert_eq!(block.map(|d| d.0), [3, 6]);
+    /// # Ok::<(), numgrad::GradientError>(())
+    /// ```
+    pub fn gradient_values_block<V: Value<F>>(
         &self,
-        window: &StridedView<'_, T>,
+        window: &StridedView<'_, V>,
         window_start: &[usize],
         block_start: &[usize],
-        outputs: &mut [StridedViewMut<'_, F>],
+        outputs: &mut [StridedViewMut<'_, V::Out>],
     ) -> Result<(), GradientError> {
-        self.block_on(Path::detect(), window, window_start, block_start, outputs)
+        element_count(self.shape(), size_of::<V>().max(size_of::<V::Out>()))?;
+        let Some(block_shape) = self.check(window, window_start, block_start, outputs)? else {
+            return Ok(());
+        };
+        // Infallible from here.
+        let block = Block {
+            whole: self,
+            window,
+            window_start,
+            block_start,
+            block_shape,
+        };
+        block.values(outputs);
+        Ok(())
     }
 
-    /// [`gradient_block`](Self::gradient_block) on a given vector path.
-    pub(crate) fn block_on<T: Sample<F>>(
+    /// The checks of a block call, in their order; the block's shape if it has points and
+    /// there are axes to differentiate, `None` if there is nothing to compute.
+    fn check<'o, T, O>(
         &self,
-        path: Path,
         window: &StridedView<'_, T>,
         window_start: &[usize],
         block_start: &[usize],
-        outputs: &mut [StridedViewMut<'_, F>],
-    ) -> Result<(), GradientError> {
+        outputs: &[StridedViewMut<'o, O>],
+    ) -> Result<Option<&'o [usize]>, GradientError> {
         let shape = self.shape();
         let rank = shape.len();
         for got in [window.shape().len(), window_start.len(), block_start.len()] {
@@ -178,7 +204,7 @@ impl<'a, F: Real> WholeArray<'a, F> {
         }
         let Some(block_shape) = outputs.first().map(|o| o.shape()) else {
             // No selected axis: nothing to compute, and nothing to check it against.
-            return Ok(());
+            return Ok(None);
         };
         if block_shape.len() != rank {
             return Err(GradientError::OutputRank {
@@ -214,9 +240,48 @@ impl<'a, F: Real> WholeArray<'a, F> {
                 });
             }
         }
-        if block_shape.contains(&0) {
+        Ok((!block_shape.contains(&0)).then_some(block_shape))
+    }
+}
+
+impl<'a, F: Real> WholeArray<'a, F> {
+    /// The gradient of one block into `outputs`, one per selected axis (in the order of the
+    /// selected axes), each of the block's shape: exactly the values the whole call gives at
+    /// the block's points, bit for bit.
+    ///
+    /// `window` holds the samples of the whole array from index `window_start` on (along each
+    /// axis), and must cover the block's [`window`](Self::window) along every axis; the block
+    /// starts at index `block_start` of the whole array and has the outputs' shape.
+    ///
+    /// Checks, before anything is written: the window's rank and the lengths of
+    /// `window_start` and `block_start` ([`BlockRank`](GradientError::BlockRank)); the number
+    /// of outputs ([`OutputCount`](GradientError::OutputCount)), their ranks and shapes (each
+    /// the first's: [`OutputRank`](GradientError::OutputRank),
+    /// [`OutputShape`](GradientError::OutputShape)); then, axis by axis, that the block and the
+    /// window lie in the whole array ([`BlockOutside`](GradientError::BlockOutside)) and that the
+    /// window covers what the block reads ([`HaloTooSmall`](GradientError::HaloTooSmall)).
+    pub fn gradient_block<T: Sample<F>>(
+        &self,
+        window: &StridedView<'_, T>,
+        window_start: &[usize],
+        block_start: &[usize],
+        outputs: &mut [StridedViewMut<'_, F>],
+    ) -> Result<(), GradientError> {
+        self.block_on(Path::detect(), window, window_start, block_start, outputs)
+    }
+
+    /// [`gradient_block`](Self::gradient_block) on a given vector path.
+    pub(crate) fn block_on<T: Sample<F>>(
+        &self,
+        path: Path,
+        window: &StridedView<'_, T>,
+        window_start: &[usize],
+        block_start: &[usize],
+        outputs: &mut [StridedViewMut<'_, F>],
+    ) -> Result<(), GradientError> {
+        let Some(block_shape) = self.check(window, window_start, block_start, outputs)? else {
             return Ok(());
-        }
+        };
         // Infallible from here.
         let block = Block {
             whole: self,
@@ -242,18 +307,15 @@ struct Block<'b, 'a, 'v, T, F> {
     block_shape: &'b [usize],
 }
 
-impl<'b, 'a, 'v, T: Sample<F>, F: Real> Block<'b, 'a, 'v, T, F> {
-    /// The job of the `k`-th selected axis, `axis`, into `output`, its input laid out with
-    /// `lens` (its shape) and `strides` (the window's), with `cut` the axis cut into ranges
-    /// (if any): the window restricted to the block, but along `axis` to what the block reads,
-    /// the whole axis's plan on those points, and where the block starts in them.
-    fn job<'s>(
+impl<'b, 'a, 'v, T: Copy, F: Precision> Block<'b, 'a, 'v, T, F> {
+    /// What the block's points of `axis` read, laid out with `lens` (its shape) and `strides`
+    /// (the window's): the window restricted to the block, but along `axis` to the block with
+    /// its halo; and the index of the whole axis where that starts.
+    fn reads<'s>(
         &self,
-        (k, axis): (usize, usize),
-        output: &StridedViewMut<'_, F>,
+        axis: usize,
         (lens, strides): (&'s mut [usize; MAX_RANK], &'s [isize]),
-        cut: Option<usize>,
-    ) -> Option<Job<'s, 'a, T, F>>
+    ) -> Option<(StridedView<'s, T>, usize)>
     where
         'b: 's,
         'v: 's,
@@ -280,8 +342,52 @@ impl<'b, 'a, 'v, T: Sample<F>, F: Real> Block<'b, 'a, 'v, T, F> {
             .window
             .layout()
             .part(starts.get(..rank)?, lens, strides);
-        let input = self.window.with_layout(part);
-        let n = *lens.get(axis)?;
+        Some((self.window.with_layout(part), read))
+    }
+}
+
+impl<'b, 'a, 'v, V: Value<F>, F: Precision> Block<'b, 'a, 'v, V, F> {
+    /// Each selected axis in turn, by the value types' scalar kernel: the block's points of
+    /// every line, read from the window with the whole axis's stencils.
+    fn values(&self, outputs: &mut [StridedViewMut<'_, V::Out>]) {
+        let mut strides = [0isize; MAX_RANK];
+        let strides = self.window.layout().strides_into(&mut strides);
+        let mut lens = [0usize; MAX_RANK];
+        let axes = self.whole.call.axes();
+        for ((k, axis), output) in axes.iter().enumerate().zip(outputs.iter_mut()) {
+            let (Some((input, read)), Some(&b0), Some(&len)) = (
+                self.reads(axis, (&mut lens, strides)),
+                self.block_start.get(axis),
+                self.block_shape.get(axis),
+            ) else {
+                continue;
+            };
+            let n = input.shape().get(axis).copied().unwrap_or(0);
+            let plan = self.whole.call.plan(k, axis).window(read, n);
+            let first = b0 - read;
+            scalar::axis_points::<V, F, Values>(&input, output, axis, &plan, first..first + len);
+        }
+    }
+}
+
+impl<'b, 'a, 'v, T: Sample<F>, F: Real> Block<'b, 'a, 'v, T, F> {
+    /// The job of the `k`-th selected axis, `axis`, into `output`, its input laid out with
+    /// `lens` (its shape) and `strides` (the window's), with `cut` the axis cut into ranges
+    /// (if any): [`reads`](Self::reads), the whole axis's plan on those points, and where the
+    /// block starts in them.
+    fn job<'s>(
+        &self,
+        (k, axis): (usize, usize),
+        output: &StridedViewMut<'_, F>,
+        (lens, strides): (&'s mut [usize; MAX_RANK], &'s [isize]),
+        cut: Option<usize>,
+    ) -> Option<Job<'s, 'a, T, F>>
+    where
+        'b: 's,
+        'v: 's,
+    {
+        let (input, read) = self.reads(axis, (lens, strides))?;
+        let n = *input.shape().get(axis)?;
         let block_len = *self.block_shape.get(axis)?;
         let plan = self.whole.call.plan(k, axis).window(read, n);
         // Only an axis whose block reads points outside itself need be cut.
@@ -371,7 +477,7 @@ impl<'b, 'a, 'v, T: Sample<F>, F: Real> Block<'b, 'a, 'v, T, F> {
 }
 
 /// The points of `axis` that the block of `len` points from `start` reads.
-fn halo_of<F: Real>(
+fn halo_of<F: Precision>(
     call: &Validated<'_, F>,
     axis: usize,
     start: usize,

@@ -306,6 +306,7 @@ pub(crate) fn run_1d<T: Sample<F>, F: Real>(
             unit,
             &plan,
             1,
+            0..n,
         );
     }
     // SAFETY: both slices hold `n = plan.len()` elements, contiguous and distinct.

@@ -20,19 +20,23 @@
 //!   engines and thread pools (the stitched blocks of any partition equal the whole call);
 //! - `gradient_parallel` (feature `rayon`, opt-in): [`gradient`] on rayon's thread pool;
 //! - [`gradient_values`]: complex (feature `complex`), [`Datetime64`], [`Timedelta64`] and
-//!   float16 (feature `half`) samples, each with numpy's arithmetic for its dtype.
+//!   float16 (feature `half`) samples, each with numpy's arithmetic for its dtype; and for
+//!   them, as for real samples, `gradient_values_owned`, `gradient_values_array_into` and
+//!   `gradient_values_arrays`, [`WholeArray::gradient_values_block`] and
+//!   `gradient_values_parallel`.
 //!
 //! Views come from slices, or from a pointer to their first element, a shape and strides
 //! ([`StridedView::from_raw_parts`]): the door for other array libraries.
 //!
 //! Features: none by default, so a `no_std` binary links without a global allocator; `alloc`
-//! adds `gradient_owned` and `gradient_values_owned`; `defmt` derives `defmt::Format` for [`GradientError`], the public
-//! enums, [`Options`] and [`Emitted`], for firmware logging; `compact` runs [`gradient`] and
-//! [`gradient_1d`] through one small scalar kernel instead of the speed-tuned ones (same
-//! results to the bit, same errors; under 8 KB of a Cortex-M4F's flash for `gradient`);
-//! `ndarray` (implies `alloc`) adds the ndarray adapter; `rayon` adds `gradient_parallel` (and
-//! needs `std`, through rayon); `complex` adds `num_complex::Complex` samples and `half` adds
-//! `half::f16` samples to [`gradient_values`] (both no_std).
+//! adds `gradient_owned` and `gradient_values_owned`; `defmt` derives `defmt::Format` for
+//! [`GradientError`], the public enums, [`Options`] and [`Emitted`], for firmware logging;
+//! `compact` runs [`gradient`] and [`gradient_1d`] through one small scalar kernel instead of
+//! the speed-tuned ones (same results to the bit, same errors; under 8 KB of a Cortex-M4F's
+//! flash for `gradient`); `ndarray` (implies `alloc`) adds the ndarray adapter; `rayon` adds
+//! `gradient_parallel` and `gradient_values_parallel` (and needs `std`, through rayon);
+//! `complex` adds `num_complex::Complex` samples and `half` adds `half::f16` samples to
+//! [`gradient_values`] (both no_std).
 //!
 //! See the README for the exact semantics and every deliberate difference from numpy.
 #![no_std]
@@ -82,7 +86,9 @@ mod value;
 mod view;
 
 #[cfg(feature = "ndarray")]
-pub use arrays::{gradient_array_into, gradient_arrays};
+pub use arrays::{
+    gradient_array_into, gradient_arrays, gradient_values_array_into, gradient_values_arrays,
+};
 pub use axes::Axes;
 pub use block::WholeArray;
 pub use driver::{gradient, gradient_1d, gradient_values};
@@ -93,7 +99,7 @@ pub use options::{EdgeOrder, Options};
 #[cfg(feature = "alloc")]
 pub use owned::{GradientArray, gradient_owned, gradient_values_owned};
 #[cfg(feature = "rayon")]
-pub use parallel::{PARALLEL_MIN_ELEMENTS, gradient_parallel};
+pub use parallel::{PARALLEL_MIN_ELEMENTS, gradient_parallel, gradient_values_parallel};
 pub use reference::gradient_reference;
 pub use spacing::{AxisSpacing, Spacing};
 pub use stream::{Emitted, GradientStream, TimedGradientStream, Timestamp};

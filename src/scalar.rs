@@ -9,6 +9,7 @@
 //!   timedelta64 and float16), each point by the type's [`Value`] formulas, each line's bounds
 //!   checked once.
 
+use core::ops::Range;
 use core::slice;
 
 use crate::call::Validated;
@@ -99,89 +100,131 @@ impl<V: Value<F>, F: Precision> PointRule<V, F> for Values {
 }
 
 /// Every selected axis of a validated call, into its output, by `R`.
-///
-/// `outputs` are the views `call` was validated with, so every position below is inside its
-/// buffer; the accesses are checked all the same: once per line (then unchecked) for the
-/// [`FAST`](PointRule::FAST) rules, at every access otherwise (a miss reads `None` or skips the
-/// write: no `unsafe` at all, for the price of a compare per access).
 pub(crate) fn run<T: Copy, F: Precision, R: PointRule<T, F>>(
     input: &StridedView<'_, T>,
     outputs: &mut [StridedViewMut<'_, R::Out>],
     call: &Validated<'_, F>,
 ) {
-    let layout = *input.layout();
-    if layout.is_empty() {
+    for ((axis, plan), output) in call.plans().zip(outputs.iter_mut()) {
+        axis_points::<T, F, R>(input, output, axis, &plan, 0..plan.len());
+    }
+}
+
+/// Points `points` of every line of `input` along `axis` (whose plan is `plan`) into `output`:
+/// the input's shape, but `points.len()` along `axis`, point `points.start` at its index 0
+/// (a whole axis, or a block's points inside the window it reads).
+///
+/// The views are validated for this (a call's views, or a block's parts of them), so every
+/// position below is inside its buffer; the accesses are checked all the same: once per line
+/// (then unchecked) for the [`FAST`](PointRule::FAST) rules, at every access otherwise (a miss
+/// reads `None` or skips the write: no `unsafe` at all, for the price of a compare per access).
+pub(crate) fn axis_points<T: Copy, F: Precision, R: PointRule<T, F>>(
+    input: &StridedView<'_, T>,
+    output: &mut StridedViewMut<'_, R::Out>,
+    axis: usize,
+    plan: &AxisPlan<'_, F>,
+    points: Range<usize>,
+) {
+    let (layout, out) = (*input.layout(), *output.layout());
+    // Points of the line only, whatever the caller asks: the unchecked reads below rely on it.
+    let points = points.start..points.end.min(plan.len());
+    if layout.is_empty() || points.is_empty() {
         return;
     }
+    let (rank, n, start, m) = (layout.rank(), plan.len(), points.start, points.len());
     let count: usize = layout.shape().iter().product();
-    for ((axis, plan), output) in call.plans().zip(outputs.iter_mut()) {
-        let out = *output.layout();
-        let lines = count.checked_div(plan.len()).unwrap_or(0);
-        for line in 0..lines {
-            // The line's first point: `line` spelled over the other axes, the last fastest.
-            // `c` is each axis's C-order stride, the product of the lengths after it, which a
-            // C-order layout would otherwise recompute for every axis of every line.
-            let (mut rest, mut at, mut to) =
-                (line, layout.offset() as isize, out.offset() as isize);
-            let mut c = 1isize;
-            let (mut from, mut into) = (Line { at: 0, step: 0 }, Line { at: 0, step: 0 });
-            for a in (0..layout.rank()).rev() {
-                let len = layout.len(a);
-                let (s_in, s_out) = (layout.stride_given(a, c), out.stride_given(a, c));
-                if a == axis {
-                    (from.step, into.step) = (s_in, s_out);
-                } else {
-                    let i = rest.checked_rem(len).unwrap_or(0) as isize;
-                    rest = rest.checked_div(len).unwrap_or(0);
-                    at = at.wrapping_add(i.wrapping_mul(s_in));
-                    to = to.wrapping_add(i.wrapping_mul(s_out));
-                }
-                c = c.wrapping_mul(len as isize);
+    let lines = count.checked_div(n).unwrap_or(0);
+    for line in 0..lines {
+        // The line's first point: `line` spelled over the other axes, the last fastest. `c`
+        // (`c_out`) is each axis's C-order stride in the input (the output), the product of
+        // the lengths after it, which a C-order layout would otherwise recompute for every
+        // axis of every line.
+        let (mut rest, mut at, mut to) = (line, layout.offset() as isize, out.offset() as isize);
+        let (mut c, mut c_out) = (1isize, 1isize);
+        let (mut from, mut into) = (Line { at: 0, step: 0 }, Line { at: 0, step: 0 });
+        for a in (0..rank).rev() {
+            let len = layout.len(a);
+            let (s_in, s_out) = (layout.stride_given(a, c), out.stride_given(a, c_out));
+            if a == axis {
+                (from.step, into.step) = (s_in, s_out);
+            } else {
+                let i = rest.checked_rem(len).unwrap_or(0) as isize;
+                rest = rest.checked_div(len).unwrap_or(0);
+                at = at.wrapping_add(i.wrapping_mul(s_in));
+                to = to.wrapping_add(i.wrapping_mul(s_out));
             }
-            (from.at, into.at) = (at, to);
-            let (rank, n) = (layout.rank(), plan.len());
-            // (Not asked in the `compact` build, whose code is its budget.)
-            let bounded = match R::FAST {
-                true => input
-                    .line(from.at, from.step, n)
-                    .zip(output.line_mut(into.at, into.step, n)),
-                false => None,
-            };
-            if let Some((src, dst)) = bounded {
-                // SAFETY: `line` and `line_mut` checked that the line's `n` points, at `j*step`
-                // from `src` and `dst`, lie in the input's and the output's buffers; `line_of`
-                // asks for points `j < n` only.
-                let read = |j: usize| Some(unsafe { src.offset(j as isize * from.step).read() });
-                let write = |j: usize, v| unsafe { dst.offset(j as isize * into.step).write(v) };
-                match (from.step, into.step, even_interior(&plan)) {
-                    (1, 1, Some(divisor)) => {
-                        // SAFETY: as above, and with unit steps the line's points are `n`
-                        // consecutive elements of each buffer; input and output views never
-                        // share memory (a shared and an exclusive borrow, or the raw views'
-                        // contract).
-                        let (src, dst) = unsafe {
-                            (
-                                slice::from_raw_parts(src, n),
-                                slice::from_raw_parts_mut(dst, n),
-                            )
-                        };
-                        R::interior(src, dst.get_mut(1..n - 1).unwrap_or_default(), divisor);
-                        for i in [0, n - 1] {
-                            let sample = |j: usize| src.get(j).copied();
-                            if let Some(o) = dst.get_mut(i) {
-                                *o = point::<T, F, R>(&plan, i, rank, sample);
-                            }
+            c = c.wrapping_mul(len as isize);
+            c_out = c_out.wrapping_mul(out.len(a) as isize);
+        }
+        // `into.at` is where point 0 would go: point `start` goes to the output's index 0.
+        let shift = (start as isize).wrapping_mul(into.step);
+        (from.at, into.at) = (at, to.wrapping_sub(shift));
+        // (Not asked in the `compact` build, whose code is its budget.)
+        let bounded = match R::FAST {
+            true => input
+                .line(from.at, from.step, n)
+                .zip(output.line_mut(to, into.step, m)),
+            false => None,
+        };
+        if let Some((src, dst)) = bounded {
+            // SAFETY: `line` and `line_mut` checked that the input line's `n` points and the
+            // output line's `m`, at `j*step` from `src` and `dst`, lie in the input's and the
+            // output's buffers; `line_of` reads points `j < n` only and writes output indices
+            // `i - start < m` only (`i` in `points`).
+            let read = |j: usize| Some(unsafe { src.offset(j as isize * from.step).read() });
+            let write = |j: usize, v| unsafe { dst.offset(j as isize * into.step).write(v) };
+            match (from.step, into.step, even_interior(plan)) {
+                (1, 1, Some(divisor)) => {
+                    // SAFETY: as above, and with unit steps the lines are `n` and `m`
+                    // consecutive elements of each buffer; input and output views never share
+                    // memory (a shared and an exclusive borrow, or the raw views' contract).
+                    let (src, dst) = unsafe {
+                        (
+                            slice::from_raw_parts(src, n),
+                            slice::from_raw_parts_mut(dst, m),
+                        )
+                    };
+                    // The interior points among `points` (`n >= 3` here), then the edges.
+                    let (lo, hi) = (start.max(1), points.end.min(n - 1));
+                    if lo < hi {
+                        let (src, dst) =
+                            (src.get(lo - 1..hi + 1), dst.get_mut(lo - start..hi - start));
+                        R::interior(src.unwrap_or_default(), dst.unwrap_or_default(), divisor);
+                    }
+                    for i in [0, n - 1] {
+                        let sample = |j: usize| src.get(j).copied();
+                        if let Some(o) = i.checked_sub(start).and_then(|k| dst.get_mut(k)) {
+                            *o = point::<T, F, R>(plan, i, rank, sample);
                         }
                     }
-                    _ => {
-                        let (points, p) = (Line::POINTS, &plan);
-                        line_of::<T, F, R>(read, points, write, points, p, rank)
-                    }
                 }
-            } else {
-                let write = |e, v| output.set(e, v);
-                line_of::<T, F, R>(|e| input.get(e), from, write, into, &plan, rank);
+                _ => {
+                    let to_output = Line {
+                        at: -(start as isize),
+                        step: 1,
+                    };
+                    line_of::<T, F, R>(
+                        read,
+                        Line::POINTS,
+                        write,
+                        to_output,
+                        plan,
+                        rank,
+                        points.clone(),
+                    )
+                }
             }
+        } else {
+            let write = |e, v| output.set(e, v);
+            line_of::<T, F, R>(
+                |e| input.get(e),
+                from,
+                write,
+                into,
+                plan,
+                rank,
+                points.clone(),
+            );
         }
     }
 }
@@ -206,9 +249,10 @@ impl Line {
     }
 }
 
-/// The gradient of one line of `plan.len()` points of an input of `rank` axes: numpy's
-/// stencil at each point, by `R`. `read(e)` is the input's buffer element `e` (`None` outside
-/// it); `write(e, v)` stores into the output's buffer element `e` (nothing outside it).
+/// The gradient at points `points` of one line of `plan.len()` points of an input of `rank`
+/// axes: numpy's stencil at each point, by `R`. `read(e)` is the input's buffer element `e`
+/// (`None` outside it); `write(e, v)` stores into the output's buffer element `e` (nothing
+/// outside it).
 pub(crate) fn line_of<T, F: Precision, R: PointRule<T, F>>(
     read: impl Fn(usize) -> Option<T>,
     from: Line,
@@ -216,13 +260,14 @@ pub(crate) fn line_of<T, F: Precision, R: PointRule<T, F>>(
     into: Line,
     plan: &AxisPlan<'_, F>,
     rank: usize,
+    points: Range<usize>,
 ) {
     let (sample, n) = (|j: usize| from.index(j).and_then(&read), plan.len());
     let central = match R::FAST {
         true => even_interior(plan),
         false => None,
     };
-    for i in 0..n {
+    for i in points {
         let value = match central {
             Some(divisor) if i > 0 && i + 1 < n => {
                 let stencil = Stencil::Difference {

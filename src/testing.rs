@@ -99,6 +99,24 @@ where
     crate::parallel::run(input, outputs, options, min_elements, slabs)
 }
 
+/// [`gradient_values_parallel`](crate::gradient_values_parallel) with its size threshold
+/// `min_elements`, and its number of slabs when given (which forces the parallel path whatever
+/// the size).
+#[cfg(feature = "rayon")]
+pub fn gradient_values_parallel_with<V, F>(
+    input: &StridedView<'_, V>,
+    outputs: &mut [StridedViewMut<'_, V::Out>],
+    options: &Options<'_, F>,
+    min_elements: usize,
+    slabs: Option<usize>,
+) -> Result<(), GradientError>
+where
+    V: crate::Value<F>,
+    F: crate::Precision,
+{
+    crate::parallel::run_values(input, outputs, options, min_elements, slabs)
+}
+
 /// [`gradient_values`](crate::gradient_values) by the reference's walk over the layout (the
 /// same validation and per-point formulas, another walk): what the value kernel's walk is
 /// checked against.

@@ -23,9 +23,9 @@ pub(crate) mod sealed {
 /// | `half::f16` (feature `half`) | `f16` | `f16` | float16, float16 spacing |
 ///
 /// Sealed. The methods are this crate's; they are not part of the API.
-pub trait Value<F: Precision>: Copy + core::fmt::Debug + sealed::Sealed {
+pub trait Value<F: Precision>: Copy + core::fmt::Debug + Send + Sync + sealed::Sealed {
     /// The results' type: numpy's output dtype for these samples.
-    type Out: Copy + core::fmt::Debug + Default;
+    type Out: Copy + core::fmt::Debug + Default + Send + Sync;
     /// The value read where a sample could not be (never, for a validated call).
     #[doc(hidden)]
     fn missing() -> Self;

@@ -9,9 +9,11 @@ mod support;
 use std::ptr::NonNull;
 
 use ndarray::{Array2, ArrayView, ShapeBuilder, s};
+use numgrad::testing::gradient_values_reference;
 use numgrad::{
     Axes, AxisSpacing, EdgeOrder, GradientError, Options, Spacing, StridedView, StridedViewMut,
-    gradient, gradient_array_into, gradient_arrays, gradient_reference,
+    Timedelta64, gradient, gradient_array_into, gradient_arrays, gradient_reference,
+    gradient_values_array_into, gradient_values_arrays,
 };
 use support::same;
 
@@ -257,4 +259,41 @@ fn miri_adapter_layouts() {
             "i16: {g:?} vs {w:?}"
         );
     }
+}
+
+/// The value types through the adapter (timedelta64 counts: no feature needed): a reversed
+/// input into new arrays (filled before the value kernel's line slices are made over them) and
+/// into stepped caller views whose gaps another thread writes meanwhile, against the value
+/// reference over the same elements.
+#[test]
+fn miri_value_arrays() {
+    let t: Vec<Timedelta64> = (0..4 * 7).map(|i| Timedelta64(i * i % 53 - 9)).collect();
+    let a = ArrayView::from_shape((4, 7), &t).unwrap();
+    let flipped = a.slice(s![..;-1, ..]);
+    let mut want = vec![vec![Timedelta64(0); 28]; 2];
+    {
+        let input = StridedView::new(&t, 21, &[4, 7], &[-7, 1]).unwrap();
+        let [w0, w1] = &mut want[..] else {
+            unreachable!()
+        };
+        let outs = &mut [
+            StridedViewMut::contiguous(w0, &[4, 7]).unwrap(),
+            StridedViewMut::contiguous(w1, &[4, 7]).unwrap(),
+        ];
+        gradient_values_reference(&input, outs, &Options::<f64>::new()).unwrap();
+    }
+    let arrays = gradient_values_arrays(&flipped, &Options::<f64>::new()).unwrap();
+    for (array, w) in arrays.iter().zip(&want) {
+        assert_eq!(array.iter().copied().collect::<Vec<_>>(), *w);
+    }
+    let mut both = Array2::from_elem((4, 14), Timedelta64(0));
+    let (mut even, mut odd) = both.multi_slice_mut((s![.., ..;2], s![.., 1..;2]));
+    let mut other = Array2::from_elem((4, 7), Timedelta64(0));
+    std::thread::scope(|scope| {
+        scope.spawn(|| odd.fill(Timedelta64(5)));
+        let outs = &mut [even.view_mut(), other.view_mut()];
+        gradient_values_array_into(&flipped, outs, &Options::<f64>::new()).unwrap();
+    });
+    assert_eq!(even.iter().copied().collect::<Vec<_>>(), want[0]);
+    assert_eq!(other.iter().copied().collect::<Vec<_>>(), want[1]);
 }

@@ -4,7 +4,9 @@
 //! left uninitialised and Miri reports any access off the line. Inputs stepped both ways along
 //! either axis, outputs stepped by 2, and unit steps along the uniform axis for both (the
 //! contiguous lines' slice loop); complex, timedelta64 and float16 samples, uniform and
-//! coordinate spacing; against the reference's walk over an initialised copy.
+//! coordinate spacing; against the reference's walk over an initialised copy. Then blocks of
+//! the same views through the block API (the kernel over a range of each line's points), each
+//! from the window it reads.
 
 mod support;
 
@@ -16,7 +18,7 @@ use num_complex::Complex;
 use numgrad::testing::gradient_values_reference;
 use numgrad::{
     AxisSpacing, EdgeOrder, Options, Precision, Spacing, StridedView, StridedViewMut, Timedelta64,
-    Value, gradient_values,
+    Value, WholeArray, gradient_values,
 };
 
 const SHAPE: [usize; 2] = [4, 7];
@@ -94,6 +96,49 @@ where
                         format!("{:?}", exp[k]),
                         "{strides:?} {edge:?}: {k}"
                     );
+                }
+            }
+            // Blocks (an interior one, one at the first edges, one at the last), each from
+            // the window it reads, into outputs laid out as above: the whole call's values.
+            let whole = WholeArray::new(&SHAPE, &options).unwrap();
+            for block in [[1..3, 2..6], [0..2, 0..3], [3..4, 5..7]] {
+                let b0 = block.clone().map(|b| b.start);
+                let blen = block.clone().map(|b| b.len());
+                let w = [0, 1].map(|a| whole.window(a, block[a].clone()).unwrap());
+                let w0 = w.clone().map(|w| w.start);
+                let wlen = w.map(|w| w.len());
+                let from =
+                    first as isize + w0[0] as isize * strides[0] + w0[1] as isize * strides[1];
+                let mut out = vec![vec![MaybeUninit::<V::Out>::uninit(); 56]; 2];
+                {
+                    // SAFETY: the window's elements are reached input elements, initialised
+                    // and only read for the call; the block's outputs are only written.
+                    let view = unsafe {
+                        StridedView::from_raw_parts(
+                            input.as_ptr().offset(from).cast::<V>(),
+                            &wlen,
+                            &strides,
+                        )
+                    }
+                    .unwrap();
+                    // SAFETY: 56 elements hold a block of either output strides.
+                    let mut outs = unsafe { support::raw_outputs(&mut out, &blen, &out_strides) };
+                    whole
+                        .gradient_values_block(&view, &w0, &b0, &mut outs)
+                        .unwrap();
+                }
+                for (o, exp) in out.iter().zip(&expected) {
+                    let reached = support::positions(0, &blen, &out_strides);
+                    for (k, e) in reached.into_iter().enumerate() {
+                        // SAFETY: the call wrote every reached output element.
+                        let got = unsafe { o[e].assume_init() };
+                        let (i, j) = (b0[0] + k / blen[1], b0[1] + k % blen[1]);
+                        assert_eq!(
+                            format!("{got:?}"),
+                            format!("{:?}", exp[i * 7 + j]),
+                            "block {block:?} {strides:?} {edge:?}: {k}"
+                        );
+                    }
                 }
             }
         }

@@ -1,8 +1,9 @@
 //! The differential suite for the value types against numpy: every case of
 //! `tests/fixtures/numpy_values.txt` (written by `tests/fixtures/generate_values.py` with numpy)
 //! — complex128, complex64, datetime64, timedelta64 and float16 — recomputed by `gradient_values` and by
-//! the reference's walk, into C-order and reversed outputs, and compared bit for bit (any NaN
-//! matches any NaN; NaT is a count like any other).
+//! the reference's walk, into C-order and reversed outputs, block by block through the block
+//! API, and (with the features `rayon` and `ndarray`) by the parallel call and the ndarray
+//! adapter, and compared bit for bit (any NaN matches any NaN; NaT is a count like any other).
 
 mod fixture_cases;
 mod support;
@@ -10,7 +11,11 @@ mod support;
 use half::f16;
 use num_complex::Complex;
 use numgrad::testing::gradient_values_reference;
-use numgrad::{Datetime64, Real, StridedViewMut, Timedelta64, Value, gradient_values};
+use std::ops::Range;
+
+use numgrad::{
+    Datetime64, Real, StridedView, StridedViewMut, Timedelta64, Value, WholeArray, gradient_values,
+};
 
 use fixture_cases::{Bits, Case, c_strides, error_matches, parse_cases};
 use support::same;
@@ -177,7 +182,155 @@ fn run<V: Fixture<F>, F: Bits>(case: &Case<'_>) -> usize {
         g.reverse();
     }
     check("reversed outputs", &outs);
-    3
+
+    // Blocks: every axis cut into pieces of 1 to 5 points, each block computed from the
+    // smallest window it reads (a sub-view of the input), its results put in place.
+    let whole = WholeArray::new(&case.shape, &options).unwrap_or_else(|e| panic!("{label}: {e}"));
+    let rank = case.shape.len();
+    let pieces: Vec<Vec<Range<usize>>> = (case.shape.iter().enumerate())
+        .map(|(a, &n)| cuts(n, case.index + a))
+        .collect();
+    let mut outs = fresh(outputs);
+    for block in product(&pieces) {
+        let windows: Vec<Range<usize>> = (0..rank)
+            .map(|a| whole.window(a, block[a].clone()).unwrap())
+            .collect();
+        let w0: Vec<usize> = windows.iter().map(|w| w.start).collect();
+        let wlen: Vec<usize> = windows.iter().map(|w| w.len()).collect();
+        let b0: Vec<usize> = block.iter().map(|b| b.start).collect();
+        let blen: Vec<usize> = block.iter().map(|b| b.len()).collect();
+        let at = (w0.iter().zip(&case.strides)).map(|(&i, &s)| i as isize * s);
+        let offset = case.offset as isize + at.sum::<isize>();
+        let window = StridedView::new(&base, offset as usize, &wlen, &case.strides).unwrap();
+        let mut parts = vec![vec![V::untouched(); blen.iter().product()]; outputs];
+        let mut views: Vec<_> = (parts.iter_mut())
+            .map(|b| StridedViewMut::contiguous(b, &blen).unwrap())
+            .collect();
+        whole
+            .gradient_values_block(&window, &w0, &b0, &mut views)
+            .unwrap_or_else(|e| panic!("{label}: block {block:?}: {e}"));
+        drop(views);
+        for (out, part) in outs.iter_mut().zip(&parts) {
+            for (j, &v) in part.iter().enumerate() {
+                let idx = unravel(j, &blen);
+                let whole_idx = (idx.iter().zip(&b0))
+                    .map(|(i, b)| i + b)
+                    .collect::<Vec<_>>();
+                out[ravel(&whole_idx, &case.shape)] = v;
+            }
+        }
+    }
+    check("blocks", &outs);
+    let mut paths = 4;
+
+    #[cfg(feature = "rayon")]
+    {
+        // The parallel call, forced onto 3 slabs whatever the size.
+        let mut outs = fresh(outputs);
+        let mut views: Vec<_> = outs
+            .iter_mut()
+            .map(|b| StridedViewMut::contiguous(b, &case.shape).unwrap())
+            .collect();
+        numgrad::testing::gradient_values_parallel_with(&input, &mut views, &options, 0, Some(3))
+            .unwrap_or_else(|e| panic!("{label}: {e}"));
+        drop(views);
+        check("parallel", &outs);
+        paths += 1;
+    }
+
+    #[cfg(feature = "ndarray")]
+    {
+        // An ndarray view of the same elements: ndarray builds views from non-negative
+        // strides, so each reversed axis is built forwards from its last element, then inverted.
+        let empty = case.shape.contains(&0);
+        let dims = ndarray::IxDyn(&case.shape);
+        let steps: Vec<usize> = case.strides.iter().map(|s| s.unsigned_abs()).collect();
+        let from_last = (case.shape.iter().zip(&case.strides))
+            .filter(|&(_, &s)| s < 0 && !empty)
+            .map(|(&n, &s)| (n as isize - 1) * s)
+            .sum::<isize>();
+        let first = if empty {
+            0
+        } else {
+            case.offset as isize + from_last
+        };
+        let shape = ndarray::ShapeBuilder::strides(dims, ndarray::IxDyn(&steps));
+        // SAFETY: the case's view was validated by `case.view` above: every element its shape
+        // and strides reach lies in `base` (which outlives the array), and these are the same
+        // elements, reached from the lowest address.
+        let mut array =
+            unsafe { ndarray::ArrayView::from_shape_ptr(shape, base.as_ptr().add(first as usize)) };
+        for (a, &s) in case.strides.iter().enumerate() {
+            if s < 0 && !empty {
+                array.invert_axis(ndarray::Axis(a));
+            }
+        }
+        let got = numgrad::gradient_values_arrays(&array, &options)
+            .unwrap_or_else(|e| panic!("{label}: ndarray: {e}"));
+        let got: Vec<Vec<V::Out>> = got.iter().map(|a| a.iter().copied().collect()).collect();
+        check("ndarray", &got);
+        // Into caller arrays in F order.
+        let f_order = ndarray::ShapeBuilder::f(ndarray::IxDyn(&case.shape));
+        let mut outs = vec![ndarray::ArrayD::from_elem(f_order, V::untouched()); outputs];
+        let mut views: Vec<_> = outs.iter_mut().map(|a| a.view_mut()).collect();
+        numgrad::gradient_values_array_into(&array, &mut views, &options)
+            .unwrap_or_else(|e| panic!("{label}: ndarray into: {e}"));
+        drop(views);
+        let got: Vec<Vec<V::Out>> = outs.iter().map(|a| a.iter().copied().collect()).collect();
+        check("ndarray into F order", &got);
+        paths += 2;
+    }
+    paths
+}
+
+/// Pieces of an axis of `n` points: 1 to 5 points each, the sizes cycling from `seed`.
+fn cuts(n: usize, seed: usize) -> Vec<Range<usize>> {
+    let mut pieces = vec![];
+    let mut start = 0;
+    let mut k = seed;
+    while start < n {
+        let len = [1, 3, 2, 5, 4][k % 5].min(n - start);
+        pieces.push(start..start + len);
+        start += len;
+        k += 1;
+    }
+    if pieces.is_empty() {
+        pieces.push(0..0);
+    }
+    pieces
+}
+
+/// Every combination of one piece per axis.
+fn product(pieces: &[Vec<Range<usize>>]) -> Vec<Vec<Range<usize>>> {
+    let mut all = vec![vec![]];
+    for axis in pieces {
+        all = all
+            .iter()
+            .flat_map(|prefix| {
+                axis.iter().map(move |p| {
+                    let mut v: Vec<Range<usize>> = prefix.clone();
+                    v.push(p.clone());
+                    v
+                })
+            })
+            .collect();
+    }
+    all
+}
+
+/// The multi-index of C-order index `j` in `shape`.
+fn unravel(mut j: usize, shape: &[usize]) -> Vec<usize> {
+    let mut idx = vec![0; shape.len()];
+    for (a, &n) in shape.iter().enumerate().rev() {
+        idx[a] = j % n;
+        j /= n;
+    }
+    idx
+}
+
+/// The C-order index of multi-index `idx` in `shape`.
+fn ravel(idx: &[usize], shape: &[usize]) -> usize {
+    idx.iter().zip(shape).fold(0, |acc, (&i, &n)| acc * n + i)
 }
 
 #[test]

@@ -7,7 +7,9 @@
 //! division is exact (a power-of-two spacing); float16 equals the f64 fast path, rounded,
 //! where every float16 operation is exact; and a two-channel stream of I and Q samples (the
 //! baseband recipe the README gives, since streams take real samples) is numpy's complex
-//! gradient, as numbers, where the README says it is.
+//! gradient, as numbers, where the README says it is; the stitched blocks of any partition,
+//! each read from any window that covers it, are the whole call (and, with `rayon`, so is the
+//! parallel call on any number of slabs).
 
 mod support;
 
@@ -16,8 +18,8 @@ use num_complex::Complex;
 use numgrad::testing::gradient_values_reference;
 use numgrad::{
     Axes, AxisSpacing, Datetime64, EdgeOrder, GradientError, GradientStream, Options, Precision,
-    Spacing, StridedView, StridedViewMut, Timedelta64, gradient, gradient_values,
-    gradient_values_owned,
+    Spacing, StridedView, StridedViewMut, Timedelta64, Value, WholeArray, gradient,
+    gradient_values, gradient_values_owned,
 };
 use proptest::prelude::*;
 use std::fmt::Debug;
@@ -213,6 +215,94 @@ fn outputs<V: Copy, O: Copy + Debug, F: Precision>(
     Ok(c_order)
 }
 
+/// `call` on `data` block by block through [`WholeArray::gradient_values_block`]: every axis
+/// cut into pieces of 1 to 4 points (drawn from `seed`), each block read from its window
+/// widened by up to `slack` more points on each side (clipped to the axis); returns each
+/// output in C order, or the error.
+fn by_blocks<V: Value<F>, F: Precision>(
+    call: &Call,
+    data: &[V],
+    fill: V::Out,
+    (seed, slack): (u64, usize),
+) -> Result<Vec<Vec<V::Out>>, GradientError> {
+    with_options(call, |options| {
+        let whole = WholeArray::new(&call.shape, options)?;
+        let rank = call.shape.len();
+        let mut rng = seed | 1;
+        let mut next = move |m: usize| {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            (rng % m as u64) as usize
+        };
+        let pieces: Vec<Vec<(usize, usize)>> = (call.shape.iter())
+            .map(|&n| {
+                let (mut v, mut start) = (vec![], 0);
+                while start < n {
+                    let len = (1 + next(4)).min(n - start);
+                    v.push((start, len));
+                    start += len;
+                }
+                v
+            })
+            .collect();
+        let count: usize = call.shape.iter().product();
+        let mut out = vec![vec![fill; count]; call.axes.len()];
+        let mut block = vec![0usize; rank];
+        loop {
+            let (b0, blen): (Vec<usize>, Vec<usize>) =
+                (0..rank).map(|a| pieces[a][block[a]]).unzip();
+            let mut w0 = vec![0; rank];
+            let mut wlen = vec![0; rank];
+            for a in 0..rank {
+                let w = whole.window(a, b0[a]..b0[a] + blen[a])?;
+                let start = w.start.saturating_sub(next(slack + 1));
+                let end = (w.end + next(slack + 1)).min(call.shape[a]);
+                (w0[a], wlen[a]) = (start, end - start);
+            }
+            let at: isize = w0
+                .iter()
+                .zip(&call.strides)
+                .map(|(&i, &s)| i as isize * s)
+                .sum();
+            let offset = (call.offset as isize + at) as usize;
+            let window = StridedView::new(data, offset, &wlen, &call.strides)?;
+            let mut parts = vec![vec![fill; blen.iter().product()]; call.axes.len()];
+            let mut views: Vec<_> = (parts.iter_mut())
+                .map(|b| StridedViewMut::contiguous(b, &blen))
+                .collect::<Result<_, _>>()?;
+            whole.gradient_values_block(&window, &w0, &b0, &mut views)?;
+            drop(views);
+            for (o, part) in out.iter_mut().zip(&parts) {
+                for (j, &v) in part.iter().enumerate() {
+                    // Block index `j` (C order) to the whole array's C index.
+                    let (mut rest, mut e) = (j, 0);
+                    let mut scale = 1;
+                    for a in (0..rank).rev() {
+                        e += (b0[a] + rest % blen[a]) * scale;
+                        rest /= blen[a];
+                        scale *= call.shape[a];
+                    }
+                    o[e] = v;
+                }
+            }
+            // The next block, the last axis fastest.
+            let mut a = rank;
+            loop {
+                if a == 0 {
+                    return Ok(out);
+                }
+                a -= 1;
+                block[a] += 1;
+                if block[a] < pieces[a].len() {
+                    break;
+                }
+                block[a] = 0;
+            }
+        }
+    })
+}
+
 fn same_complex(a: &[Vec<Complex<f64>>], b: &[Vec<Complex<f64>>]) -> bool {
     a.iter()
         .flatten()
@@ -332,6 +422,53 @@ proptest! {
                 }
             }
             (owned, strided) => prop_assert_eq!(owned.err(), strided.err()),
+        }
+    }
+
+    #[test]
+    fn stitched_blocks_are_the_whole_call(
+        call in call(),
+        numbers in numbers(),
+        seed in any::<u64>(),
+        slack in 0usize..3,
+    ) {
+        // Any partition, any window at least what each block reads: the whole call's bits
+        // (or its error), for complex, float16 and datetime64 samples.
+        let data: Vec<_> = numbers[..call.len].iter().map(|&(x, y)| complex(x, y)).collect();
+        let nan = complex(f64::NAN, 7.0);
+        let whole = outputs(&call, &data, nan, gradient_values);
+        match (&whole, &by_blocks(&call, &data, nan, (seed, slack))) {
+            (Ok(w), Ok(b)) => prop_assert!(same_complex(w, b), "{w:?} {b:?}"),
+            (w, b) => prop_assert_eq!(w.clone().err(), b.clone().err()),
+        }
+        let half: Vec<_> = numbers[..call.len].iter().map(|&(x, _)| f16::from_f64(x)).collect();
+        let whole = outputs(&call, &half, f16::NAN, gradient_values);
+        match (&whole, &by_blocks(&call, &half, f16::NAN, (seed, slack))) {
+            (Ok(w), Ok(b)) => prop_assert!(
+                w.iter().flatten().zip(b.iter().flatten()).all(|(&x, &y)| same(x, y)),
+                "{w:?} {b:?}"
+            ),
+            (w, b) => prop_assert_eq!(w.clone().err(), b.clone().err()),
+        }
+        let dt: Vec<_> = numbers[..call.len].iter().map(|&(x, _)| Datetime64(count(x))).collect();
+        let fill = Timedelta64(7);
+        let whole = outputs(&call, &dt, fill, gradient_values);
+        prop_assert_eq!(&whole, &by_blocks(&call, &dt, fill, (seed, slack)));
+        #[cfg(feature = "rayon")]
+        {
+            // The parallel call, on 1 to 4 slabs: the serial bits.
+            let slabs = Some(1 + (seed % 4) as usize);
+            let parallel = |i: &StridedView<'_, Datetime64>, o: &mut [StridedViewMut<'_, Timedelta64>], opt: &Options<'_, f64>| {
+                numgrad::testing::gradient_values_parallel_with(i, o, opt, 0, slabs)
+            };
+            prop_assert_eq!(&whole, &outputs(&call, &dt, fill, parallel));
+            let parallel = |i: &StridedView<'_, Complex<f64>>, o: &mut [StridedViewMut<'_, Complex<f64>>], opt: &Options<'_, f64>| {
+                numgrad::testing::gradient_values_parallel_with(i, o, opt, 0, slabs)
+            };
+            match (&outputs(&call, &data, nan, gradient_values), &outputs(&call, &data, nan, parallel)) {
+                (Ok(w), Ok(p)) => prop_assert!(same_complex(w, p), "{w:?} {p:?}"),
+                (w, p) => prop_assert_eq!(w.clone().err(), p.clone().err()),
+            }
         }
     }
 

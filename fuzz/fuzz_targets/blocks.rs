@@ -1,16 +1,90 @@
 //! The block API on arbitrary bytes: a whole array (shape, data of a chosen element type, axes,
 //! spacing, edge order), a partition into blocks and windows around them (sometimes too small);
 //! every block either fails with the error its window deserves, writing nothing, or the stitched
-//! blocks equal the whole call bit for bit.
+//! blocks equal the whole call bit for bit. Real samples through `gradient_block`, the value
+//! types (complex, datetime64, float16) through `gradient_values_block`.
 #![no_main]
 
+use std::marker::PhantomData;
+
 use arbitrary::Unstructured;
+use half::f16;
 use libfuzzer_sys::fuzz_target;
+use num_complex::Complex;
 use numgrad::{
-    Axes, EdgeOrder, GradientError, Options, Real, Sample, Spacing, StridedView, StridedViewMut,
-    WholeArray, gradient,
+    Axes, Datetime64, EdgeOrder, GradientError, Options, Precision, Real, Sample, Spacing,
+    StridedView, StridedViewMut, Value, WholeArray, gradient, gradient_values,
 };
-use numgrad_fuzz::{Entry, FuzzSample, same};
+use numgrad_fuzz::{Entry, FuzzOut, FuzzSample};
+
+/// A sample kind: its whole call and its block call.
+trait Kind<F: Precision> {
+    type Sample: FuzzSample;
+    type Out: FuzzOut;
+    fn whole(
+        input: &StridedView<'_, Self::Sample>,
+        outputs: &mut [StridedViewMut<'_, Self::Out>],
+        options: &Options<'_, F>,
+    ) -> Result<(), GradientError>;
+    fn block(
+        whole: &WholeArray<'_, F>,
+        window: &StridedView<'_, Self::Sample>,
+        window_start: &[usize],
+        block_start: &[usize],
+        outputs: &mut [StridedViewMut<'_, Self::Out>],
+    ) -> Result<(), GradientError>;
+}
+
+/// Real samples `T`: `gradient` and `gradient_block`.
+struct Reals<T>(PhantomData<T>);
+
+impl<T: Sample<F> + FuzzSample, F: Real + FuzzOut> Kind<F> for Reals<T> {
+    type Sample = T;
+    type Out = F;
+    fn whole(
+        input: &StridedView<'_, T>,
+        outputs: &mut [StridedViewMut<'_, F>],
+        options: &Options<'_, F>,
+    ) -> Result<(), GradientError> {
+        gradient(input, outputs, options)
+    }
+    fn block(
+        whole: &WholeArray<'_, F>,
+        window: &StridedView<'_, T>,
+        window_start: &[usize],
+        block_start: &[usize],
+        outputs: &mut [StridedViewMut<'_, F>],
+    ) -> Result<(), GradientError> {
+        whole.gradient_block(window, window_start, block_start, outputs)
+    }
+}
+
+/// Value samples `V`: `gradient_values` and `gradient_values_block`.
+struct Values<V>(PhantomData<V>);
+
+impl<V: Value<F> + FuzzSample, F: Precision> Kind<F> for Values<V>
+where
+    V::Out: FuzzOut,
+{
+    type Sample = V;
+    type Out = V::Out;
+    fn whole(
+        input: &StridedView<'_, V>,
+        outputs: &mut [StridedViewMut<'_, V::Out>],
+        options: &Options<'_, F>,
+    ) -> Result<(), GradientError> {
+        gradient_values(input, outputs, options)
+    }
+    fn block(
+        whole: &WholeArray<'_, F>,
+        window: &StridedView<'_, V>,
+        window_start: &[usize],
+        block_start: &[usize],
+        outputs: &mut [StridedViewMut<'_, V::Out>],
+    ) -> Result<(), GradientError> {
+        whole.gradient_values_block(window, window_start, block_start, outputs)
+    }
+}
 
 /// C-order strides of `shape`.
 fn c_strides(shape: &[usize]) -> Vec<isize> {
@@ -21,14 +95,14 @@ fn c_strides(shape: &[usize]) -> Vec<isize> {
     strides
 }
 
-fn check<T: Sample<F> + FuzzSample, F: Real>(u: &mut Unstructured<'_>) -> arbitrary::Result<()> {
+fn check<K: Kind<F>, F: Precision>(u: &mut Unstructured<'_>) -> arbitrary::Result<()> {
     let rank = u.int_in_range(1..=3usize)?;
     let shape: Vec<usize> = (0..rank)
         .map(|_| u.int_in_range(1..=9))
         .collect::<arbitrary::Result<_>>()?;
     let count: usize = shape.iter().product();
-    let data: Vec<T> = (0..count)
-        .map(|_| T::make(u))
+    let data: Vec<K::Sample> = (0..count)
+        .map(|_| K::Sample::make(u))
         .collect::<arbitrary::Result<_>>()?;
     let mut axes: Vec<isize> = (0..rank as isize).collect();
     for k in (1..rank).rev() {
@@ -53,12 +127,12 @@ fn check<T: Sample<F> + FuzzSample, F: Real>(u: &mut Unstructured<'_>) -> arbitr
     let strides = c_strides(&shape);
     let input = StridedView::new(&data, 0, &shape, &strides).unwrap();
     let k = axes.len();
-    let mut whole_out = vec![vec![F::zero(); count]; k];
+    let mut whole_out = vec![vec![K::Out::sentinel(); count]; k];
     let mut views: Vec<_> = whole_out
         .iter_mut()
         .map(|b| StridedViewMut::contiguous(b, &shape).unwrap())
         .collect();
-    let result = gradient(&input, &mut views, &options);
+    let result = K::whole(&input, &mut views, &options);
     drop(views);
     let whole = WholeArray::new(&shape, &options);
     let whole = match (whole, result) {
@@ -80,7 +154,7 @@ fn check<T: Sample<F> + FuzzSample, F: Real>(u: &mut Unstructured<'_>) -> arbitr
             c
         })
         .collect();
-    let mut stitched = vec![vec![F::nan(); count]; k];
+    let mut stitched = vec![vec![K::Out::sentinel(); count]; k];
     let mut pick = vec![0usize; rank];
     loop {
         let start: Vec<usize> = (0..rank).map(|a| cuts[a][pick[a]]).collect();
@@ -110,12 +184,12 @@ fn check<T: Sample<F> + FuzzSample, F: Real>(u: &mut Unstructured<'_>) -> arbitr
         let offset: usize = w0.iter().zip(&strides).map(|(&i, &s)| i * s as usize).sum();
         let window = StridedView::new(&data, offset, &wshape, &strides).unwrap();
         let bcount: usize = bshape.iter().product();
-        let mut outs = vec![vec![F::zero(); bcount]; k];
+        let mut outs = vec![vec![K::Out::sentinel(); bcount]; k];
         let mut views: Vec<_> = outs
             .iter_mut()
             .map(|b| StridedViewMut::contiguous(b, &bshape).unwrap())
             .collect();
-        let done = whole.gradient_block(&window, &w0, &start, &mut views);
+        let done = K::block(&whole, &window, &w0, &start, &mut views);
         drop(views);
         match (done, short) {
             (Ok(()), None) => {
@@ -132,7 +206,8 @@ fn check<T: Sample<F> + FuzzSample, F: Real>(u: &mut Unstructured<'_>) -> arbitr
                 }
             }
             (Err(GradientError::HaloTooSmall { .. }), Some(_)) => {
-                assert!(outs.iter().flatten().all(|v| *v == F::zero()), "nothing written");
+                let untouched = |v: &K::Out| v.matches(K::Out::sentinel());
+                assert!(outs.iter().flatten().all(untouched), "nothing written");
                 return Ok(());
             }
             (done, short) => panic!("block {start:?}: {done:?}, window short on {short:?}"),
@@ -143,7 +218,7 @@ fn check<T: Sample<F> + FuzzSample, F: Real>(u: &mut Unstructured<'_>) -> arbitr
             if a == 0 {
                 for (s, w) in stitched.iter().zip(&whole_out) {
                     for (x, y) in s.iter().zip(w) {
-                        assert!(same(*x, *y), "stitched {x:?} whole {y:?}");
+                        assert!(x.matches(*y), "stitched {x:?} whole {y:?}");
                     }
                 }
                 return Ok(());
@@ -160,9 +235,13 @@ fn check<T: Sample<F> + FuzzSample, F: Real>(u: &mut Unstructured<'_>) -> arbitr
 
 fuzz_target!(|bytes: &[u8]| {
     let mut u = Unstructured::new(bytes);
-    let _ = match u.int_in_range(0u8..=2) {
-        Ok(0) => check::<f64, f64>(&mut u),
-        Ok(1) => check::<f32, f32>(&mut u),
-        _ => check::<i16, f64>(&mut u),
+    let _ = match u.int_in_range(0u8..=6) {
+        Ok(0) => check::<Reals<f64>, f64>(&mut u),
+        Ok(1) => check::<Reals<f32>, f32>(&mut u),
+        Ok(2) => check::<Reals<i16>, f64>(&mut u),
+        Ok(3) => check::<Values<Complex<f64>>, f64>(&mut u),
+        Ok(4) => check::<Values<Complex<f32>>, f32>(&mut u),
+        Ok(5) => check::<Values<Datetime64>, f64>(&mut u),
+        _ => check::<Values<f16>, f16>(&mut u),
     };
 });

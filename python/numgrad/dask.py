@@ -7,8 +7,10 @@ block is computed by the crate's block API (``WholeArray::gradient_block``) from
 input: the block plus the halo its stencils read (one point inside the axis, up to two beyond a
 short block at either end of the axis with second-order edges), with the decisions numpy makes
 on the whole axis (the coordinates' reduction) made for the whole axis. Chunks of any length,
-down to one point, give the whole call's bits. Real data only: float64, float32 and integer
-(complex, float16 and datetime data raise ``NotImplementedError``: the block API is real-only).
+down to one point, give the whole call's bits. Real data (float64, float32, integers) through
+``gradient_block``; complex128/complex64, float16 and datetime64/timedelta64 data through
+``gradient_values_block``, with numpy's arithmetic for each dtype as :func:`numgrad.gradient`
+computes it.
 
 The graph has one task per output block. It reads its own input chunk and, from each neighbour
 its window reaches, the few planes it needs (sliced off by a small task, so only halos move
@@ -22,9 +24,12 @@ import numpy as np
 from numpy.lib.array_utils import normalize_axis_tuple
 
 from . import (
+    _INT_EDGES,
     _NUMPY,
+    _TIME,
     _WEAK_EDGES,
     _check_edge_order,
+    _computed_as,
     _numgrad,
     _parse_varargs,
     _python_errors,
@@ -48,9 +53,11 @@ def _halo(start, end, n, edge_order):
 
 
 def _block(pieces, piece_starts, window, block, whole_shape, axes, spacing, edge_order, weak,
-           otype):
+           otype, counts=None, integer=()):
     """One output block: assembles the window from the input chunks ``pieces`` (each starting
-    at ``piece_starts[i]`` in the whole array) and differentiates it with the block API."""
+    at ``piece_starts[i]`` in the whole array) and differentiates it with the block API
+    (``counts``: datetime64/timedelta64 data, passed as int64 counts); then numpy's own edges
+    where the route says so (``weak``, ``integer``: ``(k, h)`` pairs)."""
     w0 = [lo for lo, _ in window]
     wshape = tuple(hi - lo for lo, hi in window)
     win = np.empty(wshape, dtype=pieces[0].dtype)
@@ -64,18 +71,23 @@ def _block(pieces, piece_starts, window, block, whole_shape, axes, spacing, edge
     bshape = tuple(hi - lo for lo, hi in block)
     outs = [np.empty(bshape, dtype=otype) for _ in axes]
     b0 = [lo for lo, _ in block]
-    _numgrad.gradient_block(win, outs, list(whole_shape), w0, b0, list(axes), spacing,
-                            edge_order)
+    if counts:
+        _numgrad.gradient_block(win.view(np.int64), [o.view(np.int64) for o in outs],
+                                list(whole_shape), w0, b0, list(axes), spacing, edge_order,
+                                counts)
+    else:
+        _numgrad.gradient_block(win, outs, list(whole_shape), w0, b0, list(axes), spacing,
+                                edge_order)
     for k, h in weak:
         _weak_edge_planes(win, outs[k], axes[k], h, window, block, whole_shape)
+    for k, h in integer:
+        _integer_edge_planes(win, outs[k], axes[k], h, window, block, whole_shape)
     return tuple(outs)
 
 
-def _weak_edge_planes(win, out, axis, h, window, block, whole_shape):
-    """numpy's second-order edges for a Python-float spacing on float32 data (coefficients
-    rounded once from float64), on the block's planes at either end of ``axis``."""
-    n = whole_shape[axis]
-    # The block's extent inside the window along every other axis.
+def _edge_index(out, axis, window, block):
+    """``(at, out_at)``: the index of plane ``i`` of ``axis`` in the window (the block's extent
+    along every other axis) and in the block's output."""
     inner = [slice(b0 - w0, b1 - w0) for (w0, _), (b0, b1) in zip(window, block)]
 
     def at(i):
@@ -87,6 +99,31 @@ def _weak_edge_planes(win, out, axis, h, window, block, whole_shape):
         index = [slice(None)] * out.ndim
         index[axis] = i - block[axis][0]
         return tuple(index)
+
+    return at, out_at
+
+
+def _integer_edge_planes(win, out, axis, h, window, block, whole_shape):
+    """numpy's first-order edges for an integer spacing on datetime64/timedelta64 data (an
+    integer division of the differences, ``numgrad._integer_edges``), on the block's planes at
+    either end of ``axis``."""
+    n = whole_shape[axis]
+    at, out_at = _edge_index(out, axis, window, block)
+    if win.dtype.kind == "M":
+        win = win.view(out.dtype)
+    with np.errstate(all="ignore"):
+        if block[axis][0] == 0:
+            out[out_at(0)] = (win[at(1)] - win[at(0)]) / h
+        if block[axis][1] == n:
+            out[out_at(n - 1)] = (win[at(n - 1)] - win[at(n - 2)]) / h
+
+
+def _weak_edge_planes(win, out, axis, h, window, block, whole_shape):
+    """numpy's second-order edges for a Python-float spacing on float32, float16 or complex64
+    data (coefficients rounded once from float64), on the block's planes at either end of
+    ``axis``."""
+    n = whole_shape[axis]
+    at, out_at = _edge_index(out, axis, window, block)
 
     with np.errstate(all="ignore"):
         if block[axis][0] == 0:
@@ -102,14 +139,13 @@ def gradient(x, *varargs, axis=None, edge_order=1):
     array for one selected axis, a tuple otherwise, equal bit for bit to ``np.gradient`` of the
     computed array whatever the chunking.
 
-    Arguments, dtypes and errors as :func:`numgrad.gradient`, for the data the crate's block
-    API computes: float64, float32 and integer data (integers as float64), with the spacings
-    :func:`numgrad.gradient` runs on the crate for them. Everything else raises
-    ``NotImplementedError`` here: complex128/complex64, float16 and datetime64/timedelta64
-    data, which :func:`numgrad.gradient` computes on the crate's ``gradient_values`` for whole
-    arrays only (the block API is real-only), and what :func:`numgrad.gradient` hands to numpy
-    (bool and object data, non-native byte order, mixed float32/float64 precision): a
-    per-chunk ``np.gradient`` would not give the whole array's bits.
+    Arguments, dtypes and errors as :func:`numgrad.gradient`, for the data and spacings it
+    runs on the crate: float64, float32 and integer data (integers as float64), complex128 and
+    complex64, float16, datetime64 and timedelta64 (results timedelta64 of the data's unit).
+    What :func:`numgrad.gradient` hands to numpy (bool and object data, non-native byte order,
+    mixed precisions, and where the numpy it runs with computes complex or datetime data
+    otherwise than the crate) raises ``NotImplementedError`` here: a per-chunk ``np.gradient``
+    would not give the whole array's bits.
     """
     import dask.array as da
     from dask.base import tokenize
@@ -120,18 +156,10 @@ def gradient(x, *varargs, axis=None, edge_order=1):
     axes = tuple(range(ndim)) if axis is None else normalize_axis_tuple(axis, ndim)
     spacing, originals = _parse_varargs(x, varargs, axes)
     order = _check_edge_order(edge_order)
-    kind = x.dtype.kind
-    if not (x.dtype.isnative and (kind in "iu" or (kind == "f" and x.dtype.itemsize in (4, 8)))):
-        why = ""
-        values = kind in "mM" or (kind == "c" and x.dtype.itemsize in (8, 16)) or (
-            kind == "f" and x.dtype.itemsize == 2
-        )
-        if x.dtype.isnative and values:
-            why = (" (the crate's block API is real-only; numgrad.gradient computes this dtype "
-                   "on a whole numpy array)")
-        raise NotImplementedError(
-            f"numgrad.dask.gradient: dtype {x.dtype} is not supported{why}"
-        )
+    computed = _computed_as(np.empty(0, x.dtype))
+    if computed is None:
+        raise NotImplementedError(f"numgrad.dask.gradient: dtype {x.dtype} is not supported")
+    data, otype, stype = computed
     for ax, s in zip(axes, spacing):
         if x.shape[ax] < order + 1:
             raise ValueError(
@@ -139,17 +167,22 @@ def gradient(x, *varargs, axis=None, edge_order=1):
                 "at least (edge_order + 1) elements are required."
             )
         _python_errors(s, order)  # numpy's ZeroDivisionError/OverflowError, in its order
-    otype = np.dtype(np.float32 if x.dtype == np.float32 else np.float64)
-    routes = [_route(otype, s, order) for s in spacing]
+    # Windows are assembled into new C-order arrays: numpy's complex products fuse there.
+    routes = [_route(stype, s, order, data, fused=True) for s in spacing]
     for k, (route, _) in enumerate(routes):
         if route == _NUMPY:
             raise NotImplementedError(
-                f"numgrad.dask.gradient: the spacing {originals[k]!r} of axis {axes[k]} with "
-                f"{x.dtype} data mixes precisions numpy computes in float64; convert the data "
-                "or the spacing to one precision"
+                f"numgrad.dask.gradient: numpy computes the spacing {originals[k]!r} of axis "
+                f"{axes[k]} with {x.dtype} data in a way the crate does not (mixed precisions, "
+                "or this numpy's complex or datetime arithmetic); convert the data or the "
+                "spacing to one precision"
             )
     weak = [(k, 1.0 if originals[k] is None else float(originals[k]))
             for k, (route, _) in enumerate(routes) if route == _WEAK_EDGES]
+    integer = [(k, originals[k]) for k, (route, _) in enumerate(routes) if route == _INT_EDGES]
+    counts = None
+    if data == _TIME:
+        counts = "datetime64" if x.dtype.kind == "M" else "timedelta64"
     if not axes:
         return ()
 
@@ -204,7 +237,7 @@ def gradient(x, *varargs, axis=None, edge_order=1):
             piece_starts.append(origin)
         layer[(name,) + idx] = (
             _block, keys, piece_starts, window, block, whole, axes, spacing_args, order, weak,
-            otype,
+            otype, counts, integer,
         )
         for k in range(len(axes)):
             picks[k][(f"{name}-{k}",) + idx] = (operator.getitem, (name,) + idx, k)

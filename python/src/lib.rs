@@ -280,8 +280,8 @@ where
 }
 
 /// Samples `V` with an arithmetic of their own (complex numbers, float16, datetime64 and
-/// timedelta64 counts) into results `V::Out`: [`numgrad::gradient_values`], whole arrays only
-/// (the crate's block API is real-only; the Python layer never asks for blocks of these).
+/// timedelta64 counts) into results `V::Out`: [`numgrad::gradient_values`] for the whole array,
+/// or [`WholeArray::gradient_values_block`] for one block of it.
 #[allow(clippy::too_many_arguments)]
 fn run_values<V, F>(
     py: Python<'_>,
@@ -294,20 +294,25 @@ fn run_values<V, F>(
     job: Job,
 ) -> PyResult<()>
 where
-    V: Value<F> + Stored + Sync,
-    V::Out: Stored + Send,
+    V: Value<F> + Stored,
+    V::Out: Stored,
     F: Element + Precision,
 {
-    if let Job::Block { .. } = job {
-        return Err(PyTypeError::new_err(format!(
-            "numgrad: blocks of {} samples are not supported (the block API is real-only)",
-            core::any::type_name::<V>()
-        )));
-    }
-    let compute =
-        |view: &StridedView<'_, V>,
-         out_views: &mut [StridedViewMut<'_, V::Out>],
-         options: &Options<'_, F>| { numgrad::gradient_values(view, out_views, options) };
+    let compute = move |view: &StridedView<'_, V>,
+                        out_views: &mut [StridedViewMut<'_, V::Out>],
+                        options: &Options<'_, F>| match &job {
+        Job::Whole => numgrad::gradient_values(view, out_views, options),
+        Job::Block {
+            whole_shape,
+            window_start,
+            block_start,
+        } => WholeArray::new(whole_shape, options)?.gradient_values_block(
+            view,
+            window_start,
+            block_start,
+            out_views,
+        ),
+    };
     run::<V, V::Out, F, _>(py, f, outs, axes, spacing, edge_order, from_f64, compute)
 }
 
@@ -402,8 +407,9 @@ fn gradient(
 
 /// One block of the gradient of a whole array of `whole_shape`: `window` holds the whole
 /// array's samples from `window_start` on, the block starts at `block_start` and has the
-/// outputs' shape. `spacing` holds the whole axes' coordinates.
+/// outputs' shape. `spacing` holds the whole axes' coordinates; `counts` as for [`gradient`].
 #[pyfunction]
+#[pyo3(signature = (window, outs, whole_shape, window_start, block_start, axes, spacing, edge_order, counts=None))]
 #[allow(clippy::too_many_arguments)]
 fn gradient_block(
     py: Python<'_>,
@@ -415,13 +421,14 @@ fn gradient_block(
     axes: Vec<isize>,
     spacing: Vec<Bound<'_, PyAny>>,
     edge_order: i64,
+    counts: Option<&str>,
 ) -> PyResult<()> {
     let job = Job::Block {
         whole_shape,
         window_start,
         block_start,
     };
-    dispatch(py, window, &outs, &axes, &spacing, edge_order, job, None)
+    dispatch(py, window, &outs, &axes, &spacing, edge_order, job, counts)
 }
 
 /// The extension module `numgrad._numgrad`.

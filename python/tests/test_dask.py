@@ -1,7 +1,8 @@
 """numgrad.dask.gradient on a real multi-process dask.distributed cluster: equal to np.gradient
 of the whole array bit for bit for chunkings that break per-chunk approaches (chunks of length 1
-and 2, uneven chunks, coordinates evenly spaced inside one chunk only), and on an array larger
-than one worker's memory limit."""
+and 2, uneven chunks, coordinates evenly spaced inside one chunk only), for real data and for
+the value dtypes (complex, float16, datetime64, timedelta64), and on an array larger than one
+worker's memory limit."""
 
 import dask
 import dask.array as da
@@ -70,6 +71,45 @@ def test_any_chunking_equals_numpy(client, chunks, edge_order):
         assert same_results(tuple(g) if isinstance(want, tuple) else g, want)
 
 
+@pytest.mark.parametrize("chunks", CHUNKINGS)
+@pytest.mark.parametrize("edge_order", [1, 2])
+def test_value_dtypes_any_chunking_equals_numpy(client, chunks, edge_order):
+    """complex128/complex64, float16, datetime64 and timedelta64 data through the block API of
+    the value types, with each kind of spacing numgrad runs on the crate for them (numpy's own
+    edges included: a Python float with complex64 and float16 data, an integer with datetime
+    data), infinities and NaT among the samples."""
+    cases = []
+
+    def case(data, *spacing, **kw):
+        lazy = numgrad.dask.gradient(da.from_array(data, chunks=chunks), *spacing,
+                                     edge_order=edge_order, **kw)
+        with np.errstate(all="ignore"):  # inf and NaT among the samples
+            cases.append((lazy, np.gradient(data, *spacing, edge_order=edge_order, **kw)))
+
+    z = F2 + 1j * RNG.standard_normal((9, 7))
+    z[4, 3] = complex(np.inf, 0.0)
+    for spacing in [(), (0.3,), (X0, X1), (X0, 2.0)]:
+        case(z, *spacing)
+    z64 = z.astype(np.complex64)
+    case(z64, 0.3, axis=1)
+    case(z64, X1.astype(np.float32), axis=-1)
+    h16 = (F2 * 8).astype(np.float16)
+    case(h16, np.float16(0.3))
+    case(h16, X0.astype(np.float16), X1.astype(np.float16))
+    case(h16, 0.1, axis=0)
+    days = (F2 * 1e4).astype(np.int64).astype("datetime64[D]")
+    days[2, 5] = np.datetime64("NaT")
+    case(days)
+    # Differences beyond 2**53: numpy's integer-divided first-order edges differ from a float
+    # division there.
+    case((F2 * 1e17).astype(np.int64).astype("datetime64[ns]"), 3, axis=0)
+    case(days, X0, X1)
+    case((F2 * 1e9).astype(np.int64).astype("timedelta64[ns]"), 0.7, X1)
+    got = dask.compute(*(lazy for lazy, _ in cases))
+    for k, (g, (_, want)) in enumerate(zip(got, cases)):
+        assert same_results(tuple(g) if isinstance(want, tuple) else g, want), k
+
+
 def test_where_dask_array_gradient_depends_on_the_chunking(client):
     """The case this module exists for: dask.array.gradient with coordinates evenly spaced
     inside one chunk takes the uniform formula there, numpy's whole-array call does not."""
@@ -88,6 +128,10 @@ def test_rejects_what_numgrad_rejects(client):
         numgrad.dask.gradient(x, 1.0, 2.0, 3.0)
     with pytest.raises(NotImplementedError):
         numgrad.dask.gradient(x.astype(np.float32), X0, X1)  # float64 coordinates
+    with pytest.raises(NotImplementedError):
+        numgrad.dask.gradient(x.astype(np.float16), 0.3, np.float32(2.0))  # float32 spacing
+    with pytest.raises(NotImplementedError):
+        numgrad.dask.gradient(x > 0)  # bool: numpy's
 
 
 def gather_rows(client, arrays, row):
