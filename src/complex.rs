@@ -1,9 +1,20 @@
 //! Complex samples (feature `complex`): numpy's complex arithmetic with a real spacing, which
 //! numpy promotes to complex (`d + 0j`) before every product and division.
 
+#[cfg(target_pointer_width = "64")]
+use core::ops::Range;
+
 use num_complex::Complex;
 
 use crate::element::Real;
+#[cfg(target_pointer_width = "64")]
+use crate::isa::Path;
+#[cfg(target_pointer_width = "64")]
+use crate::kernels::BlockWeights;
+#[cfg(target_pointer_width = "64")]
+use crate::spacing::Steps;
+#[cfg(target_pointer_width = "64")]
+use crate::stencil::point_weights;
 use crate::value::{Products, Value, sealed::Sealed};
 
 impl<F: Real> Sealed for Complex<F> {}
@@ -91,7 +102,45 @@ impl<F: Real> Value<F> for Complex<F> {
         let [p, q, r] = [(a, f0), (b, f1), (c, f2)].map(|(w, f)| scale(w, f, products));
         Complex::new((p.re + q.re) + r.re, (p.im + q.im) + r.im)
     }
+
+    /// The weights are real, as for real samples: computed in lanes by the real kernels' block
+    /// (`kernels::weights`, the same bits as the plan's stencils), a block at a time. (Not on
+    /// 32-bit targets, whose builds leave that block out for flash.)
+    #[cfg(target_pointer_width = "64")]
+    #[inline]
+    fn uneven_interior(
+        x: &[F],
+        points: Range<usize>,
+        sample: impl Fn(usize) -> Self,
+        mut write: impl FnMut(usize, Self),
+    ) {
+        let mut weights = BlockWeights::<F, COMPLEX_WEIGHT_BLOCK>::new();
+        let path = Path::detect();
+        let mut from = points.start;
+        while from < points.end {
+            let end = weights.compute(path, Steps::Coordinates(x), from, points.end);
+            if end == from {
+                // Not all interior points of `x` (never, for a validated call): one at a time.
+                let at = |i: usize| point_weights(Steps::Coordinates(x), i);
+                for i in from..points.end {
+                    let f = [sample(i.wrapping_sub(1)), sample(i), sample(i + 1)];
+                    write(i, Self::weighted(at(i), f, Products::Arrays));
+                }
+                return;
+            }
+            for i in from..end {
+                let f = [sample(i - 1), sample(i), sample(i + 1)];
+                write(i, Self::weighted(weights.at(i), f, Products::Arrays));
+            }
+            from = end;
+        }
+    }
 }
+
+/// Points whose coordinate weights are computed together: 1.5 KiB of `f64` weights on the
+/// stack (the real kernels' 6 KiB block would take `gradient_values` past its stack budget).
+#[cfg(target_pointer_width = "64")]
+const COMPLEX_WEIGHT_BLOCK: usize = 64;
 
 #[cfg(test)]
 mod tests {

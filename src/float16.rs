@@ -2,12 +2,13 @@
 //! rounded to float16 as numpy's `HALF_*` loops round it (each computed in f32 and rounded once
 //! more, which is the correctly rounded f16 operation; see [`Precision`](crate::Precision)).
 
-use core::ops::{Add, Div, Mul, Neg, Sub};
+use core::ops::{Add, Div, Mul, Neg, Range, Sub};
 
 use half::f16;
 
 use crate::element::{Precision, sealed::Sealed as SealedPrecision};
-use crate::stencil::weighted;
+use crate::spacing::Steps;
+use crate::stencil::{point_weights, weighted};
 use crate::value::{Products, Value, each_interior_point, sealed::Sealed};
 
 impl Sealed for f16 {}
@@ -112,7 +113,48 @@ impl Value<f16> for f16 {
             Self::difference(plus, minus, divisor)
         });
     }
+
+    /// The weights of 8 points at a time in F16C lanes where the CPU has them (x86-64), a block
+    /// of [`WEIGHT_BLOCK`] points before their products; the rest (and every point elsewhere)
+    /// one at a time: the same operations, the same bits.
+    #[inline]
+    fn uneven_interior(
+        x: &[f16],
+        points: Range<usize>,
+        sample: impl Fn(usize) -> Self,
+        mut write: impl FnMut(usize, f16),
+    ) {
+        #[cfg_attr(not(target_arch = "x86_64"), allow(unused_mut))]
+        let mut from = points.start;
+        #[cfg(target_arch = "x86_64")]
+        if let Some(token) = crate::isa::F16c::detect() {
+            let mut w = [[f16::ZERO; WEIGHT_BLOCK]; 3];
+            while from < points.end {
+                let to = points.end.min(from + WEIGHT_BLOCK);
+                // SAFETY: the token shows the CPU runs F16C and AVX.
+                let done = unsafe { lanes::weights(token, x, from..to, &mut w) };
+                if done == 0 {
+                    break;
+                }
+                for (k, i) in (from..from + done).enumerate() {
+                    let at = |w: &[f16; WEIGHT_BLOCK]| w.get(k).copied().unwrap_or(f16::NAN);
+                    let f = [sample(i - 1), sample(i), sample(i + 1)];
+                    write(i, Self::weighted(w.each_ref().map(at), f, Products::Arrays));
+                }
+                from += done;
+            }
+        }
+        for i in from..points.end {
+            let weights = point_weights(Steps::Coordinates(x), i);
+            let f = [sample(i.wrapping_sub(1)), sample(i), sample(i + 1)];
+            write(i, Self::weighted(weights, f, Products::Arrays));
+        }
+    }
 }
+
+/// Points whose float16 coordinate weights are computed together (384 bytes of stack).
+#[cfg(target_arch = "x86_64")]
+const WEIGHT_BLOCK: usize = 64;
 
 /// numpy's float16 interior in F16C lanes: eight samples widened to f32 at once (exact), the
 /// difference in f32 rounded to float16 and widened again, the quotient in f32 rounded to
@@ -120,9 +162,11 @@ impl Value<f16> for f16 {
 #[cfg(target_arch = "x86_64")]
 mod lanes {
     use core::arch::x86_64::{
-        _MM_FROUND_TO_NEAREST_INT, _mm_loadu_si128, _mm_storeu_si128, _mm256_cvtph_ps,
-        _mm256_cvtps_ph, _mm256_div_ps, _mm256_set1_ps, _mm256_sub_ps,
+        __m256, _MM_FROUND_TO_NEAREST_INT, _mm_loadu_si128, _mm_storeu_si128, _mm256_add_ps,
+        _mm256_cvtph_ps, _mm256_cvtps_ph, _mm256_div_ps, _mm256_mul_ps, _mm256_set1_ps,
+        _mm256_sub_ps, _mm256_xor_ps,
     };
+    use core::ops::Range;
 
     use half::f16;
 
@@ -153,6 +197,56 @@ mod lanes {
             i += 8;
         }
         i
+    }
+
+    /// numpy's non-uniform interior weights `a, b, c` (`stencil::interior_weights` on the
+    /// rounded steps, each operation rounded to float16) of the first multiple of 8 points of
+    /// `points` (all in `1..x.len()-1`, at most `B` of them) into `w[.][i - points.start]`;
+    /// returns how many it computed (none for points that are not all interior).
+    ///
+    /// # Safety
+    /// The CPU runs F16C and AVX (the token's word, taken by the caller).
+    #[target_feature(enable = "avx,f16c")]
+    pub(super) unsafe fn weights<const B: usize>(
+        _: F16c,
+        x: &[f16],
+        points: Range<usize>,
+        w: &mut [[f16; B]; 3],
+    ) -> usize {
+        if points.start == 0 || points.end >= x.len() {
+            return 0;
+        }
+        let n = points.len().min(B);
+        let round = |v: __m256| _mm256_cvtph_ps(_mm256_cvtps_ph::<_MM_FROUND_TO_NEAREST_INT>(v));
+        let sign = _mm256_set1_ps(-0.0);
+        let [wa, wb, wc] = w;
+        let mut k = 0;
+        while k + 8 <= n {
+            let i = points.start + k;
+            // SAFETY: `1 <= i` and `i + 8 <= points.end < x.len()`, so `x[i - 1 .. i + 9]` is in
+            // the slice (three unaligned loads of 8); `k + 8 <= n <= B`, so the stores write
+            // elements `k .. k + 8` of each weight array.
+            unsafe {
+                let at = |j: usize| _mm256_cvtph_ps(_mm_loadu_si128(x.as_ptr().add(j).cast()));
+                let (before, here, after) = (at(i - 1), at(i), at(i + 1));
+                let dx1 = round(_mm256_sub_ps(here, before));
+                let dx2 = round(_mm256_sub_ps(after, here));
+                let sum = round(_mm256_add_ps(dx1, dx2));
+                // -dx2 / (dx1 * (dx1 + dx2)), (dx2 - dx1) / (dx1 * dx2), dx1 / (dx2 * (dx1 + dx2))
+                let a = _mm256_div_ps(_mm256_xor_ps(dx2, sign), round(_mm256_mul_ps(dx1, sum)));
+                let b = _mm256_div_ps(
+                    round(_mm256_sub_ps(dx2, dx1)),
+                    round(_mm256_mul_ps(dx1, dx2)),
+                );
+                let c = _mm256_div_ps(dx1, round(_mm256_mul_ps(dx2, sum)));
+                for (weight, out) in [(a, &mut *wa), (b, &mut *wb), (c, &mut *wc)] {
+                    let h = _mm256_cvtps_ph::<_MM_FROUND_TO_NEAREST_INT>(weight);
+                    _mm_storeu_si128(out.as_mut_ptr().add(k).cast(), h);
+                }
+            }
+            k += 8;
+        }
+        k
     }
 }
 

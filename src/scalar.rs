@@ -16,9 +16,10 @@ use crate::call::Validated;
 use crate::element::Precision;
 #[cfg(feature = "compact")]
 use crate::element::{Real, Sample};
+use crate::spacing::{Grid, Steps};
 #[cfg(feature = "compact")]
 use crate::stencil;
-use crate::stencil::{AxisPlan, Divisor, Stencil};
+use crate::stencil::{AxisPlan, Divisor, Stencil, point_weights};
 #[cfg(feature = "compact")]
 use crate::value::each_interior_point;
 use crate::value::{Products, Value};
@@ -47,6 +48,25 @@ pub(crate) trait PointRule<T, F: Precision> {
     /// numpy's `(f[i+1] - f[i-1]) / divisor`: one loop over slices. Only the
     /// [`FAST`](Self::FAST) rules' lines ask for it.
     fn interior(src: &[T], dst: &mut [Self::Out], divisor: Divisor<F>);
+
+    /// Interior points `points` of a line along coordinates `x`: `write(i, v)` the result of
+    /// point `i`, from `sample(j)`. Only the [`FAST`](Self::FAST) rules' lines ask for it; each
+    /// point by its stencil unless the rule knows better.
+    fn uneven(
+        x: &[F],
+        points: Range<usize>,
+        sample: impl Fn(usize) -> Option<T>,
+        mut write: impl FnMut(usize, Self::Out),
+    ) {
+        for i in points {
+            let weights = point_weights(Steps::Coordinates(x), i);
+            let stencil = Stencil::Weighted {
+                first: i.wrapping_sub(1),
+                weights,
+            };
+            write(i, Self::point(&stencil, Products::Arrays, &sample));
+        }
+    }
 }
 
 /// Real samples ([`Sample`]), converted to `F` and computed in `F`.
@@ -77,6 +97,16 @@ impl<V: Value<F>, F: Precision> PointRule<V, F> for Values {
     #[inline(always)]
     fn interior(src: &[V], dst: &mut [V::Out], divisor: Divisor<F>) {
         V::interior(src, dst, divisor.value());
+    }
+
+    #[inline(always)]
+    fn uneven(
+        x: &[F],
+        points: Range<usize>,
+        sample: impl Fn(usize) -> Option<V>,
+        write: impl FnMut(usize, V::Out),
+    ) {
+        V::uneven_interior(x, points, |j| sample(j).unwrap_or_else(V::missing), write);
     }
 
     #[inline(always)]
@@ -267,6 +297,26 @@ pub(crate) fn line_of<T, F: Precision, R: PointRule<T, F>>(
         true => even_interior(plan),
         false => None,
     };
+    let mut points = points;
+    if let (true, Grid::Uneven(Steps::Coordinates(x))) = (R::FAST, plan.grid()) {
+        // The edges among `points` one at a time, the interior ones together (their weights
+        // may come in lanes).
+        let (lo, hi) = (points.start.max(1), points.end.min(n.saturating_sub(1)));
+        if lo < hi {
+            for i in (points.start..lo).chain(hi..points.end) {
+                if let Some(e) = into.index(i) {
+                    write(e, point::<T, F, R>(plan, i, rank, sample));
+                }
+            }
+            let to_output = |i: usize, v| {
+                if let Some(e) = into.index(i) {
+                    write(e, v);
+                }
+            };
+            R::uneven(x, lo..hi, sample, to_output);
+            points = 0..0;
+        }
+    }
     for i in points {
         let value = match central {
             Some(divisor) if i > 0 && i + 1 < n => {

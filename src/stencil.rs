@@ -10,7 +10,7 @@
 use crate::element::{Precision, Real};
 use crate::lanes::{Arith, Lanes};
 use crate::options::EdgeOrder;
-use crate::spacing::Grid;
+use crate::spacing::{Grid, Steps};
 
 /// `(f_plus - f_minus) / divisor`: numpy's uniform interior `(f[i+1] - f[i-1]) / (2. * dx)` and
 /// its first-order edges `(f[1] - f[0]) / dx_0`, `(f[-1] - f[-2]) / dx_n`.
@@ -33,6 +33,14 @@ pub(crate) fn interior_weights<L: Arith>(dx1: L, dx2: L) -> [L; 3] {
     let b = (dx2 - dx1) / (dx1 * dx2);
     let c = dx1 / (dx2 * (dx1 + dx2));
     [a, b, c]
+}
+
+/// numpy's non-uniform interior weights of point `i >= 1` of positions `x`, in `F`'s
+/// arithmetic.
+#[inline(always)]
+pub(crate) fn point_weights<F: Precision>(x: Steps<'_, F>, i: usize) -> [F; 3] {
+    let step = |k| F::Arithmetic::from(x.step(k));
+    interior_weights(step(i.wrapping_sub(1)), step(i)).map(Into::into)
 }
 
 /// numpy's second-order weights for `f[0], f[1], f[2]` at the first point.
@@ -330,10 +338,7 @@ impl<'a, F: Precision> AxisPlan<'a, F> {
                 },
                 Grid::Uneven(x) => Stencil::Weighted {
                     first: i - 1,
-                    weights: {
-                        let step = |k| F::Arithmetic::from(x.step(k));
-                        interior_weights(step(i - 1), step(i)).map(Into::into)
-                    },
+                    weights: point_weights(x, i),
                 },
             }
         }

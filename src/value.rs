@@ -3,7 +3,11 @@
 //! timedelta64 counts ([`Datetime64`](crate::Datetime64), [`Timedelta64`](crate::Timedelta64)),
 //! float16 (feature `half`). Their entry point is [`gradient_values`](crate::gradient_values).
 
+use core::ops::Range;
+
 use crate::element::Precision;
+use crate::spacing::Steps;
+use crate::stencil::point_weights;
 
 pub(crate) mod sealed {
     /// Only this crate's value types implement [`Value`](super::Value).
@@ -36,6 +40,25 @@ pub trait Value<F: Precision>: Copy + core::fmt::Debug + Send + Sync + sealed::S
     /// as numpy computes it there (`products`).
     #[doc(hidden)]
     fn weighted(weights: [F; 3], f: [Self; 3], products: Products) -> Self::Out;
+
+    /// Interior points `points` (all in `1..x.len()-1`) of a line along coordinates `x`:
+    /// `write(i, v)` gets point `i`'s result from `sample(j)` (`f[j]`), numpy multiplying
+    /// arrays. Each point's weights as the plan's stencil computes them, one at a time; a type
+    /// may compute them in lanes instead (the same bits).
+    #[doc(hidden)]
+    #[inline(always)]
+    fn uneven_interior(
+        x: &[F],
+        points: Range<usize>,
+        sample: impl Fn(usize) -> Self,
+        mut write: impl FnMut(usize, Self::Out),
+    ) {
+        for i in points {
+            let w = point_weights(Steps::Coordinates(x), i);
+            let f = [sample(i.wrapping_sub(1)), sample(i), sample(i + 1)];
+            write(i, Self::weighted(w, f, Products::Arrays));
+        }
+    }
     /// The uniform interior of a contiguous line: `dst[i]` is
     /// `difference(src[i + 2], src[i], divisor)`, for every `i` both slices allow. One loop
     /// over slices; a type may run it in vector lanes.

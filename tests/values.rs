@@ -377,6 +377,46 @@ proptest! {
     }
 
     #[test]
+    fn float16_coordinate_lines_are_the_reference_in_lanes_too(
+        pairs in prop::collection::vec((any::<u16>(), any::<u16>()), 3..150),
+        sorted in any::<bool>(),
+        second in any::<bool>(),
+    ) {
+        // Lines along float16 coordinates long enough for the F16C weights (8 points at a
+        // time, 64 a block, where the CPU has them): any samples, coordinates of any bit
+        // pattern or sorted finite ones, against the reference's walk, one point at a time.
+        let f: Vec<f16> = pairs.iter().map(|&(b, _)| f16::from_bits(b)).collect();
+        let mut x: Vec<f16> = pairs.iter().map(|&(_, b)| f16::from_bits(b)).collect();
+        if sorted {
+            x.retain(|v| v.is_finite());
+            x.sort_by(|a, b| a.total_cmp(b));
+            x.resize(f.len(), f16::MAX);
+        }
+        let edge = if second { EdgeOrder::Second } else { EdgeOrder::First };
+        let per_axis = [AxisSpacing::Coordinates(&x)];
+        let options = Options::new().spacing(Spacing::PerAxis(&per_axis)).edge_order(edge);
+        let shape = [f.len()];
+        let run = |reference: bool| {
+            let mut g = vec![f16::from_f32(7.0); f.len()];
+            let input = StridedView::contiguous(&f, &shape).unwrap();
+            let mut out = [StridedViewMut::contiguous(&mut g, &shape).unwrap()];
+            let r = match reference {
+                true => gradient_values_reference(&input, &mut out, &options),
+                false => gradient_values(&input, &mut out, &options),
+            };
+            r.map(|()| g)
+        };
+        match (run(false), run(true)) {
+            (Ok(k), Ok(r)) => {
+                for (i, (&a, &b)) in k.iter().zip(&r).enumerate() {
+                    prop_assert!(same(a, b), "point {i}: {a:?} vs {b:?}");
+                }
+            }
+            (k, r) => prop_assert_eq!(k.err(), r.err()),
+        }
+    }
+
+    #[test]
     fn float16_is_the_f64_gradient_where_float16_is_exact(call in call(), numbers in numbers(), h in 0usize..3) {
         // Integers up to 100 (and the specials), a power-of-two spacing: every difference,
         // coefficient, product and sum is exact in float16 (at most 11 significant bits), so

@@ -27,7 +27,9 @@ use crate::view::{StridedView, StridedViewMut};
 use across::Row;
 use walk::Batch;
 #[cfg(target_pointer_width = "64")]
-use weights::{BlockWeights, FromBlock, LINE_GROUP, WEIGHT_BLOCK};
+pub(crate) use weights::BlockWeights;
+#[cfg(target_pointer_width = "64")]
+use weights::{FromBlock, LINE_GROUP, WEIGHT_BLOCK};
 
 /// How a kernel stores its results: through the caches, or around them.
 pub(crate) trait Stores {
@@ -290,7 +292,7 @@ unsafe fn lines_by_block<T: Sample<F>, F: Real>(
     let crate::spacing::Grid::Uneven(steps) = plan.grid() else {
         return;
     };
-    let mut weights = BlockWeights::new();
+    let mut weights: BlockWeights<F> = BlockWeights::new();
     let mut more = true;
     while more {
         // The group's line starts, taken from the odometer once.

@@ -20,28 +20,37 @@ pub(crate) const WEIGHT_BLOCK: usize = 256;
 /// Lines that share one computation of a block's weights.
 pub(crate) const LINE_GROUP: usize = 16;
 
-/// The interior weights `a, b, c` of points `first .. first + len` of an axis.
-pub(crate) struct BlockWeights<F> {
+/// The interior weights `a, b, c` of points `first .. first + len` of an axis, `B` points at
+/// most.
+pub(crate) struct BlockWeights<F, const B: usize = WEIGHT_BLOCK> {
     first: usize,
     len: usize,
-    w: [[F; WEIGHT_BLOCK]; 3],
+    w: [[F; B]; 3],
 }
 
-impl<F: Real> BlockWeights<F> {
+impl<F: Real, const B: usize> BlockWeights<F, B> {
     /// An empty block (no point yet).
     pub(crate) fn new() -> Self {
         Self {
             first: 0,
             len: 0,
-            w: [[F::zero(); WEIGHT_BLOCK]; 3],
+            w: [[F::zero(); B]; 3],
         }
     }
 
-    /// Fills the block with the weights of interior points `from..to` (at most [`WEIGHT_BLOCK`]
-    /// of them, all in `1..n-1` of an axis of `n` positions `steps`), on the call's `path`.
-    pub(crate) fn compute(&mut self, path: Path, steps: Steps<'_, F>, from: usize, to: usize) {
-        let to = to.min(from + WEIGHT_BLOCK);
+    /// Fills the block with the weights of interior points `from..to` (at most `B` of them,
+    /// all in `1..n-1` of an axis of `n` positions `steps`), on the call's `path`; returns the
+    /// end of the points computed (`from` if they are not all interior: then nothing is).
+    pub(crate) fn compute(
+        &mut self,
+        path: Path,
+        steps: Steps<'_, F>,
+        from: usize,
+        to: usize,
+    ) -> usize {
+        let to = to.min(from + B);
         (self.first, self.len) = (from, to.saturating_sub(from));
+        let mut end = from;
         macro_rules! weigh {
             ($x:expr) => {{
                 let x = $x;
@@ -59,8 +68,9 @@ impl<F: Real> BlockWeights<F> {
                     let dst = a.as_mut_ptr().wrapping_sub(from);
                     // SAFETY: points `from..to` lie in `1..x.len()-1`, so positions `i-1 ..=
                     // i+1` of each are in `x` (`Weigh`'s range contract); `dst + i`, like `b`
-                    // and `c` at `i`, is element `i - from < len <= WEIGHT_BLOCK` of its array.
+                    // and `c` at `i`, is element `i - from < to - from <= B` of its array.
                     unsafe { sweep::<F, _, Unit, Cached, true>(path, &weigh, dst, Unit, from, to) };
+                    end = to;
                 }
             }};
         }
@@ -69,6 +79,18 @@ impl<F: Real> BlockWeights<F> {
             Steps::Ticks32(t) => weigh!(t),
             Steps::Ticks64(t) => weigh!(t),
         }
+        end
+    }
+
+    /// The weights of point `i`, which the block [`covers`](Self::covers) (for the complex
+    /// samples' line loop).
+    #[cfg(feature = "complex")]
+    #[inline(always)]
+    pub(crate) fn at(&self, i: usize) -> [F; 3] {
+        let k = i.wrapping_sub(self.first);
+        self.w
+            .each_ref()
+            .map(|w| w.get(k).copied().unwrap_or_else(F::nan))
     }
 
     /// Whether the block holds the weights of every point of `from..to`.
