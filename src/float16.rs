@@ -150,6 +150,27 @@ impl Value<f16> for f16 {
             write(i, Self::weighted(weights, f, Products::Arrays));
         }
     }
+
+    /// A contiguous line: weights and products together, 8 points at a time in F16C lanes
+    /// where the CPU has them, the rest as [`uneven_interior`](Self::uneven_interior).
+    #[inline]
+    fn uneven_slice(x: &[f16], points: Range<usize>, src: &[f16], dst: &mut [f16]) {
+        let start = points.start;
+        #[cfg(target_arch = "x86_64")]
+        let done = match crate::isa::F16c::detect() {
+            // SAFETY: the token shows the CPU runs F16C and AVX.
+            Some(token) => unsafe { lanes::uneven(token, x, points.clone(), src, dst) },
+            None => 0,
+        };
+        #[cfg(not(target_arch = "x86_64"))]
+        let done = 0;
+        let sample = |j: usize| src.get(j).copied().unwrap_or(f16::NAN);
+        Self::uneven_interior(x, start + done..points.end, sample, |i, v| {
+            if let Some(o) = dst.get_mut(i.wrapping_sub(start)) {
+                *o = v;
+            }
+        });
+    }
 }
 
 /// Points whose float16 coordinate weights are computed together (384 bytes of stack).
@@ -199,6 +220,74 @@ mod lanes {
         i
     }
 
+    /// [`weights`] of the first multiple of 8 points of `points` (all in `1..x.len()-1`), and
+    /// their products with the samples `src` (the line, `x.len()` of them), summed as numpy
+    /// does (`(a*f0 + b*f1) + c*f2`, each operation rounded), into `dst[i - points.start]`;
+    /// returns how many points it computed (none if the points are not all interior, or the
+    /// slices too short).
+    ///
+    /// # Safety
+    /// The CPU runs F16C and AVX (the token's word, taken by the caller).
+    #[target_feature(enable = "avx,f16c")]
+    pub(super) unsafe fn uneven(
+        _: F16c,
+        x: &[f16],
+        points: Range<usize>,
+        src: &[f16],
+        dst: &mut [f16],
+    ) -> usize {
+        if points.start == 0 || points.end >= x.len() || points.end >= src.len() {
+            return 0;
+        }
+        let n = points.len().min(dst.len());
+        let round = |v: __m256| _mm256_cvtph_ps(_mm256_cvtps_ph::<_MM_FROUND_TO_NEAREST_INT>(v));
+        let mut k = 0;
+        while k + 8 <= n {
+            let i = points.start + k;
+            // SAFETY: `1 <= i` and `i + 8 <= points.end`, below both `x.len()` and `src.len()`,
+            // so `x[i - 1 .. i + 9]` and `src[i - 1 .. i + 9]` are in their slices (unaligned
+            // loads of 8); `k + 8 <= n <= dst.len()`, so the store writes `dst[k .. k + 8]`.
+            unsafe {
+                let [a, b, c] = weights_at(x.as_ptr(), i).map(round);
+                let f = |j: usize| _mm256_cvtph_ps(_mm_loadu_si128(src.as_ptr().add(j).cast()));
+                let first = round(_mm256_mul_ps(a, f(i - 1)));
+                let second = round(_mm256_mul_ps(b, f(i)));
+                let sum = round(_mm256_add_ps(first, second));
+                let third = round(_mm256_mul_ps(c, f(i + 1)));
+                let out = _mm256_cvtps_ph::<_MM_FROUND_TO_NEAREST_INT>(_mm256_add_ps(sum, third));
+                _mm_storeu_si128(dst.as_mut_ptr().add(k).cast(), out);
+            }
+            k += 8;
+        }
+        k
+    }
+
+    /// The weights of points `i .. i + 8` from positions `x` (each operation rounded to
+    /// float16; the weights themselves not yet rounded: their last operation is in f32).
+    ///
+    /// # Safety
+    /// `x[i - 1 .. i + 9]` is readable; the CPU runs F16C and AVX.
+    #[target_feature(enable = "avx,f16c")]
+    #[inline]
+    unsafe fn weights_at(x: *const f16, i: usize) -> [__m256; 3] {
+        let round = |v: __m256| _mm256_cvtph_ps(_mm256_cvtps_ph::<_MM_FROUND_TO_NEAREST_INT>(v));
+        // SAFETY: the caller's range.
+        let at = |j: usize| unsafe { _mm256_cvtph_ps(_mm_loadu_si128(x.add(j).cast())) };
+        let (before, here, after) = (at(i - 1), at(i), at(i + 1));
+        let dx1 = round(_mm256_sub_ps(here, before));
+        let dx2 = round(_mm256_sub_ps(after, here));
+        let sum = round(_mm256_add_ps(dx1, dx2));
+        // -dx2 / (dx1 * (dx1 + dx2)), (dx2 - dx1) / (dx1 * dx2), dx1 / (dx2 * (dx1 + dx2))
+        let negated = _mm256_xor_ps(dx2, _mm256_set1_ps(-0.0));
+        let a = _mm256_div_ps(negated, round(_mm256_mul_ps(dx1, sum)));
+        let b = _mm256_div_ps(
+            round(_mm256_sub_ps(dx2, dx1)),
+            round(_mm256_mul_ps(dx1, dx2)),
+        );
+        let c = _mm256_div_ps(dx1, round(_mm256_mul_ps(dx2, sum)));
+        [a, b, c]
+    }
+
     /// numpy's non-uniform interior weights `a, b, c` (`stencil::interior_weights` on the
     /// rounded steps, each operation rounded to float16) of the first multiple of 8 points of
     /// `points` (all in `1..x.len()-1`, at most `B` of them) into `w[.][i - points.start]`;
@@ -217,8 +306,6 @@ mod lanes {
             return 0;
         }
         let n = points.len().min(B);
-        let round = |v: __m256| _mm256_cvtph_ps(_mm256_cvtps_ph::<_MM_FROUND_TO_NEAREST_INT>(v));
-        let sign = _mm256_set1_ps(-0.0);
         let [wa, wb, wc] = w;
         let mut k = 0;
         while k + 8 <= n {
@@ -227,18 +314,7 @@ mod lanes {
             // the slice (three unaligned loads of 8); `k + 8 <= n <= B`, so the stores write
             // elements `k .. k + 8` of each weight array.
             unsafe {
-                let at = |j: usize| _mm256_cvtph_ps(_mm_loadu_si128(x.as_ptr().add(j).cast()));
-                let (before, here, after) = (at(i - 1), at(i), at(i + 1));
-                let dx1 = round(_mm256_sub_ps(here, before));
-                let dx2 = round(_mm256_sub_ps(after, here));
-                let sum = round(_mm256_add_ps(dx1, dx2));
-                // -dx2 / (dx1 * (dx1 + dx2)), (dx2 - dx1) / (dx1 * dx2), dx1 / (dx2 * (dx1 + dx2))
-                let a = _mm256_div_ps(_mm256_xor_ps(dx2, sign), round(_mm256_mul_ps(dx1, sum)));
-                let b = _mm256_div_ps(
-                    round(_mm256_sub_ps(dx2, dx1)),
-                    round(_mm256_mul_ps(dx1, dx2)),
-                );
-                let c = _mm256_div_ps(dx1, round(_mm256_mul_ps(dx2, sum)));
+                let [a, b, c] = weights_at(x.as_ptr(), i);
                 for (weight, out) in [(a, &mut *wa), (b, &mut *wb), (c, &mut *wc)] {
                     let h = _mm256_cvtps_ph::<_MM_FROUND_TO_NEAREST_INT>(weight);
                     _mm_storeu_si128(out.as_mut_ptr().add(k).cast(), h);

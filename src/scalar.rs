@@ -27,7 +27,7 @@ use crate::view::{StridedView, StridedViewMut};
 
 /// How one point's result comes from its stencil and the samples of its line: the arithmetic
 /// of a sample type `T`.
-pub(crate) trait PointRule<T, F: Precision> {
+pub(crate) trait PointRule<T: Copy, F: Precision> {
     /// The result type.
     type Out;
     /// Speed over code size: whether a line checks its bounds once, before its points, and
@@ -66,6 +66,22 @@ pub(crate) trait PointRule<T, F: Precision> {
             };
             write(i, Self::point(&stencil, Products::Arrays, &sample));
         }
+    }
+
+    /// [`uneven`](Self::uneven) for a line held in slices: `dst[k]` is point
+    /// `points.start + k`'s result, from `src[i - 1 ..= i + 1]`.
+    fn uneven_slice(x: &[F], points: Range<usize>, src: &[T], dst: &mut [Self::Out]) {
+        let start = points.start;
+        Self::uneven(
+            x,
+            points,
+            |j| src.get(j).copied(),
+            |i, v| {
+                if let Some(o) = dst.get_mut(i.wrapping_sub(start)) {
+                    *o = v;
+                }
+            },
+        );
     }
 }
 
@@ -107,6 +123,11 @@ impl<V: Value<F>, F: Precision> PointRule<V, F> for Values {
         write: impl FnMut(usize, V::Out),
     ) {
         V::uneven_interior(x, points, |j| sample(j).unwrap_or_else(V::missing), write);
+    }
+
+    #[inline(always)]
+    fn uneven_slice(x: &[F], points: Range<usize>, src: &[V], dst: &mut [V::Out]) {
+        V::uneven_slice(x, points, src, dst);
     }
 
     #[inline(always)]
@@ -203,8 +224,14 @@ pub(crate) fn axis_points<T: Copy, F: Precision, R: PointRule<T, F>>(
             // `i - start < m` only (`i` in `points`).
             let read = |j: usize| Some(unsafe { src.offset(j as isize * from.step).read() });
             let write = |j: usize, v| unsafe { dst.offset(j as isize * into.step).write(v) };
-            match (from.step, into.step, even_interior(plan)) {
-                (1, 1, Some(divisor)) => {
+            // A contiguous line's interior as slices: uniform, or along coordinates.
+            let interior = match (from.step, into.step, plan.grid()) {
+                (1, 1, Grid::Even(_)) => even_interior(plan).map(Interior::Even),
+                (1, 1, Grid::Uneven(Steps::Coordinates(x))) => Some(Interior::Uneven(x)),
+                _ => None,
+            };
+            match interior {
+                Some(interior) => {
                     // SAFETY: as above, and with unit steps the lines are `n` and `m`
                     // consecutive elements of each buffer; input and output views never share
                     // memory (a shared and an exclusive borrow, or the raw views' contract).
@@ -214,12 +241,17 @@ pub(crate) fn axis_points<T: Copy, F: Precision, R: PointRule<T, F>>(
                             slice::from_raw_parts_mut(dst, m),
                         )
                     };
-                    // The interior points among `points` (`n >= 3` here), then the edges.
-                    let (lo, hi) = (start.max(1), points.end.min(n - 1));
+                    // The interior points among `points`, then the edges.
+                    let (lo, hi) = (start.max(1), points.end.min(n.saturating_sub(1)));
                     if lo < hi {
-                        let (src, dst) =
-                            (src.get(lo - 1..hi + 1), dst.get_mut(lo - start..hi - start));
-                        R::interior(src.unwrap_or_default(), dst.unwrap_or_default(), divisor);
+                        let out = dst.get_mut(lo - start..hi - start).unwrap_or_default();
+                        match interior {
+                            Interior::Even(divisor) => {
+                                let src = src.get(lo - 1..hi + 1).unwrap_or_default();
+                                R::interior(src, out, divisor);
+                            }
+                            Interior::Uneven(x) => R::uneven_slice(x, lo..hi, src, out),
+                        }
                     }
                     for i in [0, n - 1] {
                         let sample = |j: usize| src.get(j).copied();
@@ -228,7 +260,7 @@ pub(crate) fn axis_points<T: Copy, F: Precision, R: PointRule<T, F>>(
                         }
                     }
                 }
-                _ => {
+                None => {
                     let to_output = Line {
                         at: -(start as isize),
                         step: 1,
@@ -259,6 +291,15 @@ pub(crate) fn axis_points<T: Copy, F: Precision, R: PointRule<T, F>>(
     }
 }
 
+/// How a contiguous line's interior is computed over slices.
+#[derive(Clone, Copy)]
+enum Interior<'x, F> {
+    /// Uniform: `(f[i+1] - f[i-1]) / divisor`.
+    Even(Divisor<F>),
+    /// Along coordinates `x`.
+    Uneven(&'x [F]),
+}
+
 /// Where a line lies in its buffer: its first element and the step between elements.
 #[derive(Clone, Copy)]
 pub(crate) struct Line {
@@ -283,7 +324,7 @@ impl Line {
 /// axes: numpy's stencil at each point, by `R`. `read(e)` is the input's buffer element `e`
 /// (`None` outside it); `write(e, v)` stores into the output's buffer element `e` (nothing
 /// outside it).
-pub(crate) fn line_of<T, F: Precision, R: PointRule<T, F>>(
+pub(crate) fn line_of<T: Copy, F: Precision, R: PointRule<T, F>>(
     read: impl Fn(usize) -> Option<T>,
     from: Line,
     mut write: impl FnMut(usize, R::Out),
@@ -337,7 +378,7 @@ pub(crate) fn line_of<T, F: Precision, R: PointRule<T, F>>(
 
 /// Point `i`'s result by its plan's stencil.
 #[inline(always)]
-fn point<T, F: Precision, R: PointRule<T, F>>(
+fn point<T: Copy, F: Precision, R: PointRule<T, F>>(
     plan: &AxisPlan<'_, F>,
     i: usize,
     rank: usize,

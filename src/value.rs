@@ -59,6 +59,20 @@ pub trait Value<F: Precision>: Copy + core::fmt::Debug + Send + Sync + sealed::S
             write(i, Self::weighted(w, f, Products::Arrays));
         }
     }
+
+    /// [`uneven_interior`](Self::uneven_interior) for a line held in slices: `dst[k]` is
+    /// point `points.start + k`'s result, from `src[i - 1 ..= i + 1]`.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn uneven_slice(x: &[F], points: Range<usize>, src: &[Self], dst: &mut [Self::Out]) {
+        let start = points.start;
+        let sample = |j: usize| src.get(j).copied().unwrap_or_else(Self::missing);
+        Self::uneven_interior(x, points, sample, |i, v| {
+            if let Some(o) = dst.get_mut(i.wrapping_sub(start)) {
+                *o = v;
+            }
+        });
+    }
     /// The uniform interior of a contiguous line: `dst[i]` is
     /// `difference(src[i + 2], src[i], divisor)`, for every `i` both slices allow. One loop
     /// over slices; a type may run it in vector lanes.
