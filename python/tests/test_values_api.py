@@ -399,15 +399,26 @@ def test_out_dtype_is_numpys_result_dtype(f, out, error):
     assert same_bits(out, before)
 
 
-def test_dask_refuses_these_dtypes():
+def test_dask_takes_these_dtypes_and_refuses_what_numpy_computes():
+    """numgrad.dask on the crate's block API of the value types, in-process (the cluster
+    tests are in test_dask.py): np.gradient's bits and dtype for each, chunks of 1 to 3; a
+    spacing numgrad.gradient hands to numpy raises NotImplementedError."""
     import dask.array as da
 
     import numgrad.dask
 
-    for x in (np.arange(6.0) + 1j, (np.arange(6.0) + 1j).astype("c8"), np.arange(6.0, dtype="f2"),
-              np.arange(6).astype("M8[D]"), np.arange(6).astype("m8[s]")):
-        with pytest.raises(NotImplementedError, match="block API is real-only"):
-            numgrad.dask.gradient(da.from_array(x, chunks=3))
+    for x in (np.arange(6.0) ** 2 + 1j, (np.arange(6.0) ** 2 + 1j).astype("c8"),
+              np.arange(6.0, dtype="f2") ** 2, (np.arange(6) ** 2).astype("M8[D]"),
+              (np.arange(6) ** 2).astype("m8[s]")):
+        for chunks in (1, 2, 3):
+            for edge_order in (1, 2):
+                got = numgrad.dask.gradient(da.from_array(x, chunks=chunks),
+                                            edge_order=edge_order)
+                want = np.gradient(x, edge_order=edge_order)
+                assert same_bits(got.compute(scheduler="synchronous"), want), (x.dtype, chunks)
+    with pytest.raises(NotImplementedError, match="convert the data or the spacing"):
+        numgrad.dask.gradient(da.from_array(np.arange(6.0, dtype="f2"), chunks=3),
+                              np.float32(0.5))
 
 
 HALF_CALLS = [
