@@ -161,30 +161,25 @@ impl<'a, F: Precision> WholeArray<'a, F> {
         outputs: &mut [StridedViewMut<'_, V::Out>],
     ) -> Result<(), GradientError> {
         element_count(self.shape(), size_of::<V>().max(size_of::<V::Out>()))?;
-        let Some(block_shape) = self.check(window, window_start, block_start, outputs)? else {
+        let Some(block) = self.block(window, window_start, block_start, outputs)? else {
             return Ok(());
         };
         // Infallible from here.
-        let block = Block {
-            whole: self,
-            window,
-            window_start,
-            block_start,
-            block_shape,
-        };
         block.values(outputs);
         Ok(())
     }
 
-    /// The checks of a block call, in their order; the block's shape if it has points and
-    /// there are axes to differentiate, `None` if there is nothing to compute.
-    fn check<'o, T, O>(
-        &self,
-        window: &StridedView<'_, T>,
-        window_start: &[usize],
-        block_start: &[usize],
+    /// The checks of a block call, in their order (those
+    /// [`gradient_block`](Self::gradient_block) lists); the validated block if it has points
+    /// and there are axes to differentiate, `None` if there is nothing to compute. Both block
+    /// calls compute from it, so what they compute is what was checked.
+    fn block<'b, 'v, 'o: 'b, T, O>(
+        &'b self,
+        window: &'b StridedView<'v, T>,
+        window_start: &'b [usize],
+        block_start: &'b [usize],
         outputs: &[StridedViewMut<'o, O>],
-    ) -> Result<Option<&'o [usize]>, GradientError> {
+    ) -> Result<Option<Block<'b, 'a, 'v, T, F>>, GradientError> {
         let shape = self.shape();
         let rank = shape.len();
         for got in [window.shape().len(), window_start.len(), block_start.len()] {
@@ -240,7 +235,13 @@ impl<'a, F: Precision> WholeArray<'a, F> {
                 });
             }
         }
-        Ok((!block_shape.contains(&0)).then_some(block_shape))
+        Ok((!block_shape.contains(&0)).then_some(Block {
+            whole: self,
+            window,
+            window_start,
+            block_start,
+            block_shape,
+        }))
     }
 }
 
@@ -279,17 +280,10 @@ impl<'a, F: Real> WholeArray<'a, F> {
         block_start: &[usize],
         outputs: &mut [StridedViewMut<'_, F>],
     ) -> Result<(), GradientError> {
-        let Some(block_shape) = self.check(window, window_start, block_start, outputs)? else {
+        let Some(block) = self.block(window, window_start, block_start, outputs)? else {
             return Ok(());
         };
         // Infallible from here.
-        let block = Block {
-            whole: self,
-            window,
-            window_start,
-            block_start,
-            block_shape,
-        };
         if !block.fused(path, outputs) {
             block.per_axis(path, outputs);
         }
@@ -297,8 +291,9 @@ impl<'a, F: Real> WholeArray<'a, F> {
     }
 }
 
-/// A validated block: its window, where the window and the block start in the whole array,
-/// and the block's shape (rank `whole.shape().len()` each).
+/// A validated block (made only by [`WholeArray::block`], after its checks): its window, where
+/// the window and the block start in the whole array, and the block's shape (rank
+/// `whole.shape().len()` each).
 struct Block<'b, 'a, 'v, T, F> {
     whole: &'b WholeArray<'a, F>,
     window: &'b StridedView<'v, T>,

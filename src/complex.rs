@@ -15,6 +15,8 @@ use crate::kernels::BlockWeights;
 use crate::spacing::Steps;
 #[cfg(target_pointer_width = "64")]
 use crate::stencil::point_weights;
+#[cfg(target_pointer_width = "64")]
+use crate::value::uneven_points;
 use crate::value::{Products, Value, sealed::Sealed};
 
 impl<F: Real> Sealed for Complex<F> {}
@@ -121,17 +123,11 @@ impl<F: Real> Value<F> for Complex<F> {
             let end = weights.compute(path, Steps::Coordinates(x), from, points.end);
             if end == from {
                 // Not all interior points of `x` (never, for a validated call): one at a time.
-                let at = |i: usize| point_weights(Steps::Coordinates(x), i);
-                for i in from..points.end {
-                    let f = [sample(i.wrapping_sub(1)), sample(i), sample(i + 1)];
-                    write(i, Self::weighted(at(i), f, Products::Arrays));
-                }
+                let at = |i| point_weights(Steps::Coordinates(x), i);
+                uneven_points(from..points.end, sample, write, at);
                 return;
             }
-            for i in from..end {
-                let f = [sample(i - 1), sample(i), sample(i + 1)];
-                write(i, Self::weighted(weights.at(i), f, Products::Arrays));
-            }
+            uneven_points(from..end, &sample, &mut write, |i| weights.at(i));
             from = end;
         }
     }

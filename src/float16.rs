@@ -9,7 +9,7 @@ use half::f16;
 use crate::element::{Precision, sealed::Sealed as SealedPrecision};
 use crate::spacing::Steps;
 use crate::stencil::{point_weights, weighted};
-use crate::value::{Products, Value, each_interior_point, sealed::Sealed};
+use crate::value::{Products, Value, each_interior_point, sealed::Sealed, uneven_points};
 
 impl Sealed for f16 {}
 impl SealedPrecision for f16 {}
@@ -136,19 +136,17 @@ impl Value<f16> for f16 {
                 if done == 0 {
                     break;
                 }
-                for (k, i) in (from..from + done).enumerate() {
-                    let at = |w: &[f16; WEIGHT_BLOCK]| w.get(k).copied().unwrap_or(f16::NAN);
-                    let f = [sample(i - 1), sample(i), sample(i + 1)];
-                    write(i, Self::weighted(w.each_ref().map(at), f, Products::Arrays));
-                }
+                // Point `i`'s weights at `i - from` of each array.
+                let at = |i: usize| {
+                    let k = i.wrapping_sub(from);
+                    w.each_ref().map(|w| w.get(k).copied().unwrap_or(f16::NAN))
+                };
+                uneven_points(from..from + done, &sample, &mut write, at);
                 from += done;
             }
         }
-        for i in from..points.end {
-            let weights = point_weights(Steps::Coordinates(x), i);
-            let f = [sample(i.wrapping_sub(1)), sample(i), sample(i + 1)];
-            write(i, Self::weighted(weights, f, Products::Arrays));
-        }
+        let at = |i| point_weights(Steps::Coordinates(x), i);
+        uneven_points(from..points.end, &sample, &mut write, at);
     }
 
     /// A contiguous line: weights and products together, 8 points at a time in F16C lanes

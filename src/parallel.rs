@@ -111,11 +111,10 @@ where
         let applied = execute(input, outputs, call, Kernel::Auto, path);
         debug_assert!(applied, "the automatic choice fits every layout");
     };
-    let block = |whole: &WholeArray<'_, F>, at: &[usize], parts: &mut [StridedViewMut<'_, F>]| {
-        let zeros = [0usize; MAX_RANK];
-        let rank = at.len();
-        whole.block_on(path, input, &zeros[..rank], at, parts)
-    };
+    let block =
+        |whole: &WholeArray<'_, F>, starts: Starts<'_>, parts: &mut [StridedViewMut<'_, F>]| {
+            whole.block_on(path, input, starts.window, starts.block, parts)
+        };
     in_slabs(
         input.layout(),
         outputs,
@@ -143,12 +142,11 @@ where
     let serial = |outputs: &mut [StridedViewMut<'_, V::Out>], call: &Validated<'_, F>| {
         scalar::run::<V, F, Values>(input, outputs, call);
     };
-    let block =
-        |whole: &WholeArray<'_, F>, at: &[usize], parts: &mut [StridedViewMut<'_, V::Out>]| {
-            let zeros = [0usize; MAX_RANK];
-            let rank = at.len();
-            whole.gradient_values_block(input, &zeros[..rank], at, parts)
-        };
+    let block = |whole: &WholeArray<'_, F>,
+                 starts: Starts<'_>,
+                 parts: &mut [StridedViewMut<'_, V::Out>]| {
+        whole.gradient_values_block(input, starts.window, starts.block, parts)
+    };
     in_slabs(
         input.layout(),
         outputs,
@@ -160,11 +158,21 @@ where
     Ok(())
 }
 
+/// Where a slab's window and block start in the whole array: what a block call takes besides
+/// the window and the outputs.
+struct Starts<'s> {
+    /// The window's first index: zero on every axis, the whole input being the window.
+    window: &'s [usize],
+    /// The slab's first index.
+    block: &'s [usize],
+}
+
 /// A validated call on an input laid out as `layout`, into `outputs` (results `O`): `serial`
 /// computes it on this thread; or, with enough elements and threads (`min_elements`), or a
 /// given number of slabs, its outermost axis (largest input stride) is cut into slabs, each
-/// computed on rayon's pool by `block(whole, start, parts)`, `start` the slab's first index
-/// and `parts` its part of every output, the whole input its window.
+/// computed on rayon's pool by `block(whole, starts, parts)`, `starts` where the window (the
+/// whole input) and the slab start, `parts` the slab's part of every output. Both starts are
+/// built here, once for every kind of sample.
 fn in_slabs<'a, O, F>(
     layout: &Layout<'_>,
     outputs: &mut [StridedViewMut<'_, O>],
@@ -173,7 +181,7 @@ fn in_slabs<'a, O, F>(
     serial: impl FnOnce(&mut [StridedViewMut<'_, O>], &Validated<'a, F>),
     block: impl Fn(
         &WholeArray<'a, F>,
-        &[usize],
+        Starts<'_>,
         &mut [StridedViewMut<'_, O>],
     ) -> Result<(), GradientError>
     + Sync,
@@ -208,6 +216,7 @@ fn in_slabs<'a, O, F>(
     }
     let outputs: &[StridedViewMut<'_, O>] = outputs;
     let rank = layout.rank();
+    let zeros = [0usize; MAX_RANK];
     (0..slabs).into_par_iter().for_each(|s| {
         let (start, end) = (s * n / slabs, (s + 1) * n / slabs);
         let mut at = [0usize; MAX_RANK];
@@ -229,7 +238,11 @@ fn in_slabs<'a, O, F>(
                 unsafe { output.part_of(part) }
             })
             .collect();
-        let done = block(&whole, &at[..rank], &mut parts);
+        let starts = Starts {
+            window: &zeros[..rank],
+            block: &at[..rank],
+        };
+        let done = block(&whole, starts, &mut parts);
         debug_assert_eq!(done, Ok(()), "a slab of a validated call is a valid block");
     });
 }

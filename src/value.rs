@@ -44,20 +44,18 @@ pub trait Value<F: Precision>: Copy + core::fmt::Debug + Send + Sync + sealed::S
     /// Interior points `points` (all in `1..x.len()-1`) of a line along coordinates `x`:
     /// `write(i, v)` gets point `i`'s result from `sample(j)` (`f[j]`), numpy multiplying
     /// arrays. Each point's weights as the plan's stencil computes them, one at a time; a type
-    /// may compute them in lanes instead (the same bits).
+    /// may compute them in lanes instead (the same bits), through the same loop (`uneven_points`).
     #[doc(hidden)]
     #[inline(always)]
     fn uneven_interior(
         x: &[F],
         points: Range<usize>,
         sample: impl Fn(usize) -> Self,
-        mut write: impl FnMut(usize, Self::Out),
+        write: impl FnMut(usize, Self::Out),
     ) {
-        for i in points {
-            let w = point_weights(Steps::Coordinates(x), i);
-            let f = [sample(i.wrapping_sub(1)), sample(i), sample(i + 1)];
-            write(i, Self::weighted(w, f, Products::Arrays));
-        }
+        uneven_points(points, sample, write, |i| {
+            point_weights(Steps::Coordinates(x), i)
+        });
     }
 
     /// [`uneven_interior`](Self::uneven_interior) for a line held in slices: `dst[k]` is
@@ -107,6 +105,27 @@ impl Products {
         } else {
             Self::Arrays
         }
+    }
+}
+
+/// The per-point loop of every uneven interior ([`Value::uneven_interior`]): `write(i, v)`
+/// gets point `i`'s `weighted(weights(i), [f[i-1], f[i], f[i+1]])` (`f[j]` is `sample(j)`),
+/// numpy multiplying arrays. One loop, so that wherever a type takes its weights from (the
+/// plan's formula, a block computed in lanes), the products and sums are the same operations.
+///
+/// `sample` and `write` are taken by value: a caller that runs several ranges of a line passes
+/// `&sample` and `&mut write`.
+#[inline(always)]
+pub(crate) fn uneven_points<V: Value<F>, F: Precision>(
+    points: Range<usize>,
+    sample: impl Fn(usize) -> V,
+    mut write: impl FnMut(usize, V::Out),
+    weights: impl Fn(usize) -> [F; 3],
+) {
+    for i in points {
+        let w = weights(i);
+        let f = [sample(i.wrapping_sub(1)), sample(i), sample(i + 1)];
+        write(i, V::weighted(w, f, Products::Arrays));
     }
 }
 

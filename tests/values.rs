@@ -310,6 +310,32 @@ fn same_complex(a: &[Vec<Complex<f64>>], b: &[Vec<Complex<f64>>]) -> bool {
         .all(|(p, q)| same(p.re, q.re) && same(p.im, q.im))
 }
 
+/// The float16 line `f` with `options`: `gradient_values` (in F16C lanes where the CPU has
+/// them) gives the reference's walk, one point at a time, bit for bit (any NaN for any NaN), or
+/// its error. The line properties' one comparison, whatever their spacing.
+fn a_line_is_the_reference(f: &[f16], options: &Options<'_, f16>) -> Result<(), TestCaseError> {
+    let shape = [f.len()];
+    let run = |reference: bool| {
+        let mut g = vec![f16::from_f32(7.0); f.len()];
+        let input = StridedView::contiguous(f, &shape).unwrap();
+        let mut out = [StridedViewMut::contiguous(&mut g, &shape).unwrap()];
+        let r = match reference {
+            true => gradient_values_reference(&input, &mut out, options),
+            false => gradient_values(&input, &mut out, options),
+        };
+        r.map(|()| g)
+    };
+    match (run(false), run(true)) {
+        (Ok(k), Ok(r)) => {
+            for (i, (&a, &b)) in k.iter().zip(&r).enumerate() {
+                prop_assert!(same(a, b), "point {i}: {a:?} vs {b:?}");
+            }
+        }
+        (k, r) => prop_assert_eq!(k.err(), r.err()),
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(600))]
 
@@ -355,25 +381,7 @@ proptest! {
         let f: Vec<f16> = bits.iter().map(|&b| f16::from_bits(b)).collect();
         let edge = if second { EdgeOrder::Second } else { EdgeOrder::First };
         let options = Options::new().spacing(Spacing::Uniform(f16::from_f64(h))).edge_order(edge);
-        let shape = [f.len()];
-        let run = |reference: bool| {
-            let mut g = vec![f16::from_f32(7.0); f.len()];
-            let input = StridedView::contiguous(&f, &shape).unwrap();
-            let mut out = [StridedViewMut::contiguous(&mut g, &shape).unwrap()];
-            let r = match reference {
-                true => gradient_values_reference(&input, &mut out, &options),
-                false => gradient_values(&input, &mut out, &options),
-            };
-            r.map(|()| g)
-        };
-        match (run(false), run(true)) {
-            (Ok(k), Ok(r)) => {
-                for (i, (&a, &b)) in k.iter().zip(&r).enumerate() {
-                    prop_assert!(same(a, b), "point {i}: {a:?} vs {b:?}");
-                }
-            }
-            (k, r) => prop_assert_eq!(k.err(), r.err()),
-        }
+        a_line_is_the_reference(&f, &options)?;
     }
 
     #[test]
@@ -395,25 +403,7 @@ proptest! {
         let edge = if second { EdgeOrder::Second } else { EdgeOrder::First };
         let per_axis = [AxisSpacing::Coordinates(&x)];
         let options = Options::new().spacing(Spacing::PerAxis(&per_axis)).edge_order(edge);
-        let shape = [f.len()];
-        let run = |reference: bool| {
-            let mut g = vec![f16::from_f32(7.0); f.len()];
-            let input = StridedView::contiguous(&f, &shape).unwrap();
-            let mut out = [StridedViewMut::contiguous(&mut g, &shape).unwrap()];
-            let r = match reference {
-                true => gradient_values_reference(&input, &mut out, &options),
-                false => gradient_values(&input, &mut out, &options),
-            };
-            r.map(|()| g)
-        };
-        match (run(false), run(true)) {
-            (Ok(k), Ok(r)) => {
-                for (i, (&a, &b)) in k.iter().zip(&r).enumerate() {
-                    prop_assert!(same(a, b), "point {i}: {a:?} vs {b:?}");
-                }
-            }
-            (k, r) => prop_assert_eq!(k.err(), r.err()),
-        }
+        a_line_is_the_reference(&f, &options)?;
     }
 
     #[test]
