@@ -152,6 +152,16 @@ impl<'a> Layout<'a> {
         out.get(..self.rank()).unwrap_or(&[])
     }
 
+    /// Whether `other` (of the same shape) lays its elements out in this layout's order: the
+    /// same stride on every axis. Two C-order layouts are, with no stride computed.
+    #[cfg(target_pointer_width = "64")]
+    pub(crate) fn same_order(&self, other: &Layout<'_>) -> bool {
+        match (self.strides, other.strides) {
+            (Strides::COrder, Strides::COrder) => true,
+            _ => (0..self.rank()).all(|a| self.stride(a) == other.stride(a)),
+        }
+    }
+
     /// Lowest and highest element index reached by a non-empty view (whose offset is inside a
     /// buffer, so it fits in `isize` but for buffers of zero-sized elements).
     fn reach(&self) -> Result<(isize, isize), GradientError> {

@@ -106,7 +106,8 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
         }
         (_, None) => ((0, plan.len()), None, (0, 0)),
     };
-    let mut batch = Batch::new(&lin, &lout, exclude, axis, range);
+    let mut batch = Batch::empty();
+    batch.walk(&lin, &lout, exclude, axis, range);
     let (a_in, a_out) = (lin.stride(axis), lout.stride(axis));
     let ((mut off_in, mut off_out), n) = (start, plan.len());
     match route.walk {

@@ -1,6 +1,8 @@
 //! The walk over the lines or rows of one axis: an odometer over the batch axes in memory
 //! order, and the part of an axis a call computes.
 
+use core::mem::MaybeUninit;
+
 use crate::MAX_RANK;
 use crate::view::Layout;
 
@@ -16,14 +18,25 @@ pub(crate) struct AxisRange {
     pub(crate) output_from: usize,
 }
 
+/// One axis of a [`Batch`]: its length, its strides and the odometer's index on it.
+#[derive(Clone, Copy)]
+struct Dim {
+    len: usize,
+    s_in: isize,
+    s_out: isize,
+    idx: usize,
+}
+
 /// An odometer over the batch axes (those longer than 1 and not excluded), outermost first in
 /// order of decreasing input stride, tracking the element offsets in input and output.
+///
+/// Only its first `depth` axes are ever written or read, and a call walks only a few: they are
+/// left uninitialised beyond, where zeroing all `MAX_RANK` of them (2 KiB) cost a small call
+/// more than its kernels (a 32x32 frame: 2 of its 8 thousand instructions).
 pub(crate) struct Batch {
     depth: usize,
-    len: [usize; MAX_RANK],
-    s_in: [isize; MAX_RANK],
-    s_out: [isize; MAX_RANK],
-    idx: [usize; MAX_RANK],
+    /// The walked axes; `dims[..depth]` are initialised.
+    dims: [MaybeUninit<Dim>; MAX_RANK],
     /// Slot of the gradient axis when it is walked (the across kernel), else `MAX_RANK`.
     axis_slot: usize,
     /// Point of the gradient axis at index 0 of its slot (the start of a range on it).
@@ -31,25 +44,32 @@ pub(crate) struct Batch {
 }
 
 impl Batch {
+    /// An odometer with no axis yet: [`Batch::walk`] adds them, in place (a `Batch` built and
+    /// then returned was copied, 2 KiB, by the compiler).
+    #[inline(always)]
+    pub(crate) const fn empty() -> Self {
+        Self {
+            depth: 0,
+            dims: [const { MaybeUninit::uninit() }; MAX_RANK],
+            axis_slot: MAX_RANK,
+            axis_start: 0,
+        }
+    }
+
     /// Walks every axis of `input`/`output` except those in `exclude`, the axis of `range` only
     /// over its length `end - start` (the caller starts the offsets at `start`); `axis` is the
-    /// gradient axis, whose point [`Batch::gradient_index`] reports when it is walked.
-    pub(crate) fn new(
+    /// gradient axis, whose point [`Batch::gradient_index`] reports when it is walked. Called
+    /// once, on an [`empty`](Batch::empty) odometer.
+    pub(crate) fn walk(
+        &mut self,
         input: &Layout<'_>,
         output: &Layout<'_>,
         exclude: u64,
         axis: usize,
         range: Option<AxisRange>,
-    ) -> Self {
-        let mut batch = Self {
-            depth: 0,
-            len: [0; MAX_RANK],
-            s_in: [0; MAX_RANK],
-            s_out: [0; MAX_RANK],
-            idx: [0; MAX_RANK],
-            axis_slot: MAX_RANK,
-            axis_start: 0,
-        };
+    ) {
+        let batch = self;
+        debug_assert_eq!(batch.depth, 0);
         let len = |a: usize| match range {
             Some(r) if r.axis == a => r.end.saturating_sub(r.start),
             _ => input.len(a),
@@ -60,38 +80,63 @@ impl Batch {
             batch.axis_start = r.start;
         }
         let rank = input.rank().min(MAX_RANK);
+        let key = |d: &Dim| (d.s_in.unsigned_abs(), d.s_out.unsigned_abs());
         for a in (0..rank).filter(|&a| exclude & (1 << a) == 0 && len(a) > 1) {
-            let key = |s_in: isize, s_out: isize| (s_in.unsigned_abs(), s_out.unsigned_abs());
-            let new_key = key(input.stride(a), output.stride(a));
-            // Insertion sort, largest stride first.
+            let new = Dim {
+                len: len(a),
+                s_in: input.stride(a),
+                s_out: output.stride(a),
+                idx: 0,
+            };
+            // Insertion sort, largest stride first, into slots `..=depth` (`depth < rank`:
+            // one slot per axis).
             let mut slot = batch.depth.min(MAX_RANK - 1);
-            while slot > 0 && key(batch.s_in[slot - 1], batch.s_out[slot - 1]) < new_key {
-                batch.len[slot] = batch.len[slot - 1];
-                batch.s_in[slot] = batch.s_in[slot - 1];
-                batch.s_out[slot] = batch.s_out[slot - 1];
+            while slot > 0 && key(batch.dim(slot - 1)) < key(&new) {
+                batch.dims[slot] = batch.dims[slot - 1];
                 if batch.axis_slot == slot - 1 {
                     batch.axis_slot = slot;
                 }
                 slot -= 1;
             }
-            // Already below MAX_RANK; restated so the compiler drops the bounds checks below
-            // (a panic-free build must not keep them).
+            // Already below MAX_RANK; restated so the compiler drops the bounds check (a
+            // panic-free build must not keep it).
             let slot = slot.min(MAX_RANK - 1);
-            batch.len[slot] = len(a);
-            batch.s_in[slot] = input.stride(a);
-            batch.s_out[slot] = output.stride(a);
+            batch.dims[slot] = MaybeUninit::new(new);
             if a == axis {
                 batch.axis_slot = slot;
             }
             batch.depth += 1;
         }
-        batch
+    }
+
+    /// The walked axis in slot `k`.
+    #[inline(always)]
+    fn dim(&self, k: usize) -> &Dim {
+        debug_assert!(k < self.depth);
+        // SAFETY: every caller passes `k < depth` (`advance`'s loop, the insertion sort's
+        // `slot - 1 < depth`, `gradient_index`'s checked slot), and slots below `depth` were
+        // written before `depth` grew past them.
+        unsafe { self.dims.get_unchecked(k).assume_init_ref() }
+    }
+
+    /// The walked axis in slot `k`, to move its index (`k < depth`, as for [`Batch::dim`]).
+    #[inline(always)]
+    fn dim_mut(&mut self, k: usize) -> &mut Dim {
+        debug_assert!(k < self.depth);
+        // SAFETY: as for `dim`.
+        unsafe { self.dims.get_unchecked_mut(k).assume_init_mut() }
     }
 
     /// Index along the gradient axis at the current position (0 when it is not walked).
     #[inline]
     pub(crate) fn gradient_index(&self) -> usize {
-        self.axis_start + self.idx.get(self.axis_slot).copied().unwrap_or(0)
+        let walked = self.axis_slot < self.depth;
+        self.axis_start
+            + if walked {
+                self.dim(self.axis_slot).idx
+            } else {
+                0
+            }
     }
 
     /// Steps to the next position, updating the offsets; `false` once every position was seen.
@@ -99,19 +144,18 @@ impl Batch {
     /// Offsets stay within the view's validated reach: each is a partial sum of its index terms.
     #[inline]
     pub(crate) fn advance(&mut self, off_in: &mut isize, off_out: &mut isize) -> bool {
-        for k in (0..self.depth.min(MAX_RANK)).rev() {
-            let (len, s_in, s_out) = (self.len[k], self.s_in[k], self.s_out[k]);
-            let idx = &mut self.idx[k];
-            if *idx + 1 < len {
-                *idx += 1;
-                *off_in += s_in;
-                *off_out += s_out;
+        for k in (0..self.depth).rev() {
+            let dim = self.dim_mut(k);
+            if dim.idx + 1 < dim.len {
+                dim.idx += 1;
+                *off_in += dim.s_in;
+                *off_out += dim.s_out;
                 return true;
             }
-            let back = *idx as isize;
-            *off_in -= back * s_in;
-            *off_out -= back * s_out;
-            *idx = 0;
+            let back = dim.idx as isize;
+            *off_in -= back * dim.s_in;
+            *off_out -= back * dim.s_out;
+            dim.idx = 0;
         }
         false
     }
