@@ -134,7 +134,7 @@ impl<F: Real> Value<F> for Complex<F> {
 }
 
 /// Points whose coordinate weights are computed together: 1.5 KiB of `f64` weights on the
-/// stack (the real kernels' 6 KiB block would take `gradient_values` past its stack budget).
+/// stack, half the real kernels' block, so that `gradient_values` keeps a small stack.
 #[cfg(target_pointer_width = "64")]
 const COMPLEX_WEIGHT_BLOCK: usize = 64;
 

@@ -19,7 +19,7 @@ use crate::{GradientError, Options};
 ///
 /// No allocation; stack use is bounded whatever the rank: a few KiB on 32-bit targets, and on
 /// 64-bit ones up to about 16 KiB (the buffer of a tile of mixed layouts, 9 KiB of `f64`, or a
-/// block of shared coordinate weights, 6 KiB). Every check runs
+/// block of shared coordinate weights, 3 KiB). Every check runs
 /// before the first write: on error the outputs are untouched.
 ///
 /// ```

@@ -21,6 +21,8 @@ use crate::element::{Real, Sample};
 use crate::isa::Path;
 #[cfg(target_arch = "x86_64")]
 use crate::lanes::Apart;
+#[cfg(target_pointer_width = "64")]
+use crate::lanes::prefetch;
 use crate::lanes::{Step, Unit, nt_fence};
 use crate::stencil::{AxisPlan, Stencil};
 use crate::view::{StridedView, StridedViewMut};
@@ -271,14 +273,15 @@ unsafe fn flat_blocks<T: Sample<F>, F: Real>(
 /// each line in all, the first of them written at `start.1` of `dst` and read from `start.0`
 /// of `src`; the lines are the batch's positions, from its first.
 ///
-/// A group's lines advance together block by block, so each stays a stream the prefetchers
-/// follow, while the divisions cost `1 / LINE_GROUP` of a line's own.
+/// A group's lines advance together block by block, the divisions costing `1 / LINE_GROUP` of
+/// a line's own; each line asks for its next block while the group computes this one (so many
+/// streams, each read a block at a time, are more than the hardware prefetchers follow).
 ///
 /// # Safety
 /// As for the line walk of [`run_axis`], whose arguments these are.
 #[cfg(target_pointer_width = "64")]
 #[allow(clippy::too_many_arguments)]
-// Out of line: its 6 KiB block of weights stays off the stack of every other walk.
+// Out of line: its 3 KiB block of weights stays off the stack of every other walk.
 #[inline(never)]
 unsafe fn lines_by_block<T: Sample<F>, F: Real>(
     path: Path,
@@ -316,7 +319,16 @@ unsafe fn lines_by_block<T: Sample<F>, F: Real>(
                 weights.compute(path, steps, from, until);
             }
             let shift = (at - lo) as isize * a_out;
+            let next = to..hi.min(to + WEIGHT_BLOCK);
             for &(line_in, line_out) in group {
+                // A 150x200x2500 input along its rows, on an AMD Zen 5: 2.2x a memcpy's time
+                // without this, 1.1-1.25x with it.
+                if a_in == 1 {
+                    prefetch(
+                        src.wrapping_offset(line_in).wrapping_add(next.start),
+                        next.len(),
+                    );
+                }
                 let line = LineWeighted {
                     path,
                     src: src.wrapping_offset(line_in),
