@@ -16,7 +16,7 @@ use crate::block::halo;
 use crate::element::{Real, Sample};
 use crate::isa::Path;
 use crate::lanes::Unit;
-use crate::lanes::nt_fence;
+use crate::lanes::{nt_fence, prefetch};
 use crate::options::EdgeOrder;
 use crate::stencil::AxisPlan;
 use crate::view::{Layout, StridedView, StridedViewMut};
@@ -118,9 +118,21 @@ pub(crate) fn run<T: Sample<F>, F: Real>(
                 let (axis, whole) = plans.get(k)?;
                 (*axis == across_axis).then(|| whole.window(win_rows.start, win_rows.len()))
             });
+            let (sr, sc) = (lin.stride(across_axis), lin.stride(along_axis));
             for c0 in (0..cols).step_by(TILE) {
                 let block_cols = c0..cols.min(c0 + TILE);
                 let win_cols = window(along_axis, block_cols.clone(), cols);
+                // The next tile's window: its columns lie far apart in the input, each a few
+                // cache lines along the rows, which no hardware prefetcher follows.
+                let next = window(
+                    along_axis,
+                    block_cols.end..cols.min(block_cols.end + TILE),
+                    cols,
+                );
+                let first_row = src.wrapping_offset(off_in + win_rows.start as isize * sr);
+                for col in next.start.max(win_cols.end)..next.end {
+                    prefetch(first_row.wrapping_offset(col as isize * sc), win_rows.len());
+                }
                 let tile = Tile {
                     path,
                     rows: (block_rows.clone(), win_rows.clone()),
