@@ -303,6 +303,40 @@ fn value_types(rounds: usize, numpy: &HashMap<String, f64>) {
     }
 }
 
+/// The CPU the figures come from: its model name and family/model numbers (Linux), and the
+/// vector extensions the kernels can use on it. Machines of one name differ (an "AMD EPYC" of
+/// family 25 has no AVX-512, one of family 26 has it), so the numbers and features are printed
+/// too.
+fn cpu() -> String {
+    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let field = |key: &str| {
+        info.lines()
+            .find(|l| l.split(':').next().is_some_and(|k| k.trim() == key))
+            .and_then(|l| l.split_once(':'))
+            .map(|(_, v)| v.trim().to_string())
+    };
+    let name = field("model name").unwrap_or_else(|| "unknown CPU".to_string());
+    let numbers = match (field("cpu family"), field("model")) {
+        (Some(family), Some(model)) => format!(" (family {family}, model {model})"),
+        _ => String::new(),
+    };
+    #[cfg(target_arch = "x86_64")]
+    let features = [
+        ("AVX2", std::arch::is_x86_feature_detected!("avx2")),
+        ("FMA", std::arch::is_x86_feature_detected!("fma")),
+        ("F16C", std::arch::is_x86_feature_detected!("f16c")),
+        ("AVX-512F", std::arch::is_x86_feature_detected!("avx512f")),
+    ]
+    .iter()
+    .filter(|(_, has)| *has)
+    .map(|(name, _)| *name)
+    .collect::<Vec<_>>()
+    .join(" + ");
+    #[cfg(not(target_arch = "x86_64"))]
+    let features = std::env::consts::ARCH.to_string();
+    format!("{name}{numbers}, {features}")
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let quick = args.iter().any(|a| a == "--quick");
@@ -325,6 +359,7 @@ fn main() {
         })
         .unwrap_or_default();
 
+    println!("CPU: {}", cpu());
     println!(
         "build: {}, run-time sweeps: {:?}, rounds: {rounds} (medians)\n",
         if cfg!(target_feature = "avx2") {
