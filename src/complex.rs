@@ -13,11 +13,9 @@ use crate::isa::Path;
 use crate::kernels::BlockWeights;
 #[cfg(target_pointer_width = "64")]
 use crate::spacing::Steps;
-#[cfg(target_pointer_width = "64")]
-use crate::stencil::point_weights;
-#[cfg(target_pointer_width = "64")]
-use crate::value::uneven_points;
 use crate::value::{Products, Value, sealed::Sealed};
+#[cfg(target_pointer_width = "64")]
+use crate::value::{formula_weights, uneven_points};
 
 impl<F: Real> Sealed for Complex<F> {}
 
@@ -123,8 +121,7 @@ impl<F: Real> Value<F> for Complex<F> {
             let end = weights.compute(path, Steps::Coordinates(x), from, points.end);
             if end == from {
                 // Not all interior points of `x` (never, for a validated call): one at a time.
-                let at = |i| point_weights(Steps::Coordinates(x), i);
-                uneven_points(from..points.end, sample, write, at);
+                uneven_points(from..points.end, sample, write, formula_weights(x));
                 return;
             }
             uneven_points(from..end, &sample, &mut write, |i| weights.at(i));

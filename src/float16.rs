@@ -7,9 +7,10 @@ use core::ops::{Add, Div, Mul, Neg, Range, Sub};
 use half::f16;
 
 use crate::element::{Precision, sealed::Sealed as SealedPrecision};
-use crate::spacing::Steps;
-use crate::stencil::{point_weights, weighted};
-use crate::value::{Products, Value, each_interior_point, sealed::Sealed, uneven_points};
+use crate::stencil::weighted;
+use crate::value::{
+    Products, Value, each_interior_point, formula_weights, sealed::Sealed, uneven_points,
+};
 
 impl Sealed for f16 {}
 impl SealedPrecision for f16 {}
@@ -145,8 +146,7 @@ impl Value<f16> for f16 {
                 from += done;
             }
         }
-        let at = |i| point_weights(Steps::Coordinates(x), i);
-        uneven_points(from..points.end, &sample, &mut write, at);
+        uneven_points(from..points.end, &sample, &mut write, formula_weights(x));
     }
 
     /// A contiguous line: weights and products together, 8 points at a time in F16C lanes

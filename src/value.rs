@@ -53,9 +53,7 @@ pub trait Value<F: Precision>: Copy + core::fmt::Debug + Send + Sync + sealed::S
         sample: impl Fn(usize) -> Self,
         write: impl FnMut(usize, Self::Out),
     ) {
-        uneven_points(points, sample, write, |i| {
-            point_weights(Steps::Coordinates(x), i)
-        });
+        uneven_points(points, sample, write, formula_weights(x));
     }
 
     /// [`uneven_interior`](Self::uneven_interior) for a line held in slices: `dst[k]` is
@@ -106,6 +104,13 @@ impl Products {
             Self::Arrays
         }
     }
+}
+
+/// Each point's three weights along coordinates `x` as the plan's stencil computes them, one
+/// point at a time: where an uneven interior takes them when no block of them is at hand.
+#[inline(always)]
+pub(crate) fn formula_weights<F: Precision>(x: &[F]) -> impl Fn(usize) -> [F; 3] + '_ {
+    move |i| point_weights(Steps::Coordinates(x), i)
 }
 
 /// The per-point loop of every uneven interior ([`Value::uneven_interior`]): `write(i, v)`

@@ -88,6 +88,10 @@ pub(crate) fn run<T: Sample<F>, F: Real>(
     }
     let (across_axis, along_axis) = (tiling.contiguous_in, tiling.contiguous_out);
     let (rows, cols) = (lin.len(across_axis), lin.len(along_axis));
+    // The strides along a tile's rows and columns, input (1 along the rows: `contiguous_in`)
+    // and outputs (1 along the columns: `contiguous_out`).
+    let (sr, sc) = (lin.stride(across_axis), lin.stride(along_axis));
+    let strides_out = (lout.stride(across_axis), lout.stride(along_axis));
     let selected = |a: usize| plans.iter().any(|&(axis, _)| axis == a);
     let window = |a: usize, block: Range<usize>, n: usize| {
         if selected(a) {
@@ -118,34 +122,33 @@ pub(crate) fn run<T: Sample<F>, F: Real>(
                 let (axis, whole) = plans.get(k)?;
                 (*axis == across_axis).then(|| whole.window(win_rows.start, win_rows.len()))
             });
-            let (sr, sc) = (lin.stride(across_axis), lin.stride(along_axis));
+            let first_row = src.wrapping_offset(off_in + win_rows.start as isize * sr);
+            let mut win_cols = window(along_axis, 0..cols.min(TILE), cols);
             for c0 in (0..cols).step_by(TILE) {
                 let block_cols = c0..cols.min(c0 + TILE);
-                let win_cols = window(along_axis, block_cols.clone(), cols);
-                // The next tile's window: its columns lie far apart in the input, each a few
-                // cache lines along the rows, which no hardware prefetcher follows.
-                let next = window(
-                    along_axis,
-                    block_cols.end..cols.min(block_cols.end + TILE),
-                    cols,
-                );
-                let first_row = src.wrapping_offset(off_in + win_rows.start as isize * sr);
+                // The next tile's window, asked for now: its columns lie far apart in the
+                // input, each a few cache lines along the rows, which no hardware prefetcher
+                // follows. It is the next tile's own window.
+                let next_block = block_cols.end..cols.min(block_cols.end + TILE);
+                let next = window(along_axis, next_block, cols);
                 for col in next.start.max(win_cols.end)..next.end {
                     prefetch(first_row.wrapping_offset(col as isize * sc), win_rows.len());
                 }
                 let tile = Tile {
                     path,
                     rows: (block_rows.clone(), win_rows.clone()),
-                    cols: (block_cols, win_cols),
-                    axes: (across_axis, along_axis),
+                    cols: (block_cols, core::mem::replace(&mut win_cols, next)),
+                    col_axis: along_axis,
                 };
                 // SAFETY: `off_*` is the offset of a position of the batch axes (a partial sum
                 // of valid index terms); the tile's windows lie in their axes, so every input
                 // element copied is one of the validated input's, and every output written is
                 // an element of the tile in a validated, non-overlapping output.
                 unsafe {
-                    let (input, output) =
-                        ((src.wrapping_offset(off_in), &lin), (&dst, off_out, &lout));
+                    let (input, output) = (
+                        (src.wrapping_offset(off_in), (sr, sc)),
+                        (&dst, off_out, strides_out),
+                    );
                     if nt {
                         tile.run::<T, F, NonTemporal>(input, output, plans, &band, &mut buffer)
                     } else {
@@ -169,31 +172,31 @@ struct Tile {
     path: Path,
     rows: (Range<usize>, Range<usize>),
     cols: (Range<usize>, Range<usize>),
-    /// The row axis and the column axis.
-    axes: (usize, usize),
+    /// The column axis (the other one is the row axis): which plans are along the columns.
+    col_axis: usize,
 }
 
 impl Tile {
-    /// Copies the tile's window from `src` (the input at the slice's first element) into
-    /// `buffer`, rows of the window's columns, then writes each output's tile (outputs at
-    /// `dst[k] + off_out`) from it, with the window's plan: the band's along the rows (`band`,
-    /// by output), the tile's own along the columns.
+    /// Copies the tile's window from `src` (the input at the slice's first element, strides
+    /// `sr` along the rows and `sc` along the columns) into `buffer`, rows of the window's
+    /// columns, then writes each output's tile (outputs at `dst[k] + off_out`, strides `so_row`
+    /// and `so_col`) from it, with the window's plan: the band's along the rows (`band`, by
+    /// output), the tile's own along the columns.
     ///
     /// # Safety
-    /// Every element of the window, `src + r * stride(rows) + c * stride(cols)`, is readable;
-    /// every element of the tile in each output is writable, and distinct.
+    /// Every element of the window, `src + r * sr + c * sc`, is readable; every element of the
+    /// tile in each output is writable, and distinct.
     unsafe fn run<T: Sample<F>, F: Real, S: Stores>(
         &self,
-        (src, lin): (*const T, &Layout<'_>),
-        (dst, off_out, lout): (&[*mut F; 2], isize, &Layout<'_>),
+        (src, (sr, sc)): (*const T, (isize, isize)),
+        (dst, off_out, (so_row, so_col)): (&[*mut F; 2], isize, (isize, isize)),
         plans: &[(usize, AxisPlan<'_, F>)],
         band: &[Option<AxisPlan<'_, F>>; 2],
         buffer: &mut [F; SPAN * SPAN],
     ) {
-        let (row_axis, col_axis) = self.axes;
+        let col_axis = self.col_axis;
         let ((block_rows, win_rows), (block_cols, win_cols)) = (&self.rows, &self.cols);
         let width = win_cols.len();
-        let (sr, sc) = (lin.stride(row_axis), lin.stride(col_axis));
         debug_assert!(win_rows.len() <= SPAN && width <= SPAN);
         // The transposing copy, a buffer row at a time: its elements lie in as many input
         // columns, whose cache lines are then fetched together rather than one after the other
@@ -208,7 +211,6 @@ impl Tile {
                 *slot = unsafe { F::load((), from.wrapping_offset(col as isize * sc), Unit) };
             }
         }
-        let (so_row, so_col) = (lout.stride(row_axis), lout.stride(col_axis));
         debug_assert_eq!(so_col, 1);
         let window = buffer.as_ptr();
         for ((&(axis, ref whole), &out), band) in plans.iter().zip(dst.iter()).zip(band) {

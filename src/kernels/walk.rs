@@ -68,8 +68,7 @@ impl Batch {
         axis: usize,
         range: Option<AxisRange>,
     ) {
-        let batch = self;
-        debug_assert_eq!(batch.depth, 0);
+        debug_assert_eq!(self.depth, 0);
         let len = |a: usize| match range {
             Some(r) if r.axis == a => r.end.saturating_sub(r.start),
             _ => input.len(a),
@@ -77,7 +76,7 @@ impl Batch {
         if let Some(r) = range
             && r.axis == axis
         {
-            batch.axis_start = r.start;
+            self.axis_start = r.start;
         }
         let rank = input.rank().min(MAX_RANK);
         let key = |d: &Dim| (d.s_in.unsigned_abs(), d.s_out.unsigned_abs());
@@ -90,22 +89,22 @@ impl Batch {
             };
             // Insertion sort, largest stride first, into slots `..=depth` (`depth < rank`:
             // one slot per axis).
-            let mut slot = batch.depth.min(MAX_RANK - 1);
-            while slot > 0 && key(batch.dim(slot - 1)) < key(&new) {
-                batch.dims[slot] = batch.dims[slot - 1];
-                if batch.axis_slot == slot - 1 {
-                    batch.axis_slot = slot;
+            let mut slot = self.depth.min(MAX_RANK - 1);
+            while slot > 0 && key(self.dim(slot - 1)) < key(&new) {
+                self.dims[slot] = self.dims[slot - 1];
+                if self.axis_slot == slot - 1 {
+                    self.axis_slot = slot;
                 }
                 slot -= 1;
             }
             // Already below MAX_RANK; restated so the compiler drops the bounds check (a
             // panic-free build must not keep it).
             let slot = slot.min(MAX_RANK - 1);
-            batch.dims[slot] = MaybeUninit::new(new);
+            self.dims[slot] = MaybeUninit::new(new);
             if a == axis {
-                batch.axis_slot = slot;
+                self.axis_slot = slot;
             }
-            batch.depth += 1;
+            self.depth += 1;
         }
     }
 
