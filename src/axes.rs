@@ -31,50 +31,49 @@ pub enum Axes<'a> {
     List(&'a [isize]),
 }
 
-/// Axes resolved against a rank: non-negative, distinct, in the caller's order.
+/// Axes resolved against a rank: each checked to be in range and distinct, listed in the
+/// caller's order.
+///
+/// Keeps the caller's [`Axes`] and normalises an index when it is read, rather than copying the
+/// list into an array: a call's validated state stays a few words, built without byte stores
+/// (a list of 64 bytes filled one byte at a time, then copied whole, stalled on every small
+/// call while the copy waited for the bytes).
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct AxisList {
+pub(crate) struct AxisList<'a> {
+    rank: usize,
+    given: Axes<'a>,
     len: usize,
-    axes: [u8; MAX_RANK],
 }
 
-impl AxisList {
-    /// Resolves `axes` for an input of rank `rank` (already checked to be at most `MAX_RANK`).
-    pub(crate) fn resolve(axes: Axes<'_>, rank: usize) -> Result<Self, GradientError> {
-        let mut list = Self {
-            len: 0,
-            axes: [0; MAX_RANK],
-        };
-        match axes {
-            Axes::All => {
-                for axis in 0..rank.min(MAX_RANK) {
-                    list.push(axis, rank)?;
-                }
+impl<'a> AxisList<'a> {
+    /// Resolves `axes` for an input of rank `rank` (already checked to be at most `MAX_RANK`):
+    /// every index in `-rank..rank`, none twice, checked in the caller's order.
+    pub(crate) fn resolve(axes: Axes<'a>, rank: usize) -> Result<Self, GradientError> {
+        let len = match axes {
+            Axes::All => rank.min(MAX_RANK),
+            Axes::One(axis) => {
+                resolve_one(axis, rank)?;
+                1
             }
-            Axes::One(axis) => list.push(resolve_one(axis, rank)?, rank)?,
             Axes::List(given) => {
+                let mut seen = 0u64;
                 for &axis in given {
-                    list.push(resolve_one(axis, rank)?, rank)?;
+                    let axis = resolve_one(axis, rank)?;
+                    // `axis < rank <= MAX_RANK = 64`: one bit each.
+                    let bit = 1u64.checked_shl(axis as u32).unwrap_or(0);
+                    if seen & bit != 0 {
+                        return Err(GradientError::DuplicateAxis { axis });
+                    }
+                    seen |= bit;
                 }
+                given.len()
             }
-        }
-        Ok(list)
-    }
-
-    fn push(&mut self, axis: usize, rank: usize) -> Result<(), GradientError> {
-        if self.as_slice().iter().any(|&a| usize::from(a) == axis) {
-            return Err(GradientError::DuplicateAxis { axis });
-        }
-        // Distinct axes below `rank <= MAX_RANK` never exceed the capacity; the checks only keep
-        // this function total.
-        match (self.axes.get_mut(self.len), u8::try_from(axis)) {
-            (Some(slot), Ok(a)) => {
-                *slot = a;
-                self.len += 1;
-                Ok(())
-            }
-            _ => Err(GradientError::RankTooLarge { rank }),
-        }
+        };
+        Ok(Self {
+            rank,
+            given: axes,
+            len,
+        })
     }
 
     /// Number of selected axes.
@@ -82,14 +81,24 @@ impl AxisList {
         self.len
     }
 
-    /// The selected axes as raw indices.
-    fn as_slice(&self) -> &[u8] {
-        self.axes.get(..self.len).unwrap_or(&[])
+    /// The `k`-th selected axis (`k < len`), normalised.
+    fn get(&self, k: usize) -> usize {
+        let given = match self.given {
+            Axes::All => return k,
+            Axes::One(axis) => axis,
+            Axes::List(list) => list.get(k).copied().unwrap_or(0),
+        };
+        // Checked by `resolve`: `-rank <= given < rank`.
+        if given < 0 {
+            self.rank.wrapping_add_signed(given)
+        } else {
+            given.unsigned_abs()
+        }
     }
 
     /// The selected axes, in the caller's order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = usize> + '_ {
-        self.as_slice().iter().map(|&a| usize::from(a))
+        (0..self.len).map(|k| self.get(k))
     }
 }
 

@@ -217,6 +217,9 @@ impl<F: Real> Stencil<F> {
     }
 }
 
+/// The points `(plus, minus)` of the first point's difference, then of the last's.
+pub(crate) type EdgePoints = [(usize, usize); 2];
+
 /// Everything needed to differentiate along one axis: its length, spacing and edge order,
 /// with the edge stencils computed once.
 #[derive(Clone, Copy, Debug)]
@@ -236,20 +239,27 @@ impl<'a, F: Precision> AxisPlan<'a, F> {
         let last_step = n.saturating_sub(1);
         let (first, last) = match edge_order {
             EdgeOrder::First => {
+                // An evenly spaced axis decides its one step's division once.
                 let (d0, dn) = match grid {
-                    Grid::Even(dx) => (dx, dx),
-                    Grid::Uneven(x) => (x.step(0), x.step(n.saturating_sub(2))),
+                    Grid::Even(dx) => {
+                        let d = Divisor::new(dx);
+                        (d, d)
+                    }
+                    Grid::Uneven(x) => (
+                        Divisor::new(x.step(0)),
+                        Divisor::new(x.step(n.saturating_sub(2))),
+                    ),
                 };
                 (
                     Stencil::Difference {
                         plus: 1,
                         minus: 0,
-                        divisor: Divisor::new(d0),
+                        divisor: d0,
                     },
                     Stencil::Difference {
                         plus: last_step,
                         minus: n.saturating_sub(2),
-                        divisor: Divisor::new(dn),
+                        divisor: dn,
                     },
                 )
             }
@@ -319,6 +329,30 @@ impl<'a, F: Precision> AxisPlan<'a, F> {
     #[inline(always)]
     pub(crate) fn last(&self) -> Stencil<F> {
         self.last
+    }
+
+    /// Both edges' points `(plus, minus)` and their one divisor, when both are differences by
+    /// the same step: first-order edges of an evenly spaced axis (`new` gives both edges
+    /// `Divisor::new(dx)`). A walk over many short lines then runs all their edges as one loop
+    /// with the division chosen once, instead of dispatching both stencils per line.
+    #[inline(always)]
+    pub(crate) fn edge_differences(&self) -> Option<(EdgePoints, Divisor<F>)> {
+        match (self.grid, self.first, self.last) {
+            (
+                Grid::Even(_),
+                Stencil::Difference {
+                    plus: p0,
+                    minus: m0,
+                    divisor,
+                },
+                Stencil::Difference {
+                    plus: p1,
+                    minus: m1,
+                    ..
+                },
+            ) => Some(([(p0, m0), (p1, m1)], divisor)),
+            _ => None,
+        }
     }
 
     /// The stencil at point `i < n`. Called once per row by the across walks (each of their

@@ -9,7 +9,7 @@ use crate::element::{Real, Sample};
 use crate::isa::Path;
 use crate::lanes::{Lanes, Step, Unit};
 use crate::spacing::{Grid, Steps, Timestamp, lane_steps};
-use crate::stencil::{AxisPlan, Divide, interior_weights, weighted};
+use crate::stencil::{AxisPlan, Divide, EdgePoints, WithDivide, interior_weights, weighted};
 
 /// Differentiates points `lo..hi` of one line of `plan.len()` samples on the call's vector
 /// `path`, with the stores `S` (non-temporal or not): point `i` into `dst + (i - lo) * so`.
@@ -135,12 +135,72 @@ pub(crate) unsafe fn flat<T: Sample<F>, F: Real>(
         )
     };
     plan.central().apply(interior);
+    if let Some((points, divisor)) = plan.edge_differences() {
+        // SAFETY: the block's lines of `n` points, whose edge stencils read points below `n`.
+        divisor.apply(unsafe { FlatEdges::new(src, dst, n, len, points) });
+        return;
+    }
     for line in (0..len).step_by(n.max(1)) {
         let (s, d) = (src.wrapping_add(line), dst.wrapping_add(line));
         // SAFETY: the `n` points of this line are in the block; only its edges are written.
         unsafe {
             with_edges::<T, F, Unit, Unit, Cached>(s, Unit, d, Unit, plan, (0, n), |_, _, _| ())
         };
+    }
+}
+
+/// The two edges of each of [`flat`]'s lines when both are differences by one divisor
+/// ([`AxisPlan::edge_differences`]): one loop, its division chosen once for the block, rather
+/// than both stencils dispatched again for every line.
+struct FlatEdges<T, F> {
+    src: *const T,
+    dst: *mut F,
+    n: usize,
+    len: usize,
+    points: EdgePoints,
+}
+
+impl<T, F> FlatEdges<T, F> {
+    /// The edges of the lines of `n` points in `len` elements from `src`, into `dst`.
+    ///
+    /// # Safety
+    /// `src` is valid for reads and `dst` for writes of `len` elements, `len` is a multiple of
+    /// `n`, and every point of `points` is below `n`.
+    #[inline(always)]
+    unsafe fn new(src: *const T, dst: *mut F, n: usize, len: usize, points: EdgePoints) -> Self {
+        Self {
+            src,
+            dst,
+            n,
+            len,
+            points,
+        }
+    }
+}
+
+impl<T: Sample<F>, F: Real> WithDivide<F> for FlatEdges<T, F> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run<D: Divide<F>>(self, divide: D) {
+        let Self {
+            src,
+            dst,
+            n,
+            len,
+            points: [(p0, m0), (p1, m1)],
+        } = self;
+        for line in (0..len).step_by(n.max(1)) {
+            // SAFETY: `new`'s contract: the line's points `line..line + n` are in the block,
+            // and `p0, m0, p1, m1 < n`.
+            unsafe {
+                let f = |j: usize| F::load((), src.add(line + j), Unit);
+                let first = divide.divide((), f(p0) - f(m0));
+                let last = divide.divide((), f(p1) - f(m1));
+                F::store(first, dst.add(line), Unit);
+                F::store(last, dst.add(line + n - 1), Unit);
+            }
+        }
     }
 }
 

@@ -200,18 +200,24 @@ fn continue_run(
     (mut axes, mut len): (u64, usize),
 ) -> (u64, usize) {
     let rank = input.rank().min(MAX_RANK);
-    let continues = |a: usize, axes: u64, len: usize| {
-        a != axis
-            && Some(a) != skip
-            && axes & (1 << a) == 0
-            && input.len(a) > 1
-            && input.stride(a) > 0
-            && input.stride(a).unsigned_abs() == len
-            && output.stride(a) == input.stride(a)
-    };
-    while let Some(next) = (0..rank).find(|&a| continues(a, axes, len)) {
-        axes |= 1 << next;
-        len = len.saturating_mul(input.len(next));
+    // The axes that may still join: longer than 1, neither `axis`, `skip` nor already in.
+    let mut open = (0..rank)
+        .filter(|&a| a != axis && Some(a) != skip && input.len(a) > 1)
+        .fold(0u64, |open, a| open | 1 << a)
+        & !axes;
+    'grow: while open != 0 {
+        let mut rest = open;
+        while rest != 0 {
+            let a = rest.trailing_zeros() as usize;
+            rest &= rest - 1;
+            let stride = input.stride(a);
+            if stride > 0 && stride.unsigned_abs() == len && output.stride(a) == stride {
+                (axes, open) = (axes | 1 << a, open & !(1 << a));
+                len = len.saturating_mul(input.len(a));
+                continue 'grow;
+            }
+        }
+        break;
     }
     (axes, len)
 }
