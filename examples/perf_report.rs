@@ -16,7 +16,7 @@
 //! once, coordinates read once — over the bytes the memcpy moves); `naive/ours` and
 //! `numpy/ours` = how many times faster we are. On a CPU with AVX2 the report then times every
 //! workload on each vector path (compile-time lanes, run-time AVX2, run-time AVX-512 for
-//! coordinates), interleaved.
+//! coordinates and non-temporal stores), interleaved.
 
 #[path = "../benches/workloads.rs"]
 mod workloads;
@@ -80,7 +80,7 @@ fn measure<T: Sample<F> + MakeSample, F: Real + MakeSample>(work: &Workload, rou
 }
 
 /// Medians (ns per element) of each vector path (compile-time lanes, run-time AVX2, run-time
-/// AVX-512 for uneven spacing), timed interleaved in the same run.
+/// AVX-512 for uneven spacing and non-temporal stores), timed interleaved in the same run.
 fn compare_isa<T: Sample<F> + MakeSample, F: Real + MakeSample>(
     work: &Workload,
     rounds: usize,
@@ -400,7 +400,8 @@ fn main() {
         return;
     }
     println!(
-        "\nThe vector paths of this build, same run (AVX-512 differs only for coordinates):\n"
+        "\nThe vector paths of this build, same run (AVX-512 differs only for coordinates and \
+         for outputs of 16 MiB or more):\n"
     );
     println!("| workload | compile-time lanes | AVX2 | AVX-512 | lanes/AVX2 | lanes/AVX-512 |");
     println!("| --- | ---: | ---: | ---: | ---: | ---: |");

@@ -3,7 +3,8 @@
 //! `wide` fixes its lanes at compile time, so a default x86_64 build computes on SSE2 lanes even
 //! on a newer CPU. The interior sweeps have a second instantiation compiled for AVX2, taken when
 //! the CPU has it, and the sweeps of uneven spacing, whose three IEEE divisions per point make
-//! the divider the limit, a third one for AVX-512F. Every path computes each lane with the same
+//! the divider the limit, and those that store around the caches (whose 512-bit stores write
+//! whole cache lines), a third one for AVX-512F. Every path computes each lane with the same
 //! correctly rounded instructions in the same order, so the bits do not depend on the path.
 //!
 //! A call picks its [`Path`] once, at its entry ([`Path::detect`]), and hands it down to the
@@ -85,7 +86,8 @@ pub(crate) enum Path {
     /// AVX2 sweeps.
     #[cfg(target_arch = "x86_64")]
     Avx2(Avx2),
-    /// AVX2 sweeps, and AVX-512F sweeps for the dividing formulas (uneven spacing).
+    /// AVX2 sweeps, and AVX-512F sweeps for the dividing formulas (uneven spacing) and the
+    /// non-temporal stores.
     #[cfg(target_arch = "x86_64")]
     Avx512(Avx512),
 }
@@ -161,6 +163,7 @@ pub enum Isa {
     Baseline,
     /// AVX2 sweeps where the CPU has AVX2 (x86_64 only; elsewhere the same as `Baseline`).
     Avx2,
-    /// AVX2 sweeps, and AVX-512F sweeps for uneven spacing, where the CPU has AVX-512F.
+    /// AVX2 sweeps, and AVX-512F sweeps for uneven spacing and non-temporal stores (outputs of
+    /// 16 MiB or more), where the CPU has AVX-512F.
     Avx512,
 }

@@ -1,6 +1,6 @@
 //! Every vector path of one build gives the reference's bits: the compile-time lanes
 //! (`Isa::Baseline`), the AVX2 sweeps taken at run time (`Isa::Avx2`) and the AVX-512F sweeps
-//! of uneven spacing (`Isa::Avx512`).
+//! of uneven spacing and non-temporal stores (`Isa::Avx512`).
 //!
 //! Each call chooses its own path (`numgrad::testing`), one `#[test]` per path. A path the CPU
 //! lacks runs the next one below it, and the output says which ran (`--nocapture`); with
@@ -155,15 +155,17 @@ fn check_case(case: &Case, isa: Isa) -> Result<(), TestCaseError> {
     pair::<i16, f64>(case, ints, isa)
 }
 
-/// A series whose output is stored non-temporally (>= 16 MiB) on uneven coordinates, through
-/// the non-temporal stores of the path.
-fn check_large_series(isa: Isa) {
+/// Series whose outputs are stored non-temporally (>= 16 MiB), through the non-temporal stores
+/// of the path (512-bit ones on the AVX-512 path): on uneven coordinates, evenly spaced, and
+/// from `i16` samples into `f32`; then a 2-D array along both axes (rows across and lines
+/// along).
+fn check_large_outputs(isa: Isa) {
     let n = (16 << 20) / 8 + 13;
     let data: Vec<f64> = (0..n).map(|i| (i as f64 * 1e-3).sin() * 100.0).collect();
     let x: Vec<f64> = (0..n)
         .map(|i| i as f64 + 0.25 * (i as f64 * 0.7).cos())
         .collect();
-    let case = Case {
+    let mut case = Case {
         data,
         space: Space::Coordinates(x),
         edge: EdgeOrder::Second,
@@ -171,6 +173,41 @@ fn check_large_series(isa: Isa) {
     };
     let reference = run::<f64, f64>(&case, &case.data, None);
     assert!(run::<f64, f64>(&case, &case.data, Some(isa)) == reference);
+    (case.space, case.edge) = (Space::Uniform(0.1), EdgeOrder::First);
+    let reference = run::<f64, f64>(&case, &case.data, None);
+    assert!(run::<f64, f64>(&case, &case.data, Some(isa)) == reference);
+    let n: usize = (16 << 20) / 4 + 13;
+    let ints: Vec<i16> = (0..n).map(|i| ((i * 7919) % 2001) as i16 - 1000).collect();
+    let reference = run::<i16, f32>(&case, &ints, None);
+    assert!(run::<i16, f32>(&case, &ints, Some(isa)) == reference);
+
+    let shape = [1029, 2048];
+    let data: Vec<f64> = (0..shape[0] * shape[1])
+        .map(|i| (i as f64 * 0.37).sin() * 10.0)
+        .collect();
+    let input = StridedView::contiguous(&data, &shape).unwrap();
+    let options = Options::new();
+    let outputs = |reference: bool| {
+        let (mut rows, mut cols) = (vec![f64::NAN; data.len()], vec![f64::NAN; data.len()]);
+        let mut outs = [
+            StridedViewMut::contiguous(&mut rows, &shape).unwrap(),
+            StridedViewMut::contiguous(&mut cols, &shape).unwrap(),
+        ];
+        if reference {
+            gradient_reference(&input, &mut outs, &options).unwrap();
+        } else {
+            assert!(gradient_with(&input, &mut outs, &options, Kernel::Auto, isa).unwrap());
+        }
+        let bits = |v: &f64| if v.is_nan() { u64::MAX } else { v.to_bits() };
+        (
+            rows.iter().map(bits).collect::<Vec<_>>(),
+            cols.iter().map(bits).collect::<Vec<_>>(),
+        )
+    };
+    assert!(
+        outputs(false) == outputs(true),
+        "{isa:?}: a 2-D array of 16 MiB outputs"
+    );
 }
 
 /// Every case on the vector paths up to `isa`.
@@ -192,7 +229,7 @@ fn every_case_gives_the_reference_bits(isa: Isa) {
     runner
         .run(&case(), |case| check_case(&case, isa))
         .unwrap_or_else(|e| panic!("{isa:?}: {e}"));
-    check_large_series(isa);
+    check_large_outputs(isa);
 }
 
 #[test]
