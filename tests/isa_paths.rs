@@ -158,7 +158,7 @@ fn check_case(case: &Case, isa: Isa) -> Result<(), TestCaseError> {
 /// Series whose outputs are stored non-temporally (>= 16 MiB), through the non-temporal stores
 /// of the path (512-bit ones on the AVX-512 path): on uneven coordinates, evenly spaced, and
 /// from `i16` samples into `f32`; then a 2-D array along both axes (rows across and lines
-/// along).
+/// along), contiguous and as a step-2 view.
 fn check_large_outputs(isa: Isa) {
     let n = (16 << 20) / 8 + 13;
     let data: Vec<f64> = (0..n).map(|i| (i as f64 * 1e-3).sin() * 100.0).collect();
@@ -181,33 +181,38 @@ fn check_large_outputs(isa: Isa) {
     let reference = run::<i16, f32>(&case, &ints, None);
     assert!(run::<i16, f32>(&case, &ints, Some(isa)) == reference);
 
+    // A C-order array, then every other column of one twice as wide (stride-2 lanes).
     let shape = [1029, 2048];
-    let data: Vec<f64> = (0..shape[0] * shape[1])
-        .map(|i| (i as f64 * 0.37).sin() * 10.0)
-        .collect();
-    let input = StridedView::contiguous(&data, &shape).unwrap();
-    let options = Options::new();
-    let outputs = |reference: bool| {
-        let (mut rows, mut cols) = (vec![f64::NAN; data.len()], vec![f64::NAN; data.len()]);
-        let mut outs = [
-            StridedViewMut::contiguous(&mut rows, &shape).unwrap(),
-            StridedViewMut::contiguous(&mut cols, &shape).unwrap(),
-        ];
-        if reference {
-            gradient_reference(&input, &mut outs, &options).unwrap();
-        } else {
-            assert!(gradient_with(&input, &mut outs, &options, Kernel::Auto, isa).unwrap());
-        }
-        let bits = |v: &f64| if v.is_nan() { u64::MAX } else { v.to_bits() };
-        (
-            rows.iter().map(bits).collect::<Vec<_>>(),
-            cols.iter().map(bits).collect::<Vec<_>>(),
-        )
-    };
-    assert!(
-        outputs(false) == outputs(true),
-        "{isa:?}: a 2-D array of 16 MiB outputs"
-    );
+    for step in [1, 2] {
+        let data: Vec<f64> = (0..shape[0] * shape[1] * step)
+            .map(|i| (i as f64 * 0.37).sin() * 10.0)
+            .collect();
+        let strides = [(shape[1] * step) as isize, step as isize];
+        let input = StridedView::new(&data, 0, &shape, &strides).unwrap();
+        let options = Options::new();
+        let outputs = |reference: bool| {
+            let count = shape[0] * shape[1];
+            let (mut rows, mut cols) = (vec![f64::NAN; count], vec![f64::NAN; count]);
+            let mut outs = [
+                StridedViewMut::contiguous(&mut rows, &shape).unwrap(),
+                StridedViewMut::contiguous(&mut cols, &shape).unwrap(),
+            ];
+            if reference {
+                gradient_reference(&input, &mut outs, &options).unwrap();
+            } else {
+                assert!(gradient_with(&input, &mut outs, &options, Kernel::Auto, isa).unwrap());
+            }
+            let bits = |v: &f64| if v.is_nan() { u64::MAX } else { v.to_bits() };
+            (
+                rows.iter().map(bits).collect::<Vec<_>>(),
+                cols.iter().map(bits).collect::<Vec<_>>(),
+            )
+        };
+        assert!(
+            outputs(false) == outputs(true),
+            "{isa:?}: 16 MiB outputs of a 2-D array, step {step}"
+        );
+    }
 }
 
 /// Every case on the vector paths up to `isa`.

@@ -1,8 +1,9 @@
-//! 512-bit AVX-512F lanes for the run-time AVX-512 sweep of uneven spacing (see `crate::isa`):
-//! the same four operations and sign-flip negation as every other lane type, each one
-//! correctly rounded instruction per lane, never fused. Only the sweeps bound by the divider
-//! use them (three divisions per point): measured here, a 512-bit `vdivpd` divides 1.8× as many
-//! `f64` per second as a 256-bit one (0.15 vs 0.27 ns per element).
+//! 512-bit AVX-512F lanes for the run-time AVX-512 sweeps (see `crate::isa`): the same four
+//! operations and sign-flip negation as every other lane type, each one correctly rounded
+//! instruction per lane, never fused. The sweeps bound by the divider use them (three divisions
+//! per point): measured here, a 512-bit `vdivpd` divides 1.8× as many `f64` per second as a
+//! 256-bit one (0.15 vs 0.27 ns per element); and so do the sweeps that store around the
+//! caches, whose 64-byte non-temporal stores each write a whole cache line.
 //!
 //! Every constructor takes an `isa::Avx512` token, which only detection makes: a value of these
 //! types exists only on a CPU with AVX-512F, the invariant the `// SAFETY:` comments below name
@@ -96,10 +97,43 @@ unsafe fn join_f32(lo: wide::f32x8, hi: wide::f32x8) -> __m512 {
     }
 }
 
+/// Stride-2 lanes of `wide::f64x4` by the AVX2 shuffle of [`deinterleave`](super::deinterleave)
+/// (a build without AVX2 would otherwise shuffle `wide`'s halves with SSE2).
+///
+/// # Safety
+/// The CPU supports AVX2 (every CPU an AVX-512F token is made for does).
+#[inline(always)]
+unsafe fn even_f64(a: wide::f64x4, b: wide::f64x4) -> wide::f64x4 {
+    use core::mem::transmute;
+    // SAFETY: the caller's contract; `wide::f64x4` is 4 plain `f64` (any bits valid).
+    unsafe {
+        transmute::<__m256d, wide::f64x4>(super::deinterleave::avx_f64(
+            transmute::<wide::f64x4, __m256d>(a),
+            transmute::<wide::f64x4, __m256d>(b),
+        ))
+    }
+}
+
+/// [`even_f64`] for `f32` lanes.
+///
+/// # Safety
+/// The CPU supports AVX2.
+#[inline(always)]
+unsafe fn even_f32(a: wide::f32x8, b: wide::f32x8) -> wide::f32x8 {
+    use core::mem::transmute;
+    // SAFETY: the caller's contract; `wide::f32x8` is 8 plain `f32` (any bits valid).
+    unsafe {
+        transmute::<__m256, wide::f32x8>(super::deinterleave::avx_f32(
+            transmute::<wide::f32x8, __m256>(a),
+            transmute::<wide::f32x8, __m256>(b),
+        ))
+    }
+}
+
 macro_rules! avx512_lanes {
     ($($name:ident($v:ty) => $f:ty, $n:literal, [$add:ident, $sub:ident, $mul:ident,
        $div:ident, $neg:ident, $set1:ident, $loadu:ident, $storeu:ident, $stream:ident,
-       $join:ident];)*) => {$(
+       $join:ident, $even:ident];)*) => {$(
         /// AVX-512 lanes of one float type (see the module's documentation for where they
         /// live).
         #[derive(Clone, Copy, Debug)]
@@ -111,7 +145,8 @@ macro_rules! avx512_lanes {
 
         impl $name {
             /// `Lanes::load`: the sample type's own conversion, twice (`wide`'s lanes are half
-            /// as many), joined; other strides gathered.
+            /// as many), joined; stride 2 as two halves of the AVX2 shuffle's (a `[::2]` view
+            /// whose outputs are stored non-temporally); other strides gathered.
             ///
             /// # Safety
             /// `Lanes::load`'s contract.
@@ -126,6 +161,17 @@ macro_rules! avx512_lanes {
                     let (lo, hi) = unsafe { (T::load_wide(p), T::load_wide(p.add($n / 2))) };
                     // SAFETY: the token was shown.
                     Self(unsafe { $join(lo, hi) })
+                } else if S::GAPS && s.get() == 2 {
+                    const HALF: usize = $n / 2;
+                    // SAFETY: the caller guarantees `p[0 ..= 2(N-1)]` readable (the elements
+                    // between the lanes too): the half at `q = p` reads `q[0 .. HALF]` and
+                    // `q[HALF-1 .. 2 HALF-1]`, the half at `q = p + N` the same, up to
+                    // `p[2N-2]`; the token was shown (AVX2 with it).
+                    let half = |q: *const T| unsafe {
+                        $even(T::load_wide(q), T::load_wide(q.add(HALF - 1)))
+                    };
+                    // SAFETY: the token was shown.
+                    Self(unsafe { $join(half(p), half(p.add($n))) })
                 } else {
                     // SAFETY: the caller guarantees `p + k*s` is readable for k < N.
                     Self::from_fn(token, |k| unsafe { p.offset(k as isize * s.get()).read() }.convert())
@@ -138,8 +184,8 @@ macro_rules! avx512_lanes {
 avx512_lanes! {
     F64x8(__m512d) => f64, 8, [_mm512_add_pd, _mm512_sub_pd, _mm512_mul_pd, _mm512_div_pd,
         neg_f64, _mm512_set1_pd, _mm512_loadu_pd, _mm512_storeu_pd, _mm512_stream_pd,
-        join_f64];
+        join_f64, even_f64];
     F32x16(__m512) => f32, 16, [_mm512_add_ps, _mm512_sub_ps, _mm512_mul_ps, _mm512_div_ps,
         neg_f32, _mm512_set1_ps, _mm512_loadu_ps, _mm512_storeu_ps, _mm512_stream_ps,
-        join_f32];
+        join_f32, even_f32];
 }
