@@ -136,7 +136,8 @@ pub(crate) unsafe fn flat<T: Sample<F>, F: Real>(
     };
     plan.central().apply(interior);
     if let Some((points, divisor)) = plan.edge_differences() {
-        // SAFETY: the block's lines of `n` points, whose edge stencils read points below `n`.
+        // SAFETY: this function's contract (`len` elements from `src` and `dst`, a multiple of
+        // `n`); a plan's edge stencils read points of the line, below `n`.
         divisor.apply(unsafe { FlatEdges::new(src, dst, n, len, points) });
         return;
     }
