@@ -44,7 +44,8 @@ macro_rules! avx_lanes {
        $stream:ident, $even:ident];)*) => {$(
         /// AVX lanes of one float type (see the module's documentation for where they live).
         #[derive(Clone, Copy, Debug)]
-        pub struct $name($v);
+        // The vector is the `lanes` module's: the AVX-512 lanes are built from two of these.
+        pub struct $name(pub(super) $v);
 
         // 32-byte non-temporal stores: measured here, a 2-D outer-axis stencil stored 1.5x the
         // memcpy bound with 16-byte stores and 1.2x with 32-byte ones.

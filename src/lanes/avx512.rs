@@ -62,78 +62,21 @@ unsafe fn neg_f32(x: __m512) -> __m512 {
     }
 }
 
-/// Two `wide::f64x4` (the sample type's own conversion of 4 consecutive samples each) as one
-/// vector of 8.
+/// Two 256-bit halves of `f32` into one 512-bit vector, moved as `f64` bits
+/// (`_mm512_insertf32x8` would need AVX-512DQ).
 ///
 /// # Safety
 /// The CPU supports AVX-512F.
 #[inline(always)]
-unsafe fn join_f64(lo: wide::f64x4, hi: wide::f64x4) -> __m512d {
-    use core::mem::transmute;
-    // SAFETY: the caller's contract; `wide::f64x4` is 4 plain `f64` (any bits valid).
-    unsafe {
-        join(
-            transmute::<wide::f64x4, __m256d>(lo),
-            transmute::<wide::f64x4, __m256d>(hi),
-        )
-    }
-}
-
-/// Two `wide::f32x8` as one vector of 16.
-///
-/// # Safety
-/// The CPU supports AVX-512F.
-#[inline(always)]
-unsafe fn join_f32(lo: wide::f32x8, hi: wide::f32x8) -> __m512 {
-    use core::mem::transmute;
-    // SAFETY: the caller's contract; `wide::f32x8` is 8 plain `f32` (any bits valid), moved
-    // as `f64` bits (`_mm512_insertf32x8` would need AVX-512DQ).
-    unsafe {
-        let (lo, hi) = (
-            transmute::<wide::f32x8, __m256>(lo),
-            transmute::<wide::f32x8, __m256>(hi),
-        );
-        _mm512_castpd_ps(join(_mm256_castps_pd(lo), _mm256_castps_pd(hi)))
-    }
-}
-
-/// Stride-2 lanes of `wide::f64x4` by the AVX2 shuffle of [`deinterleave`](super::deinterleave)
-/// (a build without AVX2 would otherwise shuffle `wide`'s halves with SSE2).
-///
-/// # Safety
-/// The CPU supports AVX2 (every CPU an AVX-512F token is made for does).
-#[inline(always)]
-unsafe fn even_f64(a: wide::f64x4, b: wide::f64x4) -> wide::f64x4 {
-    use core::mem::transmute;
-    // SAFETY: the caller's contract; `wide::f64x4` is 4 plain `f64` (any bits valid).
-    unsafe {
-        transmute::<__m256d, wide::f64x4>(super::deinterleave::avx_f64(
-            transmute::<wide::f64x4, __m256d>(a),
-            transmute::<wide::f64x4, __m256d>(b),
-        ))
-    }
-}
-
-/// [`even_f64`] for `f32` lanes.
-///
-/// # Safety
-/// The CPU supports AVX2.
-#[inline(always)]
-unsafe fn even_f32(a: wide::f32x8, b: wide::f32x8) -> wide::f32x8 {
-    use core::mem::transmute;
-    // SAFETY: the caller's contract; `wide::f32x8` is 8 plain `f32` (any bits valid).
-    unsafe {
-        transmute::<__m256, wide::f32x8>(super::deinterleave::avx_f32(
-            transmute::<wide::f32x8, __m256>(a),
-            transmute::<wide::f32x8, __m256>(b),
-        ))
-    }
+unsafe fn join_ps(lo: __m256, hi: __m256) -> __m512 {
+    // SAFETY: the caller's contract.
+    unsafe { _mm512_castpd_ps(join(_mm256_castps_pd(lo), _mm256_castps_pd(hi))) }
 }
 
 macro_rules! avx512_lanes {
     ($($name:ident($v:ty) => $f:ty, $n:literal, [$add:ident, $sub:ident, $mul:ident,
        $div:ident, $neg:ident, $set1:ident, $loadu:ident, $storeu:ident, $stream:ident,
-       $join:ident, $even:ident];)*) => {$(
+       $join:ident, $half:ty];)*) => {$(
         /// AVX-512 lanes of one float type (see the module's documentation for where they
         /// live).
         #[derive(Clone, Copy, Debug)]
@@ -144,9 +87,9 @@ macro_rules! avx512_lanes {
             $loadu, $storeu, $stream);
 
         impl $name {
-            /// `Lanes::load`: the sample type's own conversion, twice (`wide`'s lanes are half
-            /// as many), joined; stride 2 as two halves of the AVX2 shuffle's (a `[::2]` view
-            /// whose outputs are stored non-temporally); other strides gathered.
+            /// `Lanes::load`: two halves loaded as the AVX2 lanes load them (the sample
+            /// type's own conversion, a step-2 view by their shuffle, other strides gathered),
+            /// joined.
             ///
             /// # Safety
             /// `Lanes::load`'s contract.
@@ -156,25 +99,16 @@ macro_rules! avx512_lanes {
                 p: *const T,
                 s: S,
             ) -> Self {
-                if S::UNIT {
-                    // SAFETY: the caller guarantees the N consecutive elements at `p`.
-                    let (lo, hi) = unsafe { (T::load_wide(p), T::load_wide(p.add($n / 2))) };
-                    // SAFETY: the token was shown.
-                    Self(unsafe { $join(lo, hi) })
-                } else if S::GAPS && s.get() == 2 {
-                    const HALF: usize = $n / 2;
-                    // SAFETY: the caller guarantees `p[0 ..= 2(N-1)]` readable (the elements
-                    // between the lanes too): the half at `q = p` reads `q[0 .. HALF]` and
-                    // `q[HALF-1 .. 2 HALF-1]`, the half at `q = p + N` the same, up to
-                    // `p[2N-2]`; the token was shown (AVX2 with it).
-                    let half = |q: *const T| unsafe {
-                        $even(T::load_wide(q), T::load_wide(q.add(HALF - 1)))
-                    };
-                    // SAFETY: the token was shown.
-                    Self(unsafe { $join(half(p), half(p.add($n))) })
-                } else {
-                    // SAFETY: the caller guarantees `p + k*s` is readable for k < N.
-                    Self::from_fn(token, |k| unsafe { p.offset(k as isize * s.get()).read() }.convert())
+                const HALF: usize = $n / 2;
+                let avx2 = token.avx2();
+                // SAFETY: the caller guarantees `p + k*s` readable for k < N (and, with gaps,
+                // the elements between): the low half's are k < N/2, the high half's, from
+                // `p + (N/2)s`, the others; an AVX-512F token comes with AVX2; the halves are
+                // joined on AVX-512F (the token was shown).
+                unsafe {
+                    let lo = <$half as Lanes>::load(avx2, p, s);
+                    let hi = <$half as Lanes>::load(avx2, p.offset(HALF as isize * s.get()), s);
+                    Self($join(lo.0, hi.0))
                 }
             }
         }
@@ -184,8 +118,8 @@ macro_rules! avx512_lanes {
 avx512_lanes! {
     F64x8(__m512d) => f64, 8, [_mm512_add_pd, _mm512_sub_pd, _mm512_mul_pd, _mm512_div_pd,
         neg_f64, _mm512_set1_pd, _mm512_loadu_pd, _mm512_storeu_pd, _mm512_stream_pd,
-        join_f64, even_f64];
+        join, super::avx2::F64x4];
     F32x16(__m512) => f32, 16, [_mm512_add_ps, _mm512_sub_ps, _mm512_mul_ps, _mm512_div_ps,
         neg_f32, _mm512_set1_ps, _mm512_loadu_ps, _mm512_storeu_ps, _mm512_stream_ps,
-        join_f32, even_f32];
+        join_ps, super::avx2::F32x8];
 }
