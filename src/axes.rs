@@ -81,19 +81,14 @@ impl<'a> AxisList<'a> {
         self.len
     }
 
-    /// The `k`-th selected axis (`k < len`), normalised.
+    /// The `k`-th selected axis (`k < len`), normalised (checked by `resolve`).
     fn get(&self, k: usize) -> usize {
         let given = match self.given {
             Axes::All => return k,
             Axes::One(axis) => axis,
             Axes::List(list) => list.get(k).copied().unwrap_or(0),
         };
-        // Checked by `resolve`: `-rank <= given < rank`.
-        if given < 0 {
-            self.rank.wrapping_add_signed(given)
-        } else {
-            given.unsigned_abs()
-        }
+        normalise(given, self.rank).unwrap_or(0)
     }
 
     /// The selected axes, in the caller's order.
@@ -103,14 +98,16 @@ impl<'a> AxisList<'a> {
 }
 
 fn resolve_one(axis: isize, rank: usize) -> Result<usize, GradientError> {
-    let out_of_range = GradientError::AxisOutOfRange { axis, rank };
-    let rank_i = isize::try_from(rank).map_err(|_| out_of_range)?;
+    normalise(axis, rank).ok_or(GradientError::AxisOutOfRange { axis, rank })
+}
+
+/// numpy's index `axis` of an array of rank `rank` (`-1` the last axis), if in `-rank..rank`.
+fn normalise(axis: isize, rank: usize) -> Option<usize> {
+    let rank_i = isize::try_from(rank).ok()?;
     let resolved = if axis < 0 { axis + rank_i } else { axis };
-    if (0..rank_i).contains(&resolved) {
-        Ok(resolved.unsigned_abs())
-    } else {
-        Err(out_of_range)
-    }
+    (0..rank_i)
+        .contains(&resolved)
+        .then_some(resolved.unsigned_abs())
 }
 
 #[cfg(test)]
