@@ -89,6 +89,13 @@ fn case() -> impl Strategy<Value = Case> {
     })
 }
 
+/// A result's bits, with every NaN one value: payloads are not part of the contract (as
+/// elsewhere).
+fn bits<F: Real>(v: F) -> u64 {
+    let v = v.to_f64().unwrap();
+    if v.is_nan() { u64::MAX } else { v.to_bits() }
+}
+
 /// The bits of the gradient of `case` with samples `T` in `F`: by the reference, or on the
 /// vector paths up to `fast` by `gradient` (strided output) and, for unit stride,
 /// `gradient_1d` too.
@@ -120,11 +127,6 @@ fn run<T: Sample<F>, F: Real>(case: &Case, data: &[T], fast: Option<Isa>) -> Vec
             None => gradient_reference(&input, &mut outs, &options).unwrap(),
         }
     }
-    // Bits, with every NaN one value: payloads are not part of the contract (as elsewhere).
-    let bits = |v: F| {
-        let v = v.to_f64().unwrap();
-        if v.is_nan() { u64::MAX } else { v.to_bits() }
-    };
     let out: Vec<u64> = (0..n)
         .map(|j| bits(buffer[(offset as isize + j as isize * case.out_stride) as usize]))
         .collect();
@@ -202,10 +204,9 @@ fn check_large_outputs(isa: Isa) {
             } else {
                 assert!(gradient_with(&input, &mut outs, &options, Kernel::Auto, isa).unwrap());
             }
-            let bits = |v: &f64| if v.is_nan() { u64::MAX } else { v.to_bits() };
             (
-                rows.iter().map(bits).collect::<Vec<_>>(),
-                cols.iter().map(bits).collect::<Vec<_>>(),
+                rows.iter().map(|&v| bits(v)).collect::<Vec<_>>(),
+                cols.iter().map(|&v| bits(v)).collect::<Vec<_>>(),
             )
         };
         assert!(
