@@ -81,14 +81,15 @@ impl<'a> AxisList<'a> {
         self.len
     }
 
-    /// The `k`-th selected axis (`k < len`), normalised (checked by `resolve`).
+    /// The `k`-th selected axis (`k < len`), counted from the front (in range: `resolve`
+    /// checked it).
     fn get(&self, k: usize) -> usize {
         let given = match self.given {
             Axes::All => return k,
             Axes::One(axis) => axis,
             Axes::List(list) => list.get(k).copied().unwrap_or(0),
         };
-        normalise(given, self.rank).unwrap_or(0)
+        from_front(given, self.rank)
     }
 
     /// The selected axes, in the caller's order.
@@ -98,16 +99,22 @@ impl<'a> AxisList<'a> {
 }
 
 fn resolve_one(axis: isize, rank: usize) -> Result<usize, GradientError> {
-    normalise(axis, rank).ok_or(GradientError::AxisOutOfRange { axis, rank })
+    let resolved = from_front(axis, rank);
+    if resolved < rank {
+        Ok(resolved)
+    } else {
+        Err(GradientError::AxisOutOfRange { axis, rank })
+    }
 }
 
-/// numpy's index `axis` of an array of rank `rank` (`-1` the last axis), if in `-rank..rank`.
-fn normalise(axis: isize, rank: usize) -> Option<usize> {
-    let rank_i = isize::try_from(rank).ok()?;
-    let resolved = if axis < 0 { axis + rank_i } else { axis };
-    (0..rank_i)
-        .contains(&resolved)
-        .then_some(resolved.unsigned_abs())
+/// numpy's index `axis` counted from the front (`-1` is the last of `rank` axes): below `rank`
+/// exactly when `axis` is in `-rank..rank` (below `-rank` it wraps to at least `2^63`).
+fn from_front(axis: isize, rank: usize) -> usize {
+    if axis < 0 {
+        rank.wrapping_add_signed(axis)
+    } else {
+        axis.unsigned_abs()
+    }
 }
 
 #[cfg(test)]
