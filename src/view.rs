@@ -153,6 +153,12 @@ impl<'a> Layout<'a> {
         out.get(..self.rank()).unwrap_or(&[])
     }
 
+    /// Whether the strides are C order's, derived from the shape (a contiguous view).
+    #[inline]
+    pub(crate) fn is_c_order(&self) -> bool {
+        self.strides == Strides::COrder
+    }
+
     /// Whether `other` (of the same shape) lays its elements out in this layout's order: the
     /// same stride on every axis. Two C-order layouts are, with no stride computed.
     #[cfg(target_pointer_width = "64")]
