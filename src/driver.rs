@@ -159,7 +159,10 @@ fn fused<T: Sample<F>, F: Real>(
     call: &Validated<'_, F>,
 ) -> bool {
     let layout = input.layout();
-    if !(2..=MAX_FUSED).contains(&call.axes().len()) || layout.is_empty() {
+    let count: usize = layout.shape().iter().product();
+    let axes = call.axes().len();
+    // A small input (a frame) is settled before any search.
+    if !(2..=MAX_FUSED).contains(&axes) || !pass::worth_it(count.saturating_mul(size_of::<T>())) {
         return false;
     }
     // The outermost axis: largest input stride among the axes longer than 1.
@@ -169,10 +172,6 @@ fn fused<T: Sample<F>, F: Real>(
     else {
         return false;
     };
-    let count: usize = layout.shape().iter().product();
-    if !pass::worth_it(count.saturating_mul(size_of::<T>())) {
-        return false;
-    }
     let mut jobs = [None; MAX_FUSED];
     let work = call.axes().iter().zip(outputs.iter()).enumerate();
     for ((k, (axis, output)), slot) in work.zip(&mut jobs) {
