@@ -160,9 +160,10 @@ fn fused<T: Sample<F>, F: Real>(
 ) -> bool {
     let layout = input.layout();
     let count: usize = layout.shape().iter().product();
-    let axes = call.axes().len();
+    let selected = call.axes().len();
     // A small input (a frame) is settled before any search.
-    if !(2..=MAX_FUSED).contains(&axes) || !pass::worth_it(count.saturating_mul(size_of::<T>())) {
+    if !(2..=MAX_FUSED).contains(&selected) || !pass::worth_it(count.saturating_mul(size_of::<T>()))
+    {
         return false;
     }
     // The outermost axis: largest input stride among the axes longer than 1.

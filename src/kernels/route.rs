@@ -122,13 +122,6 @@ impl Route {
         cut: Option<usize>,
         bytes: ElemBytes,
     ) -> Option<Self> {
-        if kernel == Kernel::Auto && input.is_c_order() && output.is_c_order() {
-            let dense = c_order(input.shape(), axis, even, cut, bytes);
-            if let Some(route) = dense {
-                let apart_in = !input.gaps_readable();
-                return Some(Self { apart_in, ..route });
-            }
-        }
         let (s_in, s_out) = (input.stride(axis), output.stride(axis));
         let unit_line = s_in == 1 && s_out == 1;
         let count = output
@@ -137,10 +130,12 @@ impl Route {
             .fold(1usize, |a, &n| a.saturating_mul(n));
         let big = nt_stores(count, bytes.result);
         // Lines beside the gradient axis's own: those that could share its weights.
-        let others = (0..input.rank())
-            .filter(|&a| a != axis)
-            .fold(1usize, |k, a| k.saturating_mul(input.len(a)));
-        let shared_weights = cfg!(target_pointer_width = "64") && !even && others > 1;
+        let others = || {
+            (0..input.rank())
+                .filter(|&a| a != axis)
+                .fold(1usize, |k, a| k.saturating_mul(input.len(a)))
+        };
+        let shared_weights = cfg!(target_pointer_width = "64") && !even && others() > 1;
         let lines = |unit_in: bool, unit_out: bool| Self {
             walk: Walk::Lines,
             unit_in,
@@ -154,15 +149,15 @@ impl Route {
         // other side is strided touches a new cache line (often a new page) per element.
         // A forced strided walk keeps both strides run-time, even where they are 1 (its
         // instantiation is what it tests).
-        let strided = lines(s_in == 1 && s_out != 1, s_out == 1 && s_in != 1);
-        let across = || rows(input, output, axis, (even, cut, big), bytes);
+        let strided = || lines(s_in == 1 && s_out != 1, s_out == 1 && s_in != 1);
+        let across = || rows(input, output, (axis, s_in, s_out), (even, cut, big), bytes);
         let route = match kernel {
             Kernel::Auto if unit_line => {
-                Some(flat(input, output, axis, even, cut).unwrap_or(lines(true, true)))
+                Some(flat(input, output, axis, even, cut).unwrap_or_else(|| lines(true, true)))
             }
-            Kernel::Auto => Some(across().unwrap_or(strided)),
+            Kernel::Auto => Some(across().unwrap_or_else(strided)),
             Kernel::AlongContiguous => unit_line.then(|| lines(true, true)),
-            Kernel::AlongStrided => Some(strided),
+            Kernel::AlongStrided => Some(strided()),
             Kernel::Across => across(),
         };
         let apart_in = !input.gaps_readable();
@@ -170,79 +165,12 @@ impl Route {
     }
 }
 
-/// The automatic route when both views are in C order (so of one shape, `shape`), in closed
-/// form: what [`Route::choose`]'s search of the strides finds ([`flat`], [`rows`]), read off
-/// the shape; the search costs a 32x32 frame a tenth of its time. `None` when an axis is empty
-/// or `axis` shorter than 2, which the search handles. The test below checks the two agree.
-fn c_order(
-    shape: &[usize],
-    axis: usize,
-    even: bool,
-    cut: Option<usize>,
-    bytes: ElemBytes,
-) -> Option<Route> {
-    let n = shape.get(axis).copied().unwrap_or(0);
-    let shape = shape.get(..MAX_RANK).unwrap_or(shape);
-    // The axes after `axis` longer than 1 (the rows across it, contiguous in both views), and
-    // their length in all; every axis's length in all.
-    let (mut later, mut len, mut count) = (0u64, 1usize, 1usize);
-    for (a, &k) in shape.iter().enumerate() {
-        if a > axis && k > 1 {
-            (later, len) = (later | 1 << a, len.saturating_mul(k));
-        }
-        count = count.saturating_mul(k);
-    }
-    if count == 0 || n < 2 {
-        return None;
-    }
-    let route = |walk, nt| Route {
-        walk,
-        unit_in: true,
-        unit_out: true,
-        nt,
-        apart_in: false,
-        shared_weights: false,
-    };
-    let big = nt_stores(count, bytes.result);
-    if later != 0 {
-        let walk = if n > 2 && even && cut != Some(axis) {
-            Walk::Block { axes: later, len }
-        } else {
-            Walk::Rows {
-                axes: later,
-                len,
-                step_in: 1,
-                step_out: 1,
-                tile: len,
-            }
-        };
-        return Some(route(walk, big));
-    }
-    // A unit line: flat lines, extended by the earlier axes up to the cut one; else lines.
-    let (mut axes, mut len) = (0u64, n);
-    if even && n <= FLAT_LINE && cut != Some(axis) {
-        for (a, &k) in shape.iter().enumerate().take(axis).rev() {
-            if k > 1 && cut == Some(a) {
-                break;
-            }
-            if k > 1 {
-                (axes, len) = (axes | 1 << a, len.saturating_mul(k));
-            }
-        }
-    }
-    Some(if axes != 0 {
-        route(Walk::Flat { axes, len }, false)
-    } else {
-        Route {
-            shared_weights: cfg!(target_pointer_width = "64") && !even && count > n,
-            ..route(Walk::Lines, big)
-        }
-    })
-}
-
 /// Flat lines: an evenly spaced `axis` of unit stride on both sides, of at most [`FLAT_LINE`]
 /// points, whose lines follow each other (another axis of stride `n` on both sides, extended
 /// while the next one continues them), none of the merged axes the `cut` one.
+// Inlined, like `rows` and `continue_run`, into `Route::choose`: each returned its route
+// through memory, copied at once (a 32x32 frame's call: about 5% of its time).
+#[inline(always)]
 fn flat(
     input: &Layout<'_>,
     output: &Layout<'_>,
@@ -269,6 +197,7 @@ fn flat(
 /// `axes` (of `len` elements in all) extended by every axis that continues them in both views
 /// (of stride `len` there, then the product so far, …), other than `axis` and `skip`: the
 /// largest block of memory the two views walk in the same order, and its length.
+#[inline(always)]
 fn continue_run(
     input: &Layout<'_>,
     output: &Layout<'_>,
@@ -278,10 +207,25 @@ fn continue_run(
 ) -> (u64, usize) {
     let rank = input.rank().min(MAX_RANK);
     // The axes that may still join: longer than 1, neither `axis`, `skip` nor already in.
+    let start = axes;
+    let joins = |a: usize| a != axis && Some(a) != skip && input.len(a) > 1 && start & 1 << a == 0;
+    if input.is_c_order() && output.is_c_order() {
+        // Both in C order (two contiguous views, the common call): an axis's stride is the
+        // product of the lengths after it, so one pass from the last axis joins the axes the
+        // search below would (after a join, only an earlier axis, of a larger stride, can
+        // match the grown length), without computing each stride again.
+        let mut stride = 1usize;
+        for a in (0..rank).rev() {
+            if stride > 0 && stride == len && joins(a) {
+                (axes, len) = (axes | 1 << a, len.saturating_mul(input.len(a)));
+            }
+            stride = stride.saturating_mul(input.len(a));
+        }
+        return (axes, len);
+    }
     let mut open = (0..rank)
-        .filter(|&a| a != axis && Some(a) != skip && input.len(a) > 1)
-        .fold(0u64, |open, a| open | 1 << a)
-        & !axes;
+        .filter(|&a| joins(a))
+        .fold(0u64, |open, a| open | 1 << a);
     'grow: while open != 0 {
         let mut rest = open;
         while rest != 0 {
@@ -299,13 +243,15 @@ fn continue_run(
     (axes, len)
 }
 
-/// Rows for the across kernel: an axis other than `axis`, longer than 1, of unit stride in
-/// the input and the output, extended to the largest block of axes that stays contiguous in
-/// both; failing that, one axis of unit stride on one side (the output's preferred).
+/// Rows for the across kernel: an axis other than `axis` (of strides `s_in`, `s_out`), longer
+/// than 1, of unit stride in the input and the output, extended to the largest block of axes
+/// that stays contiguous in both; failing that, one axis of unit stride on one side (the
+/// output's preferred).
+#[inline(always)]
 fn rows(
     input: &Layout<'_>,
     output: &Layout<'_>,
-    axis: usize,
+    (axis, s_in, s_out): (usize, isize, isize),
     (even, cut, big): (bool, Option<usize>, bool),
     bytes: ElemBytes,
 ) -> Option<Route> {
@@ -340,11 +286,7 @@ fn rows(
         });
     }
     let len_i = isize::try_from(len).unwrap_or(isize::MAX);
-    let block = input.stride(axis) == len_i
-        && output.stride(axis) == len_i
-        && input.len(axis) > 2
-        && even
-        && cut != Some(axis);
+    let block = s_in == len_i && s_out == len_i && input.len(axis) > 2 && even && cut != Some(axis);
     let walk = if block {
         Walk::Block { axes, len }
     } else {
@@ -371,10 +313,10 @@ mod tests {
     use super::*;
     use crate::view::StridedView;
 
-    /// Every shape of ranks 1 to 4 with lengths 1, 2, 3 and 130 (longer than a flat line) and
-    /// at most `DATA.len()` elements.
+    /// Every shape of ranks 1 to 4 with lengths 0, 1, 2, 3 and 130 (longer than a flat line)
+    /// and at most `DATA.len()` elements.
     fn shapes(mut visit: impl FnMut(&[usize])) {
-        const LENS: [usize; 4] = [1, 2, 3, 130];
+        const LENS: [usize; 5] = [0, 1, 2, 3, 130];
         for rank in 1..=4 {
             for code in 0..LENS.len().pow(rank as u32) {
                 let mut shape = [0; 4];
@@ -392,7 +334,7 @@ mod tests {
     static DATA: [f32; 17_000] = [0.0; 17_000];
 
     #[test]
-    fn the_c_order_closed_form_is_the_searched_route() {
+    fn c_order_views_take_the_searched_route() {
         let mut checked = 0;
         shapes(|shape| {
             let data = &DATA[..shape.iter().product()];
