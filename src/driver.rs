@@ -18,7 +18,7 @@ use crate::{GradientError, Options};
 /// caller-provided outputs, one per selected axis, in the order of the selected axes.
 ///
 /// No allocation; stack use is bounded whatever the rank: a few KiB on 32-bit targets, and on
-/// 64-bit ones up to about 16 KiB (the buffer of a tile of mixed layouts, 9 KiB of `f64`, or a
+/// 64-bit ones up to about 24 KiB (the buffer of a tile of mixed layouts, 18 KiB of `f64`, or a
 /// block of shared coordinate weights, 3 KiB). Every check runs
 /// before the first write: on error the outputs are untouched.
 ///
