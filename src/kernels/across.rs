@@ -3,10 +3,16 @@
 //! points. Rows are visited in memory order, never a column at a time.
 
 use super::Stores;
+#[cfg(target_pointer_width = "64")]
+use super::sweep::DividedRows;
 use super::sweep::{DividedSweep, Dividing, Points, sweep};
 use crate::element::{Real, Sample};
 use crate::isa::Path;
+#[cfg(target_pointer_width = "64")]
+use crate::lanes::Unit;
 use crate::lanes::{Lanes, Step};
+#[cfg(target_pointer_width = "64")]
+use crate::stencil::Divisor;
 use crate::stencil::{Divide, Stencil, weighted};
 
 /// One row of outputs: `len` outputs at `dst`, `dst + output_step`, … for point `point` of the
@@ -77,6 +83,37 @@ where
             };
         }
     }
+}
+
+/// Rows of a block whose rows are `stride_in` apart (a tile's window), each the difference of
+/// the rows after and before it by `divisor` (an evenly spaced axis's interior), in one entry
+/// to the vector path ([`sweep_rows`]): row `r` of `rows` starts at `src + r * stride_in`, its
+/// `len` outputs at `dst + r * stride_out`.
+///
+/// # Safety
+/// For each row `r`, columns `0..len` of the rows before and after it are readable, and its
+/// outputs writable, all distinct.
+#[cfg(target_pointer_width = "64")]
+#[inline(always)]
+pub(crate) unsafe fn interior_rows<F: Real, S: Stores>(
+    path: Path,
+    (src, stride_in): (*const F, usize),
+    out: (*mut F, isize),
+    (rows, len): (usize, usize),
+    divisor: Divisor<F>,
+) {
+    let row = |r: usize| {
+        let at = src.wrapping_add(r * stride_in);
+        Difference {
+            plus: at.wrapping_add(stride_in),
+            minus: at.wrapping_sub(stride_in),
+            rs: Unit,
+        }
+    };
+    // SAFETY: each row reads columns `0..len` of the rows after and before it (`Difference`'s
+    // range contract), readable by the caller's contract, as the outputs are writable.
+    let sweeps = unsafe { DividedRows::<_, F, S>::new(path, row, rows, out, 0, len) };
+    divisor.apply(sweeps);
 }
 
 /// Columns of `(plus - minus) / divisor` rows, once the division is known.

@@ -3,6 +3,8 @@
 
 use core::marker::PhantomData;
 
+#[cfg(target_pointer_width = "64")]
+use super::sweep::DividedRows;
 use super::sweep::{DividedSweep, Dividing, Points, sweep};
 use super::{Cached, Stores};
 use crate::element::{Real, Sample};
@@ -103,6 +105,34 @@ pub(crate) unsafe fn line_weighted<T, F, SI, SO, S>(
     };
     // SAFETY: the caller's contract, and `interior` writes points `from..to` of `lo..hi`.
     unsafe { with_edges::<T, F, SI, SO, S>(src, si, dst, so, plan, points, interior) };
+}
+
+/// Interior points `from..to` (within `1..n-1`, `n = plan.len()`) of `rows` lines of an evenly
+/// spaced axis in one entry to the vector path ([`sweep_rows`]): line `r` starts at
+/// `src + r * stride_in`, and its point `i` is written at `dst + r * stride_out + i`.
+///
+/// # Safety
+/// `plan` is evenly spaced; for each line `r`, its points `from - 1 ..= to` are readable and
+/// its outputs of points `from..to` writable, all distinct.
+#[cfg(target_pointer_width = "64")]
+#[inline(always)]
+pub(crate) unsafe fn interior_rows<F: Real, S: Stores>(
+    path: Path,
+    (src, stride_in): (*const F, usize),
+    out: (*mut F, isize),
+    rows: usize,
+    plan: &AxisPlan<'_, F>,
+    (from, to): (usize, usize),
+) {
+    debug_assert!(plan.is_even() && from >= 1 && to < plan.len());
+    let row = |r: usize| Central {
+        src: src.wrapping_add(r * stride_in),
+        si: Unit,
+    };
+    // SAFETY: each line's points `from..to` read points `from - 1 ..= to` of it (`Central`'s
+    // range contract), readable by the caller's contract, as the outputs are writable.
+    let sweeps = unsafe { DividedRows::<_, F, S>::new(path, row, rows, out, from, to) };
+    plan.central().apply(sweeps);
 }
 
 /// `len / n` contiguous lines of `n = plan.len()` points of an evenly spaced axis, one after the

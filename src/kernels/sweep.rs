@@ -7,7 +7,7 @@ use core::marker::PhantomData;
 use crate::element::Real;
 use crate::isa::Path;
 use crate::kernels::Stores;
-use crate::lanes::{Lanes, Step};
+use crate::lanes::{Lanes, Step, Unit};
 use crate::stencil::{Divide, WithDivide};
 
 /// A formula giving the lanes of points `i .. i + L::N` of an output line.
@@ -104,26 +104,209 @@ pub(crate) unsafe fn sweep<F, P, SO, S, const DIVIDING: bool>(
     S: Stores,
 {
     #[cfg(target_arch = "x86_64")]
-    if end.saturating_sub(start) >= <F::Avx2 as Lanes>::N {
-        // Full-line non-temporal stores: 10-20% off the large rows of the performance report
-        // on a Zen 5 (2048^2 axis 0: 0.49 -> 0.41 ns/elem; 1e7 i16 -> f32: 0.23 -> 0.15).
-        if (DIVIDING || S::NT)
-            && let Some(t) = path.avx512()
-        {
+    match run_time::<F>(path, end.saturating_sub(start), DIVIDING || S::NT) {
+        Some(RunTime::Avx512(t)) => {
             // SAFETY: the token proves AVX-512F; the rest is the caller's contract.
             unsafe { sweep_avx512::<F, P, SO, S>(t, points, dst, so, start, end) };
             return;
         }
-        if let Some(t) = path.avx2() {
+        Some(RunTime::Avx2(t)) => {
             // SAFETY: the token proves AVX2; the rest is the caller's contract.
             unsafe { sweep_avx2::<F, P, SO, S>(t, points, dst, so, start, end) };
             return;
         }
+        None => {}
     }
     #[cfg(not(target_arch = "x86_64"))]
     let Path::Baseline = path;
     // SAFETY: the caller's contract.
     unsafe { sweep_on::<F::Wide, P, SO, S>((), points, dst, so, start, end) };
+}
+
+/// The run-time lanes of a sweep.
+#[cfg(target_arch = "x86_64")]
+#[derive(Clone, Copy)]
+enum RunTime {
+    Avx512(crate::isa::Avx512),
+    Avx2(crate::isa::Avx2),
+}
+
+/// The run-time lanes a sweep of `len` points takes on `path`, `None` for the compile-time
+/// ones: 512-bit lanes for a `wide` sweep (bound by the divider, or storing around the caches:
+/// each store then writes a whole cache line, 10-20% off the large rows of the performance
+/// report on a Zen 5: 2048^2 axis 0 0.49 -> 0.41 ns/elem, 1e7 i16 -> f32 0.23 -> 0.15),
+/// 256-bit ones otherwise, and none when not one 256-bit vector fits.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn run_time<F: Real>(path: Path, len: usize, wide: bool) -> Option<RunTime> {
+    if len < <F::Avx2 as Lanes>::N {
+        return None;
+    }
+    if wide && let Some(t) = path.avx512() {
+        return Some(RunTime::Avx512(t));
+    }
+    path.avx2().map(RunTime::Avx2)
+}
+
+/// [`sweep`] over `rows` rows of a block in one entry to the vector path: row `r` writes
+/// `row(r)`'s points `start..end` to `dst + r * stride + i` (unit stride), so that a block of
+/// short rows (a tile of mixed layouts) pays the path's entry once, not per row. Evenly spaced
+/// formulas only (no divider-bound lanes).
+///
+/// # Safety
+/// [`sweep`]'s contract for each row's formula and its outputs.
+#[inline(always)]
+pub(crate) unsafe fn sweep_rows<F, P, R, S>(
+    path: Path,
+    row: R,
+    rows: usize,
+    (dst, stride): (*mut F, isize),
+    start: usize,
+    end: usize,
+) where
+    F: Real,
+    P: Points<F>,
+    R: Fn(usize) -> P,
+    S: Stores,
+{
+    #[cfg(target_arch = "x86_64")]
+    match run_time::<F>(path, end.saturating_sub(start), S::NT) {
+        Some(RunTime::Avx512(t)) => {
+            // SAFETY: the token proves AVX-512F; the rest is the caller's contract.
+            unsafe { rows_avx512::<F, P, R, S>(t, row, rows, (dst, stride), start, end) };
+            return;
+        }
+        Some(RunTime::Avx2(t)) => {
+            // SAFETY: the token proves AVX2; the rest is the caller's contract.
+            unsafe { rows_avx2::<F, P, R, S>(t, row, rows, (dst, stride), start, end) };
+            return;
+        }
+        None => {}
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let Path::Baseline = path;
+    // SAFETY: the caller's contract.
+    unsafe { rows_on::<F::Wide, P, R, S>((), row, rows, (dst, stride), start, end) };
+}
+
+/// [`rows_on`] AVX lanes, compiled with AVX2.
+///
+/// # Safety
+/// As for [`rows_on`] (the token proves the CPU has AVX2).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn rows_avx2<F: Real, P: Points<F>, R: Fn(usize) -> P, S: Stores>(
+    token: crate::isa::Avx2,
+    row: R,
+    rows: usize,
+    out: (*mut F, isize),
+    start: usize,
+    end: usize,
+) {
+    // SAFETY: the caller's contract.
+    unsafe { rows_on::<F::Avx2, P, R, S>(token, row, rows, out, start, end) };
+}
+
+/// [`rows_on`] AVX-512F lanes, compiled with AVX-512F.
+///
+/// # Safety
+/// As for [`rows_on`] (the token proves the CPU has AVX-512F).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn rows_avx512<F: Real, P: Points<F>, R: Fn(usize) -> P, S: Stores>(
+    token: crate::isa::Avx512,
+    row: R,
+    rows: usize,
+    out: (*mut F, isize),
+    start: usize,
+    end: usize,
+) {
+    // SAFETY: the caller's contract.
+    unsafe { rows_on::<F::Avx512, P, R, S>(token, row, rows, out, start, end) };
+}
+
+/// [`sweep_on`] of each row of [`sweep_rows`].
+///
+/// # Safety
+/// [`sweep_on`]'s contract for each row's formula and its outputs.
+#[inline(always)]
+unsafe fn rows_on<L, P, R, S>(
+    token: L::Token,
+    row: R,
+    rows: usize,
+    (dst, stride): (*mut L::Elem, isize),
+    start: usize,
+    end: usize,
+) where
+    L: Lanes,
+    L::Elem: Real,
+    P: Points<L::Elem>,
+    R: Fn(usize) -> P,
+    S: Stores,
+{
+    for r in 0..rows {
+        let dst = dst.wrapping_offset((r as isize).wrapping_mul(stride));
+        // SAFETY: the caller's contract, row by row.
+        unsafe { sweep_on::<L, P, Unit, S>(token, &row(r), dst, Unit, start, end) };
+    }
+}
+
+/// The sweeps of [`sweep_rows`] of a [`Dividing`] formula given row by row, run by
+/// [`Divisor::apply`](crate::stencil::Divisor::apply) with the divisor's [`Divide`].
+pub(crate) struct DividedRows<R, F, S> {
+    path: Path,
+    row: R,
+    rows: usize,
+    out: (*mut F, isize),
+    start: usize,
+    end: usize,
+    stores: PhantomData<S>,
+}
+
+impl<R, F, S> DividedRows<R, F, S> {
+    /// The sweeps of `row(r)`'s formula for `r` in `0..rows`, row `r` into `out.0 + r * out.1`
+    /// at points `start..end`, on `path`.
+    ///
+    /// # Safety
+    /// [`sweep_rows`]' contract for these arguments and each row's formula with either division.
+    #[inline(always)]
+    pub(crate) unsafe fn new(
+        path: Path,
+        row: R,
+        rows: usize,
+        out: (*mut F, isize),
+        start: usize,
+        end: usize,
+    ) -> Self {
+        Self {
+            path,
+            row,
+            rows,
+            out,
+            start,
+            end,
+            stores: PhantomData,
+        }
+    }
+}
+
+impl<Q, R, F, S> WithDivide<F> for DividedRows<R, F, S>
+where
+    Q: Dividing<F>,
+    R: Fn(usize) -> Q,
+    F: Real,
+    S: Stores,
+{
+    type Output = ();
+
+    #[inline(always)]
+    fn run<D: Divide<F>>(self, divide: D) {
+        let row = |r: usize| (self.row)(r).with(divide);
+        // SAFETY: the contract `new` was called under.
+        unsafe {
+            sweep_rows::<F, _, _, S>(self.path, row, self.rows, self.out, self.start, self.end)
+        };
+    }
 }
 
 /// [`sweep_on`] AVX lanes, compiled with AVX2 so that those lanes' intrinsics inline into it.
