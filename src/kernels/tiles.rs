@@ -81,15 +81,6 @@ const BUFFER: usize = if Shape::WIDE.window() > Shape::ALIASED.window() {
     Shape::ALIASED.window()
 };
 
-/// A window's buffer, on a cache line of its own. Measured on an AMD Zen 5 (the transposed
-/// 2048² view into C order): 3.0-3.6x the memcpy bound in builds whose frame put the plain
-/// array at some addresses, 2.1-2.2x with this alignment, at every output offset tried. The
-/// cause was not pinned down (the buffer's own offset within the line did not matter once the
-/// frame was laid out around it); the copy's loop, since rewritten, also ran at speeds that
-/// followed its place in the binary.
-#[repr(align(64))]
-struct Aligned<B>(B);
-
 /// The two axes a call is tiled over: `contiguous_in` of unit stride in the input, `contiguous_out`
 /// of unit stride in every output.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -162,7 +153,7 @@ pub(crate) fn run<T: Sample<F>, F: Real>(
         }
     };
     let shape = Shape::for_columns(sc.unsigned_abs().saturating_mul(size_of::<T>()));
-    let mut buffer = Aligned([F::zero(); BUFFER]);
+    let mut buffer = [F::zero(); BUFFER];
     // Outputs larger than the caches are written around them, like a route's.
     let count = (0..lout.rank()).fold(1usize, |n, a| n.saturating_mul(lout.len(a)));
     let nt = nt_stores(count, size_of::<F>());
@@ -213,9 +204,9 @@ pub(crate) fn run<T: Sample<F>, F: Real>(
                         (&dst, off_out, strides_out),
                     );
                     if nt {
-                        tile.run::<T, F, NonTemporal>(input, output, plans, &band, &mut buffer.0)
+                        tile.run::<T, F, NonTemporal>(input, output, plans, &band, &mut buffer)
                     } else {
-                        tile.run::<T, F, Cached>(input, output, plans, &band, &mut buffer.0)
+                        tile.run::<T, F, Cached>(input, output, plans, &band, &mut buffer)
                     }
                 };
             }
