@@ -4,7 +4,7 @@
 
 use super::Stores;
 #[cfg(target_pointer_width = "64")]
-use super::sweep::DividedRows;
+use super::sweep::sweep_rows;
 use super::sweep::{DividedSweep, Dividing, Points, sweep};
 use crate::element::{Real, Sample};
 use crate::isa::Path;
@@ -112,8 +112,7 @@ pub(crate) unsafe fn interior_rows<F: Real, S: Stores>(
     };
     // SAFETY: each row reads columns `0..len` of the rows after and before it (`Difference`'s
     // range contract), readable by the caller's contract, as the outputs are writable.
-    let sweeps = unsafe { DividedRows::<_, F, S>::new(path, row, rows, out, 0, len) };
-    divisor.apply(sweeps);
+    unsafe { sweep_rows::<F, _, _, S>(path, divisor, row, rows, out, (0, len)) };
 }
 
 /// Columns of `(plus - minus) / divisor` rows, once the division is known.

@@ -4,7 +4,7 @@
 use core::marker::PhantomData;
 
 #[cfg(target_pointer_width = "64")]
-use super::sweep::DividedRows;
+use super::sweep::sweep_rows;
 use super::sweep::{DividedSweep, Dividing, Points, sweep};
 use super::{Cached, Stores};
 use crate::element::{Real, Sample};
@@ -131,8 +131,7 @@ pub(crate) unsafe fn interior_rows<F: Real, S: Stores>(
     };
     // SAFETY: each line's points `from..to` read points `from - 1 ..= to` of it (`Central`'s
     // range contract), readable by the caller's contract, as the outputs are writable.
-    let sweeps = unsafe { DividedRows::<_, F, S>::new(path, row, rows, out, from, to) };
-    plan.central().apply(sweeps);
+    unsafe { sweep_rows::<F, _, _, S>(path, plan.central(), row, rows, out, (from, to)) };
 }
 
 /// `len / n` contiguous lines of `n = plan.len()` points of an evenly spaced axis, one after the

@@ -10,6 +10,8 @@ use crate::kernels::Stores;
 #[cfg(target_pointer_width = "64")]
 use crate::lanes::Unit;
 use crate::lanes::{Lanes, Step};
+#[cfg(target_pointer_width = "64")]
+use crate::stencil::Divisor;
 use crate::stencil::{Divide, WithDivide};
 
 /// A formula giving the lanes of points `i .. i + L::N` of an output line.
@@ -117,29 +119,29 @@ pub(crate) unsafe fn sweep<F, P, SO, S, const DIVIDING: bool>(
     unsafe { on_lanes(path, end.saturating_sub(start), DIVIDING || S::NT, job) };
 }
 
-/// [`sweep`] over `rows` rows in one entry to the vector path: row `r` writes `row(r)`'s points
-/// `start..end` to `dst + r * stride + i` (unit stride), so that a block of short rows (a tile
-/// of mixed layouts) pays the path's entry once, not per row. Formulas without divisions (no
-/// divider-bound lanes).
+/// [`sweep`] over `rows` rows in one entry to the vector path, so that a block of short rows
+/// (a tile of mixed layouts) pays the path's entry once, not per row: row `r`'s formula is
+/// `row(r)` with `divisor`'s division, its points `start..end` written to
+/// `out.0 + r * out.1 + i` (unit stride). Evenly spaced formulas (no divider-bound lanes).
 ///
 /// # Safety
-/// [`sweep`]'s contract for each row's formula and its outputs.
+/// [`sweep`]'s contract for each row's formula, with either division, and its outputs.
 #[cfg(target_pointer_width = "64")]
 #[inline(always)]
-pub(crate) unsafe fn sweep_rows<F, P, R, S>(
+pub(crate) unsafe fn sweep_rows<F, Q, R, S>(
     path: Path,
+    divisor: Divisor<F>,
     row: R,
     rows: usize,
     (dst, stride): (*mut F, isize),
-    start: usize,
-    end: usize,
+    (start, end): (usize, usize),
 ) where
     F: Real,
-    P: Points<F>,
-    R: Fn(usize) -> P,
+    Q: Dividing<F>,
+    R: Fn(usize) -> Q,
     S: Stores,
 {
-    let job = Rows::<_, _, S> {
+    let rows = Rows::<_, F, S> {
         row,
         rows,
         dst,
@@ -148,8 +150,7 @@ pub(crate) unsafe fn sweep_rows<F, P, R, S>(
         end,
         stores: PhantomData,
     };
-    // SAFETY: the caller's contract is each row's sweep's.
-    unsafe { on_lanes(path, end.saturating_sub(start), S::NT, job) };
+    divisor.apply(DividedRows { path, rows });
 }
 
 /// Work on one kind of lanes: a sweep ([`Sweep`]) or the sweeps of many rows ([`Rows`]).
@@ -270,6 +271,23 @@ struct Rows<R, F, S> {
 }
 
 #[cfg(target_pointer_width = "64")]
+impl<R, F, S> Rows<R, F, S> {
+    /// The same rows, each row's formula made by `f` from the one `row` gives.
+    #[inline(always)]
+    fn map<R2>(self, f: impl FnOnce(R) -> R2) -> Rows<R2, F, S> {
+        Rows {
+            row: f(self.row),
+            rows: self.rows,
+            dst: self.dst,
+            stride: self.stride,
+            start: self.start,
+            end: self.end,
+            stores: self.stores,
+        }
+    }
+}
+
+#[cfg(target_pointer_width = "64")]
 impl<P: Points<F>, R: Fn(usize) -> P, F: Real, S: Stores> OnLanes<F> for Rows<R, F, S> {
     #[inline(always)]
     unsafe fn run<L: Lanes<Elem = F>>(self, token: L::Token) {
@@ -285,45 +303,12 @@ impl<P: Points<F>, R: Fn(usize) -> P, F: Real, S: Stores> OnLanes<F> for Rows<R,
     }
 }
 
-/// The sweeps of [`sweep_rows`] of a [`Dividing`] formula given row by row, run by
-/// [`Divisor::apply`](crate::stencil::Divisor::apply) with the divisor's [`Divide`].
+/// [`sweep_rows`]' rows, whose formulas take their division once [`Divisor::apply`] has
+/// decided it.
 #[cfg(target_pointer_width = "64")]
-pub(crate) struct DividedRows<R, F, S> {
+struct DividedRows<R, F, S> {
     path: Path,
-    row: R,
-    rows: usize,
-    out: (*mut F, isize),
-    start: usize,
-    end: usize,
-    stores: PhantomData<S>,
-}
-
-#[cfg(target_pointer_width = "64")]
-impl<R, F, S> DividedRows<R, F, S> {
-    /// The sweeps of `row(r)`'s formula for `r` in `0..rows`, row `r` into `out.0 + r * out.1`
-    /// at points `start..end`, on `path`.
-    ///
-    /// # Safety
-    /// [`sweep_rows`]' contract for these arguments and each row's formula with either division.
-    #[inline(always)]
-    pub(crate) unsafe fn new(
-        path: Path,
-        row: R,
-        rows: usize,
-        out: (*mut F, isize),
-        start: usize,
-        end: usize,
-    ) -> Self {
-        Self {
-            path,
-            row,
-            rows,
-            out,
-            start,
-            end,
-            stores: PhantomData,
-        }
-    }
+    rows: Rows<R, F, S>,
 }
 
 #[cfg(target_pointer_width = "64")]
@@ -338,11 +323,11 @@ where
 
     #[inline(always)]
     fn run<D: Divide<F>>(self, divide: D) {
-        let row = |r: usize| (self.row)(r).with(divide);
-        // SAFETY: the contract `new` was called under.
-        unsafe {
-            sweep_rows::<F, _, _, S>(self.path, row, self.rows, self.out, self.start, self.end)
-        };
+        let job = self.rows.map(|row| move |r: usize| row(r).with(divide));
+        let len = job.end.saturating_sub(job.start);
+        // SAFETY: only `sweep_rows` makes these, under its contract: each row's formula with
+        // this division.
+        unsafe { on_lanes(self.path, len, S::NT, job) };
     }
 }
 
