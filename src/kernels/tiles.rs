@@ -351,13 +351,13 @@ impl Tile {
                 } else {
                     [points, (0, 0)]
                 };
-                for r in rows.clone() {
-                    let out_row = out_at(out, win_rows.start + r);
-                    for (lo, hi) in rest.into_iter().filter(|&(lo, hi)| lo < hi) {
+                // Most tiles have nothing left: their rows are not visited again.
+                for (lo, hi) in rest.into_iter().filter(|&(lo, hi)| lo < hi) {
+                    for r in rows.clone() {
                         // Row `r` of the window, from its first column: the line along the
                         // columns.
                         let line = window.wrapping_add(r * width);
-                        let dst = out_row.wrapping_add(lo - points.0);
+                        let dst = out_at(out, win_rows.start + r).wrapping_add(lo - points.0);
                         // SAFETY: the line's points are the window's columns, all in the
                         // buffer; its points `lo..hi` are tile columns, whose outputs (unit
                         // stride, from `dst`) are the tile's in this output.
