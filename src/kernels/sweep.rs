@@ -85,11 +85,11 @@ impl<Q: Dividing<F>, F: Real, SO: Step, S: Stores> WithDivide<F> for DividedSwee
 }
 
 /// Writes `points.at(i)` to `dst + i * so` for every `i` in `start..end`, on the lanes of the
-/// call's `path` ([`run_time`]: 512-bit lanes for formulas bound by the divider, `DIVIDING`
-/// (uneven spacing, three divisions per point), and for non-temporal stores; 256-bit ones
-/// otherwise with AVX2; `wide`'s compile-time lanes without, or when not one vector fits: a
-/// short row then stays inlined here, with no call). Same points, same formula, same bits on
-/// every path.
+/// call's `path` (256-bit AVX lanes with AVX2, 512-bit ones with AVX-512F for formulas bound by
+/// the divider, `DIVIDING` (uneven spacing, three divisions per point), and for non-temporal
+/// stores, each of which then writes a whole cache line; `wide`'s compile-time lanes otherwise,
+/// or when not one vector fits: a short row then stays inlined here, with no call). Same
+/// points, same formula, same bits on every path.
 ///
 /// # Safety
 /// As for [`sweep_on`].
@@ -107,87 +107,24 @@ pub(crate) unsafe fn sweep<F, P, SO, S, const DIVIDING: bool>(
     SO: Step,
     S: Stores,
 {
-    let job = Sweep::<_, _, _, S> {
-        points,
-        dst,
-        so,
-        start,
-        end,
-        stores: PhantomData,
-    };
-    // SAFETY: the caller's contract is the sweep's.
-    unsafe { on_lanes(path, end.saturating_sub(start), DIVIDING || S::NT, job) };
-}
-
-/// [`sweep`] over `rows` rows in one entry to the vector path, so that a block of short rows
-/// (a tile of mixed layouts) pays the path's entry once, not per row: row `r`'s formula is
-/// `row(r)` with `divisor`'s division, its points `start..end` written to
-/// `out.0 + r * out.1 + i` (unit stride). Evenly spaced formulas (no divider-bound lanes).
-///
-/// # Safety
-/// [`sweep`]'s contract for each row's formula, with either division, and its outputs.
-#[cfg(target_pointer_width = "64")]
-#[inline(always)]
-pub(crate) unsafe fn sweep_rows<F, Q, R, S>(
-    path: Path,
-    divisor: Divisor<F>,
-    row: R,
-    rows: usize,
-    (dst, stride): (*mut F, isize),
-    (start, end): (usize, usize),
-) where
-    F: Real,
-    Q: Dividing<F>,
-    R: Fn(usize) -> Q,
-    S: Stores,
-{
-    let rows = Rows::<_, F, S> {
-        row,
-        rows,
-        dst,
-        stride,
-        start,
-        end,
-        stores: PhantomData,
-    };
-    divisor.apply(DividedRows { path, rows });
-}
-
-/// Work on one kind of lanes: a sweep ([`Sweep`]) or the sweeps of many rows ([`Rows`]).
-trait OnLanes<F: Real> {
-    /// Runs the work on lanes `L`.
-    ///
-    /// # Safety
-    /// The work's own contract; `token` shows the CPU has `L`'s instructions.
-    unsafe fn run<L: Lanes<Elem = F>>(self, token: L::Token);
-}
-
-/// The one place that enters a vector path: `job` on the lanes [`run_time`] picks for `len`
-/// points (`wide`: bound by the divider or storing around the caches), or `wide`'s
-/// compile-time lanes.
-///
-/// # Safety
-/// `job`'s contract.
-#[inline(always)]
-unsafe fn on_lanes<F: Real, J: OnLanes<F>>(path: Path, len: usize, wide: bool, job: J) {
     #[cfg(target_arch = "x86_64")]
-    match run_time::<F>(path, len, wide) {
+    match run_time::<F>(path, end.saturating_sub(start), DIVIDING || S::NT) {
         Some(RunTime::Avx512(t)) => {
             // SAFETY: the token proves AVX-512F; the rest is the caller's contract.
-            unsafe { on_avx512::<F, J>(t, job) };
+            unsafe { sweep_avx512::<F, P, SO, S>(t, points, dst, so, start, end) };
             return;
         }
         Some(RunTime::Avx2(t)) => {
             // SAFETY: the token proves AVX2; the rest is the caller's contract.
-            unsafe { on_avx2::<F, J>(t, job) };
+            unsafe { sweep_avx2::<F, P, SO, S>(t, points, dst, so, start, end) };
             return;
         }
         None => {}
     }
     #[cfg(not(target_arch = "x86_64"))]
-    let (Path::Baseline, _, _) = (path, len, wide);
-    // SAFETY: the caller's contract; the compile-time lanes need no token.
-    unsafe { job.run::<F::Wide>(()) };
+    let Path::Baseline = path;
+    // SAFETY: the caller's contract.
+    unsafe { sweep_on::<F::Wide, P, SO, S>((), points, dst, so, start, end) };
 }
 
 /// The run-time lanes of a sweep.
@@ -215,100 +152,49 @@ fn run_time<F: Real>(path: Path, len: usize, wide: bool) -> Option<RunTime> {
     path.avx2().map(RunTime::Avx2)
 }
 
-/// `job` on AVX lanes, compiled with AVX2 so that those lanes' intrinsics inline into it.
+/// [`sweep`] over `rows` rows in one entry to the vector path, so that a block of short rows
+/// (a tile of mixed layouts) pays the path's entry once, not per row: row `r`'s formula is
+/// `row(r)` with `divisor`'s division, its points `start..end` written to
+/// `out.0 + r * out.1 + i` (unit stride). Evenly spaced formulas (no divider-bound lanes).
 ///
 /// # Safety
-/// `job`'s contract (the token proves the CPU has AVX2).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn on_avx2<F: Real, J: OnLanes<F>>(token: crate::isa::Avx2, job: J) {
-    // SAFETY: the caller's contract.
-    unsafe { job.run::<F::Avx2>(token) };
-}
-
-/// `job` on AVX-512F lanes, compiled with AVX-512F so that those lanes' intrinsics inline into
-/// it.
-///
-/// # Safety
-/// `job`'s contract (the token proves the CPU has AVX-512F).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-unsafe fn on_avx512<F: Real, J: OnLanes<F>>(token: crate::isa::Avx512, job: J) {
-    // SAFETY: the caller's contract.
-    unsafe { job.run::<F::Avx512>(token) };
-}
-
-/// One sweep ([`sweep`]'s arguments).
-struct Sweep<'p, P, F, SO, S> {
-    points: &'p P,
-    dst: *mut F,
-    so: SO,
-    start: usize,
-    end: usize,
-    stores: PhantomData<S>,
-}
-
-impl<P: Points<F>, F: Real, SO: Step, S: Stores> OnLanes<F> for Sweep<'_, P, F, SO, S> {
-    #[inline(always)]
-    unsafe fn run<L: Lanes<Elem = F>>(self, token: L::Token) {
-        // SAFETY: the caller's contract is `sweep`'s.
-        unsafe {
-            sweep_on::<L, P, SO, S>(token, self.points, self.dst, self.so, self.start, self.end)
-        };
-    }
-}
-
-/// The sweeps of many rows ([`sweep_rows`]' arguments).
+/// [`sweep`]'s contract for each row's formula, with either division, and its outputs.
 #[cfg(target_pointer_width = "64")]
-struct Rows<R, F, S> {
+#[inline(always)]
+pub(crate) unsafe fn sweep_rows<F, Q, R, S>(
+    path: Path,
+    divisor: Divisor<F>,
     row: R,
     rows: usize,
-    dst: *mut F,
-    stride: isize,
-    start: usize,
-    end: usize,
-    stores: PhantomData<S>,
+    out: (*mut F, isize),
+    (start, end): (usize, usize),
+) where
+    F: Real,
+    Q: Dividing<F>,
+    R: Fn(usize) -> Q,
+    S: Stores,
+{
+    divisor.apply(DividedRows::<_, F, S> {
+        path,
+        row,
+        rows,
+        out,
+        start,
+        end,
+        stores: PhantomData,
+    });
 }
 
-#[cfg(target_pointer_width = "64")]
-impl<R, F, S> Rows<R, F, S> {
-    /// The same rows, each row's formula made by `f` from the one `row` gives.
-    #[inline(always)]
-    fn map<R2>(self, f: impl FnOnce(R) -> R2) -> Rows<R2, F, S> {
-        Rows {
-            row: f(self.row),
-            rows: self.rows,
-            dst: self.dst,
-            stride: self.stride,
-            start: self.start,
-            end: self.end,
-            stores: self.stores,
-        }
-    }
-}
-
-#[cfg(target_pointer_width = "64")]
-impl<P: Points<F>, R: Fn(usize) -> P, F: Real, S: Stores> OnLanes<F> for Rows<R, F, S> {
-    #[inline(always)]
-    unsafe fn run<L: Lanes<Elem = F>>(self, token: L::Token) {
-        for r in 0..self.rows {
-            let dst = self
-                .dst
-                .wrapping_offset((r as isize).wrapping_mul(self.stride));
-            // SAFETY: the caller's contract, row by row (`sweep_rows`').
-            unsafe {
-                sweep_on::<L, P, Unit, S>(token, &(self.row)(r), dst, Unit, self.start, self.end)
-            };
-        }
-    }
-}
-
-/// [`sweep_rows`]' rows, whose formulas take their division once [`Divisor::apply`] has
-/// decided it.
+/// [`sweep_rows`]' arguments, until [`Divisor::apply`] has decided the division.
 #[cfg(target_pointer_width = "64")]
 struct DividedRows<R, F, S> {
     path: Path,
-    rows: Rows<R, F, S>,
+    row: R,
+    rows: usize,
+    out: (*mut F, isize),
+    start: usize,
+    end: usize,
+    stores: PhantomData<S>,
 }
 
 #[cfg(target_pointer_width = "64")]
@@ -323,12 +209,149 @@ where
 
     #[inline(always)]
     fn run<D: Divide<F>>(self, divide: D) {
-        let job = self.rows.map(|row| move |r: usize| row(r).with(divide));
-        let len = job.end.saturating_sub(job.start);
-        // SAFETY: only `sweep_rows` makes these, under its contract: each row's formula with
-        // this division.
-        unsafe { on_lanes(self.path, len, S::NT, job) };
+        let Self {
+            path,
+            row,
+            rows,
+            out,
+            start,
+            end,
+            ..
+        } = self;
+        let row = |r: usize| row(r).with(divide);
+        // Only `sweep_rows` makes these, under its contract for each row's formula with this
+        // division.
+        #[cfg(target_arch = "x86_64")]
+        match run_time::<F>(path, end.saturating_sub(start), S::NT) {
+            Some(RunTime::Avx512(t)) => {
+                // SAFETY: the token proves AVX-512F; the rest is `sweep_rows`' contract.
+                unsafe { rows_avx512::<F, _, _, S>(t, row, rows, out, start, end) };
+                return;
+            }
+            Some(RunTime::Avx2(t)) => {
+                // SAFETY: the token proves AVX2; the rest is `sweep_rows`' contract.
+                unsafe { rows_avx2::<F, _, _, S>(t, row, rows, out, start, end) };
+                return;
+            }
+            None => {}
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let Path::Baseline = path;
+        // SAFETY: `sweep_rows`' contract.
+        unsafe { rows_on::<F::Wide, _, _, S>((), row, rows, out, start, end) };
     }
+}
+
+/// [`rows_on`] AVX lanes, compiled with AVX2.
+///
+/// # Safety
+/// As for [`rows_on`] (the token proves the CPU has AVX2).
+#[cfg(target_pointer_width = "64")]
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn rows_avx2<F: Real, P: Points<F>, R: Fn(usize) -> P, S: Stores>(
+    token: crate::isa::Avx2,
+    row: R,
+    rows: usize,
+    out: (*mut F, isize),
+    start: usize,
+    end: usize,
+) {
+    // SAFETY: the caller's contract.
+    unsafe { rows_on::<F::Avx2, P, R, S>(token, row, rows, out, start, end) };
+}
+
+/// [`rows_on`] AVX-512F lanes, compiled with AVX-512F.
+///
+/// # Safety
+/// As for [`rows_on`] (the token proves the CPU has AVX-512F).
+#[cfg(target_pointer_width = "64")]
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn rows_avx512<F: Real, P: Points<F>, R: Fn(usize) -> P, S: Stores>(
+    token: crate::isa::Avx512,
+    row: R,
+    rows: usize,
+    out: (*mut F, isize),
+    start: usize,
+    end: usize,
+) {
+    // SAFETY: the caller's contract.
+    unsafe { rows_on::<F::Avx512, P, R, S>(token, row, rows, out, start, end) };
+}
+
+/// [`sweep_on`] of each row of [`sweep_rows`].
+///
+/// # Safety
+/// [`sweep_on`]'s contract for each row's formula and its outputs.
+#[cfg(target_pointer_width = "64")]
+#[inline(always)]
+unsafe fn rows_on<L, P, R, S>(
+    token: L::Token,
+    row: R,
+    rows: usize,
+    (dst, stride): (*mut L::Elem, isize),
+    start: usize,
+    end: usize,
+) where
+    L: Lanes,
+    L::Elem: Real,
+    P: Points<L::Elem>,
+    R: Fn(usize) -> P,
+    S: Stores,
+{
+    for r in 0..rows {
+        let dst = dst.wrapping_offset((r as isize).wrapping_mul(stride));
+        // SAFETY: the caller's contract, row by row.
+        unsafe { sweep_on::<L, P, Unit, S>(token, &row(r), dst, Unit, start, end) };
+    }
+}
+
+/// [`sweep_on`] AVX lanes, compiled with AVX2 so that those lanes' intrinsics inline into it.
+///
+/// # Safety
+/// As for [`sweep_on`] (the token proves the CPU has AVX2).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn sweep_avx2<F, P, SO, S>(
+    token: crate::isa::Avx2,
+    points: &P,
+    dst: *mut F,
+    so: SO,
+    start: usize,
+    end: usize,
+) where
+    F: Real,
+    P: Points<F>,
+    SO: Step,
+    S: Stores,
+{
+    // SAFETY: the caller's contract.
+    unsafe { sweep_on::<F::Avx2, P, SO, S>(token, points, dst, so, start, end) };
+}
+
+/// [`sweep_on`] AVX-512F lanes, compiled with AVX-512F so that those lanes' intrinsics inline
+/// into it.
+///
+/// # Safety
+/// As for [`sweep_on`] (the token proves the CPU has AVX-512F).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn sweep_avx512<F, P, SO, S>(
+    token: crate::isa::Avx512,
+    points: &P,
+    dst: *mut F,
+    so: SO,
+    start: usize,
+    end: usize,
+) where
+    F: Real,
+    P: Points<F>,
+    SO: Step,
+    S: Stores,
+{
+    // SAFETY: the caller's contract.
+    unsafe { sweep_on::<F::Avx512, P, SO, S>(token, points, dst, so, start, end) };
 }
 
 /// Writes `points.at(i)` to `dst + i * so` for every `i` in `start..end`, `L::N` points at a
