@@ -217,9 +217,6 @@ impl<F: Real> Stencil<F> {
     }
 }
 
-/// The points `(plus, minus)` of the first point's difference, then of the last's.
-pub(crate) type EdgePoints = [(usize, usize); 2];
-
 /// Everything needed to differentiate along one axis: its length, spacing and edge order,
 /// with the edge stencils computed once.
 #[derive(Clone, Copy, Debug)]
@@ -331,18 +328,20 @@ impl<'a, F: Precision> AxisPlan<'a, F> {
         self.last
     }
 
-    /// Both edges' points `(plus, minus)` and their one divisor, when both are differences by
-    /// the same step: first-order edges of an evenly spaced axis (`new` gives both edges
-    /// `Divisor::new(dx)`). A walk over many short lines then runs all their edges as one loop
-    /// with the division chosen once, instead of dispatching both stencils per line.
+    /// The one divisor of both edges when they are numpy's first-order differences on an
+    /// evenly spaced axis, `(f[1] - f[0]) / dx` and `(f[n-1] - f[n-2]) / dx` (`new` gives both
+    /// edges `Divisor::new(dx)`). A walk over many short lines then runs all their edges as one
+    /// loop with the division chosen once and the points fixed, instead of dispatching both
+    /// stencils per line.
     #[inline(always)]
-    pub(crate) fn edge_differences(&self) -> Option<(EdgePoints, Divisor<F>)> {
+    pub(crate) fn first_order_edges(&self) -> Option<Divisor<F>> {
+        let n = self.n;
         match (self.grid, self.first, self.last) {
             (
                 Grid::Even(_),
                 Stencil::Difference {
-                    plus: p0,
-                    minus: m0,
+                    plus: 1,
+                    minus: 0,
                     divisor,
                 },
                 Stencil::Difference {
@@ -350,7 +349,7 @@ impl<'a, F: Precision> AxisPlan<'a, F> {
                     minus: m1,
                     ..
                 },
-            ) => Some(([(p0, m0), (p1, m1)], divisor)),
+            ) if n >= 2 && (p1, m1) == (n - 1, n - 2) => Some(divisor),
             _ => None,
         }
     }

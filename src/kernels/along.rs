@@ -11,7 +11,7 @@ use crate::element::{Real, Sample};
 use crate::isa::Path;
 use crate::lanes::{Lanes, Step, Unit};
 use crate::spacing::{Grid, Steps, Timestamp, lane_steps};
-use crate::stencil::{AxisPlan, Divide, EdgePoints, WithDivide, interior_weights, weighted};
+use crate::stencil::{AxisPlan, Divide, WithDivide, interior_weights, weighted};
 
 /// Differentiates points `lo..hi` of one line of `plan.len()` samples on the call's vector
 /// `path`, with the stores `S` (non-temporal or not): point `i` into `dst + (i - lo) * so`.
@@ -164,13 +164,33 @@ pub(crate) unsafe fn flat<T: Sample<F>, F: Real>(
         )
     };
     plan.central().apply(interior);
-    if let Some((points, divisor)) = plan.edge_differences() {
+    if let Some(divisor) = plan.first_order_edges() {
         // SAFETY: this function's contract (`len` elements from `src` and `dst`, a multiple of
-        // `n`); a plan's edge stencils read points of the line, below `n`.
-        divisor.apply(unsafe { FlatEdges::new(src, dst, n, len, points) });
+        // `n`), and `n >= 2`, as `first_order_edges` found.
+        divisor.apply(unsafe { FlatEdges::new(src, dst, n, len) });
         return;
     }
-    for line in (0..len).step_by(n.max(1)) {
+    // SAFETY: this function's contract.
+    unsafe { edges_per_line(src, dst, plan, len) };
+}
+
+/// The edges of each of [`flat`]'s lines, both stencils dispatched for every line (edges that
+/// are not first-order differences).
+///
+/// # Safety
+/// As for [`flat`].
+// Out of line: inlined, the setup of its stencils ran before the block's loop, at every call
+// of the first-order edges too (a 32x32 frame's call: about 150 instructions).
+#[inline(never)]
+unsafe fn edges_per_line<T: Sample<F>, F: Real>(
+    src: *const T,
+    dst: *mut F,
+    plan: &AxisPlan<'_, F>,
+    len: usize,
+) {
+    let n = plan.len();
+    // Not `step_by`: out of line at opt-level z, its assertion of a non-zero step stayed.
+    for line in (0..len.checked_div(n).unwrap_or(0)).map(|k| k * n) {
         let (s, d) = (src.wrapping_add(line), dst.wrapping_add(line));
         // SAFETY: the `n` points of this line are in the block; only its edges are written.
         unsafe {
@@ -179,32 +199,25 @@ pub(crate) unsafe fn flat<T: Sample<F>, F: Real>(
     }
 }
 
-/// The two edges of each of [`flat`]'s lines when both are differences by one divisor
-/// ([`AxisPlan::edge_differences`]): one loop, its division chosen once for the block, rather
-/// than both stencils dispatched again for every line.
+/// The two edges of each of [`flat`]'s lines when they are first-order differences by one
+/// divisor ([`AxisPlan::first_order_edges`]): one loop, its division chosen once for the block
+/// and its points fixed, rather than both stencils dispatched again for every line.
 struct FlatEdges<T, F> {
     src: *const T,
     dst: *mut F,
     n: usize,
     len: usize,
-    points: EdgePoints,
 }
 
 impl<T, F> FlatEdges<T, F> {
-    /// The edges of the lines of `n` points in `len` elements from `src`, into `dst`.
+    /// The edges of the lines of `n >= 2` points in `len` elements from `src`, into `dst`.
     ///
     /// # Safety
     /// `src` is valid for reads and `dst` for writes of `len` elements, `len` is a multiple of
-    /// `n`, and every point of `points` is below `n`.
+    /// `n`, and `n >= 2`.
     #[inline(always)]
-    unsafe fn new(src: *const T, dst: *mut F, n: usize, len: usize, points: EdgePoints) -> Self {
-        Self {
-            src,
-            dst,
-            n,
-            len,
-            points,
-        }
+    unsafe fn new(src: *const T, dst: *mut F, n: usize, len: usize) -> Self {
+        Self { src, dst, n, len }
     }
 }
 
@@ -213,23 +226,24 @@ impl<T: Sample<F>, F: Real> WithDivide<F> for FlatEdges<T, F> {
 
     #[inline(always)]
     fn run<D: Divide<F>>(self, divide: D) {
-        let Self {
-            src,
-            dst,
-            n,
-            len,
-            points: [(p0, m0), (p1, m1)],
-        } = self;
-        for line in (0..len).step_by(n.max(1)) {
-            // SAFETY: `new`'s contract: the line's points `line..line + n` are in the block,
-            // and `p0, m0, p1, m1 < n`.
+        let Self { src, dst, n, len } = self;
+        // Each line's last two points, from its start: fixed offsets, so the loop keeps two
+        // pointers per side rather than one per point (spilled to the stack when it had six).
+        let end = n.wrapping_sub(2);
+        let (mut s, mut d) = (src, dst);
+        // Not `step_by`: out of line at opt-level z, its assertion of a non-zero step stayed.
+        for _ in 0..len.checked_div(n).unwrap_or(0) {
+            // SAFETY: `new`'s contract: the line's `n` points from `s` and `d` are in the
+            // block, and `n >= 2`, so points `0, 1, n - 2, n - 1` are among them.
             unsafe {
-                let f = |j: usize| F::load((), src.add(line + j), Unit);
-                let first = divide.divide((), f(p0) - f(m0));
-                let last = divide.divide((), f(p1) - f(m1));
-                F::store(first, dst.add(line), Unit);
-                F::store(last, dst.add(line + n - 1), Unit);
+                let f = |p: *const T| F::load((), p, Unit);
+                let first = divide.divide((), f(s.add(1)) - f(s));
+                let (tail, out) = (s.add(end), d.add(end));
+                let last = divide.divide((), f(tail.add(1)) - f(tail));
+                F::store(first, d, Unit);
+                F::store(last, out.add(1), Unit);
             }
+            (s, d) = (s.wrapping_add(n), d.wrapping_add(n));
         }
     }
 }

@@ -111,7 +111,7 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
     let mut batch = Batch::empty();
     batch.walk(&lin, &lout, exclude, axis, range);
     let (a_in, a_out) = (lin.stride(axis), lout.stride(axis));
-    let ((mut off_in, mut off_out), n) = (start, plan.len());
+    let (mut off_in, mut off_out) = start;
     match route.walk {
         #[cfg(target_pointer_width = "64")]
         Walk::Lines if route.shared_weights => {
@@ -202,33 +202,9 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
         }
         Walk::Block { len, .. } => loop {
             let (s, d) = (src.wrapping_offset(off_in), dst.wrapping_offset(off_out));
-            let (last, inner) = ((n - 1) * len, (n - 2) * len);
-            let part = |offset: usize, point: usize, len: usize| Row {
-                src: s.wrapping_add(offset),
-                input_step: Unit,
-                axis_stride: a_in,
-                point,
-                dst: d.wrapping_add(offset),
-                output_step: Unit,
-                len,
-            };
-            let (first, interior, end) =
-                (part(0, 0, len), part(len, 1, inner), part(last, n - 1, len));
             // SAFETY: `off_*` is the start of a contiguous block of `n` rows of `len` elements
-            // in both views (the row axes and the gradient axis, strides 1 and `len`); the
-            // first and last rows read rows of the block, and the interior (rows 1..n-1 as one
-            // row) reads one row before and after, also in it.
-            unsafe {
-                if route.nt {
-                    across::row::<T, F, _, _, NonTemporal>(path, first, plan.first());
-                    across::row::<T, F, _, _, NonTemporal>(path, interior, plan.stencil(1));
-                    across::row::<T, F, _, _, NonTemporal>(path, end, plan.last());
-                } else {
-                    across::row::<T, F, _, _, Cached>(path, first, plan.first());
-                    across::row::<T, F, _, _, Cached>(path, interior, plan.stencil(1));
-                    across::row::<T, F, _, _, Cached>(path, end, plan.last());
-                }
-            }
+            // in both views (the row axes and the gradient axis, strides 1 and `len`).
+            unsafe { block(path, (s, d), plan, len, route.nt) };
             if !batch.advance(&mut off_in, &mut off_out) {
                 break;
             }
@@ -239,14 +215,61 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
     }
 }
 
+/// One block of [`Walk::Block`]: its first row, its interior rows as one row, its last row.
+///
+/// # Safety
+/// `src` and `dst` start a contiguous block of `plan.len()` rows of `len` elements in both
+/// views (the row axes and the gradient axis, strides 1 and `len`).
+// Out of line: inlined into `run_axis`, the three rows' pointers and stencils were computed
+// before the walk's loop at every call of every walk (a 32x32 frame's call: about 300 of its
+// 5,000 instructions).
+#[inline(never)]
+unsafe fn block<T: Sample<F>, F: Real>(
+    path: Path,
+    (s, d): (*const T, *mut F),
+    plan: &AxisPlan<'_, F>,
+    len: usize,
+    nt: bool,
+) {
+    let n = plan.len();
+    // The gradient axis's stride: one row (a validated view's, so it fits).
+    let row = len as isize;
+    let (last, inner) = ((n - 1) * len, (n - 2) * len);
+    let part = |offset: usize, point: usize, len: usize| Row {
+        src: s.wrapping_add(offset),
+        input_step: Unit,
+        axis_stride: row,
+        point,
+        dst: d.wrapping_add(offset),
+        output_step: Unit,
+        len,
+    };
+    let (first, interior, end) = (part(0, 0, len), part(len, 1, inner), part(last, n - 1, len));
+    // SAFETY: the first and last rows read rows of the block, and the interior (rows 1..n-1
+    // as one row) reads one row before and after, also in it.
+    unsafe {
+        if nt {
+            across::row::<T, F, _, _, NonTemporal>(path, first, plan.first());
+            across::row::<T, F, _, _, NonTemporal>(path, interior, plan.stencil(1));
+            across::row::<T, F, _, _, NonTemporal>(path, end, plan.last());
+        } else {
+            across::row::<T, F, _, _, Cached>(path, first, plan.first());
+            across::row::<T, F, _, _, Cached>(path, interior, plan.stencil(1));
+            across::row::<T, F, _, _, Cached>(path, end, plan.last());
+        }
+    }
+}
+
 /// The line walk of flat lines ([`Walk::Flat`]): each position of the batch starts a block of
 /// `len` contiguous elements, lines of `plan.len()` points one after the other.
 ///
 /// # Safety
 /// As for the line walk of [`run_axis`] (without a range on the gradient axis), the lines of
 /// each block following each other in both views.
-// Out of line off x86_64, like the kernel calls: its sweep's frame is then not `run_axis`'s.
-#[cfg_attr(not(target_arch = "x86_64"), inline(never))]
+// Out of line, like `block`: inlined on x86_64, its setup (the plan's stencils, both sweeps'
+// pointers) ran at every call of every walk; elsewhere, its sweep's frame is then not
+// `run_axis`'s.
+#[inline(never)]
 unsafe fn flat_blocks<T: Sample<F>, F: Real>(
     path: Path,
     (src, dst): (*const T, *mut F),
