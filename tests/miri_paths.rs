@@ -136,6 +136,23 @@ fn one_dimensional_remainders() {
             }
             let (mut a, mut b) = (vec![0.0; n], vec![0.0f32; n]);
             gradient_1d(&f, &mut a, AxisSpacing::Uniform(0.25), edge).unwrap();
+            // The output 256 B after the input, in one buffer: swept backwards on x86_64.
+            let mut pool = vec![f64::NAN; 32 + n];
+            let (first, second) = pool.split_at_mut(32);
+            first[..n].copy_from_slice(&f);
+            gradient_1d(&first[..n], second, AxisSpacing::Uniform(0.25), edge).unwrap();
+            let shape = [n];
+            let options = Options::new()
+                .spacing(Spacing::Uniform(0.25))
+                .edge_order(edge);
+            let mut reference = vec![f64::NAN; n];
+            gradient_reference(
+                &StridedView::contiguous(&f, &shape).unwrap(),
+                &mut [StridedViewMut::contiguous(&mut reference, &shape).unwrap()],
+                &options,
+            )
+            .unwrap();
+            assert!(second.iter().zip(&reference).all(|(&a, &b)| same(a, b)));
             gradient_1d(&g, &mut b, AxisSpacing::Ticks64(&t), edge).unwrap();
             gradient_1d(&f, &mut a, AxisSpacing::UnreducedCoordinates(&x), edge).unwrap();
             let shape = [n];

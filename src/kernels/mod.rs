@@ -33,10 +33,12 @@ pub(crate) use weights::BlockWeights;
 #[cfg(target_pointer_width = "64")]
 use weights::{FromBlock, LINE_GROUP, WEIGHT_BLOCK};
 
-/// How a kernel stores its results: through the caches, or around them.
+/// How a kernel stores its results: through the caches, or around them; and in which order.
 pub(crate) trait Stores {
     /// Non-temporal stores (unit output stride only); the caller fences after them.
     const NT: bool;
+    /// The sweep writes its points from the last one down (cached stores only).
+    const BACKWARD: bool = false;
 }
 
 /// Ordinary stores.
@@ -51,6 +53,17 @@ pub(crate) struct NonTemporal;
 
 impl Stores for NonTemporal {
     const NT: bool = true;
+}
+
+/// Ordinary stores, the interior swept from its last point down: for a line whose outputs lie
+/// a little after its samples modulo 4 KiB (see [`contiguous_line`]).
+#[cfg(target_arch = "x86_64")]
+pub(crate) struct Backward;
+
+#[cfg(target_arch = "x86_64")]
+impl Stores for Backward {
+    const NT: bool = false;
+    const BACKWARD: bool = true;
 }
 
 /// Writes the gradient along `axis` into `output` as `route` says, on the call's vector `path`,
@@ -202,8 +215,8 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
         }
         Walk::Block { len, .. } => loop {
             let (s, d) = (src.wrapping_offset(off_in), dst.wrapping_offset(off_out));
-            // SAFETY: `off_*` is the start of a contiguous block of `n` rows of `len` elements
-            // in both views (the row axes and the gradient axis, strides 1 and `len`).
+            // SAFETY: `off_*` is the start of a contiguous block of `plan.len()` rows of `len`
+            // elements in both views (the row axes and the gradient axis, strides 1 and `len`).
             unsafe { block(path, (s, d), plan, len, route.nt) };
             if !batch.advance(&mut off_in, &mut off_out) {
                 break;
@@ -558,8 +571,29 @@ pub(crate) unsafe fn contiguous_line<T: Sample<F>, F: Real>(
         // SAFETY: the caller's contract is `line`'s for unit strides.
         unsafe { along::line::<T, F, _, _, NonTemporal>(path, src, Unit, dst, Unit, plan, whole) };
         nt_fence();
-    } else {
-        // SAFETY: as above.
-        unsafe { along::line::<T, F, _, _, Cached>(path, src, Unit, dst, Unit, plan, whole) };
+        return;
     }
+    #[cfg(target_arch = "x86_64")]
+    if backward(src, dst) {
+        // SAFETY: as above.
+        unsafe { along::line::<T, F, _, _, Backward>(path, src, Unit, dst, Unit, plan, whole) };
+        return;
+    }
+    // SAFETY: as above.
+    unsafe { along::line::<T, F, _, _, Cached>(path, src, Unit, dst, Unit, plan, whole) };
+}
+
+/// Whether a line of samples at `src` is better swept from its last point when its outputs go
+/// to `dst`: when they start less than 2 KiB after the samples modulo 4 KiB (and both have the
+/// same size). A load whose address matches a pending store's in its low 12 bits waits for
+/// that store; a forward sweep then loads, a few dozen points ahead, samples whose addresses
+/// match the outputs it has just stored, and `gradient_1d` on 1,000 `f64` took 120-129 ns
+/// instead of 84-86 with its output 64 to 640 B after its input (modulo 4 KiB; AMD Zen 5).
+/// Swept backwards, the samples those stores match were loaded before them; outputs 2 KiB or
+/// more after (so at most 2 KiB before) keep the forward sweep, which is then as far from the
+/// matches the other way. The same points and formula either way: the same bits.
+#[cfg(target_arch = "x86_64")]
+fn backward<T, F>(src: *const T, dst: *mut F) -> bool {
+    let ahead = (dst as usize).wrapping_sub(src as usize) % 4096;
+    size_of::<T>() == size_of::<F>() && (1..2048).contains(&ahead)
 }

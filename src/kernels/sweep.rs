@@ -403,6 +403,30 @@ unsafe fn sweep_on<L, P, SO, S>(
         }
         return;
     }
+    if S::BACKWARD {
+        // The same steps from the last point down (`kernels::Backward`).
+        let mut j = end;
+        while j >= i + 2 * n {
+            j -= 2 * n;
+            // SAFETY: points j .. j + 2N are within `start..end`.
+            unsafe {
+                let (a, b) = (points.at::<L>(token, j), points.at::<L>(token, j + n));
+                b.store(at(j + n), so);
+                a.store(at(j), so);
+            }
+        }
+        while j >= i + n {
+            j -= n;
+            // SAFETY: points j .. j + N are within `start..end`.
+            unsafe { points.at::<L>(token, j).store(at(j), so) };
+        }
+        while j > i {
+            j -= 1;
+            // SAFETY: start <= j < end.
+            unsafe { points.at::<One<L>>((), j).store(at(j), so) };
+        }
+        return;
+    }
     // On x86_64, two lane groups per step: half the loop overhead per point, which is what
     // limits a sweep in L1 (`gradient` on a 1000-point series: 200 -> 142 ns per call).
     // Elsewhere one, for code size and stack on the embedded targets.
