@@ -102,7 +102,45 @@ struct Small {
     name: &'static str,
     outputs: usize,
     input_bytes: usize,
-    call: Box<dyn FnMut()>,
+    /// Placements of the call's buffers it is timed at (`call`'s argument: `0..placements`).
+    placements: usize,
+    call: Box<dyn FnMut(usize)>,
+}
+
+/// Placements of a small call's buffers: a call on a few KiB runs at a speed that follows where
+/// its outputs fall from its input modulo 4 KiB (a store and a later load 4 KiB apart look
+/// dependent to the CPU), which follows the allocator's history: the same 32x32 frame took
+/// 205-260 ns here with the outputs 0 to 3.5 KiB further away. Each small call is timed with its
+/// outputs `p * PLACEMENT_STEP` bytes further from its input, for every `p < PLACEMENTS`, and
+/// the report gives the median over all of them, and the range of their medians.
+const PLACEMENTS: usize = 8;
+const PLACEMENT_STEP: usize = 512;
+
+/// A small call's buffers in one allocation: the input on a 64-byte boundary, then two outputs,
+/// each `n` elements plus `p * PLACEMENT_STEP` bytes after the previous buffer at placement `p`.
+struct Pool<F> {
+    buf: Vec<F>,
+    at: usize,
+    n: usize,
+}
+
+impl<F: Copy> Pool<F> {
+    fn new(input: &[F], zero: F) -> Self {
+        let n = input.len();
+        let gap = PLACEMENTS * PLACEMENT_STEP / size_of::<F>();
+        let mut buf = vec![zero; 3 * (n + gap) + 64];
+        let at = buf.as_ptr().align_offset(64).min(64);
+        buf[at..at + n].copy_from_slice(input);
+        Self { buf, at, n }
+    }
+
+    /// The input and the two outputs at placement `p`.
+    fn parts(&mut self, p: usize) -> (&[F], &mut [F], &mut [F]) {
+        let (n, step) = (self.n, p * PLACEMENT_STEP / size_of::<F>());
+        let (input, rest) = self.buf[self.at..].split_at_mut(n + step);
+        let (first, rest) = rest.split_at_mut(n + step);
+        (&input[..n], &mut first[..n], &mut rest[..n])
+    }
 }
 
 /// `gradient_1d` on a series of `n` samples of `wave`, unit spacing.
@@ -114,13 +152,15 @@ fn series<F: Real + MakeSample + 'static>(
     use numgrad::{AxisSpacing, EdgeOrder};
     use std::hint::black_box;
     let x: Vec<F> = (0..n).map(|i| F::make(wave(i))).collect();
-    let mut y = vec![F::zero(); n];
+    let mut pool = Pool::new(&x, F::zero());
     Small {
         name,
         outputs: n,
         input_bytes: n * size_of::<F>(),
-        call: Box::new(move || {
-            let (x, y) = (black_box(&x[..]), black_box(&mut y[..]));
+        placements: PLACEMENTS,
+        call: Box::new(move |p| {
+            let (x, y, _) = pool.parts(p);
+            let (x, y) = (black_box(x), black_box(y));
             numgrad::gradient_1d(x, y, AxisSpacing::Uniform(F::one()), EdgeOrder::First).unwrap()
         }),
     }
@@ -135,7 +175,7 @@ fn small_calls(rounds: usize) {
         (i as f64 * 0.37).sin() * 10.0 + (i % 7) as f64
     }
     let frame: Vec<f32> = (0..1024).map(|i| wave(i) as f32).collect();
-    let (mut rows, mut cols) = (vec![0.0f32; 1024], vec![0.0f32; 1024]);
+    let mut pool = Pool::new(&frame, 0.0);
     let mut calls = [
         series::<f64>("gradient_1d f64 n=1000", 1000, wave),
         series::<f32>("gradient_1d f32 n=1024", 1024, wave),
@@ -143,10 +183,12 @@ fn small_calls(rounds: usize) {
             name: "gradient 32x32 f32, both axes",
             outputs: 2048,
             input_bytes: 4096,
-            call: Box::new(move || {
-                let input = StridedView::contiguous(black_box(&frame[..]), &[32, 32]).unwrap();
+            placements: PLACEMENTS,
+            call: Box::new(move |p| {
+                let (frame, rows, cols) = pool.parts(p);
+                let input = StridedView::contiguous(black_box(frame), &[32, 32]).unwrap();
                 let shape = &[32, 32];
-                let (rows, cols) = (black_box(&mut rows[..]), black_box(&mut cols[..]));
+                let (rows, cols) = (black_box(rows), black_box(cols));
                 let outputs = &mut [
                     StridedViewMut::contiguous(rows, shape).unwrap(),
                     StridedViewMut::contiguous(cols, shape).unwrap(),
@@ -156,29 +198,37 @@ fn small_calls(rounds: usize) {
         },
     ];
     let times = interleaved(&mut calls, rounds);
-    println!("\nSmall calls (ns per call, medians of interleaved samples):\n");
     println!(
-        "| call | ns/call | ns/output | memcpy of the input, ns | per output vs gradient_1d f32 |"
+        "\nSmall calls (ns per call: the median of interleaved samples over {PLACEMENTS} \
+         placements of the outputs, {PLACEMENT_STEP} B apart, and the range of the \
+         placements' medians):\n"
     );
-    println!("| --- | ---: | ---: | ---: | ---: |");
+    println!(
+        "| call | ns/call | placements | ns/output | memcpy of the input, ns | per output vs gradient_1d f32 |"
+    );
+    println!("| --- | ---: | ---: | ---: | ---: | ---: |");
     let per_elem: Vec<f64> = (0..calls.len())
-        .map(|k| times[k].0 * 1e9 / calls[k].outputs as f64)
+        .map(|k| times[k].ours * 1e9 / calls[k].outputs as f64)
         .collect();
     for (k, c) in calls.iter().enumerate() {
+        let t = &times[k];
         println!(
-            "| {} | {:.1} | {:.3} | {:.1} | {:.2}x |",
+            "| {} | {:.1} | {:.0}-{:.0} | {:.3} | {:.1} | {:.2}x |",
             c.name,
-            times[k].0 * 1e9,
+            t.ours * 1e9,
+            t.lowest * 1e9,
+            t.highest * 1e9,
             per_elem[k],
-            times[k].1 * 1e9,
+            t.copy * 1e9,
             per_elem[k] / per_elem[1]
         );
     }
 }
 
-/// Each call and a memcpy of its input, timed interleaved: medians (seconds) of the call and
-/// of the memcpy.
-fn interleaved(calls: &mut [Small], rounds: usize) -> Vec<(f64, f64)> {
+/// Each call (at each of its placements) and a memcpy of its input, timed interleaved: the
+/// medians (seconds) of the call over all its samples and of the memcpy, and the lowest and
+/// highest of the call's medians per placement.
+fn interleaved(calls: &mut [Small], rounds: usize) -> Vec<Timed> {
     use std::hint::black_box;
     // Source and destination of each memcpy in one buffer, 2 KiB apart modulo 4 KiB: copies
     // between addresses equal modulo 4 KiB run several times slower on some CPUs.
@@ -188,9 +238,9 @@ fn interleaved(calls: &mut [Small], rounds: usize) -> Vec<(f64, f64)> {
         .collect();
     let reps: Vec<usize> = calls
         .iter_mut()
-        .map(|c| ((2e-3 / time(1, &mut c.call).max(1e-9)) as usize).clamp(1, 1_000_000))
+        .map(|c| ((2e-3 / time(1, || (c.call)(0)).max(1e-9)) as usize).clamp(1, 1_000_000))
         .collect();
-    let mut ours = vec![vec![]; calls.len()];
+    let mut ours: Vec<Vec<Vec<f64>>> = calls.iter().map(|c| vec![vec![]; c.placements]).collect();
     let mut copy = vec![vec![]; calls.len()];
     for _ in 0..rounds {
         for (k, c) in calls.iter_mut().enumerate() {
@@ -199,13 +249,31 @@ fn interleaved(calls: &mut [Small], rounds: usize) -> Vec<(f64, f64)> {
             copy[k].push(time(reps[k], || {
                 black_box(&mut dst[..n]).copy_from_slice(black_box(&src[..n]))
             }));
-            ours[k].push(time(reps[k], &mut c.call));
+            for (p, samples) in ours[k].iter_mut().enumerate() {
+                samples.push(time(reps[k], || (c.call)(p)));
+            }
         }
     }
     ours.into_iter()
-        .map(median)
-        .zip(copy.into_iter().map(median))
+        .zip(copy)
+        .map(|(placed, copy)| {
+            let each: Vec<f64> = placed.iter().cloned().map(median).collect();
+            Timed {
+                ours: median(placed.concat()),
+                copy: median(copy),
+                lowest: each.iter().copied().fold(f64::INFINITY, f64::min),
+                highest: each.iter().copied().fold(0.0, f64::max),
+            }
+        })
         .collect()
+}
+
+/// What [`interleaved`] measured of one call (seconds).
+struct Timed {
+    ours: f64,
+    copy: f64,
+    lowest: f64,
+    highest: f64,
 }
 
 /// A `gradient_values` call on `f` (the value type `V`, 1e6 samples), with unit spacing or the
@@ -224,7 +292,8 @@ where
         name,
         outputs: n,
         input_bytes: n * size_of::<V>(),
-        call: Box::new(move || {
+        placements: 1,
+        call: Box::new(move |_| {
             let per_axis = [AxisSpacing::Coordinates(&x)];
             let spacing = if coordinates {
                 Spacing::PerAxis(&per_axis)
@@ -281,7 +350,7 @@ fn value_types(rounds: usize, numpy: &HashMap<String, f64>) {
     println!("\nValue types (gradient_values, one scalar loop), medians of interleaved samples:\n");
     println!("| workload | ns/elem | vs memcpy bound | numpy/ours |");
     println!("| --- | ---: | ---: | ---: |");
-    for (c, &(ours, copy)) in calls.iter().zip(&times) {
+    for (c, &Timed { ours, copy, .. }) in calls.iter().zip(&times) {
         // Input read once, output (as wide as the input) written once, coordinates (of the
         // spacing type: f64, or f16 for float16) read once.
         let coords = match (c.name.contains("coords"), c.name.contains("float16")) {
