@@ -189,14 +189,21 @@ unsafe fn edges_per_line<T: Sample<F>, F: Real>(
     len: usize,
 ) {
     let n = plan.len();
-    // Not `step_by`: out of line at opt-level z, its assertion of a non-zero step stayed.
-    for line in (0..len.checked_div(n).unwrap_or(0)).map(|k| k * n) {
+    for line in (0..lines(len, n)).map(|k| k * n) {
         let (s, d) = (src.wrapping_add(line), dst.wrapping_add(line));
         // SAFETY: the `n` points of this line are in the block; only its edges are written.
         unsafe {
             with_edges::<T, F, Unit, Unit, Cached>(s, Unit, d, Unit, plan, (0, n), |_, _, _| ())
         };
     }
+}
+
+/// The number of lines of `n` points in a flat block of `len` elements, for a loop over them
+/// (not `step_by(n)`: out of line at opt-level z, its assertion of a non-zero step stayed, a
+/// panic path in firmware).
+#[inline(always)]
+fn lines(len: usize, n: usize) -> usize {
+    len.checked_div(n).unwrap_or(0)
 }
 
 /// The two edges of each of [`flat`]'s lines when they are first-order differences by one
@@ -231,8 +238,7 @@ impl<T: Sample<F>, F: Real> WithDivide<F> for FlatEdges<T, F> {
         // pointers per side rather than one per point (spilled to the stack when it had six).
         let end = n.wrapping_sub(2);
         let (mut s, mut d) = (src, dst);
-        // Not `step_by`: out of line at opt-level z, its assertion of a non-zero step stayed.
-        for _ in 0..len.checked_div(n).unwrap_or(0) {
+        for _ in 0..lines(len, n) {
             // SAFETY: `new`'s contract: the line's `n` points from `s` and `d` are in the
             // block, and `n >= 2`, so points `0, 1, n - 2, n - 1` are among them.
             unsafe {

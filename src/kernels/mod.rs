@@ -217,7 +217,13 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
             let (s, d) = (src.wrapping_offset(off_in), dst.wrapping_offset(off_out));
             // SAFETY: `off_*` is the start of a contiguous block of `plan.len()` rows of `len`
             // elements in both views (the row axes and the gradient axis, strides 1 and `len`).
-            unsafe { block(path, (s, d), plan, len, route.nt) };
+            unsafe {
+                if route.nt {
+                    block::<T, F, NonTemporal>(path, (s, d), plan, len);
+                } else {
+                    block::<T, F, Cached>(path, (s, d), plan, len);
+                }
+            }
             if !batch.advance(&mut off_in, &mut off_out) {
                 break;
             }
@@ -228,7 +234,8 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
     }
 }
 
-/// One block of [`Walk::Block`]: its first row, its interior rows as one row, its last row.
+/// One block of [`Walk::Block`]: its first row, its interior rows as one row, its last row,
+/// stored with `S`.
 ///
 /// # Safety
 /// `src` and `dst` start a contiguous block of `plan.len()` rows of `len` elements in both
@@ -237,12 +244,11 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
 // before the walk's loop at every call of every walk (a 32x32 frame's call: about 300 of its
 // 5,000 instructions).
 #[inline(never)]
-unsafe fn block<T: Sample<F>, F: Real>(
+unsafe fn block<T: Sample<F>, F: Real, S: Stores>(
     path: Path,
     (s, d): (*const T, *mut F),
     plan: &AxisPlan<'_, F>,
     len: usize,
-    nt: bool,
 ) {
     let n = plan.len();
     // The gradient axis's stride: one row (a validated view's, so it fits).
@@ -261,15 +267,9 @@ unsafe fn block<T: Sample<F>, F: Real>(
     // SAFETY: the first and last rows read rows of the block, and the interior (rows 1..n-1
     // as one row) reads one row before and after, also in it.
     unsafe {
-        if nt {
-            across::row::<T, F, _, _, NonTemporal>(path, first, plan.first());
-            across::row::<T, F, _, _, NonTemporal>(path, interior, plan.stencil(1));
-            across::row::<T, F, _, _, NonTemporal>(path, end, plan.last());
-        } else {
-            across::row::<T, F, _, _, Cached>(path, first, plan.first());
-            across::row::<T, F, _, _, Cached>(path, interior, plan.stencil(1));
-            across::row::<T, F, _, _, Cached>(path, end, plan.last());
-        }
+        across::row::<T, F, _, _, S>(path, first, plan.first());
+        across::row::<T, F, _, _, S>(path, interior, plan.stencil(1));
+        across::row::<T, F, _, _, S>(path, end, plan.last());
     }
 }
 
