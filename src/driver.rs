@@ -100,6 +100,21 @@ pub(crate) fn execute<T: Sample<F>, F: Real>(
         {
             return true;
         }
+        // A frame along both axes, likewise, when it is one chunk of the fused pass (which
+        // takes larger ones).
+        let mut selected = axes.iter();
+        let count = input
+            .layout()
+            .shape()
+            .iter()
+            .fold(1usize, |c, &n| c.saturating_mul(n));
+        let bytes = count.saturating_mul(size_of::<T>());
+        if let (Some(a), Some(b), None) = (selected.next(), selected.next(), selected.next())
+            && !pass::worth_it(bytes)
+            && kernels::run_frame(path, input, outputs, [a, b], |k| call.plan(k, [a, b][k]))
+        {
+            return true;
+        }
         #[cfg(target_pointer_width = "64")]
         if tiled(path, input, outputs, call) {
             return true;

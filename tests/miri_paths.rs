@@ -273,3 +273,23 @@ fn tiles_of_mixed_layouts_and_shared_coordinate_weights() {
     let per = [AxisSpacing::Coordinates(&z), AxisSpacing::Uniform(2.0)];
     auto_against_reference(&tall, &[0, 1], &per, &[33, 1], EdgeOrder::Second);
 }
+
+#[test]
+fn frames_along_both_axes() {
+    // Frames straight to their two kernels (`kernels::run_frame`): a block across the rows and
+    // flat lines along them, the axes either way round; lines of 9 points leave a remainder of
+    // every lane width, lines of 2 have no interior.
+    let data: Vec<f64> = values(5 * 9);
+    let even = [AxisSpacing::Uniform(0.5), AxisSpacing::Uniform(-3.0)];
+    for (shape, strides) in [([5usize, 9], [9isize, 1]), ([3, 2], [2, 1])] {
+        let count = shape[0] * shape[1];
+        let input = StridedView::contiguous(&data[..count], &shape).unwrap();
+        for edge in [EdgeOrder::First, EdgeOrder::Second] {
+            if shape[1] < edge.min_len() {
+                continue;
+            }
+            auto_against_reference(&input, &[0, 1], &even, &strides, edge);
+            auto_against_reference(&input, &[1, 0], &even, &strides, edge);
+        }
+    }
+}

@@ -676,3 +676,99 @@ fn fused_chunks_equal_the_reference() {
         check(&ints, &[200, 1400], &[1400, 1], 0, edge);
     }
 }
+
+/// Frames along both axes, every size around the kernels' lanes and the frame shortcut's
+/// limits (2 rows take the search's other route, lines of 129 points are not flat), either
+/// order of the axes, contiguous descriptors and explicit C-order strides (both take the
+/// shortcut), padded rows (which do not): every vector path gives the reference's bits.
+#[test]
+fn frames_along_both_axes_equal_the_reference_on_every_path() {
+    fn check<T: Sample<F> + Copy, F: Real>(make: impl Fn(f64) -> T) {
+        let pool = support::specials_and(&[1.5, -2.25, 7.0, 1e300, -3e-310, 0.1, 42.0]);
+        for rows in [2usize, 3, 4, 5, 9, 40] {
+            for cols in [2usize, 3, 7, 8, 9, 16, 17, 31, 32, 33, 127, 128, 129] {
+                // Rows padded by one element: the third layout.
+                let padded = cols + 1;
+                let data: Vec<T> = (0..rows * padded)
+                    .map(|i| {
+                        make(if i % 11 == 5 {
+                            pool[i / 11 % pool.len()]
+                        } else {
+                            ((i * 37) % 101) as f64 * 0.25 - 12.0
+                        })
+                    })
+                    .collect();
+                let shape = [rows, cols];
+                let dense = &data[..rows * cols];
+                let (c_strides, padded_strides) = ([cols as isize, 1], [padded as isize, 1]);
+                let views = [
+                    StridedView::contiguous(dense, &shape).unwrap(),
+                    StridedView::new(dense, 0, &shape, &c_strides).unwrap(),
+                    StridedView::new(&data, 0, &shape, &padded_strides).unwrap(),
+                ];
+                for (input, edge, axes) in views.iter().flat_map(|v| {
+                    [EdgeOrder::First, EdgeOrder::Second]
+                        .into_iter()
+                        .flat_map(move |e| [[0isize, 1], [1, 0]].map(|a| (v, e, a)))
+                }) {
+                    if rows < edge.min_len() || cols < edge.min_len() {
+                        continue;
+                    }
+                    let per = [
+                        AxisSpacing::Uniform(F::from(0.5).unwrap()),
+                        AxisSpacing::Uniform(F::from(-3.0).unwrap()),
+                    ];
+                    let options = Options::new()
+                        .axes(Axes::List(&axes))
+                        .spacing(Spacing::PerAxis(&per))
+                        .edge_order(edge);
+                    let run = |isa: Option<Isa>, c_order: bool| {
+                        let mut bufs = vec![vec![F::nan(); rows * cols]; 2];
+                        {
+                            let mut outs: Vec<_> = bufs
+                                .iter_mut()
+                                .map(|b| match c_order {
+                                    true => StridedViewMut::contiguous(b, &shape).unwrap(),
+                                    false => StridedViewMut::new(b, 0, &shape, &c_strides).unwrap(),
+                                })
+                                .collect();
+                            match isa {
+                                Some(isa) => assert!(
+                                    gradient_with(input, &mut outs, &options, Kernel::Auto, isa)
+                                        .unwrap()
+                                ),
+                                None => gradient_reference(input, &mut outs, &options).unwrap(),
+                            }
+                        }
+                        bufs
+                    };
+                    let reference = run(None, true);
+                    for isa in [Isa::Baseline, Isa::Avx2, Isa::Avx512] {
+                        for c_order in [true, false] {
+                            let got = run(Some(isa), c_order);
+                            for (k, (g, r)) in got.iter().zip(&reference).enumerate() {
+                                let at = g.iter().zip(r).position(|(&a, &b)| !same(a, b));
+                                assert!(
+                                    at.is_none(),
+                                    "{rows}x{cols}, axes {axes:?}, {edge:?}, {isa:?}, output {k}, \
+                                     element {at:?}: {:?} vs {:?}",
+                                    at.map(|j| g[j]),
+                                    at.map(|j| r[j])
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    check::<f64, f64>(|x| x);
+    check::<f32, f32>(|x| x as f32);
+    check::<i16, f32>(|x| {
+        if x.is_finite() {
+            x.clamp(-3e4, 3e4) as i16
+        } else {
+            7
+        }
+    });
+}

@@ -165,6 +165,56 @@ impl Route {
     }
 }
 
+/// A 2-D frame along both axes (`axes`: 0 and 1, either way round), its rows one after the
+/// other in the input and both outputs (unit stride along a row, the row's length between
+/// rows, whatever the descriptors), at least 3 rows of at most [`FLAT_LINE`] points (2 at
+/// least). On evenly spaced axes and outputs too small for non-temporal stores, the search
+/// takes [`Walk::Block`] across the rows and [`Walk::Flat`] along them, each over the whole
+/// frame (`a_frame_takes_the_searched_routes`), so a frame skips it (`kernels::run_frame`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Frame {
+    rows: usize,
+    cols: usize,
+}
+
+impl Frame {
+    /// The frame of these layouts, if they make one (the spacing is the caller's to check).
+    #[inline]
+    pub(crate) fn fits(
+        input: &Layout<'_>,
+        outputs: [&Layout<'_>; 2],
+        axes: [usize; 2],
+    ) -> Option<Self> {
+        let (rows, cols) = (input.len(0), input.len(1));
+        let dense =
+            |l: &Layout<'_>| l.is_c_order() || l.stride(1) == 1 && l.stride(0) == cols as isize;
+        let fits = input.rank() == 2
+            // A block needs an interior row; flat lines are short, and have two points.
+            && rows > 2
+            && (2..=FLAT_LINE).contains(&cols)
+            && !nt_stores(rows.saturating_mul(cols), size_of::<f64>())
+            && matches!(axes, [0, 1] | [1, 0])
+            && dense(input)
+            && outputs.iter().all(|l| dense(l));
+        fits.then_some(Self { rows, cols })
+    }
+
+    /// The walk of `axis` (0 or 1) over the whole frame.
+    pub(crate) fn walk(self, axis: usize) -> Walk {
+        let Self { rows, cols } = self;
+        match axis {
+            0 => Walk::Block {
+                axes: 1 << 1,
+                len: cols,
+            },
+            _ => Walk::Flat {
+                axes: 1 << 0,
+                len: rows * cols,
+            },
+        }
+    }
+}
+
 /// Flat lines: an evenly spaced `axis` of unit stride on both sides, of at most [`FLAT_LINE`]
 /// points, whose lines follow each other (another axis of stride `n` on both sides, extended
 /// while the next one continues them), none of the merged axes the `cut` one.
@@ -332,6 +382,59 @@ mod tests {
     }
 
     static DATA: [f32; 17_000] = [0.0; 17_000];
+
+    #[test]
+    fn a_frame_takes_the_searched_routes() {
+        let mut frames = 0;
+        for rows in [0usize, 1, 2, 3, 4, 7, 32, 130] {
+            for cols in [0usize, 1, 2, 3, 9, 32, 128, 129] {
+                let shape = [rows, cols];
+                let data = &DATA[..rows * cols];
+                let c = [cols as isize, 1];
+                let padded = [cols as isize + 1, 1];
+                let contiguous = StridedView::contiguous(data, &shape).unwrap();
+                let explicit = StridedView::new(data, 0, &shape, &c).unwrap();
+                let wide = &DATA[..rows * (cols + 1)];
+                let padded = StridedView::new(wide, 0, &shape, &padded).unwrap();
+                for (input, output) in [
+                    (&contiguous, &contiguous),
+                    (&explicit, &contiguous),
+                    (&contiguous, &explicit),
+                    (&padded, &contiguous),
+                    (&contiguous, &padded),
+                ] {
+                    let (l_in, l_out) = (input.layout(), output.layout());
+                    for axes in [[0, 1], [1, 0], [0, 0], [1, 1]] {
+                        let frame = Frame::fits(l_in, [l_out, l_out], axes);
+                        let is_frame = rows > 2
+                            && (2..=FLAT_LINE).contains(&cols)
+                            && axes[0] != axes[1]
+                            && input.layout() != padded.layout()
+                            && output.layout() != padded.layout();
+                        assert_eq!(frame.is_some(), is_frame, "{shape:?} {axes:?}");
+                        let Some(frame) = frame else { continue };
+                        for axis in [0, 1] {
+                            for bytes in [ElemBytes::of::<f32, f32>(), ElemBytes::of::<u8, f64>()] {
+                                let route = Route::choose(
+                                    Kernel::Auto,
+                                    l_in,
+                                    l_out,
+                                    axis,
+                                    true,
+                                    None,
+                                    bytes,
+                                )
+                                .unwrap();
+                                assert_eq!((route.walk, route.nt), (frame.walk(axis), false));
+                            }
+                        }
+                        frames += 1;
+                    }
+                }
+            }
+        }
+        assert!(frames >= 100, "{frames}");
+    }
 
     #[test]
     fn c_order_views_take_the_searched_route() {
