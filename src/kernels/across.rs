@@ -10,6 +10,8 @@ use crate::element::{Real, Sample};
 use crate::isa::Path;
 #[cfg(target_pointer_width = "64")]
 use crate::lanes::Unit;
+#[cfg(target_pointer_width = "64")]
+use crate::lanes::prefetch;
 use crate::lanes::{Lanes, Step};
 #[cfg(target_pointer_width = "64")]
 use crate::stencil::Divisor;
@@ -149,6 +151,19 @@ impl<T: Sample<F>, F: Real, RS: Step, D: Divide<F>> Points<F> for DifferenceRow<
     #[inline(always)]
     unsafe fn at<L: Lanes<Elem = F>>(&self, token: L::Token, c: usize) -> L {
         let c = c as isize * self.rs.get();
+        // Rows whose elements share cache lines (a step-2 view): each group of lanes asks for
+        // the same columns two rows further on (`plus - minus` is two rows; one at the edges).
+        // Left to the hardware prefetchers, the job reading a fused chunk from memory ran well
+        // below a copy's rate (AMD Zen 5, 2048² of a 2048x4096 `f64` array, all axes: 1.18-1.23x
+        // the memcpy bound, 1.01-1.07x with the hints). Rows far apart issue none.
+        #[cfg(target_pointer_width = "64")]
+        if !RS::UNIT && self.rs.get().unsigned_abs() * size_of::<T>() <= 64 {
+            let rows = (self.plus.addr() as isize).wrapping_sub(self.minus.addr() as isize);
+            // The lanes' lowest element: the last one when the row runs backwards.
+            let low = c + (L::N as isize - 1) * self.rs.get().min(0);
+            let ahead = self.plus.wrapping_offset(low).wrapping_byte_offset(rows);
+            prefetch(ahead, L::N * self.rs.get().unsigned_abs());
+        }
         // SAFETY: the range contract.
         let (plus, minus) = unsafe {
             (
