@@ -103,14 +103,8 @@ pub(crate) fn execute<T: Sample<F>, F: Real>(
         // A frame along both axes, likewise, when it is one chunk of the fused pass (which
         // takes larger ones).
         let mut selected = axes.iter();
-        let count = input
-            .layout()
-            .shape()
-            .iter()
-            .fold(1usize, |c, &n| c.saturating_mul(n));
-        let bytes = count.saturating_mul(size_of::<T>());
         if let (Some(a), Some(b), None) = (selected.next(), selected.next(), selected.next())
-            && !pass::worth_it(bytes)
+            && !pass::worth_it(input_bytes(input))
             && kernels::run_frame(path, input, outputs, [a, b], |k| call.plan(k, [a, b][k]))
         {
             return true;
@@ -164,6 +158,13 @@ fn tiled<T: Sample<F>, F: Real>(
     true
 }
 
+/// The bytes of the input's elements: what decides between the fused pass and a walk per
+/// axis ([`pass::worth_it`]).
+fn input_bytes<T>(input: &StridedView<'_, T>) -> usize {
+    let count = input.layout().shape().iter();
+    count.fold(size_of::<T>(), |b, &n| b.saturating_mul(n))
+}
+
 /// Several axes in one pass over the input ([`pass`]): returns `false` (nothing written) when
 /// the call does not fit: fewer than 2 or more than [`MAX_FUSED`] axes, or a layout where the
 /// outermost axis cannot be cut.
@@ -177,8 +178,7 @@ fn fused<T: Sample<F>, F: Real>(
     let count: usize = layout.shape().iter().product();
     let selected = call.axes().len();
     // A small input (a frame) is settled before any search.
-    if !(2..=MAX_FUSED).contains(&selected) || !pass::worth_it(count.saturating_mul(size_of::<T>()))
-    {
+    if !(2..=MAX_FUSED).contains(&selected) || !pass::worth_it(input_bytes(input)) {
         return false;
     }
     // The outermost axis: largest input stride among the axes longer than 1.

@@ -4,6 +4,8 @@
 
 use super::Stores;
 #[cfg(target_pointer_width = "64")]
+use super::route::shares_lines;
+#[cfg(target_pointer_width = "64")]
 use super::sweep::sweep_rows;
 use super::sweep::{DividedSweep, Dividing, Points, sweep};
 use crate::element::{Real, Sample};
@@ -155,9 +157,10 @@ impl<T: Sample<F>, F: Real, RS: Step, D: Divide<F>> Points<F> for DifferenceRow<
         // the same columns two rows further on (`plus - minus` is two rows; one at the edges).
         // Left to the hardware prefetchers, the job reading a fused chunk from memory ran well
         // below a copy's rate (AMD Zen 5, 2048² of a 2048x4096 `f64` array, all axes: 1.18-1.23x
-        // the memcpy bound, 1.01-1.07x with the hints). Rows far apart issue none.
+        // the memcpy bound, 1.01-1.07x with the hints). Rows far apart (tiles) issue none: the
+        // route's rule for rows walked whole.
         #[cfg(target_pointer_width = "64")]
-        if !RS::UNIT && self.rs.get().unsigned_abs() * size_of::<T>() <= 64 {
+        if !RS::UNIT && shares_lines(self.rs.get(), size_of::<T>()) {
             let rows = (self.plus.addr() as isize).wrapping_sub(self.minus.addr() as isize);
             // The lanes' lowest element: the last one when the row runs backwards.
             let low = c + (L::N as isize - 1) * self.rs.get().min(0);

@@ -91,6 +91,13 @@ pub(crate) fn nt_stores(count: usize, bytes: usize) -> bool {
     count.saturating_mul(bytes) >= NT_BYTES
 }
 
+/// Whether elements `stride` apart, of `size` bytes, share cache lines (a step-2 view's rows):
+/// such rows are walked whole, and read ahead (`across`).
+#[inline(always)]
+pub(crate) fn shares_lines(stride: isize, size: usize) -> bool {
+    stride.unsigned_abs().saturating_mul(size) <= 64
+}
+
 /// The sizes of one input sample and one result: all a route needs of the element types (so
 /// [`Route::choose`] is one function for every pairing, not one per pairing).
 #[derive(Clone, Copy, Debug)]
@@ -318,8 +325,7 @@ fn rows(
         // each output cache line is filled in one visit (a transposed view would otherwise
         // touch a new page for every element). Rows whose elements share cache lines (a
         // step-2 view) are dense enough to be walked whole, in memory order.
-        let near = |stride: isize, size: usize| stride.unsigned_abs().saturating_mul(size) <= 64;
-        let dense = near(step_in, bytes.sample) && near(step_out, bytes.result);
+        let dense = shares_lines(step_in, bytes.sample) && shares_lines(step_out, bytes.result);
         return Some(Route {
             walk: Walk::Rows {
                 axes: 1 << row,
