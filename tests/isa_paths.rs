@@ -168,7 +168,8 @@ fn check_case(case: &Case, isa: Isa) -> Result<(), TestCaseError> {
 /// Series whose outputs are stored non-temporally (>= 16 MiB), through the non-temporal stores
 /// of the path (512-bit ones on the AVX-512 path): on uneven coordinates, evenly spaced, and
 /// from `i16` samples into `f32`; then a 2-D array along both axes (rows across and lines
-/// along), contiguous and as a step-2 view.
+/// along), contiguous and as a step-2 view, evenly spaced, and contiguous by coordinates (rows
+/// across weighted, read ahead).
 fn check_large_outputs(isa: Isa) {
     let n = (16 << 20) / 8 + 13;
     let data: Vec<f64> = (0..n).map(|i| (i as f64 * 1e-3).sin() * 100.0).collect();
@@ -193,13 +194,23 @@ fn check_large_outputs(isa: Isa) {
 
     // A C-order array, then every other column of one twice as wide (stride-2 lanes).
     let shape = [1029, 2048];
-    for step in [1, 2] {
+    let uneven = |n: usize| -> Vec<f64> {
+        (0..n)
+            .map(|i| i as f64 * 0.5 + 0.125 * (i as f64 * 1.3).sin())
+            .collect()
+    };
+    let (x0, x1) = (uneven(shape[0]), uneven(shape[1]));
+    let coords = [AxisSpacing::Coordinates(&x0), AxisSpacing::Coordinates(&x1)];
+    for (step, spacing) in [(1, None), (2, None), (1, Some(&coords))] {
         let data: Vec<f64> = (0..shape[0] * shape[1] * step)
             .map(|i| (i as f64 * 0.37).sin() * 10.0)
             .collect();
         let strides = [(shape[1] * step) as isize, step as isize];
         let input = StridedView::new(&data, 0, &shape, &strides).unwrap();
-        let options = Options::new();
+        let options = match spacing {
+            Some(spacing) => Options::new().spacing(Spacing::PerAxis(spacing)),
+            None => Options::new(),
+        };
         let outputs = |reference: bool| {
             let count = shape[0] * shape[1];
             let (mut rows, mut cols) = (vec![f64::NAN; count], vec![f64::NAN; count]);
@@ -219,7 +230,8 @@ fn check_large_outputs(isa: Isa) {
         };
         assert!(
             outputs(false) == outputs(true),
-            "{isa:?}: 16 MiB outputs of a 2-D array, step {step}"
+            "{isa:?}: 16 MiB outputs of a 2-D array, step {step}, coordinates {}",
+            spacing.is_some()
         );
     }
 }
