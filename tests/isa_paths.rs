@@ -236,6 +236,103 @@ fn check_large_outputs(isa: Isa) {
     }
 }
 
+/// Step-2 views (every other sample, forwards and backwards) of series by coordinates and of
+/// 2-D arrays along both axes, from `f64`, `f32` and `i16` samples: the lanes that load such
+/// rows with their own shuffles (the AVX-512F lanes as two halves of the AVX2 ones), at widths
+/// around every lane count. Series by coordinates take the AVX-512F lanes on a CPU that has
+/// them; the 2-D arrays, evenly spaced and small, the AVX2 ones.
+fn check_step_two_views(isa: Isa) {
+    fn one<T: Sample<F>, F: Real>(isa: Isa, shape: [usize; 2], step: isize, data: &[T]) {
+        let offset = if step < 0 { data.len() - 1 } else { 0 };
+        let strides = [2 * shape[1] as isize, step];
+        let (offset, strides) = if step < 0 {
+            (offset - (shape[0] - 1) * 2 * shape[1], strides)
+        } else {
+            (offset, strides)
+        };
+        let input = StridedView::new(data, offset, &shape, &strides).unwrap();
+        let options = Options::new();
+        let run = |fast: Option<Isa>| {
+            let count = shape[0] * shape[1];
+            let (mut rows, mut cols) = (vec![F::nan(); count], vec![F::nan(); count]);
+            {
+                let mut outs = [
+                    StridedViewMut::contiguous(&mut rows, &shape).unwrap(),
+                    StridedViewMut::contiguous(&mut cols, &shape).unwrap(),
+                ];
+                match fast {
+                    Some(isa) => assert!(
+                        gradient_with(&input, &mut outs, &options, Kernel::Auto, isa).unwrap()
+                    ),
+                    None => gradient_reference(&input, &mut outs, &options).unwrap(),
+                }
+            }
+            (
+                rows.into_iter().map(bits).collect::<Vec<_>>(),
+                cols.into_iter().map(bits).collect::<Vec<_>>(),
+            )
+        };
+        assert!(
+            run(Some(isa)) == run(None),
+            "{isa:?}: {shape:?} step {step}, {} samples into {}",
+            core::any::type_name::<T>(),
+            core::any::type_name::<F>()
+        );
+    }
+    // A series by coordinates: its lanes divide, the sweeps that take 512-bit lanes.
+    fn series<T: Sample<F>, F: Real>(isa: Isa, n: usize, step: isize, data: &[T]) {
+        let x: Vec<F> = (0..n)
+            .map(|i| F::from(i as f64 * 0.5 + 0.125 * (i as f64 * 1.3).sin()).unwrap())
+            .collect();
+        let offset = if step < 0 { data.len() - 1 } else { 0 };
+        let (shape, strides) = ([n], [step]);
+        let input = StridedView::new(data, offset, &shape, &strides).unwrap();
+        let spacing = [AxisSpacing::Coordinates(&x)];
+        let options = Options::new().spacing(Spacing::PerAxis(&spacing));
+        let run = |fast: Option<Isa>| {
+            let mut out = vec![F::nan(); n];
+            {
+                let mut outs = [StridedViewMut::contiguous(&mut out, &shape).unwrap()];
+                match fast {
+                    Some(isa) => assert!(
+                        gradient_with(&input, &mut outs, &options, Kernel::Auto, isa).unwrap()
+                    ),
+                    None => gradient_reference(&input, &mut outs, &options).unwrap(),
+                }
+            }
+            out.into_iter().map(bits).collect::<Vec<_>>()
+        };
+        assert!(
+            run(Some(isa)) == run(None),
+            "{isa:?}: {n} points step {step} by coordinates, {} samples into {}",
+            core::any::type_name::<T>(),
+            core::any::type_name::<F>()
+        );
+    }
+    for cols in (2..=40).chain([63, 64, 65, 129]) {
+        for step in [2, -2] {
+            let data: Vec<f64> = (0..2 * cols)
+                .map(|i| ((i * 7919) % 1013) as f64 * 0.37 - 150.0)
+                .collect();
+            series::<f64, f64>(isa, cols, step, &data);
+            let floats: Vec<f32> = data.iter().map(|&v| v as f32).collect();
+            series::<f32, f32>(isa, cols, step, &floats);
+            let ints: Vec<i16> = data.iter().map(|&v| v as i16).collect();
+            series::<i16, f32>(isa, cols, step, &ints);
+            let shape = [5, cols];
+            let n = shape[0] * shape[1] * 2;
+            let data: Vec<f64> = (0..n)
+                .map(|i| ((i * 7919) % 1013) as f64 * 0.37 - 150.0)
+                .collect();
+            one::<f64, f64>(isa, shape, step, &data);
+            let floats: Vec<f32> = data.iter().map(|&v| v as f32).collect();
+            one::<f32, f32>(isa, shape, step, &floats);
+            let ints: Vec<i16> = data.iter().map(|&v| v as i16).collect();
+            one::<i16, f32>(isa, shape, step, &ints);
+        }
+    }
+}
+
 /// Every case on the vector paths up to `isa`.
 fn every_case_gives_the_reference_bits(isa: Isa) {
     let used = isa_used(isa);
@@ -256,6 +353,7 @@ fn every_case_gives_the_reference_bits(isa: Isa) {
         .run(&case(), |case| check_case(&case, isa))
         .unwrap_or_else(|e| panic!("{isa:?}: {e}"));
     check_large_outputs(isa);
+    check_step_two_views(isa);
 }
 
 #[test]
