@@ -242,14 +242,10 @@ fn check_large_outputs(isa: Isa) {
 /// around every lane count. Series by coordinates take the AVX-512F lanes on a CPU that has
 /// them; the 2-D arrays, evenly spaced and small, the AVX2 ones.
 fn check_step_two_views(isa: Isa) {
-    fn one<T: Sample<F>, F: Real>(isa: Isa, shape: [usize; 2], step: isize, data: &[T]) {
-        let offset = if step < 0 { data.len() - 1 } else { 0 };
+    // Element `[0, 0]` of a backward view is the last of the first row's pairs.
+    fn grid<T: Sample<F>, F: Real>(isa: Isa, shape: [usize; 2], step: isize, data: &[T]) {
+        let offset = if step < 0 { 2 * shape[1] - 1 } else { 0 };
         let strides = [2 * shape[1] as isize, step];
-        let (offset, strides) = if step < 0 {
-            (offset - (shape[0] - 1) * 2 * shape[1], strides)
-        } else {
-            (offset, strides)
-        };
         let input = StridedView::new(data, offset, &shape, &strides).unwrap();
         let options = Options::new();
         let run = |fast: Option<Isa>| {
@@ -309,26 +305,26 @@ fn check_step_two_views(isa: Isa) {
             core::any::type_name::<F>()
         );
     }
+    // `n` samples as `f64`, `f32` and `i16`.
+    let samples = |n: usize| {
+        let data: Vec<f64> = (0..n)
+            .map(|i| ((i * 7919) % 1013) as f64 * 0.37 - 150.0)
+            .collect();
+        let floats: Vec<f32> = data.iter().map(|&v| v as f32).collect();
+        let ints: Vec<i16> = data.iter().map(|&v| v as i16).collect();
+        (data, floats, ints)
+    };
     for cols in (2..=40).chain([63, 64, 65, 129]) {
         for step in [2, -2] {
-            let data: Vec<f64> = (0..2 * cols)
-                .map(|i| ((i * 7919) % 1013) as f64 * 0.37 - 150.0)
-                .collect();
+            let (data, floats, ints) = samples(2 * cols);
             series::<f64, f64>(isa, cols, step, &data);
-            let floats: Vec<f32> = data.iter().map(|&v| v as f32).collect();
             series::<f32, f32>(isa, cols, step, &floats);
-            let ints: Vec<i16> = data.iter().map(|&v| v as i16).collect();
             series::<i16, f32>(isa, cols, step, &ints);
             let shape = [5, cols];
-            let n = shape[0] * shape[1] * 2;
-            let data: Vec<f64> = (0..n)
-                .map(|i| ((i * 7919) % 1013) as f64 * 0.37 - 150.0)
-                .collect();
-            one::<f64, f64>(isa, shape, step, &data);
-            let floats: Vec<f32> = data.iter().map(|&v| v as f32).collect();
-            one::<f32, f32>(isa, shape, step, &floats);
-            let ints: Vec<i16> = data.iter().map(|&v| v as i16).collect();
-            one::<i16, f32>(isa, shape, step, &ints);
+            let (data, floats, ints) = samples(2 * shape[0] * shape[1]);
+            grid::<f64, f64>(isa, shape, step, &data);
+            grid::<f32, f32>(isa, shape, step, &floats);
+            grid::<i16, f32>(isa, shape, step, &ints);
         }
     }
 }
