@@ -165,6 +165,43 @@ fn check_case(case: &Case, isa: Isa) -> Result<(), TestCaseError> {
     pair::<i16, f64>(case, ints, isa)
 }
 
+/// `n` increasing, unevenly spaced coordinates.
+fn uneven<F: Real>(n: usize) -> Vec<F> {
+    (0..n)
+        .map(|i| F::from(i as f64 * 0.5 + 0.125 * (i as f64 * 1.3).sin()).unwrap())
+        .collect()
+}
+
+/// Whether `gradient` on the vector paths up to `isa` gives the reference's bits for `input`
+/// and `options`, the gradient along each of the `selected` axes written to a contiguous array
+/// of the input's shape.
+fn same_as_reference<T: Sample<F>, F: Real>(
+    isa: Isa,
+    input: &StridedView<'_, T>,
+    options: &Options<'_, F>,
+    selected: usize,
+) -> bool {
+    let shape = input.shape();
+    let count: usize = shape.iter().product();
+    let run = |fast: Option<Isa>| {
+        let mut buffers = vec![vec![F::nan(); count]; selected];
+        let mut outs: Vec<_> = buffers
+            .iter_mut()
+            .map(|b| StridedViewMut::contiguous(b, shape).unwrap())
+            .collect();
+        match fast {
+            Some(isa) => {
+                assert!(gradient_with(input, &mut outs, options, Kernel::Auto, isa).unwrap())
+            }
+            None => gradient_reference(input, &mut outs, options).unwrap(),
+        }
+        drop(outs);
+        let bits_of = |b: &Vec<F>| b.iter().map(|&v| bits(v)).collect::<Vec<_>>();
+        buffers.iter().map(bits_of).collect::<Vec<_>>()
+    };
+    run(Some(isa)) == run(None)
+}
+
 /// Series whose outputs are stored non-temporally (>= 16 MiB), through the non-temporal stores
 /// of the path (512-bit ones on the AVX-512 path): on uneven coordinates, evenly spaced, and
 /// from `i16` samples into `f32`; then a 2-D array along both axes (rows across and lines
@@ -194,12 +231,7 @@ fn check_large_outputs(isa: Isa) {
 
     // A C-order array, then every other column of one twice as wide (stride-2 lanes).
     let shape = [1029, 2048];
-    let uneven = |n: usize| -> Vec<f64> {
-        (0..n)
-            .map(|i| i as f64 * 0.5 + 0.125 * (i as f64 * 1.3).sin())
-            .collect()
-    };
-    let (x0, x1) = (uneven(shape[0]), uneven(shape[1]));
+    let (x0, x1): (Vec<f64>, Vec<f64>) = (uneven(shape[0]), uneven(shape[1]));
     let coords = [AxisSpacing::Coordinates(&x0), AxisSpacing::Coordinates(&x1)];
     for (step, spacing) in [(1, None), (2, None), (1, Some(&coords))] {
         let data: Vec<f64> = (0..shape[0] * shape[1] * step)
@@ -211,25 +243,8 @@ fn check_large_outputs(isa: Isa) {
             Some(spacing) => Options::new().spacing(Spacing::PerAxis(spacing)),
             None => Options::new(),
         };
-        let outputs = |reference: bool| {
-            let count = shape[0] * shape[1];
-            let (mut rows, mut cols) = (vec![f64::NAN; count], vec![f64::NAN; count]);
-            let mut outs = [
-                StridedViewMut::contiguous(&mut rows, &shape).unwrap(),
-                StridedViewMut::contiguous(&mut cols, &shape).unwrap(),
-            ];
-            if reference {
-                gradient_reference(&input, &mut outs, &options).unwrap();
-            } else {
-                assert!(gradient_with(&input, &mut outs, &options, Kernel::Auto, isa).unwrap());
-            }
-            (
-                rows.iter().map(|&v| bits(v)).collect::<Vec<_>>(),
-                cols.iter().map(|&v| bits(v)).collect::<Vec<_>>(),
-            )
-        };
         assert!(
-            outputs(false) == outputs(true),
+            same_as_reference(isa, &input, &options, 2),
             "{isa:?}: 16 MiB outputs of a 2-D array, step {step}, coordinates {}",
             spacing.is_some()
         );
@@ -247,29 +262,8 @@ fn check_step_two_views(isa: Isa) {
         let offset = if step < 0 { 2 * shape[1] - 1 } else { 0 };
         let strides = [2 * shape[1] as isize, step];
         let input = StridedView::new(data, offset, &shape, &strides).unwrap();
-        let options = Options::new();
-        let run = |fast: Option<Isa>| {
-            let count = shape[0] * shape[1];
-            let (mut rows, mut cols) = (vec![F::nan(); count], vec![F::nan(); count]);
-            {
-                let mut outs = [
-                    StridedViewMut::contiguous(&mut rows, &shape).unwrap(),
-                    StridedViewMut::contiguous(&mut cols, &shape).unwrap(),
-                ];
-                match fast {
-                    Some(isa) => assert!(
-                        gradient_with(&input, &mut outs, &options, Kernel::Auto, isa).unwrap()
-                    ),
-                    None => gradient_reference(&input, &mut outs, &options).unwrap(),
-                }
-            }
-            (
-                rows.into_iter().map(bits).collect::<Vec<_>>(),
-                cols.into_iter().map(bits).collect::<Vec<_>>(),
-            )
-        };
         assert!(
-            run(Some(isa)) == run(None),
+            same_as_reference(isa, &input, &Options::new(), 2),
             "{isa:?}: {shape:?} step {step}, {} samples into {}",
             core::any::type_name::<T>(),
             core::any::type_name::<F>()
@@ -277,29 +271,14 @@ fn check_step_two_views(isa: Isa) {
     }
     // A series by coordinates: its lanes divide, the sweeps that take 512-bit lanes.
     fn series<T: Sample<F>, F: Real>(isa: Isa, n: usize, step: isize, data: &[T]) {
-        let x: Vec<F> = (0..n)
-            .map(|i| F::from(i as f64 * 0.5 + 0.125 * (i as f64 * 1.3).sin()).unwrap())
-            .collect();
+        let x: Vec<F> = uneven(n);
         let offset = if step < 0 { data.len() - 1 } else { 0 };
         let (shape, strides) = ([n], [step]);
         let input = StridedView::new(data, offset, &shape, &strides).unwrap();
         let spacing = [AxisSpacing::Coordinates(&x)];
         let options = Options::new().spacing(Spacing::PerAxis(&spacing));
-        let run = |fast: Option<Isa>| {
-            let mut out = vec![F::nan(); n];
-            {
-                let mut outs = [StridedViewMut::contiguous(&mut out, &shape).unwrap()];
-                match fast {
-                    Some(isa) => assert!(
-                        gradient_with(&input, &mut outs, &options, Kernel::Auto, isa).unwrap()
-                    ),
-                    None => gradient_reference(&input, &mut outs, &options).unwrap(),
-                }
-            }
-            out.into_iter().map(bits).collect::<Vec<_>>()
-        };
         assert!(
-            run(Some(isa)) == run(None),
+            same_as_reference(isa, &input, &options, 1),
             "{isa:?}: {n} points step {step} by coordinates, {} samples into {}",
             core::any::type_name::<T>(),
             core::any::type_name::<F>()
