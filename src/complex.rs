@@ -118,7 +118,7 @@ impl<F: Real> Value<F> for Complex<F> {
         let path = Path::detect();
         let mut from = points.start;
         while from < points.end {
-            let end = weights.compute(path, Steps::Coordinates(x), from, points.end);
+            let end = weights.compute(path, Steps::Coordinates(x), from, points.end, from);
             if end == from {
                 // Not all interior points of `x` (never, for a validated call): one at a time.
                 uneven_points(from..points.end, sample, write, formula_weights(x));

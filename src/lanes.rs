@@ -106,6 +106,16 @@ macro_rules! intrinsic_lanes {
             }
 
             #[inline(always)]
+            unsafe fn load_around<T: $crate::lanes::Convert<$f>>(
+                token: $token,
+                p: *const T,
+                margin: bool,
+            ) -> [Self; 3] {
+                // SAFETY: the caller's contract is `around_samples`' own.
+                unsafe { Self::around_samples(token, p, margin) }
+            }
+
+            #[inline(always)]
             unsafe fn store<S: $crate::lanes::Step>(self, p: *mut $f, s: S) {
                 if S::UNIT {
                     // SAFETY: the token was shown; the caller guarantees the N consecutive
@@ -269,6 +279,23 @@ pub trait Lanes: Arith {
     /// between the first and the last (a stride of 2 is read as two contiguous loads).
     unsafe fn load<T: Convert<Self::Elem>, S: Step>(token: Self::Token, p: *const T, s: S) -> Self;
 
+    /// The lanes of a three-point stencil at `p` (unit stride): the `N` samples from `p - 1`,
+    /// from `p` and from `p + 1`, converted.
+    ///
+    /// # Safety
+    /// The `N + 2` samples from `p - 1` must be valid for reads; with `margin`, so must the `N`
+    /// before `p` and the `2N` from `p` (lanes that read whole aligned vectors read those).
+    #[inline(always)]
+    unsafe fn load_around<T: Convert<Self::Elem>>(
+        token: Self::Token,
+        p: *const T,
+        margin: bool,
+    ) -> [Self; 3] {
+        let _ = margin;
+        // SAFETY: the caller's contract.
+        unsafe { three_loads(token, p) }
+    }
+
     /// Writes the lanes to `p`, `p + s`, … `p + (N-1)s`.
     ///
     /// # Safety
@@ -288,6 +315,20 @@ pub trait Lanes: Arith {
     /// [`NT_ALIGN`](Self::NT_ALIGN) when `N > 1` (a single lane needs only the element's own
     /// alignment).
     unsafe fn store_nt(self, p: *mut Self::Elem);
+}
+
+/// [`Lanes::load_around`] as three loads (each lane type's own), reading only the `N + 2`
+/// samples from `p - 1`.
+///
+/// # Safety
+/// Those `N + 2` samples are valid for reads.
+#[inline(always)]
+pub(crate) unsafe fn three_loads<L: Lanes, T: Convert<L::Elem>>(
+    token: L::Token,
+    p: *const T,
+) -> [L; 3] {
+    // SAFETY: the caller's contract: the loads at `p - 1`, `p`, `p + 1` read those samples.
+    [-1, 0, 1].map(|k| unsafe { L::load(token, p.wrapping_offset(k), Unit) })
 }
 
 /// Orders earlier non-temporal stores before any later store (a no-op without them).

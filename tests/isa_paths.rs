@@ -10,7 +10,7 @@
 
 use numgrad::testing::{Isa, Kernel, gradient_1d_with, gradient_with, isa_used};
 use numgrad::{
-    AxisSpacing, EdgeOrder, Options, Real, Sample, Spacing, StridedView, StridedViewMut,
+    Axes, AxisSpacing, EdgeOrder, Options, Real, Sample, Spacing, StridedView, StridedViewMut,
     gradient_reference,
 };
 use proptest::prelude::*;
@@ -308,6 +308,67 @@ fn check_step_two_views(isa: Isa) {
     }
 }
 
+/// Series by coordinates that start at every point of a cache line, from `f64`, `f32` and `i16`
+/// samples: their lanes divide (the sweeps that take 512-bit lanes), and where a vector of the
+/// samples' own type starts a cache line, with the line's points around it, the AVX-512F lanes
+/// shift its neighbours in from the aligned vectors before and after it.
+fn check_aligned_neighbours(isa: Isa) {
+    fn series<T: Sample<F>, F: Real>(isa: Isa, data: &[T], offset: usize, n: usize) {
+        let x: Vec<F> = uneven(n);
+        let (shape, strides) = ([n], [1]);
+        let input = StridedView::new(data, offset, &shape, &strides).unwrap();
+        let spacing = [AxisSpacing::Coordinates(&x)];
+        let options = Options::new().spacing(Spacing::PerAxis(&spacing));
+        assert!(
+            same_as_reference(isa, &input, &options, 1),
+            "{isa:?}: {n} points from {offset} by coordinates, {} samples into {}",
+            core::any::type_name::<T>(),
+            core::any::type_name::<F>()
+        );
+    }
+    let data: Vec<f64> = (0..400)
+        .map(|i| ((i * 7919) % 1013) as f64 * 0.37 - 150.0)
+        .collect();
+    let floats: Vec<f32> = data.iter().map(|&v| v as f32).collect();
+    let ints: Vec<i16> = data.iter().map(|&v| v as i16).collect();
+    for offset in 0..16 {
+        for n in [3, 24, 25, 47, 48, 49, 50, 64, 100, 257] {
+            series::<f64, f64>(isa, &data, offset, n);
+            series::<f32, f32>(isa, &floats, offset, n);
+            series::<i16, f32>(isa, &ints, offset, n);
+        }
+    }
+}
+
+/// 2-D arrays by coordinates along their rows, outputs of 16 MiB or more (non-temporal
+/// stores): rows whose outputs start their cache lines at two points (`f64` rows of 2,500),
+/// at four and at eight (`f32` rows of 2,500; `f64` rows of 2,501: the weights' third
+/// placement and beyond), the input at the outputs' alignment or not.
+fn check_placed_blocks(isa: Isa) {
+    fn grid<F: Real>(isa: Isa, shape: [usize; 2], offset: usize) {
+        let data: Vec<F> = (0..shape[0] * shape[1] + offset)
+            .map(|i| F::from((i as f64 * 0.37).sin() * 10.0).unwrap())
+            .collect();
+        let x = uneven::<F>(shape[1]);
+        let spacing = [AxisSpacing::Coordinates(&x)];
+        let options = Options::new()
+            .axes(Axes::One(1))
+            .spacing(Spacing::PerAxis(&spacing));
+        let strides = [shape[1] as isize, 1];
+        let input = StridedView::new(&data, offset, &shape, &strides).unwrap();
+        assert!(
+            same_as_reference(isa, &input, &options, 1),
+            "{isa:?}: {shape:?} {} by coordinates along rows, input from {offset}",
+            core::any::type_name::<F>()
+        );
+    }
+    for offset in [0, 1] {
+        grid::<f64>(isa, [840, 2500], offset);
+        grid::<f64>(isa, [840, 2501], offset);
+        grid::<f32>(isa, [1680, 2500], offset);
+    }
+}
+
 /// Every case on the vector paths up to `isa`.
 fn every_case_gives_the_reference_bits(isa: Isa) {
     let used = isa_used(isa);
@@ -329,6 +390,8 @@ fn every_case_gives_the_reference_bits(isa: Isa) {
         .unwrap_or_else(|e| panic!("{isa:?}: {e}"));
     check_large_outputs(isa);
     check_step_two_views(isa);
+    check_aligned_neighbours(isa);
+    check_placed_blocks(isa);
 }
 
 #[test]

@@ -55,7 +55,12 @@ pub(crate) unsafe fn line<T, F, SI, SO, S>(
                         x: $x.as_ptr(),
                         real: PhantomData,
                     };
-                    let points = Uneven { src, si, weights };
+                    let points = Uneven {
+                        src,
+                        si,
+                        len: plan.len(),
+                        weights,
+                    };
                     // SAFETY: points `from..to`, within 1..n-1 and `lo..hi`, each reading line
                     // points and positions up to `i + N <= n - 1` (`Uneven`'s range contract):
                     // the line by the caller's contract, the positions because validation made
@@ -97,7 +102,12 @@ pub(crate) unsafe fn line_weighted<T, F, SI, SO, S>(
     S: Stores,
 {
     let interior = |dst: *mut F, from: usize, to: usize| {
-        let points = Uneven { src, si, weights };
+        let points = Uneven {
+            src,
+            si,
+            len: plan.len(),
+            weights,
+        };
         // SAFETY: points `from..to`, within 1..n-1 and `lo..hi`, read line points up to
         // `i + N <= n - 1` (readable by the caller's contract) and weights within their range
         // (the caller's contract); the outputs are writable and distinct.
@@ -384,11 +394,12 @@ impl<C: Timestamp<F>, F: Real> UnevenWeights<F> for FromPositions<C, F> {
 
 /// Uneven interior points: `(a*f[i-1] + b*f[i]) + c*f[i+1]`, the weights from `W`.
 ///
-/// Range contract of [`Points::at`]: points `i-1 ..= i+N` of the line are readable, and `W`'s
-/// range contract holds for points `i .. i+N`.
+/// Range contract of [`Points::at`]: points `i-1 ..= i+N` of the line are readable, and so are
+/// all of the line's `len` points; `W`'s range contract holds for points `i .. i+N`.
 struct Uneven<T, SI, W> {
     src: *const T,
     si: SI,
+    len: usize,
     weights: W,
 }
 
@@ -396,14 +407,17 @@ impl<T: Sample<F>, F: Real, SI: Step, W: UnevenWeights<F>> Points<F> for Uneven<
     #[inline(always)]
     unsafe fn at<L: Lanes<Elem = F>>(&self, token: L::Token, i: usize) -> L {
         let s = self.si.get();
+        // SAFETY: the range contract: points `i-1 ..= i+N`; with `margin`, points
+        // `i-N .. i+2N`, all points of the line.
+        let f = unsafe {
+            if SI::UNIT {
+                let margin = i >= L::N && i + 2 * L::N <= self.len;
+                L::load_around(token, self.src.wrapping_add(i), margin)
+            } else {
+                [-1, 0, 1].map(|k| L::load(token, self.src.offset((i as isize + k) * s), self.si))
+            }
+        };
         // SAFETY: the range contract.
-        unsafe {
-            let f = [
-                L::load(token, self.src.offset((i - 1) as isize * s), self.si),
-                L::load(token, self.src.offset(i as isize * s), self.si),
-                L::load(token, self.src.offset((i + 1) as isize * s), self.si),
-            ];
-            weighted(self.weights.at(token, i), f)
-        }
+        weighted(unsafe { self.weights.at(token, i) }, f)
     }
 }

@@ -23,13 +23,28 @@ pub(crate) const WEIGHT_BLOCK: usize = 128;
 /// Lines that share one computation of a block's weights.
 pub(crate) const LINE_GROUP: usize = 32;
 
+/// Bytes of the cache line a 512-bit vector fills: the weights of a block are placed so that
+/// the vectors the lines load from them start on one (see [`BlockWeights::compute`]).
+pub(crate) const VECTOR_LINE: usize = 64;
+
+/// Room for a block's placement: the most points of a cache line (`f32`).
+pub(crate) const PLACING: usize = VECTOR_LINE / 4;
+
 /// The interior weights `a, b, c` of points `first .. first + len` of an axis, `B` points at
-/// most.
+/// most (fewer when placed: [`compute`](Self::compute)).
 pub(crate) struct BlockWeights<F, const B: usize = WEIGHT_BLOCK> {
     first: usize,
     len: usize,
-    w: [[F; B]; 3],
+    /// Point `first`'s index in each array.
+    pad: usize,
+    /// A point whose weights start a cache line (modulo the points per line).
+    aligned: usize,
+    w: Lines<[[F; B]; 3]>,
 }
+
+/// Cache-line aligned storage.
+#[repr(C, align(64))]
+struct Lines<T>(T);
 
 impl<F: Real, const B: usize> BlockWeights<F, B> {
     /// An empty block (no point yet).
@@ -37,21 +52,33 @@ impl<F: Real, const B: usize> BlockWeights<F, B> {
         Self {
             first: 0,
             len: 0,
-            w: [[F::zero(); B]; 3],
+            pad: 0,
+            aligned: 0,
+            w: Lines([[F::zero(); B]; 3]),
         }
     }
 
-    /// Fills the block with the weights of interior points `from..to` (at most `B` of them,
-    /// all in `1..n-1` of an axis of `n` positions `steps`), on the call's `path`; returns the
-    /// end of the points computed (`from` if they are not all interior: then nothing is).
+    /// Points per cache line of weights.
+    const LINE: usize = VECTOR_LINE / size_of::<F>();
+
+    /// Fills the block with the weights of interior points `from..to` (all in `1..n-1` of an
+    /// axis of `n` positions `steps`), on the call's `path`; returns the end of the points
+    /// computed (`from` if they are not all interior: then nothing is). The weights of point
+    /// `aligned` (and of every cache line's worth of points from it) start a cache line, so
+    /// that lanes loading them from there cross none; `B - pad` points fit, with `pad` below
+    /// a cache line's points (none when `aligned` is `from`).
     pub(crate) fn compute(
         &mut self,
         path: Path,
         steps: Steps<'_, F>,
         from: usize,
         to: usize,
+        aligned: usize,
     ) -> usize {
-        let to = to.min(from + B);
+        self.pad = (from % Self::LINE + Self::LINE - aligned % Self::LINE) % Self::LINE;
+        self.aligned = aligned % Self::LINE;
+        let pad = self.pad;
+        let to = to.min(from + B.saturating_sub(pad));
         (self.first, self.len) = (from, to.saturating_sub(from));
         let mut end = from;
         macro_rules! weigh {
@@ -59,20 +86,24 @@ impl<F: Real, const B: usize> BlockWeights<F, B> {
                 let x = $x;
                 debug_assert!(from >= 1 && to < x.len() || from >= to);
                 if from >= 1 && to < x.len() {
-                    let [a, b, c] = &mut self.w;
+                    let [a, b, c] = self
+                        .w
+                        .0
+                        .each_mut()
+                        .map(|w| w.as_mut_ptr().wrapping_add(pad).wrapping_sub(from));
                     let weigh = Weigh {
                         positions: FromPositions {
                             x: x.as_ptr(),
                             real: PhantomData,
                         },
-                        b: b.as_mut_ptr().wrapping_sub(from),
-                        c: c.as_mut_ptr().wrapping_sub(from),
+                        b,
+                        c,
                     };
-                    let dst = a.as_mut_ptr().wrapping_sub(from);
                     // SAFETY: points `from..to` lie in `1..x.len()-1`, so positions `i-1 ..=
-                    // i+1` of each are in `x` (`Weigh`'s range contract); `dst + i`, like `b`
-                    // and `c` at `i`, is element `i - from < to - from <= B` of its array.
-                    unsafe { sweep::<F, _, Unit, Cached, true>(path, &weigh, dst, Unit, from, to) };
+                    // i+1` of each are in `x` (`Weigh`'s range contract); `a + i`, like `b`
+                    // and `c` at `i`, is element `pad + i - from < pad + to - from <= B` of
+                    // its array.
+                    unsafe { sweep::<F, _, Unit, Cached, true>(path, &weigh, a, Unit, from, to) };
                     end = to;
                 }
             }};
@@ -87,18 +118,43 @@ impl<F: Real, const B: usize> BlockWeights<F, B> {
 
     /// The weights of point `i`, which the block [`covers`](Self::covers) (for the complex
     /// samples' line loop).
-    #[cfg(feature = "complex")]
+    #[cfg(any(test, feature = "complex"))]
     #[inline(always)]
     pub(crate) fn at(&self, i: usize) -> [F; 3] {
-        let k = i.wrapping_sub(self.first);
+        let k = i.wrapping_sub(self.first).wrapping_add(self.pad);
         self.w
+            .0
             .each_ref()
             .map(|w| w.get(k).copied().unwrap_or_else(F::nan))
     }
 
-    /// Whether the block holds the weights of every point of `from..to`.
-    pub(crate) fn covers(&self, from: usize, to: usize) -> bool {
-        from >= to || (self.first <= from && to <= self.first + self.len)
+    /// Whether the block holds the weights of every point of `from..to`, placed for `aligned`
+    /// (as by [`compute`](Self::compute)).
+    pub(crate) fn covers(&self, from: usize, to: usize, aligned: usize) -> bool {
+        from >= to
+            || (self.first <= from
+                && to <= self.first + self.len
+                && self.aligned == aligned % Self::LINE)
+    }
+
+    /// Makes this block `other`'s weights placed for `aligned` instead (a copy: the same bits).
+    pub(crate) fn place(&mut self, other: &Self, aligned: usize) {
+        (self.first, self.len) = (other.first, other.len);
+        self.aligned = aligned % Self::LINE;
+        self.pad = (other.first % Self::LINE + Self::LINE - self.aligned) % Self::LINE;
+        // The same points must fit: if they do not, the copy holds none (never when both
+        // blocks were sized for every placement).
+        if self.pad + self.len > B || other.pad + other.len > B {
+            self.len = 0;
+            return;
+        }
+        for (to, from) in self.w.0.iter_mut().zip(&other.w.0) {
+            let (to, from) = (
+                &mut to[self.pad..][..self.len],
+                &from[other.pad..][..other.len],
+            );
+            to.copy_from_slice(from);
+        }
     }
 
     /// The block's weights for a sweep: each array shifted so that point `i`'s weight is at
@@ -106,8 +162,9 @@ impl<F: Real, const B: usize> BlockWeights<F, B> {
     pub(crate) fn read(&self) -> FromBlock<F> {
         FromBlock(
             self.w
+                .0
                 .each_ref()
-                .map(|w| w.as_ptr().wrapping_sub(self.first)),
+                .map(|w| w.as_ptr().wrapping_add(self.pad).wrapping_sub(self.first)),
         )
     }
 }
@@ -148,5 +205,53 @@ impl<F: Real> UnevenWeights<F> for FromBlock<F> {
         // SAFETY: the range contract: element `i - first` onwards of each array.
         self.0
             .map(|w| unsafe { L::load(token, w.wrapping_add(i), Unit) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every placement of a block holds the same weights, and those of its aligned points (and
+    /// a cache line's worth of points on) start cache lines: computed, or copied from another
+    /// placement.
+    #[test]
+    fn every_placement_holds_the_same_weights_on_cache_lines() {
+        fn check<F: Real>() {
+            let x: [F; 300] = core::array::from_fn(|i| {
+                F::from(i as f64 * 0.5 + 0.125 * ((i * 7 % 11) as f64 / 11.0)).unwrap()
+            });
+            let steps = Steps::Coordinates(&x);
+            let line = VECTOR_LINE / size_of::<F>();
+            let path = Path::detect();
+            for (from, to) in [(1, 129), (5, 140), (130, 270)] {
+                let mut plain = BlockWeights::<F, { WEIGHT_BLOCK + 2 * PLACING }>::new();
+                assert_eq!(plain.compute(path, steps, from, to, from), to);
+                let mut copy = BlockWeights::<F, { WEIGHT_BLOCK + 2 * PLACING }>::new();
+                for aligned in 0..2 * line {
+                    let mut placed = BlockWeights::<F, { WEIGHT_BLOCK + 2 * PLACING }>::new();
+                    assert_eq!(placed.compute(path, steps, from, to, aligned), to);
+                    copy.place(&plain, aligned);
+                    for block in [&placed, &copy] {
+                        assert!(block.covers(from, to, aligned));
+                        assert!(!block.covers(from, to, aligned + 1));
+                        for i in from..to {
+                            // Exact in `f64`; no weight of these positions is NaN.
+                            let bits = |w: [F; 3]| w.map(|w| w.to_f64().unwrap().to_bits());
+                            assert_eq!(bits(block.at(i)), bits(plain.at(i)), "point {i}");
+                        }
+                        let FromBlock(w) = block.read();
+                        for i in (aligned..to).step_by(line).filter(|&i| i >= from) {
+                            for w in w {
+                                let at = w.wrapping_add(i).addr();
+                                assert_eq!(at % VECTOR_LINE, 0, "point {i}, aligned {aligned}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        check::<f64>();
+        check::<f32>();
     }
 }

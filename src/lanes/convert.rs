@@ -12,6 +12,10 @@ mod sealed {
 /// A sample type whose values convert into the float type `F`, element by element or lanes at
 /// a time. Sealed; the public face is `element::Sample`.
 pub trait Convert<F: Vectors>: Copy + sealed::Sealed<F> {
+    /// Whether the sample is `F` itself, its conversion the identity (the samples at a pointer
+    /// may then be loaded as `F`).
+    const IS_REAL: bool = false;
+
     /// The sample's value in `F`.
     fn convert(self) -> F;
 
@@ -29,6 +33,8 @@ pub trait Convert<F: Vectors>: Copy + sealed::Sealed<F> {
 
 impl sealed::Sealed<f64> for f64 {}
 impl Convert<f64> for f64 {
+    const IS_REAL: bool = true;
+
     #[inline(always)]
     fn convert(self) -> f64 {
         self
@@ -43,6 +49,8 @@ impl Convert<f64> for f64 {
 
 impl sealed::Sealed<f32> for f32 {}
 impl Convert<f32> for f32 {
+    const IS_REAL: bool = true;
+
     #[inline(always)]
     fn convert(self) -> f32 {
         self
