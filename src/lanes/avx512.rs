@@ -74,70 +74,36 @@ unsafe fn join_ps(lo: __m256, hi: __m256) -> __m512 {
     unsafe { _mm512_castpd_ps(join(_mm256_castps_pd(lo), _mm256_castps_pd(hi))) }
 }
 
-/// Lanes `k` of `[at, ..]` moved up one: lane 0 from `before`'s last (the samples from `p - 1`).
-///
-/// # Safety
-/// The CPU supports AVX-512F.
-#[inline(always)]
-unsafe fn before_f64(at: __m512d, before: __m512d) -> __m512d {
-    // SAFETY: the caller's contract.
-    unsafe {
-        _mm512_castsi512_pd(_mm512_alignr_epi64::<7>(
-            _mm512_castpd_si512(at),
-            _mm512_castpd_si512(before),
-        ))
-    }
+/// The lanes of the samples from `p - 1` and from `p + 1`, shifted in (`valign`) from the
+/// vectors `before`, `at` and `after` of the samples from `p - N`, `p` and `p + N`.
+macro_rules! neighbours {
+    ($($name:ident($v:ty): $alignr:ident, $to:ident, $from:ident, $last:literal;)*) => {$(
+        /// The neighbours of `at` from `before` and `after` (see the macro).
+        ///
+        /// # Safety
+        /// The CPU supports AVX-512F.
+        #[inline(always)]
+        unsafe fn $name(before: $v, at: $v, after: $v) -> [$v; 2] {
+            // SAFETY: the caller's contract.
+            unsafe {
+                [
+                    $from($alignr::<$last>($to(at), $to(before))),
+                    $from($alignr::<1>($to(after), $to(at))),
+                ]
+            }
+        }
+    )*};
 }
 
-/// Lanes of `at` moved down one: the last from `after`'s first (the samples from `p + 1`).
-///
-/// # Safety
-/// The CPU supports AVX-512F.
-#[inline(always)]
-unsafe fn after_f64(after: __m512d, at: __m512d) -> __m512d {
-    // SAFETY: the caller's contract.
-    unsafe {
-        _mm512_castsi512_pd(_mm512_alignr_epi64::<1>(
-            _mm512_castpd_si512(after),
-            _mm512_castpd_si512(at),
-        ))
-    }
-}
-
-/// [`before_f64`] for `f32` lanes.
-///
-/// # Safety
-/// The CPU supports AVX-512F.
-#[inline(always)]
-unsafe fn before_f32(at: __m512, before: __m512) -> __m512 {
-    // SAFETY: the caller's contract.
-    unsafe {
-        _mm512_castsi512_ps(_mm512_alignr_epi32::<15>(
-            _mm512_castps_si512(at),
-            _mm512_castps_si512(before),
-        ))
-    }
-}
-
-/// [`after_f64`] for `f32` lanes.
-///
-/// # Safety
-/// The CPU supports AVX-512F.
-#[inline(always)]
-unsafe fn after_f32(after: __m512, at: __m512) -> __m512 {
-    // SAFETY: the caller's contract.
-    unsafe {
-        _mm512_castsi512_ps(_mm512_alignr_epi32::<1>(
-            _mm512_castps_si512(after),
-            _mm512_castps_si512(at),
-        ))
-    }
+neighbours! {
+    neighbours_f64(__m512d): _mm512_alignr_epi64, _mm512_castpd_si512, _mm512_castsi512_pd, 7;
+    neighbours_f32(__m512): _mm512_alignr_epi32, _mm512_castps_si512, _mm512_castsi512_ps, 15;
 }
 
 macro_rules! avx512_lanes {
     ($($name:ident($v:ty) => $f:ty, $n:literal, [$add:ident, $sub:ident, $mul:ident,
        $div:ident, $neg:ident, $set1:ident, $loadu:ident, $storeu:ident, $stream:ident,
-       $join:ident, $half:ty, $load:ident, $before:ident, $after:ident];)*) => {$(
+       $join:ident, $half:ty, $load:ident, $neighbours:ident];)*) => {$(
         /// AVX-512 lanes of one float type (see the module's documentation for where they
         /// live).
         #[derive(Clone, Copy, Debug)]
@@ -168,7 +134,8 @@ macro_rules! avx512_lanes {
                     unsafe {
                         let (before, at, after) =
                             ($load(p.wrapping_sub($n)), $load(p), $load(p.wrapping_add($n)));
-                        [Self($before(at, before)), Self(at), Self($after(after, at))]
+                        let [low, high] = $neighbours(before, at, after);
+                        [Self(low), Self(at), Self(high)]
                     }
                 } else {
                     // SAFETY: the caller's contract covers the three loads' samples.
@@ -207,8 +174,8 @@ macro_rules! avx512_lanes {
 avx512_lanes! {
     F64x8(__m512d) => f64, 8, [_mm512_add_pd, _mm512_sub_pd, _mm512_mul_pd, _mm512_div_pd,
         neg_f64, _mm512_set1_pd, _mm512_loadu_pd, _mm512_storeu_pd, _mm512_stream_pd,
-        join, super::avx2::F64x4, _mm512_load_pd, before_f64, after_f64];
+        join, super::avx2::F64x4, _mm512_load_pd, neighbours_f64];
     F32x16(__m512) => f32, 16, [_mm512_add_ps, _mm512_sub_ps, _mm512_mul_ps, _mm512_div_ps,
         neg_f32, _mm512_set1_ps, _mm512_loadu_ps, _mm512_storeu_ps, _mm512_stream_ps,
-        join_ps, super::avx2::F32x8, _mm512_load_ps, before_f32, after_f32];
+        join_ps, super::avx2::F32x8, _mm512_load_ps, neighbours_f32];
 }
