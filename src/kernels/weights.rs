@@ -228,7 +228,11 @@ mod tests {
                 let mut plain = BlockWeights::<F, { WEIGHT_BLOCK + 2 * PLACING }>::new();
                 assert_eq!(plain.compute(path, steps, from, to, from), to);
                 let mut copy = BlockWeights::<F, { WEIGHT_BLOCK + 2 * PLACING }>::new();
-                for aligned in 0..2 * line {
+                // Under Miri (CI runs the unit tests there) a few placements: every one of
+                // them took 5 minutes.
+                let placements = (0..2 * line)
+                    .filter(|&a| !cfg!(miri) || [0, 1, line - 1, line + 1].contains(&a));
+                for aligned in placements {
                     let mut placed = BlockWeights::<F, { WEIGHT_BLOCK + 2 * PLACING }>::new();
                     assert_eq!(placed.compute(path, steps, from, to, aligned), to);
                     copy.place(&plain, aligned);
