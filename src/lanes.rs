@@ -23,12 +23,13 @@ pub use convert::Convert;
 /// `Lanes` impl; loading samples is the type's own `load_samples` (the widths differ there).
 /// Every constructor takes the type's `$token` (`isa::Avx2`, `isa::Avx512`), which only
 /// detection makes, so a value of such a type exists only on a CPU that has its instructions:
-/// the invariant behind every `unsafe` below ("the token was shown").
+/// the invariant behind every `unsafe` below ("the token was shown"). After a `;`, further
+/// `Lanes` methods of this type (those its lanes do otherwise than the trait's defaults).
 #[cfg(target_arch = "x86_64")]
 macro_rules! intrinsic_lanes {
     ($name:ident($v:ty) => $f:ty, $n:literal, $token:ty, align $align:literal: $add:ident, $sub:ident,
      $mul:ident, $div:ident, $neg:ident, $set1:ident, $loadu:ident, $storeu:ident,
-     $nt:ident) => {
+     $nt:ident $(; $($methods:tt)*)?) => {
         impl core::ops::Add for $name {
             type Output = Self;
             #[inline(always)]
@@ -106,16 +107,6 @@ macro_rules! intrinsic_lanes {
             }
 
             #[inline(always)]
-            unsafe fn load_around<T: $crate::lanes::Convert<$f>>(
-                token: $token,
-                p: *const T,
-                margin: bool,
-            ) -> [Self; 3] {
-                // SAFETY: the caller's contract is `around_samples`' own.
-                unsafe { Self::around_samples(token, p, margin) }
-            }
-
-            #[inline(always)]
             unsafe fn store<S: $crate::lanes::Step>(self, p: *mut $f, s: S) {
                 if S::UNIT {
                     // SAFETY: the token was shown; the caller guarantees the N consecutive
@@ -138,6 +129,8 @@ macro_rules! intrinsic_lanes {
                 // `NT_ALIGN` (the vector's size) and the N elements writable.
                 unsafe { $nt(p, self.0) }
             }
+
+            $($($methods)*)?
         }
     };
 }
@@ -293,7 +286,7 @@ pub trait Lanes: Arith {
     ) -> [Self; 3] {
         let _ = margin;
         // SAFETY: the caller's contract.
-        unsafe { three_loads(token, p) }
+        unsafe { three_loads(token, p, Unit) }
     }
 
     /// Writes the lanes to `p`, `p + s`, … `p + (N-1)s`.
@@ -317,18 +310,20 @@ pub trait Lanes: Arith {
     unsafe fn store_nt(self, p: *mut Self::Elem);
 }
 
-/// [`Lanes::load_around`] as three loads (each lane type's own), reading only the `N + 2`
-/// samples from `p - 1`.
+/// The lanes of a three-point stencil at `p` along stride `s` as three loads (each lane type's
+/// own): the `N` samples from `p - s`, from `p` and from `p + s` ([`Lanes::load_around`] at
+/// unit stride).
 ///
 /// # Safety
-/// Those `N + 2` samples are valid for reads.
+/// Those samples are valid for reads, as [`Lanes::load`] requires them at stride `s`.
 #[inline(always)]
-pub(crate) unsafe fn three_loads<L: Lanes, T: Convert<L::Elem>>(
+pub(crate) unsafe fn three_loads<L: Lanes, T: Convert<L::Elem>, S: Step>(
     token: L::Token,
     p: *const T,
+    s: S,
 ) -> [L; 3] {
-    // SAFETY: the caller's contract: the loads at `p - 1`, `p`, `p + 1` read those samples.
-    [-1, 0, 1].map(|k| unsafe { L::load(token, p.wrapping_offset(k), Unit) })
+    // SAFETY: the caller's contract: the loads at `p - s`, `p`, `p + s` read those samples.
+    [-1, 0, 1].map(|k| unsafe { L::load(token, p.wrapping_offset(k * s.get()), s) })
 }
 
 /// Orders earlier non-temporal stores before any later store (a no-op without them).

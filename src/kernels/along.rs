@@ -9,7 +9,7 @@ use super::sweep::{DividedSweep, Dividing, Points, sweep};
 use super::{Cached, Stores};
 use crate::element::{Real, Sample};
 use crate::isa::Path;
-use crate::lanes::{Lanes, Step, Unit};
+use crate::lanes::{Lanes, Step, Unit, three_loads};
 use crate::spacing::{Grid, Steps, Timestamp, lane_steps};
 use crate::stencil::{AxisPlan, Divide, WithDivide, interior_weights, weighted};
 
@@ -406,15 +406,15 @@ struct Uneven<T, SI, W> {
 impl<T: Sample<F>, F: Real, SI: Step, W: UnevenWeights<F>> Points<F> for Uneven<T, SI, W> {
     #[inline(always)]
     unsafe fn at<L: Lanes<Elem = F>>(&self, token: L::Token, i: usize) -> L {
-        let s = self.si.get();
+        let p = self.src.wrapping_offset(i as isize * self.si.get());
         // SAFETY: the range contract: points `i-1 ..= i+N`; with `margin`, points
         // `i-N .. i+2N`, all points of the line.
         let f = unsafe {
             if SI::UNIT {
                 let margin = i >= L::N && i + 2 * L::N <= self.len;
-                L::load_around(token, self.src.wrapping_add(i), margin)
+                L::load_around(token, p, margin)
             } else {
-                [-1, 0, 1].map(|k| L::load(token, self.src.offset((i as isize + k) * s), self.si))
+                three_loads(token, p, self.si)
             }
         };
         // SAFETY: the range contract.

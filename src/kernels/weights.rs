@@ -35,8 +35,6 @@ pub(crate) const PLACING: usize = VECTOR_LINE / 4;
 pub(crate) struct BlockWeights<F, const B: usize = WEIGHT_BLOCK> {
     first: usize,
     len: usize,
-    /// Point `first`'s index in each array.
-    pad: usize,
     /// A point whose weights start a cache line (modulo the points per line).
     aligned: usize,
     w: Lines<[[F; B]; 3]>,
@@ -52,7 +50,6 @@ impl<F: Real, const B: usize> BlockWeights<F, B> {
         Self {
             first: 0,
             len: 0,
-            pad: 0,
             aligned: 0,
             w: Lines([[F::zero(); B]; 3]),
         }
@@ -60,6 +57,12 @@ impl<F: Real, const B: usize> BlockWeights<F, B> {
 
     /// Points per cache line of weights.
     const LINE: usize = VECTOR_LINE / size_of::<F>();
+
+    /// Point `first`'s index in each array: below a cache line's points, so that point
+    /// `aligned`'s weights start one.
+    fn pad(&self) -> usize {
+        (self.first % Self::LINE + Self::LINE - self.aligned) % Self::LINE
+    }
 
     /// Fills the block with the weights of interior points `from..to` (all in `1..n-1` of an
     /// axis of `n` positions `steps`), on the call's `path`; returns the end of the points
@@ -75,11 +78,10 @@ impl<F: Real, const B: usize> BlockWeights<F, B> {
         to: usize,
         aligned: usize,
     ) -> usize {
-        self.pad = (from % Self::LINE + Self::LINE - aligned % Self::LINE) % Self::LINE;
-        self.aligned = aligned % Self::LINE;
-        let pad = self.pad;
+        (self.first, self.aligned) = (from, aligned % Self::LINE);
+        let pad = self.pad();
         let to = to.min(from + B.saturating_sub(pad));
-        (self.first, self.len) = (from, to.saturating_sub(from));
+        self.len = to.saturating_sub(from);
         let mut end = from;
         macro_rules! weigh {
             ($x:expr) => {{
@@ -121,7 +123,7 @@ impl<F: Real, const B: usize> BlockWeights<F, B> {
     #[cfg(any(test, feature = "complex"))]
     #[inline(always)]
     pub(crate) fn at(&self, i: usize) -> [F; 3] {
-        let k = i.wrapping_sub(self.first).wrapping_add(self.pad);
+        let k = i.wrapping_sub(self.first).wrapping_add(self.pad());
         self.w
             .0
             .each_ref()
@@ -139,21 +141,16 @@ impl<F: Real, const B: usize> BlockWeights<F, B> {
 
     /// Makes this block `other`'s weights placed for `aligned` instead (a copy: the same bits).
     pub(crate) fn place(&mut self, other: &Self, aligned: usize) {
-        (self.first, self.len) = (other.first, other.len);
-        self.aligned = aligned % Self::LINE;
-        self.pad = (other.first % Self::LINE + Self::LINE - self.aligned) % Self::LINE;
+        (self.first, self.len, self.aligned) = (other.first, other.len, aligned % Self::LINE);
+        let (pad, len, other_pad) = (self.pad(), self.len, other.pad());
         // The same points must fit: if they do not, the copy holds none (never when both
         // blocks were sized for every placement).
-        if self.pad + self.len > B || other.pad + other.len > B {
+        if pad + len > B || other_pad + len > B {
             self.len = 0;
             return;
         }
         for (to, from) in self.w.0.iter_mut().zip(&other.w.0) {
-            let (to, from) = (
-                &mut to[self.pad..][..self.len],
-                &from[other.pad..][..other.len],
-            );
-            to.copy_from_slice(from);
+            to[pad..][..len].copy_from_slice(&from[other_pad..][..len]);
         }
     }
 
@@ -164,7 +161,7 @@ impl<F: Real, const B: usize> BlockWeights<F, B> {
             self.w
                 .0
                 .each_ref()
-                .map(|w| w.as_ptr().wrapping_add(self.pad).wrapping_sub(self.first)),
+                .map(|w| w.as_ptr().wrapping_add(self.pad()).wrapping_sub(self.first)),
         )
     }
 }

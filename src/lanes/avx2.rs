@@ -53,16 +53,6 @@ macro_rules! avx_lanes {
             $loadu, $storeu, $stream);
 
         impl $name {
-            /// `Lanes::load_around`: three loads.
-            ///
-            /// # Safety
-            /// `Lanes::load_around`'s contract.
-            #[inline(always)]
-            unsafe fn around_samples<T: Convert<$f>>(token: Avx2, p: *const T, _: bool) -> [Self; 3] {
-                // SAFETY: the caller's contract covers the three loads' samples.
-                unsafe { crate::lanes::three_loads(token, p) }
-            }
-
             /// `Lanes::load`: the sample type's own conversion to `wide` lanes (the same N
             /// lanes, the same bits) reinterpreted, stride 2 as two such loads and a shuffle,
             /// other strides gathered.

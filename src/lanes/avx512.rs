@@ -111,21 +111,20 @@ macro_rules! avx512_lanes {
 
         // 64-byte non-temporal stores: a whole cache line each.
         intrinsic_lanes!($name($v) => $f, $n, Avx512, align 64: $add, $sub, $mul, $div, $neg, $set1,
-            $loadu, $storeu, $stream);
-
-        impl $name {
-            /// `Lanes::load_around`. Samples of the lanes' own type at a whole vector (`p`
-            /// aligned to 64 bytes), with the margin readable: the aligned vectors before, at
-            /// and after `p`, the neighbours shifted in from them (`valign`). Loaded unaligned,
-            /// the two neighbours cross a cache line each; these loads cross none. The same
-            /// samples either way. The report's 150x200x2500 `f64` row by coordinates on axes
-            /// (2, 0), five alternated runs on an AMD Zen 5: 1.31-1.42x the bound (median
-            /// 1.36x) with the unaligned loads, 1.17-1.35x (1.25x) with these.
-            ///
-            /// # Safety
-            /// `Lanes::load_around`'s contract.
+            $loadu, $storeu, $stream;
+            // Samples of the lanes' own type at a whole vector (`p` aligned to 64 bytes), with
+            // the margin readable: the aligned vectors before, at and after `p`, the neighbours
+            // shifted in from them (`valign`). Loaded unaligned, the two neighbours cross a
+            // cache line each; these loads cross none. The same samples either way. The
+            // report's 150x200x2500 `f64` row by coordinates on axes (2, 0), five alternated
+            // runs on an AMD Zen 5: 1.31-1.42x the bound (median 1.36x) with the unaligned
+            // loads, 1.17-1.35x (1.25x) with these.
             #[inline(always)]
-            unsafe fn around_samples<T: Convert<$f>>(token: Avx512, p: *const T, margin: bool) -> [Self; 3] {
+            unsafe fn load_around<T: Convert<$f>>(
+                token: Avx512,
+                p: *const T,
+                margin: bool,
+            ) -> [Self; 3] {
                 if T::IS_REAL && margin && p.addr().is_multiple_of(64) {
                     let p = p.cast::<$f>();
                     // SAFETY: the token was shown; `T` is `$f` (`IS_REAL`), `p` is aligned to
@@ -139,10 +138,12 @@ macro_rules! avx512_lanes {
                     }
                 } else {
                     // SAFETY: the caller's contract covers the three loads' samples.
-                    unsafe { crate::lanes::three_loads(token, p) }
+                    unsafe { crate::lanes::three_loads(token, p, super::Unit) }
                 }
             }
+        );
 
+        impl $name {
             /// `Lanes::load`: two halves loaded as the AVX2 lanes load them (the sample
             /// type's own conversion, a step-2 view by their shuffle, other strides gathered),
             /// joined.
