@@ -14,7 +14,8 @@
 # refused) and the ndarray adapter (reversed, transposed, stepped, broadcast and integer inputs,
 # and `gradient_arrays`' outputs, never zero-filled: Miri rejects any read of them before they
 # are written). The proptest suites are far too slow under Miri and are not run here.
-# About 5 minutes on 2 cores; the ndarray file adds about 20 s (an extra build of ndarray).
+# About 17 minutes of one core, building included (tests/miri_paths.rs 8, the library's unit
+# tests 3); CI starts it first and runs its other steps beside it.
 #
 # Installs what it needs itself: a nightly toolchain with the miri and rust-src components.
 set -euo pipefail

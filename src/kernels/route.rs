@@ -370,11 +370,16 @@ mod tests {
     use crate::view::StridedView;
 
     /// Every shape of ranks 1 to 4 with lengths 0, 1, 2, 3 and 130 (longer than a flat line)
-    /// and at most `DATA.len()` elements.
+    /// and at most `DATA.len()` elements. Under Miri, every seventh of ranks 3 and 4: choosing
+    /// a route is safe code, and all of them (77,136 routes; 11,904 with the seventh) took Miri
+    /// 876 s, 94% of the library's unit tests under it.
     fn shapes(mut visit: impl FnMut(&[usize])) {
         const LENS: [usize; 5] = [0, 1, 2, 3, 130];
         for rank in 1..=4 {
             for code in 0..LENS.len().pow(rank as u32) {
+                if cfg!(miri) && rank > 2 && code % 7 != 0 {
+                    continue;
+                }
                 let mut shape = [0; 4];
                 for (k, len) in shape.iter_mut().enumerate() {
                     *len = LENS[code / LENS.len().pow(k as u32) % LENS.len()];
@@ -479,6 +484,9 @@ mod tests {
                 }
             }
         });
-        assert!(checked > 5_000, "{checked}");
+        assert!(
+            checked > if cfg!(miri) { 10_000 } else { 70_000 },
+            "{checked}"
+        );
     }
 }
