@@ -26,7 +26,7 @@ case "${FUZZ_BUILD:-release}" in
     *) echo "FUZZ_BUILD must be release or dev" >&2; exit 2 ;;
 esac
 
-rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+bash .ci/nightly.sh
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 
 target_dir="${CARGO_TARGET_DIR:-$PWD/target}/fuzz"

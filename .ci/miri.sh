@@ -21,8 +21,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
-rustup component add miri rust-src --toolchain nightly
+bash .ci/nightly.sh miri rust-src
 cargo +nightly miri setup
 
 cargo +nightly miri test --lib --test miri_paths --test miri_layouts --test miri_raw

@@ -26,8 +26,7 @@ STACK_BUDGET_COMPACT=1024
 
 rustup target add "$TARGET"
 rustup component add llvm-tools
-rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
-rustup component add rust-src --toolchain nightly
+bash .ci/nightly.sh rust-src
 
 target_dir="${CARGO_TARGET_DIR:-$PWD/target}/probe"
 host="$(rustc -vV | sed -n 's/^host: //p')"
