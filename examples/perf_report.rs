@@ -9,6 +9,10 @@
 //! RUSTFLAGS="-C target-cpu=native" cargo run --release --example perf_report
 //! cargo run --release --example perf_report -- --quick     # small sizes, a smoke run
 //! cargo run --release --example perf_report -- --only 1e3   # workloads whose name has "1e3"
+//! # A CPU with AVX2 and no AVX-512F, emulated: our vector path capped at AVX2 (`--isa avx2`;
+//! # or `avx512-partial`, `sse2`), and glibc's memcpy (the bound) on its AVX2 variant
+//! GLIBC_TUNABLES=glibc.cpu.hwcaps=-AVX512F,-AVX512VL,-AVX512BW,-AVX512DQ,-AVX512CD \
+//!     cargo run --release --example perf_report -- --isa avx2
 //! ```
 //!
 //! Columns: ns per output element; `vs bound` = our time over the memcpy bound (the memcpy's
@@ -24,9 +28,18 @@ mod workloads;
 use std::collections::HashMap;
 use std::time::Instant;
 
-use numgrad::testing::{Isa, Kernel, isa_used};
+use numgrad::testing::{Isa, Kernel, gradient_1d_with, gradient_with, isa_used};
 use numgrad::{Real, Sample};
 use workloads::{Elem, MakeSample, Prepared, Workload};
+
+/// The vector path the workload rows and the small calls are capped at (`--isa`; the fastest
+/// this CPU has by default).
+static CAP: std::sync::OnceLock<Isa> = std::sync::OnceLock::new();
+
+/// Our call's kernel and vector path cap.
+fn our_call() -> (Kernel, Isa) {
+    (Kernel::Auto, *CAP.get().unwrap_or(&workloads::AUTO.1))
+}
 
 /// Median of the samples.
 fn median(mut v: Vec<f64>) -> f64 {
@@ -45,7 +58,7 @@ fn time(reps: usize, mut f: impl FnMut()) -> f64 {
 
 /// Repetitions of our call that last about 2 ms (one timed sample), from one call.
 fn calibrate<T: Sample<F> + MakeSample, F: Real + MakeSample>(p: &mut Prepared<T, F>) -> usize {
-    let once = time(1, || p.run(Some(workloads::AUTO)));
+    let once = time(1, || p.run(Some(our_call())));
     ((2e-3 / once.max(1e-9)) as usize).clamp(1, 100_000)
 }
 
@@ -65,7 +78,7 @@ fn measure<T: Sample<F> + MakeSample, F: Real + MakeSample>(work: &Workload, rou
     let (mut ours, mut copy, mut naive) = (vec![], vec![], vec![]);
     for _ in 0..rounds {
         copy.push(time(reps, || p.memcpy()));
-        ours.push(time(reps, || p.run(Some(workloads::AUTO))));
+        ours.push(time(reps, || p.run(Some(our_call()))));
         naive.push(time(naive_reps, || p.naive()));
     }
     let (ours, copy, naive) = (median(ours), median(copy), median(naive));
@@ -80,15 +93,16 @@ fn measure<T: Sample<F> + MakeSample, F: Real + MakeSample>(work: &Workload, rou
 }
 
 /// Medians (ns per element) of each vector path (compile-time lanes, run-time AVX2, run-time
-/// AVX-512 for uneven spacing and non-temporal stores), timed interleaved in the same run.
+/// AVX-512 for uneven spacing and non-temporal stores only, run-time AVX-512 wherever the CPU
+/// takes it), timed interleaved in the same run.
 fn compare_isa<T: Sample<F> + MakeSample, F: Real + MakeSample>(
     work: &Workload,
     rounds: usize,
-) -> [f64; 3] {
+) -> [f64; 4] {
     let mut p = Prepared::<T, F>::new(work);
     let reps = calibrate(&mut p);
-    let paths = [Isa::Baseline, Isa::Avx2, Isa::Avx512];
-    let mut times = [vec![], vec![], vec![]];
+    let paths = [Isa::Baseline, Isa::Avx2, Isa::Avx512Partial, Isa::Avx512];
+    let mut times = [vec![], vec![], vec![], vec![]];
     for _ in 0..rounds {
         for (isa, t) in paths.iter().zip(&mut times) {
             t.push(time(reps, || p.run(Some((Kernel::Auto, *isa)))));
@@ -161,7 +175,11 @@ fn series<F: Real + MakeSample + 'static>(
         call: Box::new(move |p| {
             let (x, y, _) = pool.parts(p);
             let (x, y) = (black_box(x), black_box(y));
-            numgrad::gradient_1d(x, y, AxisSpacing::Uniform(F::one()), EdgeOrder::First).unwrap()
+            let spacing = AxisSpacing::Uniform(F::one());
+            match CAP.get() {
+                None => numgrad::gradient_1d(x, y, spacing, EdgeOrder::First).unwrap(),
+                Some(&cap) => gradient_1d_with(x, y, spacing, EdgeOrder::First, cap).unwrap(),
+            }
         }),
     }
 }
@@ -193,7 +211,15 @@ fn small_calls(rounds: usize) {
                     StridedViewMut::contiguous(rows, shape).unwrap(),
                     StridedViewMut::contiguous(cols, shape).unwrap(),
                 ];
-                numgrad::gradient(&input, outputs, &Options::new()).unwrap()
+                match CAP.get() {
+                    None => numgrad::gradient(&input, outputs, &Options::new()).unwrap(),
+                    Some(&cap) => {
+                        let options = Options::new();
+                        assert!(
+                            gradient_with(&input, outputs, &options, Kernel::Auto, cap).unwrap()
+                        )
+                    }
+                }
             }),
         },
     ];
@@ -427,6 +453,21 @@ fn main() {
                 .collect()
         })
         .unwrap_or_default();
+    if let Some(name) = args
+        .iter()
+        .position(|a| a == "--isa")
+        .map(|i| args.get(i + 1))
+    {
+        let cap = match name.map(String::as_str) {
+            Some("avx512") => Isa::Avx512,
+            Some("avx512-partial") => Isa::Avx512Partial,
+            Some("avx2") => Isa::Avx2,
+            Some("sse2") => Isa::Baseline,
+            _ => panic!("--isa takes avx512, avx512-partial, avx2 or sse2"),
+        };
+        CAP.set(cap).unwrap();
+    }
+    let cap = our_call().1;
 
     println!("CPU: {}", cpu());
     println!(
@@ -436,8 +477,15 @@ fn main() {
         } else {
             "default (SSE2 lanes on x86_64)"
         },
-        isa_used(Isa::Avx512)
+        isa_used(cap)
     );
+    if CAP.get().is_some() {
+        println!(
+            "vector path capped at {cap:?} (--isa) for the workload rows and small calls; \
+             GLIBC_TUNABLES={:?} (glibc's memcpy variant)\n",
+            std::env::var("GLIBC_TUNABLES").unwrap_or_default()
+        );
+    }
     println!("| workload | ns/elem | vs memcpy bound | naive/ours | numpy/ours |");
     println!("| --- | ---: | ---: | ---: | ---: |");
     let selected = workloads::all(quick)
@@ -464,27 +512,31 @@ fn main() {
     if only.is_none_or(|o| "values".contains(o.as_str())) {
         value_types(rounds, &numpy);
     }
-    // The gain of the run-time sweeps, when this run used them.
-    if isa_used(Isa::Avx512) == Isa::Baseline {
+    // The gain of the run-time sweeps, when this run used them (and was not capped).
+    if isa_used(cap) == Isa::Baseline || CAP.get().is_some() {
         return;
     }
     println!(
-        "\nThe vector paths of this build, same run (AVX-512 differs only for coordinates and \
-         for outputs of 16 MiB or more):\n"
+        "\nThe vector paths of this build, same run (partial AVX-512: for coordinates and for \
+         outputs of 16 MiB or more only, as on CPUs whose 512-bit lanes lower the clock; \
+         AVX-512: wherever a 512-bit vector fits, on CPUs with AVX512-VBMI2, else the same as \
+         partial):\n"
     );
-    println!("| workload | compile-time lanes | AVX2 | AVX-512 | lanes/AVX2 | lanes/AVX-512 |");
-    println!("| --- | ---: | ---: | ---: | ---: | ---: |");
+    println!(
+        "| workload | compile-time lanes | AVX2 | partial AVX-512 | AVX-512 | lanes/AVX2 | lanes/AVX-512 |"
+    );
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
     let selected = workloads::all(quick)
         .into_iter()
         .filter(|w| only.is_none_or(|o| w.name.contains(o.as_str())));
     for work in selected {
-        let [base, avx2, avx512] = match work.elem {
+        let [base, avx2, partial, avx512] = match work.elem {
             Elem::F64 => compare_isa::<f64, f64>(&work, rounds),
             Elem::F32 => compare_isa::<f32, f32>(&work, rounds),
             Elem::I16ToF32 => compare_isa::<i16, f32>(&work, rounds),
         };
         println!(
-            "| {} | {base:.3} | {avx2:.3} | {avx512:.3} | {:.2}x | {:.2}x |",
+            "| {} | {base:.3} | {avx2:.3} | {partial:.3} | {avx512:.3} | {:.2}x | {:.2}x |",
             work.name,
             base / avx2,
             base / avx512

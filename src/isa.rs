@@ -2,10 +2,15 @@
 //!
 //! `wide` fixes its lanes at compile time, so a default x86_64 build computes on SSE2 lanes even
 //! on a newer CPU. The interior sweeps have a second instantiation compiled for AVX2, taken when
-//! the CPU has it, and the sweeps of uneven spacing, whose three IEEE divisions per point make
-//! the divider the limit, and those that store around the caches (whose 512-bit stores write
-//! whole cache lines), a third one for AVX-512F. Every path computes each lane with the same
-//! correctly rounded instructions in the same order, so the bits do not depend on the path.
+//! the CPU has it, and a third one for AVX-512F. Where 512-bit lanes run at the core's full
+//! clock (the CPUs with AVX512-VBMI2: Intel's since Ice Lake, AMD's since Zen 4), every sweep of
+//! at least one 512-bit vector takes them. Where they lower the clock for some milliseconds
+//! (Skylake-SP, Cascade Lake: AVX-512F without VBMI2), which a small call would impose on
+//! the code around it, only the sweeps where they gain most do: those of uneven spacing, whose
+//! three IEEE divisions per point make the divider the limit, and those that store around the
+//! caches (whose 512-bit stores write whole cache lines). Every path computes each lane with
+//! the same correctly rounded instructions in the same order, so the bits do not depend on the
+//! path.
 //!
 //! A call picks its [`Path`] once, at its entry ([`Path::detect`]), and hands it down to the
 //! sweeps. The run-time lane types can only be built with a token of this module ([`Avx2`],
@@ -77,6 +82,9 @@ cpufeatures::new!(cpu_avx, "avx");
 cpufeatures::new!(cpu_avx2, "avx2");
 #[cfg(target_arch = "x86_64")]
 cpufeatures::new!(cpu_avx512, "avx512f", "avx2");
+// VBMI2 is not used: it marks the CPUs whose 512-bit lanes keep the clock (see above).
+#[cfg(target_arch = "x86_64")]
+cpufeatures::new!(cpu_avx512_full_clock, "avx512f", "avx2", "avx512vbmi2");
 
 /// The vector path of one call: which sweeps it may enter, with the proof for each.
 #[derive(Clone, Copy, Debug)]
@@ -87,7 +95,11 @@ pub(crate) enum Path {
     #[cfg(target_arch = "x86_64")]
     Avx2(Avx2),
     /// AVX2 sweeps, and AVX-512F sweeps for the dividing formulas (uneven spacing) and the
-    /// non-temporal stores.
+    /// non-temporal stores: CPUs whose 512-bit lanes lower the clock.
+    #[cfg(target_arch = "x86_64")]
+    Avx512Partial(Avx512),
+    /// AVX-512F sweeps wherever a 512-bit vector fits, AVX2 ones for shorter sweeps: CPUs
+    /// whose 512-bit lanes run at full clock.
     #[cfg(target_arch = "x86_64")]
     Avx512(Avx512),
 }
@@ -98,8 +110,11 @@ impl Path {
     pub(crate) fn detect() -> Self {
         #[cfg(target_arch = "x86_64")]
         {
-            if cpu_avx512::get() {
+            if cpu_avx512_full_clock::get() {
                 return Self::Avx512(Avx512(()));
+            }
+            if cpu_avx512::get() {
+                return Self::Avx512Partial(Avx512(()));
             }
             if cpu_avx2::get() {
                 return Self::Avx2(Avx2(()));
@@ -115,16 +130,19 @@ impl Path {
         match self {
             Self::Baseline => None,
             Self::Avx2(t) => Some(t),
-            Self::Avx512(t) => Some(t.avx2()),
+            Self::Avx512Partial(t) | Self::Avx512(t) => Some(t.avx2()),
         }
     }
 
-    /// The AVX-512F proof, on the AVX-512 path.
+    /// The AVX-512F proof for a sweep of 512-bit vectors: on the full AVX-512 path, for any;
+    /// on the partial one, for the sweeps where they gain most (`wide`: a dividing formula or
+    /// non-temporal stores).
     #[cfg(target_arch = "x86_64")]
     #[inline(always)]
-    pub(crate) fn avx512(self) -> Option<Avx512> {
+    pub(crate) fn avx512(self, wide: bool) -> Option<Avx512> {
         match self {
             Self::Avx512(t) => Some(t),
+            Self::Avx512Partial(t) if wide => Some(t),
             _ => None,
         }
     }
@@ -135,7 +153,9 @@ impl Path {
         match (self, cap) {
             (_, Isa::Baseline) => Self::Baseline,
             #[cfg(target_arch = "x86_64")]
-            (Self::Avx512(t), Isa::Avx2) => Self::Avx2(t.avx2()),
+            (Self::Avx512(t) | Self::Avx512Partial(t), Isa::Avx2) => Self::Avx2(t.avx2()),
+            #[cfg(target_arch = "x86_64")]
+            (Self::Avx512(t), Isa::Avx512Partial) => Self::Avx512Partial(t),
             (path, _) => path,
         }
     }
@@ -147,6 +167,8 @@ impl Path {
             Self::Baseline => Isa::Baseline,
             #[cfg(target_arch = "x86_64")]
             Self::Avx2(_) => Isa::Avx2,
+            #[cfg(target_arch = "x86_64")]
+            Self::Avx512Partial(_) => Isa::Avx512Partial,
             #[cfg(target_arch = "x86_64")]
             Self::Avx512(_) => Isa::Avx512,
         }
@@ -164,6 +186,35 @@ pub enum Isa {
     /// AVX2 sweeps where the CPU has AVX2 (x86_64 only; elsewhere the same as `Baseline`).
     Avx2,
     /// AVX2 sweeps, and AVX-512F sweeps for uneven spacing and non-temporal stores (outputs of
-    /// 16 MiB or more), where the CPU has AVX-512F.
+    /// 16 MiB or more), where the CPU has AVX-512F: what a CPU whose 512-bit lanes lower the
+    /// clock runs.
+    Avx512Partial,
+    /// AVX-512F sweeps wherever a 512-bit vector fits, where the CPU's 512-bit lanes run at full
+    /// clock (AVX512-VBMI2); elsewhere the same as `Avx512Partial`.
     Avx512,
+}
+
+#[cfg(all(test, target_arch = "x86_64"))]
+mod tests {
+    use super::*;
+
+    /// Which sweeps take 512-bit lanes on each path, and what each cap leaves of a path (the
+    /// tokens are made here without the CPU's word: nothing runs on them).
+    #[test]
+    fn each_path_takes_the_512_bit_lanes_it_should() {
+        let (full, partial) = (Path::Avx512(Avx512(())), Path::Avx512Partial(Avx512(())));
+        let avx2 = Path::Avx2(Avx2(()));
+        for wide in [false, true] {
+            assert!(full.avx512(wide).is_some(), "full, wide {wide}");
+            assert_eq!(partial.avx512(wide).is_some(), wide, "partial, wide {wide}");
+            assert!(avx2.avx512(wide).is_none() && Path::Baseline.avx512(wide).is_none());
+        }
+        let caps = [Isa::Baseline, Isa::Avx2, Isa::Avx512Partial, Isa::Avx512];
+        let expect = |path: Path| caps.map(|cap| path.capped(cap).isa());
+        use Isa::{Avx2 as A2, Avx512 as A5, Avx512Partial as P5, Baseline as B};
+        assert_eq!(expect(full), [B, A2, P5, A5]);
+        assert_eq!(expect(partial), [B, A2, P5, P5]);
+        assert_eq!(expect(avx2), [B, A2, A2, A2]);
+        assert_eq!(expect(Path::Baseline), [B; 4]);
+    }
 }

@@ -221,8 +221,8 @@ pub trait Vectors:
     /// 256-bit AVX lanes, for the sweeps taken when the CPU has AVX2.
     #[cfg(target_arch = "x86_64")]
     type Avx2: Lanes<Elem = Self, Token = crate::isa::Avx2>;
-    /// 512-bit AVX-512F lanes, for the dividing and the non-temporal sweeps taken when the CPU
-    /// has AVX-512F.
+    /// 512-bit AVX-512F lanes, for the sweeps taken when the CPU has AVX-512F (see `isa`: every
+    /// sweep, or the dividing and the non-temporal ones only).
     #[cfg(target_arch = "x86_64")]
     type Avx512: Lanes<Elem = Self, Token = crate::isa::Avx512>;
 }

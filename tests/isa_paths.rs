@@ -1,6 +1,7 @@
 //! Every vector path of one build gives the reference's bits: the compile-time lanes
-//! (`Isa::Baseline`), the AVX2 sweeps taken at run time (`Isa::Avx2`) and the AVX-512F sweeps
-//! of uneven spacing and non-temporal stores (`Isa::Avx512`).
+//! (`Isa::Baseline`), the AVX2 sweeps taken at run time (`Isa::Avx2`), the AVX-512F sweeps of
+//! uneven spacing and non-temporal stores (`Isa::Avx512Partial`) and the AVX-512F sweeps of
+//! everything (`Isa::Avx512`, on CPUs with AVX512-VBMI2).
 //!
 //! Each call chooses its own path (`numgrad::testing`), one `#[test]` per path. A path the CPU
 //! lacks runs the next one below it, and the output says which ran (`--nocapture`); with
@@ -396,6 +397,11 @@ fn avx2_sweeps_give_the_reference_bits() {
 }
 
 #[test]
+fn partial_avx512_sweeps_give_the_reference_bits() {
+    every_case_gives_the_reference_bits(Isa::Avx512Partial);
+}
+
+#[test]
 fn avx512_sweeps_give_the_reference_bits() {
     every_case_gives_the_reference_bits(Isa::Avx512);
 }
@@ -409,7 +415,7 @@ compile_error!("aarch64 build without NEON: `wide`'s compile-time lanes are plai
 #[cfg(target_arch = "aarch64")]
 #[test]
 fn aarch64_runs_the_neon_compile_time_lanes_only() {
-    for cap in [Isa::Baseline, Isa::Avx2, Isa::Avx512] {
+    for cap in [Isa::Baseline, Isa::Avx2, Isa::Avx512Partial, Isa::Avx512] {
         assert_eq!(isa_used(cap), Isa::Baseline, "cap {cap:?}");
     }
 }

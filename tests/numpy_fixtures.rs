@@ -207,6 +207,11 @@ fn every_numpy_fixture_matches_on_avx2() {
 }
 
 #[test]
+fn every_numpy_fixture_matches_on_partial_avx512() {
+    every_numpy_fixture_matches(Isa::Avx512Partial);
+}
+
+#[test]
 fn every_numpy_fixture_matches_on_avx512() {
     every_numpy_fixture_matches(Isa::Avx512);
 }

@@ -85,11 +85,12 @@ impl<Q: Dividing<F>, F: Real, SO: Step, S: Stores> WithDivide<F> for DividedSwee
 }
 
 /// Writes `points.at(i)` to `dst + i * so` for every `i` in `start..end`, on the lanes of the
-/// call's `path` (256-bit AVX lanes with AVX2, 512-bit ones with AVX-512F for formulas bound by
-/// the divider, `DIVIDING` (uneven spacing, three divisions per point), and for non-temporal
-/// stores, each of which then writes a whole cache line; `wide`'s compile-time lanes otherwise,
-/// or when not one vector fits: a short row then stays inlined here, with no call). Same
-/// points, same formula, same bits on every path.
+/// call's `path` (256-bit AVX lanes with AVX2, 512-bit ones with AVX-512F: on CPUs whose
+/// 512-bit lanes lower the clock only for formulas bound by the divider, `DIVIDING` (uneven
+/// spacing, three divisions per point), and for non-temporal stores, each of which then writes
+/// a whole cache line; see [`run_time`]. `wide`'s compile-time lanes otherwise, or when not one
+/// vector fits: a short row then stays inlined here, with no call). Same points, same formula,
+/// same bits on every path.
 ///
 /// # Safety
 /// As for [`sweep_on`].
@@ -136,17 +137,22 @@ enum RunTime {
 }
 
 /// The run-time lanes a sweep of `len` points takes on `path`, `None` for the compile-time
-/// ones: 512-bit lanes for a `wide` sweep (bound by the divider, or storing around the caches:
+/// ones: 512-bit lanes when one such vector fits, on the full AVX-512 path for any sweep, on
+/// the partial one for a `wide` sweep (bound by the divider, or storing around the caches:
 /// each store then writes a whole cache line, 10-20% off the large rows of the performance
-/// report on a Zen 5: 2048^2 axis 0 0.49 -> 0.41 ns/elem, 1e7 i16 -> f32 0.23 -> 0.15),
-/// 256-bit ones otherwise, and none when not one 256-bit vector fits.
+/// report on a Zen 5: 2048^2 axis 0 0.49 -> 0.41 ns/elem, 1e7 i16 -> f32 0.23 -> 0.15);
+/// 256-bit ones otherwise, and none when not one 256-bit vector fits. In L1 the 512-bit lanes
+/// load half as many vectors for the same points: `gradient_1d` on 1,000 `f64` 98-110 -> 78-84
+/// ns per call, a 32x32 `f32` frame 177-191 -> 151-156 (Zen 5, three pairs of reports).
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 fn run_time<F: Real>(path: Path, len: usize, wide: bool) -> Option<RunTime> {
     if len < <F::Avx2 as Lanes>::N {
         return None;
     }
-    if wide && let Some(t) = path.avx512() {
+    if len >= <F::Avx512 as Lanes>::N
+        && let Some(t) = path.avx512(wide)
+    {
         return Some(RunTime::Avx512(t));
     }
     path.avx2().map(RunTime::Avx2)
