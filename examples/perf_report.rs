@@ -98,13 +98,12 @@ fn measure<T: Sample<F> + MakeSample, F: Real + MakeSample>(work: &Workload, rou
 fn compare_isa<T: Sample<F> + MakeSample, F: Real + MakeSample>(
     work: &Workload,
     rounds: usize,
-) -> [f64; 4] {
+) -> [f64; Isa::ALL.len()] {
     let mut p = Prepared::<T, F>::new(work);
     let reps = calibrate(&mut p);
-    let paths = [Isa::Baseline, Isa::Avx2, Isa::Avx512Partial, Isa::Avx512];
-    let mut times = [vec![], vec![], vec![], vec![]];
+    let mut times = Isa::ALL.map(|_| vec![]);
     for _ in 0..rounds {
-        for (isa, t) in paths.iter().zip(&mut times) {
+        for (isa, t) in Isa::ALL.iter().zip(&mut times) {
             t.push(time(reps, || p.run(Some((Kernel::Auto, *isa)))));
         }
     }

@@ -194,6 +194,13 @@ pub enum Isa {
     Avx512,
 }
 
+impl Isa {
+    /// Every cap, in increasing order: the one list the tests, the fuzz targets and the report
+    /// run through.
+    #[cfg_attr(not(feature = "testing"), allow(dead_code))]
+    pub const ALL: [Isa; 4] = [Isa::Baseline, Isa::Avx2, Isa::Avx512Partial, Isa::Avx512];
+}
+
 #[cfg(all(test, target_arch = "x86_64"))]
 mod tests {
     use super::*;
@@ -209,8 +216,7 @@ mod tests {
             assert_eq!(partial.avx512(wide).is_some(), wide, "partial, wide {wide}");
             assert!(avx2.avx512(wide).is_none() && Path::Baseline.avx512(wide).is_none());
         }
-        let caps = [Isa::Baseline, Isa::Avx2, Isa::Avx512Partial, Isa::Avx512];
-        let expect = |path: Path| caps.map(|cap| path.capped(cap).isa());
+        let expect = |path: Path| Isa::ALL.map(|cap| path.capped(cap).isa());
         use Isa::{Avx2 as A2, Avx512 as A5, Avx512Partial as P5, Baseline as B};
         assert_eq!(expect(full), [B, A2, P5, A5]);
         assert_eq!(expect(partial), [B, A2, P5, P5]);

@@ -261,7 +261,7 @@ impl<T: Sample<F> + FuzzSample, F: Real + FuzzOut> Subject<F> for Reals<T> {
     type Path = (Isa, Kernel);
 
     fn paths() -> Vec<(Isa, Kernel)> {
-        [Isa::Baseline, Isa::Avx2, Isa::Avx512Partial, Isa::Avx512]
+        Isa::ALL
             .into_iter()
             .flat_map(|isa| {
                 [
