@@ -135,6 +135,16 @@ pub fn all(quick: bool) -> Vec<Workload> {
             Some(vec![2, 0]),
         )
     });
+    // The same array along its outer axis alone: rows of 500,000 points across it.
+    w.push(Workload {
+        space: Space::Coordinates,
+        ..dense(
+            "3d 150x200x2500 coords, axis 0",
+            Elem::F64,
+            &[planes, rows, points],
+            Some(vec![0]),
+        )
+    });
     // An F-order array into C-order outputs: every output a transpose of its input's order.
     let (tall, wide) = if quick { (300, 250) } else { (3000, 2500) };
     w.push(Workload {

@@ -267,6 +267,54 @@ fn check_large_outputs(isa: Isa) {
             spacing.is_some()
         );
     }
+
+    // Rows longer than a window (`route::ROW_WINDOW_BYTES`) and not a whole number of them,
+    // walked a window at a time over every row: along axis 0 alone and with axis 1 (the fused
+    // pass, a window at a time over each chunk), by coordinates and evenly spaced (alone, the
+    // evenly spaced axis is one block instead), from `f64` and from `i16` samples into `f32`.
+    let (rows, cols) = (4, (16 << 20) / 8 / 4 + 13);
+    let x0: Vec<f64> = uneven(rows);
+    let x0f: Vec<f32> = uneven(rows);
+    let x1: Vec<f64> = uneven(cols);
+    let data: Vec<f64> = (0..rows * cols)
+        .map(|i| (i as f64 * 0.37).sin() * 10.0)
+        .collect();
+    let ints: Vec<i16> = (0..rows * 2 * cols)
+        .map(|i| ((i * 7919) % 2001) as i16 - 1000)
+        .collect();
+    let by = [AxisSpacing::Coordinates(&x0), AxisSpacing::Coordinates(&x1)];
+    let (shape, wide) = ([rows, cols], [rows, 2 * cols]);
+    let (x1w, axis_0) = (uneven::<f32>(wide[1]), Axes::List(&[0]));
+    let by_w = [
+        AxisSpacing::Coordinates(&x0f),
+        AxisSpacing::Coordinates(&x1w),
+    ];
+    for axes in [axis_0, Axes::All] {
+        let input = StridedView::contiguous(&data, &shape).unwrap();
+        let ints = StridedView::contiguous(&ints, &wide).unwrap();
+        let selected = if axes == Axes::All { 2 } else { 1 };
+        for (coordinates, options) in [
+            (
+                true,
+                Options::new().spacing(Spacing::PerAxis(&by[..selected])),
+            ),
+            (false, Options::new()),
+        ] {
+            let options = options.axes(axes);
+            assert!(
+                same_as_reference(isa, &input, &options, selected),
+                "{isa:?}: rows of {cols} f64, {axes:?}, coordinates {coordinates}"
+            );
+        }
+        let options = Options::new()
+            .spacing(Spacing::PerAxis(&by_w[..selected]))
+            .axes(axes);
+        assert!(
+            same_as_reference::<i16, f32>(isa, &ints, &options, selected),
+            "{isa:?}: rows of {} i16 into f32, {axes:?}",
+            wide[1]
+        );
+    }
 }
 
 /// Step-2 views (every other sample, forwards and backwards) of series by coordinates and of
