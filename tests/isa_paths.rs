@@ -224,7 +224,7 @@ fn series<T: Sample<F>, F: Real>(isa: Isa, data: &[T], (offset, step): (usize, i
 /// of the path (512-bit ones on the AVX-512 path): on uneven coordinates, evenly spaced, and
 /// from `i16` samples into `f32`; then a 2-D array along both axes (rows across and lines
 /// along), contiguous and as a step-2 view, evenly spaced, and contiguous by coordinates (rows
-/// across weighted, read ahead).
+/// across weighted, read ahead); then rows across too long to walk whole ([`long_rows`]).
 fn check_large_outputs(isa: Isa) {
     let n = (16 << 20) / 8 + 13;
     let data: Vec<f64> = (0..n).map(|i| (i as f64 * 1e-3).sin() * 100.0).collect();
@@ -269,51 +269,41 @@ fn check_large_outputs(isa: Isa) {
     }
 
     // Rows longer than a window (`route::ROW_WINDOW_BYTES`) and not a whole number of them,
-    // walked a window at a time over every row: along axis 0 alone and with axis 1 (the fused
-    // pass, a window at a time over each chunk), by coordinates and evenly spaced (alone, the
-    // evenly spaced axis is one block instead), from `f64` and from `i16` samples into `f32`.
+    // from `f64` samples and from `i16` samples into `f32`.
     let (rows, cols) = (4, (16 << 20) / 8 / 4 + 13);
-    let x0: Vec<f64> = uneven(rows);
-    let x0f: Vec<f32> = uneven(rows);
-    let x1: Vec<f64> = uneven(cols);
     let data: Vec<f64> = (0..rows * cols)
         .map(|i| (i as f64 * 0.37).sin() * 10.0)
         .collect();
+    long_rows::<f64, f64>(isa, &data, [rows, cols]);
     let ints: Vec<i16> = (0..rows * 2 * cols)
         .map(|i| ((i * 7919) % 2001) as i16 - 1000)
         .collect();
+    long_rows::<i16, f32>(isa, &ints, [rows, 2 * cols]);
+}
+
+/// Asserts that a C-order array of `shape` (rows longer than a window, outputs of 16 MiB or
+/// more) gives the reference's bits on the paths up to `isa`, its rows walked a window at a
+/// time: along axis 0 alone and with axis 1 (the fused pass, a window at a time over each
+/// chunk), by coordinates and evenly spaced (alone, the evenly spaced axis is one block
+/// instead).
+fn long_rows<T: Sample<F>, F: Real>(isa: Isa, data: &[T], shape: [usize; 2]) {
+    let (x0, x1): (Vec<F>, Vec<F>) = (uneven(shape[0]), uneven(shape[1]));
     let by = [AxisSpacing::Coordinates(&x0), AxisSpacing::Coordinates(&x1)];
-    let (shape, wide) = ([rows, cols], [rows, 2 * cols]);
-    let (x1w, axis_0) = (uneven::<f32>(wide[1]), Axes::List(&[0]));
-    let by_w = [
-        AxisSpacing::Coordinates(&x0f),
-        AxisSpacing::Coordinates(&x1w),
-    ];
-    for axes in [axis_0, Axes::All] {
-        let input = StridedView::contiguous(&data, &shape).unwrap();
-        let ints = StridedView::contiguous(&ints, &wide).unwrap();
-        let selected = if axes == Axes::All { 2 } else { 1 };
-        for (coordinates, options) in [
-            (
-                true,
-                Options::new().spacing(Spacing::PerAxis(&by[..selected])),
-            ),
-            (false, Options::new()),
-        ] {
-            let options = options.axes(axes);
+    let input = StridedView::contiguous(data, &shape).unwrap();
+    for (axes, selected) in [(Axes::List(&[0]), 1), (Axes::All, 2)] {
+        for coordinates in [true, false] {
+            let options = match coordinates {
+                true => Options::new().spacing(Spacing::PerAxis(&by[..selected])),
+                false => Options::new(),
+            };
             assert!(
-                same_as_reference(isa, &input, &options, selected),
-                "{isa:?}: rows of {cols} f64, {axes:?}, coordinates {coordinates}"
+                same_as_reference(isa, &input, &options.axes(axes), selected),
+                "{isa:?}: rows of {} {} into {}, {axes:?}, coordinates {coordinates}",
+                shape[1],
+                core::any::type_name::<T>(),
+                core::any::type_name::<F>()
             );
         }
-        let options = Options::new()
-            .spacing(Spacing::PerAxis(&by_w[..selected]))
-            .axes(axes);
-        assert!(
-            same_as_reference::<i16, f32>(isa, &ints, &options, selected),
-            "{isa:?}: rows of {} i16 into f32, {axes:?}",
-            wide[1]
-        );
     }
 }
 

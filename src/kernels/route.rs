@@ -90,9 +90,10 @@ const ROW_TILE: usize = 128;
 /// 0.95-1.12x, 128 KiB 0.93-1.12x, 256 KiB 0.99-1.11x, 512 KiB 0.95-1.03x.
 const ROW_WINDOW_BYTES: usize = 128 * 1024;
 
-/// Columns per tile of contiguous rows `len` long of `sample` bytes (see [`ROW_WINDOW_BYTES`]).
-fn window(len: usize, sample: usize) -> usize {
-    len.min((ROW_WINDOW_BYTES / sample.max(1)).max(1))
+/// Columns per window of contiguous rows of `sample` bytes (see [`ROW_WINDOW_BYTES`]); the walk
+/// takes a shorter row whole, as it does with [`ROW_TILE`].
+fn window(sample: usize) -> usize {
+    (ROW_WINDOW_BYTES / sample.max(1)).max(1)
 }
 
 /// Outputs at least this large are written with non-temporal stores: they do not fit the
@@ -366,7 +367,7 @@ fn rows(
             len,
             step_in: 1,
             step_out: 1,
-            tile: if big { window(len, bytes.sample) } else { len },
+            tile: if big { window(bytes.sample) } else { len },
         }
     };
     Some(Route {
