@@ -243,18 +243,18 @@ fn auto_against_reference(
 
 #[test]
 fn tiles_of_mixed_layouts_and_shared_coordinate_weights() {
-    // An F-order 17x70 input into C-order outputs, in wide tiles (16x64) copied by rows: two
-    // tiles down (the last one row) and two across (the last six columns).
-    let data: Vec<f64> = values(17 * 70);
-    let shape = [17usize, 70];
-    let f_order = StridedView::new(&data, 0, &shape, &[1, 17]).unwrap();
-    let x: Vec<f64> = (0..70).map(|i| (i * i) as f64 * 0.125 + i as f64).collect();
-    // An F-order 128x33 input, its columns 1 KiB apart: tiles of 32x64 copied by columns.
-    let aliased: Vec<f64> = values(128 * 33);
-    let tall = StridedView::new(&aliased, 0, &[128, 33], &[1, 128]).unwrap();
-    let z: Vec<f64> = (0..128)
+    // An F-order 33x130 input into C-order outputs, in tiles of 32x128: two tiles down (the
+    // last one row) and two across (the last two columns).
+    let data: Vec<f64> = values(33 * 130);
+    let shape = [33usize, 130];
+    let f_order = StridedView::new(&data, 0, &shape, &[1, 33]).unwrap();
+    let x: Vec<f64> = (0..130)
         .map(|i| (i * i) as f64 * 0.125 + i as f64)
         .collect();
+    // An F-order 40x33 input: two tiles down (the last eight rows), one across.
+    let narrow: Vec<f64> = values(40 * 33);
+    let tall = StridedView::new(&narrow, 0, &[40, 33], &[1, 40]).unwrap();
+    let z: Vec<f64> = (0..40).map(|i| (i * i) as f64 * 0.125 + i as f64).collect();
     // Two lines of 300 points with coordinates: two blocks of shared weights.
     let long: Vec<f64> = values(2 * 300);
     let lines = StridedView::contiguous(&long, &[2, 300]).unwrap();
@@ -262,10 +262,10 @@ fn tiles_of_mixed_layouts_and_shared_coordinate_weights() {
     for edge in [EdgeOrder::First, EdgeOrder::Second] {
         // Evenly spaced: each tile's interior swept over all its rows, the edges row by row.
         let even = [AxisSpacing::Uniform(0.5), AxisSpacing::Uniform(2.0)];
-        auto_against_reference(&f_order, &[0, 1], &even, &[70, 1], edge);
+        auto_against_reference(&f_order, &[0, 1], &even, &[130, 1], edge);
         // Coordinates along the columns: every row by itself.
         let per = [AxisSpacing::Coordinates(&x)];
-        auto_against_reference(&f_order, &[1], &per, &[70, 1], edge);
+        auto_against_reference(&f_order, &[1], &per, &[130, 1], edge);
         let per = [AxisSpacing::Coordinates(&t)];
         auto_against_reference(&lines, &[1], &per, &[300, 1], edge);
     }

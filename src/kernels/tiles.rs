@@ -1,11 +1,10 @@
 //! Mixed layouts: an input and outputs in different memory orders (an F-order array into
 //! C-order outputs, a transposed view). Rows along either axis would be strided on one side, a
 //! new cache line (often a new page) per element; instead the call is cut into tiles of the
-//! two axes that are contiguous on one side each (their [`Shape`] chosen by how far apart the
-//! input's columns lie), and each tile's input window (the tile and its halo) is copied,
-//! transposed, into a small buffer in the outputs' order, from which the contiguous kernels
-//! write the tile's outputs. Each output is computed by the same kernels and stencils as a
-//! block of the block API, so the bits are the same.
+//! two axes that are contiguous on one side each ([`ROWS`] by [`COLS`]), and each tile's input
+//! window (the tile and its halo) is copied, transposed, into a small buffer in the outputs'
+//! order, from which the contiguous kernels write the tile's outputs. Each output is computed
+//! by the same kernels and stencils as a block of the block API, so the bits are the same.
 
 use core::ops::Range;
 
@@ -25,61 +24,26 @@ use crate::view::{Layout, StridedView, StridedViewMut};
 /// Points both tiled axes must have at least: shorter ones gain nothing from tiles.
 const SHORTEST: usize = 32;
 
-/// A tile's points along its rows' axis (contiguous in the input: a few cache lines down each
-/// input column) and its columns' axis (contiguous in the outputs: a run of each output row),
-/// and how its window is copied.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Shape {
-    rows: usize,
-    cols: usize,
-    /// Copied a column at a time (else a buffer row at a time).
-    by_columns: bool,
-}
+/// A tile's points along its rows' axis, contiguous in the input: each input column of the
+/// window is a run of 34 elements, four cache lines of `f64` read together.
+const ROWS: usize = 32;
 
-impl Shape {
-    /// Input columns whose cache lines fall in many sets: short, wide tiles copied a buffer row
-    /// at a time, so that the lines of its 66 columns are fetched together. Measured on an AMD
-    /// Zen 5 (a 3000x2500 `f64` F-order array into C-order outputs, each shape timed in one
-    /// run): 32x32 tiles 2.3-2.5x the memcpy bound, 16x64 1.9x, 16x96 1.9-2.0x, 8x128 2.1x.
-    const WIDE: Self = Self {
-        rows: 16,
-        cols: 64,
-        by_columns: false,
-    };
+/// A tile's points along its columns' axis, contiguous in the outputs: each output row of the
+/// tile is a run of 1 KiB of `f64`.
+///
+/// Longer runs on both sides than the tiles before (16x64 copied by rows for most inputs,
+/// 32x64 copied by columns for columns a multiple of 1 KiB apart): fewer halo lines read twice
+/// (a window's halo rows share cache lines with the next band's, gone from the caches by the
+/// time the band comes) and fewer, longer write streams. Measured on an AMD Zen 4 (EPYC family
+/// 25 model 17), each shape alternated with the old ones in one process, 8 pairs: a 3000x2500
+/// `f64` F-order array into C-order outputs 0.59-0.85x the old shape's time (1.62-2.12x the
+/// memcpy bound, from 2.21-3.37x), a transposed 2048² view 0.75-0.93x (1.44-1.96x, from
+/// 1.57-2.30x); 64x128 and 32x192 tiles were about as fast, 16x128 slower than the old ones.
+const COLS: usize = 128;
 
-    /// Input columns a multiple of 1 KiB apart (a transposed 2048² view: 16 KiB) share a few
-    /// of L1's sets, fewer ways than a window has columns: a row-at-a-time copy would lose each
-    /// line before its next element is read, so each column is copied whole while its lines
-    /// are in L1. Same machine, a 2048x2048 F-order array: 32x32 tiles copied by rows 3.4-3.9x
-    /// the bound, by columns 2.5-2.8x; 32x64 by columns 2.1-2.4x (16x64 by rows 4.3-5.0x).
-    const ALIASED: Self = Self {
-        rows: 32,
-        cols: 64,
-        by_columns: true,
-    };
-
-    /// The shape for input columns `bytes` apart.
-    fn for_columns(bytes: usize) -> Self {
-        if bytes.is_multiple_of(1024) {
-            Self::ALIASED
-        } else {
-            Self::WIDE
-        }
-    }
-
-    /// Elements of this shape's window at most: the tile and a point of halo on each side (or
-    /// the three points a second-order edge reads, `block::halo`).
-    const fn window(self) -> usize {
-        (self.rows + 2) * (self.cols + 2)
-    }
-}
-
-/// Elements of a window's buffer: the larger shape's (18 KiB of `f64`).
-const BUFFER: usize = if Shape::WIDE.window() > Shape::ALIASED.window() {
-    Shape::WIDE.window()
-} else {
-    Shape::ALIASED.window()
-};
+/// Elements of a window's buffer: the tile and a point of halo on each side (or the three
+/// points a second-order edge reads, `block::halo`): 35 KiB of `f64` on the stack.
+const BUFFER: usize = (ROWS + 2) * (COLS + 2);
 
 /// The two axes a call is tiled over: `contiguous_in` of unit stride in the input, `contiguous_out`
 /// of unit stride in every output.
@@ -152,7 +116,6 @@ pub(crate) fn run<T: Sample<F>, F: Real>(
             block
         }
     };
-    let shape = Shape::for_columns(sc.unsigned_abs().saturating_mul(size_of::<T>()));
     let mut buffer = [F::zero(); BUFFER];
     // Outputs larger than the caches are written around them, like a route's.
     let count = (0..lout.rank()).fold(1usize, |n, a| n.saturating_mul(lout.len(a)));
@@ -167,8 +130,8 @@ pub(crate) fn run<T: Sample<F>, F: Real>(
     batch.walk(&lin, &lout, exclude, along_axis, None);
     let (mut off_in, mut off_out) = (0isize, 0isize);
     loop {
-        for r0 in (0..rows).step_by(shape.rows) {
-            let block_rows = r0..rows.min(r0 + shape.rows);
+        for r0 in (0..rows).step_by(ROWS) {
+            let block_rows = r0..rows.min(r0 + ROWS);
             let win_rows = window(across_axis, block_rows.clone(), rows);
             // The plans of the outputs along the rows: the band's, the same for its tiles.
             let band: [Option<AxisPlan<'_, F>>; 2] = core::array::from_fn(|k| {
@@ -176,13 +139,13 @@ pub(crate) fn run<T: Sample<F>, F: Real>(
                 (*axis == across_axis).then(|| whole.window(win_rows.start, win_rows.len()))
             });
             let first_row = src.wrapping_offset(off_in + win_rows.start as isize * sr);
-            let mut win_cols = window(along_axis, 0..cols.min(shape.cols), cols);
-            for c0 in (0..cols).step_by(shape.cols) {
-                let block_cols = c0..cols.min(c0 + shape.cols);
+            let mut win_cols = window(along_axis, 0..cols.min(COLS), cols);
+            for c0 in (0..cols).step_by(COLS) {
+                let block_cols = c0..cols.min(c0 + COLS);
                 // The next tile's window, asked for now: its columns lie far apart in the
                 // input, each a few cache lines along the rows, which no hardware prefetcher
                 // follows. It is the next tile's own window.
-                let next_block = block_cols.end..cols.min(block_cols.end + shape.cols);
+                let next_block = block_cols.end..cols.min(block_cols.end + COLS);
                 let next = window(along_axis, next_block, cols);
                 for col in next.start.max(win_cols.end)..next.end {
                     prefetch(first_row.wrapping_offset(col as isize * sc), win_rows.len());
@@ -192,7 +155,6 @@ pub(crate) fn run<T: Sample<F>, F: Real>(
                     rows: (block_rows.clone(), win_rows.clone()),
                     cols: (block_cols, core::mem::replace(&mut win_cols, next)),
                     col_axis: along_axis,
-                    by_columns: shape.by_columns,
                 };
                 // SAFETY: `off_*` is the offset of a position of the batch axes (a partial sum
                 // of valid index terms); the tile's windows lie in their axes, so every input
@@ -228,8 +190,6 @@ struct Tile {
     cols: (Range<usize>, Range<usize>),
     /// The column axis (the other one is the row axis): which plans are along the columns.
     col_axis: usize,
-    /// The window is copied a column at a time ([`Shape::by_columns`]).
-    by_columns: bool,
 }
 
 impl Tile {
@@ -254,47 +214,33 @@ impl Tile {
         let ((block_rows, win_rows), (block_cols, win_cols)) = (&self.rows, &self.cols);
         let width = win_cols.len();
         debug_assert!(win_rows.len() * width <= BUFFER);
-        if self.by_columns {
-            // The transposing copy, a column at a time, while its few cache lines are in L1
-            // (see `Shape::ALIASED`), four rows per step. A loop of one element per step (its
-            // index bounds-checked, or over `step_by(width)` slots) ran at a speed that changed
-            // with the loop's place in the binary: the transposed 2048² call took 2.0x to 4.0x
-            // the memcpy bound with the same instructions, in different builds.
-            let rows = win_rows.len().min(BUFFER / width.max(1));
-            let first = win_rows.start as isize * sr;
-            for c in 0..width {
-                let from = src.wrapping_offset((win_cols.start + c) as isize * sc + first);
-                let to = buffer.as_mut_ptr().wrapping_add(c);
-                let (mut r, at) = (0, |r: usize| from.wrapping_offset(r as isize * sr));
-                // SAFETY: rows `r < rows` of column `c` are elements of the window (the
-                // caller's contract), and `r * width + c < rows * width <= BUFFER` is an
-                // element of the buffer.
-                unsafe {
-                    while r + 4 <= rows {
-                        let v = [0, 1, 2, 3].map(|k| F::load((), at(r + k), Unit));
-                        for (k, v) in v.into_iter().enumerate() {
-                            to.add((r + k) * width).write(v);
-                        }
-                        r += 4;
+        // The transposing copy, a column at a time, while its few cache lines are in L1 (a
+        // buffer row at a time would lose them before their next elements are read where the
+        // input's columns share a few of L1's sets: columns a multiple of 1 KiB apart, as in a
+        // transposed 2048² view), four rows per step. A loop of one element per step (its
+        // index bounds-checked, or over `step_by(width)` slots) ran at a speed that changed
+        // with the loop's place in the binary: the transposed 2048² call took 2.0x to 4.0x
+        // the memcpy bound with the same instructions, in different builds.
+        let rows = win_rows.len().min(BUFFER / width.max(1));
+        let first = win_rows.start as isize * sr;
+        for c in 0..width {
+            let from = src.wrapping_offset((win_cols.start + c) as isize * sc + first);
+            let to = buffer.as_mut_ptr().wrapping_add(c);
+            let (mut r, at) = (0, |r: usize| from.wrapping_offset(r as isize * sr));
+            // SAFETY: rows `r < rows` of column `c` are elements of the window (the
+            // caller's contract), and `r * width + c < rows * width <= BUFFER` is an
+            // element of the buffer.
+            unsafe {
+                while r + 4 <= rows {
+                    let v = [0, 1, 2, 3].map(|k| F::load((), at(r + k), Unit));
+                    for (k, v) in v.into_iter().enumerate() {
+                        to.add((r + k) * width).write(v);
                     }
-                    while r < rows {
-                        to.add(r * width).write(F::load((), at(r), Unit));
-                        r += 1;
-                    }
+                    r += 4;
                 }
-            }
-        } else {
-            // The transposing copy, a buffer row at a time: its elements lie in as many input
-            // columns, whose cache lines are then fetched together rather than one after the
-            // other (the following rows find them in L1).
-            for (r, row) in win_rows.clone().enumerate() {
-                let from = src.wrapping_offset(row as isize * sr);
-                let to = buffer
-                    .get_mut(r * width..(r + 1) * width)
-                    .unwrap_or(&mut []);
-                for (slot, col) in to.iter_mut().zip(win_cols.clone()) {
-                    // SAFETY: an element of the window (the caller's contract).
-                    *slot = unsafe { F::load((), from.wrapping_offset(col as isize * sc), Unit) };
+                while r < rows {
+                    to.add(r * width).write(F::load((), at(r), Unit));
+                    r += 1;
                 }
             }
         }
