@@ -25,20 +25,21 @@ use crate::view::{Layout, StridedView, StridedViewMut};
 const SHORTEST: usize = 32;
 
 /// A tile's points along its rows' axis, contiguous in the input: each input column of the
-/// window is a run of 34 elements, four cache lines of `f64` read together.
+/// window is a run of 34 elements (272 B of `f64`) read together.
 const ROWS: usize = 32;
 
 /// A tile's points along its columns' axis, contiguous in the outputs: each output row of the
 /// tile is a run of 1 KiB of `f64`.
 ///
-/// Longer runs on both sides than the tiles before (16x64 copied by rows for most inputs,
-/// 32x64 copied by columns for columns a multiple of 1 KiB apart): fewer halo lines read twice
-/// (a window's halo rows share cache lines with the next band's, gone from the caches by the
-/// time the band comes) and fewer, longer write streams. Measured on an AMD Zen 4 (EPYC family
-/// 25 model 17), each shape alternated with the old ones in one process, 8 pairs: a 3000x2500
-/// `f64` F-order array into C-order outputs 0.59-0.85x the old shape's time (1.62-2.12x the
-/// memcpy bound, from 2.21-3.37x), a transposed 2048² view 0.75-0.93x (1.44-1.96x, from
-/// 1.57-2.30x); 64x128 and 32x192 tiles were about as fast, 16x128 slower than the old ones.
+/// Longer runs on both sides than the tiles before (16x64 copied by rows for most inputs, 32x64
+/// copied by columns for columns a multiple of 1 KiB apart), likely for fewer halo lines read
+/// twice (a window's halo rows share cache lines with the next band's, gone from the caches by
+/// the time the band comes) and fewer, longer write streams (not measured apart). Measured on
+/// an AMD Zen 4 (EPYC family 25 model 17), each shape alternated with the old ones in one
+/// process, 8 pairs: a 3000x2500 `f64` F-order array into C-order outputs 0.59-0.85x the old
+/// shape's time (1.62-2.12x the memcpy bound, from 2.21-3.37x), a transposed 2048² view
+/// 0.75-0.93x (1.44-1.96x, from 1.57-2.30x); 64x128 and 32x192 tiles were about as fast, 16x128
+/// by columns slower than the old ones.
 const COLS: usize = 128;
 
 /// Elements of a window's buffer: the tile and a point of halo on each side (or the three
