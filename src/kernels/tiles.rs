@@ -43,8 +43,9 @@ const ROWS: usize = 32;
 const COLS: usize = 128;
 
 /// Elements of a window's buffer: the tile and a point of halo on each side (or the three
-/// points a second-order edge reads, `block::halo`): 35 KiB of `f64` on the stack.
-const BUFFER: usize = (ROWS + 2) * (COLS + 2);
+/// points a second-order edge reads, `block::halo`), its rows at an odd pitch (`Tile::run`): 35
+/// KiB of `f64` on the stack.
+const BUFFER: usize = (ROWS + 2) * ((COLS + 2) | 1);
 
 /// The two axes a call is tiled over: `contiguous_in` of unit stride in the input, `contiguous_out`
 /// of unit stride in every output.
@@ -214,7 +215,11 @@ impl Tile {
         let col_axis = self.col_axis;
         let ((block_rows, win_rows), (block_cols, win_cols)) = (&self.rows, &self.cols);
         let width = win_cols.len();
-        debug_assert!(win_rows.len() * width <= BUFFER);
+        // The buffer's rows are an odd number of elements apart: at a pitch of a multiple of
+        // 1 KiB (128 `f64`: a window as wide as a 128-column array), the copy's writes down a
+        // column fell in four of L1's sets and evicted each other.
+        let pitch = width | 1;
+        debug_assert!(win_rows.len() * pitch <= BUFFER);
         // The transposing copy, a column at a time, while its few cache lines are in L1 (a
         // buffer row at a time would lose them before their next elements are read where the
         // input's columns share a few of L1's sets: columns a multiple of 1 KiB apart, as in a
@@ -222,25 +227,25 @@ impl Tile {
         // index bounds-checked, or over `step_by(width)` slots) ran at a speed that changed
         // with the loop's place in the binary: the transposed 2048² call took 2.0x to 4.0x
         // the memcpy bound with the same instructions, in different builds.
-        let rows = win_rows.len().min(BUFFER / width.max(1));
+        let rows = win_rows.len().min(BUFFER / pitch);
         let first = win_rows.start as isize * sr;
         for c in 0..width {
             let from = src.wrapping_offset((win_cols.start + c) as isize * sc + first);
             let to = buffer.as_mut_ptr().wrapping_add(c);
             let (mut r, at) = (0, |r: usize| from.wrapping_offset(r as isize * sr));
             // SAFETY: rows `r < rows` of column `c` are elements of the window (the
-            // caller's contract), and `r * width + c < rows * width <= BUFFER` is an
+            // caller's contract), and `r * pitch + c < rows * pitch <= BUFFER` is an
             // element of the buffer.
             unsafe {
                 while r + 4 <= rows {
                     let v = [0, 1, 2, 3].map(|k| F::load((), at(r + k), Unit));
                     for (k, v) in v.into_iter().enumerate() {
-                        to.add((r + k) * width).write(v);
+                        to.add((r + k) * pitch).write(v);
                     }
                     r += 4;
                 }
                 while r < rows {
-                    to.add(r * width).write(F::load((), at(r), Unit));
+                    to.add(r * pitch).write(F::load((), at(r), Unit));
                     r += 1;
                 }
             }
@@ -276,7 +281,7 @@ impl Tile {
             let swept = interior.0 < interior.1;
             if axis == col_axis {
                 if swept {
-                    let src = (window.wrapping_add(rows.start * width), width);
+                    let src = (window.wrapping_add(rows.start * pitch), pitch);
                     let out = (out_at(out, block_rows.start).wrapping_sub(points.0), so_row);
                     // SAFETY: each tile row is a row of the window in the buffer, whose points
                     // `interior` (within 1..n-1 of its plan) read points of the row; point `i`
@@ -303,7 +308,7 @@ impl Tile {
                     for r in rows.clone() {
                         // Row `r` of the window, from its first column: the line along the
                         // columns.
-                        let line = window.wrapping_add(r * width);
+                        let line = window.wrapping_add(r * pitch);
                         let dst = out_at(out, win_rows.start + r).wrapping_add(lo - points.0);
                         // SAFETY: the line's points are the window's columns, all in the
                         // buffer; its points `lo..hi` are tile columns, whose outputs (unit
@@ -323,7 +328,7 @@ impl Tile {
                 }
             } else {
                 if swept {
-                    let src = (window.wrapping_add(interior.0 * width + first_col), width);
+                    let src = (window.wrapping_add(interior.0 * pitch + first_col), pitch);
                     let out = (out_at(out, win_rows.start + interior.0), so_row);
                     // SAFETY: window rows `interior` (within 1..n-1 of the plan) read the rows
                     // before and after them, in the buffer, at the tile's columns; each writes
@@ -343,9 +348,9 @@ impl Tile {
                     .filter(|r| !(interior.0..interior.1).contains(r))
                 {
                     let at = Row {
-                        src: window.wrapping_add(r * width + first_col),
+                        src: window.wrapping_add(r * pitch + first_col),
                         input_step: Unit,
-                        axis_stride: width as isize,
+                        axis_stride: pitch as isize,
                         point: r,
                         dst: out_at(out, win_rows.start + r),
                         output_step: Unit,
