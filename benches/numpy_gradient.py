@@ -54,6 +54,9 @@ def workloads(quick):
     tall, wide = (300, 250) if quick else (3000, 2500)
     fo = f64(tall * wide).reshape(wide, tall).T
     w.append(("2d 3000x2500 F-order all, C-order out", fo, (), {"c_out": True}))
+    small = 64 if quick else 128
+    fs = f64(small * small).reshape(small, small).T
+    w.append(("2d 128x128 F-order all, C-order out", fs, (), {"c_out": True}))
     w.append(("2d step-2 all", f64(side * side * 2).reshape(side, 2 * side)[:, ::2], (), {}))
     # The value types (examples/perf_report.rs, `value_types`): always 1e6 samples.
     n = 1_000_000

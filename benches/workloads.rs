@@ -156,6 +156,18 @@ pub fn all(quick: bool) -> Vec<Workload> {
             None,
         )
     });
+    // The same layouts in cache: 128 KiB of input, a window of a tile as wide as the array
+    // (the size at which a power-of-two pitch of the tiles' buffer once cost half again).
+    let small = if quick { 64 } else { 128 };
+    w.push(Workload {
+        strides: vec![1, small as isize],
+        ..dense(
+            "2d 128x128 F-order all, C-order out",
+            Elem::F64,
+            &[small, small],
+            None,
+        )
+    });
     // Every other column of a side x 2side array.
     w.push(Workload {
         buffer: side * side * 2,
