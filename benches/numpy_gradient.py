@@ -50,6 +50,7 @@ def workloads(quick):
     cube3 = f64(planes * rows * points).reshape(planes, rows, points)
     w.append(("3d 150x200x2500 coords, axes (2, 0)", cube3, (coords(points), coords(planes)),
               {"axis": (2, 0)}))
+    w.append(("3d 150x200x2500 coords, axis 2", cube3, (coords(points),), {"axis": 2}))
     w.append(("3d 150x200x2500 coords, axis 0", cube3, (coords(planes),), {"axis": 0}))
     tall, wide = (300, 250) if quick else (3000, 2500)
     fo = f64(tall * wide).reshape(wide, tall).T

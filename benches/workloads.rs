@@ -135,6 +135,17 @@ pub fn all(quick: bool) -> Vec<Workload> {
             Some(vec![2, 0]),
         )
     });
+    // The same array along its contiguous axis alone: 30,000 lines sharing one coordinate
+    // array, each read a block at a time.
+    w.push(Workload {
+        space: Space::Coordinates,
+        ..dense(
+            "3d 150x200x2500 coords, axis 2",
+            Elem::F64,
+            &[planes, rows, points],
+            Some(vec![2]),
+        )
+    });
     // The same array along its outer axis alone: rows of 500,000 points across it.
     w.push(Workload {
         space: Space::Coordinates,

@@ -14,17 +14,19 @@ use crate::lanes::{Lanes, Unit};
 use crate::spacing::{Steps, Timestamp};
 
 /// Points per block: three `f64` arrays of it take 3 KiB of stack. While a group's lines
-/// compute one block, each asks for its next one (`lanes::prefetch`). Measured on an AMD Zen 5,
+/// compute one block, each asks for its block after next (`lanes::prefetch`; its next one on the
+/// Zen 5 where these were measured). Measured on an AMD Zen 5,
 /// 150x200x2500 `f64` along its rows (ns per element, points x lines): 256 x 16 0.54, 128 x 16
 /// 0.49, 128 x 32 0.47, 64 x 32 0.50, 512 x 16 0.82; on axes (2, 0) with 64 to 256 lines, blocks
 /// of 64 or 256 points took 0.98-1.13 of 128 x 128's time.
 pub(crate) const WEIGHT_BLOCK: usize = 128;
 
-/// Lines that share one computation of a block's weights. Their next blocks (128 KiB of `f64`)
-/// outgrow L1 and wait in L2; the divisions are a quarter of a group of 32's. Measured on an
-/// AMD Zen 5, 150x200x2500 `f64` by coordinates, each time over a group of 32's in the same
-/// round (medians of 11 to 21 rounds, AVX2 and AVX-512F lanes): along the rows alone 0.92 and
-/// 0.95, on axes (2, 0) 0.95-0.98 (64 lines: 0.98-1.00; a plane's 200: 0.94-1.00).
+/// Lines that share one computation of a block's weights. The blocks they ask for ahead (128
+/// KiB of `f64` per block) outgrow L1 and wait in L2; the divisions are a quarter of a group of
+/// 32's. Measured on an AMD Zen 5, 150x200x2500 `f64` by coordinates, each time over a group of
+/// 32's in the same round (medians of 11 to 21 rounds, AVX2 and AVX-512F lanes): along the rows
+/// alone 0.92 and 0.95, on axes (2, 0) 0.95-0.98 (64 lines: 0.98-1.00; a plane's 200:
+/// 0.94-1.00).
 pub(crate) const LINE_GROUP: usize = 128;
 
 /// Bytes of the cache line a 512-bit vector fills: the weights of a block are placed so that
