@@ -37,6 +37,8 @@ def workloads(quick):
         w.append(("1d coords n=" + tag, f64(n), (coords(n),), {}))
         # numpy turns integers into float64; our row is f32 output.
         w.append(("1d i16->f32 n=" + tag, i16(n), (), {}))
+    for n, tag in ((100_000, "1e5"), (big, "1e7")):
+        w.append(("1d f32 coords n=" + tag, f32(n), (coords(n, np.float32),), {}))
     w.append(("1d edge2 n=1e7", f64(big), (), {"edge_order": 2}))
     sq = f64(side * side).reshape(side, side)
     w.append(("2d 2048^2 axis 0", sq, (), {"axis": 0}))

@@ -91,6 +91,16 @@ pub fn all(quick: bool) -> Vec<Workload> {
             space: Space::Coordinates,
             ..dense("1d coords n=1e7", Elem::F64, &[big], None)
         },
+        // `f32` coordinates: 16 quotients per 512-bit division, where the AVX-512F lanes
+        // once called their intrinsics out of line (15x the AVX2 lanes' time).
+        Workload {
+            space: Space::Coordinates,
+            ..dense("1d f32 coords n=1e5", Elem::F32, &[100_000], None)
+        },
+        Workload {
+            space: Space::Coordinates,
+            ..dense("1d f32 coords n=1e7", Elem::F32, &[big], None)
+        },
         Workload {
             edge: EdgeOrder::Second,
             ..dense("1d edge2 n=1e7", Elem::F64, &[big], None)

@@ -322,8 +322,17 @@ pub(crate) unsafe fn three_loads<L: Lanes, T: Convert<L::Elem>, S: Step>(
     p: *const T,
     s: S,
 ) -> [L; 3] {
+    // Written out, not `[-1, 0, 1].map(..)`: a closure that `array::map` does not inline is
+    // compiled without the sweep's target features, and then so are the lanes' intrinsics,
+    // each called out of line.
     // SAFETY: the caller's contract: the loads at `p - s`, `p`, `p + s` read those samples.
-    [-1, 0, 1].map(|k| unsafe { L::load(token, p.wrapping_offset(k * s.get()), s) })
+    unsafe {
+        [
+            L::load(token, p.wrapping_offset(-s.get()), s),
+            L::load(token, p, s),
+            L::load(token, p.wrapping_offset(s.get()), s),
+        ]
+    }
 }
 
 /// Orders earlier non-temporal stores before any later store (a no-op without them).

@@ -212,10 +212,17 @@ impl<T: Sample<F>, RS: Step, F: Real, S: Stores> Points<F> for WeightedRow<T, RS
             let ahead = self.rows[2].wrapping_offset(c);
             prefetch(ahead.wrapping_byte_offset(AHEAD_BYTES), L::N);
         }
+        let ([r0, r1, r2], [a, b, w2]) = (self.rows, self.weights);
+        // Written out, not with `array::map` (see `lanes::three_loads`).
         // SAFETY: the range contract.
-        let f = self
-            .rows
-            .map(|r| unsafe { L::load(token, r.offset(c), self.rs) });
-        weighted(self.weights.map(|w| L::splat(token, w)), f)
+        let f = unsafe {
+            [
+                L::load(token, r0.offset(c), self.rs),
+                L::load(token, r1.offset(c), self.rs),
+                L::load(token, r2.offset(c), self.rs),
+            ]
+        };
+        let splat = |w| L::splat(token, w);
+        weighted([splat(a), splat(b), splat(w2)], f)
     }
 }

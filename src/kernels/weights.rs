@@ -205,9 +205,16 @@ pub(crate) struct FromBlock<F>([*const F; 3]);
 impl<F: Real> UnevenWeights<F> for FromBlock<F> {
     #[inline(always)]
     unsafe fn at<L: Lanes<Elem = F>>(&self, token: L::Token, i: usize) -> [L; 3] {
+        let [a, b, c] = self.0;
+        // Written out, not with `array::map` (see `lanes::three_loads`).
         // SAFETY: the range contract: element `i - first` onwards of each array.
-        self.0
-            .map(|w| unsafe { L::load(token, w.wrapping_add(i), Unit) })
+        unsafe {
+            [
+                L::load(token, a.wrapping_add(i), Unit),
+                L::load(token, b.wrapping_add(i), Unit),
+                L::load(token, c.wrapping_add(i), Unit),
+            ]
+        }
     }
 }
 
