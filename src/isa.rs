@@ -223,4 +223,17 @@ mod tests {
         assert_eq!(expect(avx2), [B, A2, A2, A2]);
         assert_eq!(expect(Path::Baseline), [B; 4]);
     }
+
+    /// A line that divides for its own weights stores around the caches on 512-bit lanes only
+    /// (`kernels::dividing_line_nt`).
+    #[test]
+    fn a_dividing_line_bypasses_the_caches_on_512_bit_lanes_only() {
+        use crate::kernels::dividing_line_nt;
+        let (full, partial) = (Path::Avx512(Avx512(())), Path::Avx512Partial(Avx512(())));
+        assert!(dividing_line_nt(full) && dividing_line_nt(partial));
+        assert!(!dividing_line_nt(Path::Avx2(Avx2(()))) && !dividing_line_nt(Path::Baseline));
+        for cap in [Isa::Baseline, Isa::Avx2] {
+            assert!(!dividing_line_nt(full.capped(cap)), "{cap:?}");
+        }
+    }
 }
