@@ -115,7 +115,7 @@ pub(crate) fn nt_stores(count: usize, bytes: usize) -> bool {
 /// spare for the reads of each destination line, while stores that reach memory one 32-byte
 /// half at a time, a divider's pace apart, can leave the write-combining buffer as partial
 /// lines. Measured on an AMD Zen 4, 1e7 points by coordinates, plain stores against
-/// non-temporal ones in one process: `f64` 0.79-0.81 of the time, `f32` 0.85. The 512-bit
+/// non-temporal ones in one process: `f64` 0.79-0.81 of the time, `f32` 0.85-0.97. The 512-bit
 /// lanes keep them: they divide twice as fast per element on an AMD Zen 5, where such a line
 /// runs at memory's pace (on a Zen 4, whose 512-bit division is no faster, plain stores took
 /// 0.88-0.91 of the time, not taken without the Zen 5's figure).
