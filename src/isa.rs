@@ -225,11 +225,15 @@ mod tests {
     }
 
     /// A line that divides for its own weights stores around the caches on 512-bit lanes only
-    /// (`kernels::dividing_line_nt`).
+    /// (`kernels::line_nt`); an evenly spaced one on every path.
     #[test]
     fn a_dividing_line_bypasses_the_caches_on_512_bit_lanes_only() {
-        use crate::kernels::dividing_line_nt;
+        use crate::kernels::line_nt;
+        let dividing_line_nt = |path| line_nt(path, false);
         let (full, partial) = (Path::Avx512(Avx512(())), Path::Avx512Partial(Avx512(())));
+        for path in [full, partial, Path::Avx2(Avx2(())), Path::Baseline] {
+            assert!(line_nt(path, true), "{path:?}");
+        }
         assert!(dividing_line_nt(full) && dividing_line_nt(partial));
         assert!(!dividing_line_nt(Path::Avx2(Avx2(()))) && !dividing_line_nt(Path::Baseline));
         for cap in [Isa::Baseline, Isa::Avx2] {

@@ -322,15 +322,30 @@ pub(crate) unsafe fn three_loads<L: Lanes, T: Convert<L::Elem>, S: Step>(
     p: *const T,
     s: S,
 ) -> [L; 3] {
-    // Written out, not `[-1, 0, 1].map(..)`: a closure that `array::map` does not inline is
-    // compiled without the sweep's target features, and then so are the lanes' intrinsics,
-    // each called out of line.
+    let around = [p.wrapping_offset(-s.get()), p, p.wrapping_offset(s.get())];
     // SAFETY: the caller's contract: the loads at `p - s`, `p`, `p + s` read those samples.
+    unsafe { loads_at(token, around, s) }
+}
+
+/// [`Lanes::load`] at each of three places, stride `s` within each: the one way a kernel
+/// loads three vectors. Written out, not with `array::map`: a closure that `map` does not
+/// inline is compiled without the sweep's target features, and then so are the lanes'
+/// intrinsics inlined into it, each called out of line once per vector (`.ci/inlined.sh`).
+///
+/// # Safety
+/// Each load's samples are valid for reads, as [`Lanes::load`] requires them.
+#[inline(always)]
+pub(crate) unsafe fn loads_at<L: Lanes, T: Convert<L::Elem>, S: Step>(
+    token: L::Token,
+    [a, b, c]: [*const T; 3],
+    s: S,
+) -> [L; 3] {
+    // SAFETY: the caller's contract.
     unsafe {
         [
-            L::load(token, p.wrapping_offset(-s.get()), s),
-            L::load(token, p, s),
-            L::load(token, p.wrapping_offset(s.get()), s),
+            L::load(token, a, s),
+            L::load(token, b, s),
+            L::load(token, c, s),
         ]
     }
 }

@@ -16,7 +16,7 @@ use crate::isa::Path;
 use crate::lanes::Unit;
 #[cfg(target_pointer_width = "64")]
 use crate::lanes::prefetch;
-use crate::lanes::{Lanes, Step};
+use crate::lanes::{Lanes, Step, loads_at};
 #[cfg(target_pointer_width = "64")]
 use crate::stencil::Divisor;
 use crate::stencil::{Divide, Stencil, weighted};
@@ -213,16 +213,9 @@ impl<T: Sample<F>, RS: Step, F: Real, S: Stores> Points<F> for WeightedRow<T, RS
             prefetch(ahead.wrapping_byte_offset(AHEAD_BYTES), L::N);
         }
         let ([r0, r1, r2], [a, b, w2]) = (self.rows, self.weights);
-        // Written out, not with `array::map` (see `lanes::three_loads`).
         // SAFETY: the range contract.
-        let f = unsafe {
-            [
-                L::load(token, r0.offset(c), self.rs),
-                L::load(token, r1.offset(c), self.rs),
-                L::load(token, r2.offset(c), self.rs),
-            ]
-        };
-        let splat = |w| L::splat(token, w);
-        weighted([splat(a), splat(b), splat(w2)], f)
+        let f = unsafe { loads_at(token, [r0.offset(c), r1.offset(c), r2.offset(c)], self.rs) };
+        let w = [L::splat(token, a), L::splat(token, b), L::splat(token, w2)];
+        weighted(w, f)
     }
 }

@@ -14,7 +14,7 @@ mod walk;
 mod weights;
 
 pub use route::Kernel;
-pub(crate) use route::{ElemBytes, Frame, Route, Walk, dividing_line_nt, nt_stores};
+pub(crate) use route::{ElemBytes, Frame, Route, Walk, line_nt, nt_stores};
 pub(crate) use walk::AxisRange;
 
 use crate::element::{Real, Sample};
@@ -121,10 +121,10 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
         }
         (_, None) => ((0, plan.len()), None, (0, 0)),
     };
-    // Lines that divide for their own weights may keep the caches (`dividing_line_nt`).
+    // Lines that compute their own weights may keep the caches (`line_nt`).
     let route = match route.walk {
-        Walk::Lines if !route.shared_weights && !plan.is_even() => Route {
-            nt: route.nt && dividing_line_nt(path),
+        Walk::Lines if !route.shared_weights => Route {
+            nt: route.nt && line_nt(path, plan.is_even()),
             ..route
         },
         _ => route,
@@ -705,7 +705,7 @@ pub(crate) unsafe fn contiguous_line<T: Sample<F>, F: Real>(
     plan: &AxisPlan<'_, F>,
 ) {
     let whole = (0, plan.len());
-    if nt_stores(plan.len(), size_of::<F>()) && (plan.is_even() || dividing_line_nt(path)) {
+    if nt_stores(plan.len(), size_of::<F>()) && line_nt(path, plan.is_even()) {
         // SAFETY: the caller's contract is `line`'s for unit strides.
         unsafe { along::line::<T, F, _, _, NonTemporal>(path, src, Unit, dst, Unit, plan, whole) };
         nt_fence();

@@ -108,26 +108,28 @@ pub(crate) fn nt_stores(count: usize, bytes: usize) -> bool {
     count.saturating_mul(bytes) >= NT_BYTES
 }
 
-/// Whether a line that computes numpy's uneven weights itself (three divisions per point, no
-/// weights shared with other lines) may bypass the caches on `path`, when its outputs are
-/// large enough ([`nt_stores`]). On lanes of 256 bits or fewer the divider bounds such a line
-/// (about 1 ns per `f64` point on an AMD Zen 3 or Zen 4, more on Intel's): memory has time to
-/// spare for the reads of each destination line, while stores that reach memory one 32-byte
-/// half at a time, a divider's pace apart, can leave the write-combining buffer as partial
-/// lines. Measured on an AMD Zen 4, 1e7 points by coordinates, plain stores against
-/// non-temporal ones in one process: `f64` 0.79-0.81 of the time, `f32` 0.85-0.97. The 512-bit
-/// lanes keep them: they divide twice as fast per element on an AMD Zen 5, where such a line
-/// runs at memory's pace (on a Zen 4, whose 512-bit division is no faster, plain stores took
-/// 0.88-0.91 of the time, not taken without the Zen 5's figure).
-pub(crate) fn dividing_line_nt(path: Path) -> bool {
+/// Whether a line that computes its own weights (no weights shared with other lines) may
+/// bypass the caches on `path` when its outputs are large enough ([`nt_stores`]): always on an
+/// `even` axis; on an uneven one, whose three divisions per point bound it, only on 512-bit
+/// lanes. On lanes of 256 bits or fewer the divider bounds such a line (about 1 ns per `f64`
+/// point on an AMD Zen 3 or Zen 4, more on Intel's): memory has time to spare for the reads of
+/// each destination line, while stores that reach memory one 32-byte half at a time, a
+/// divider's pace apart, can leave the write-combining buffer as partial lines. Measured on an
+/// AMD Zen 4, 1e7 points by coordinates, plain stores against non-temporal ones in one process:
+/// `f64` 0.79-0.81 of the time, `f32` 0.85-0.97. The 512-bit lanes keep them: they divide twice
+/// as fast per element on an AMD Zen 5, where such a line runs at memory's pace (on a Zen 4,
+/// whose 512-bit division is no faster, plain stores took 0.88-0.91 of the time, not taken
+/// without the Zen 5's figure).
+pub(crate) fn line_nt(path: Path, even: bool) -> bool {
     #[cfg(target_arch = "x86_64")]
-    return path.avx512(true).is_some();
-    // Elsewhere a non-temporal store is an ordinary one.
+    let wide = path.avx512(true).is_some();
+    // Elsewhere a non-temporal store is an ordinary one: nothing to choose.
     #[cfg(not(target_arch = "x86_64"))]
-    {
+    let wide = {
         let _ = path;
         true
-    }
+    };
+    even || wide
 }
 
 /// Whether elements `stride` apart, of `size` bytes, share cache lines (a step-2 view's rows):

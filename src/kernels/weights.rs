@@ -10,7 +10,7 @@ use crate::isa::Path;
 use crate::kernels::Cached;
 use crate::kernels::along::{FromPositions, UnevenWeights};
 use crate::kernels::sweep::{Points, sweep};
-use crate::lanes::{Lanes, Unit};
+use crate::lanes::{Lanes, Unit, loads_at};
 use crate::spacing::{Steps, Timestamp};
 
 /// Points per block: three `f64` arrays of it take 3 KiB of stack. While a group's lines
@@ -206,15 +206,9 @@ impl<F: Real> UnevenWeights<F> for FromBlock<F> {
     #[inline(always)]
     unsafe fn at<L: Lanes<Elem = F>>(&self, token: L::Token, i: usize) -> [L; 3] {
         let [a, b, c] = self.0;
-        // Written out, not with `array::map` (see `lanes::three_loads`).
+        let at = [a.wrapping_add(i), b.wrapping_add(i), c.wrapping_add(i)];
         // SAFETY: the range contract: element `i - first` onwards of each array.
-        unsafe {
-            [
-                L::load(token, a.wrapping_add(i), Unit),
-                L::load(token, b.wrapping_add(i), Unit),
-                L::load(token, c.wrapping_add(i), Unit),
-            ]
-        }
+        unsafe { loads_at(token, at, Unit) }
     }
 }
 
