@@ -159,9 +159,32 @@ fn report<F: Real>(name: &str) {
         gradient(&lines, &mut [view], &options).unwrap();
     });
 
+    // Planes of more than 3 MiB by coordinates along axes 2 and 0: the fused pass cut across
+    // the row axis too (one point of it at a time).
+    let rows = (3 << 20) / (1030 * size_of::<F>()) + 1;
+    let shape = [3, rows, 1030];
+    let planes: Vec<F> = (0..3 * rows * 1030)
+        .map(|i| F::from(i % 37).unwrap())
+        .collect();
+    let input = StridedView::contiguous(&planes, &shape).unwrap();
+    let (x2, x0): (Vec<F>, Vec<F>) = (
+        (0..1030).map(|i| F::from(i * i + i).unwrap()).collect(),
+        (0..3).map(|i| F::from(i * i + i).unwrap()).collect(),
+    );
+    let per = [AxisSpacing::Coordinates(&x2), AxisSpacing::Coordinates(&x0)];
+    let options = Options::new()
+        .axes(Axes::List(&[2, 0]))
+        .spacing(Spacing::PerAxis(&per));
+    let mut outs = vec![vec![F::zero(); planes.len()]; 2];
+    let mut views: Vec<_> = outs
+        .iter_mut()
+        .map(|b| StridedViewMut::contiguous(b, &shape).unwrap())
+        .collect();
+    let across = measure(|| gradient(&input, &mut views, &options).unwrap());
+
     println!(
         "{name}: gradient_1d {one_d} B; rank 1 {rank1} B; rank 3 {rank3} B; rank 64 {rank64} B; \
-         mixed layouts {tiles} B; coordinate lines {weights} B"
+         mixed layouts {tiles} B; coordinate lines {weights} B; parts across {across} B"
     );
 }
 

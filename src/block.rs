@@ -389,6 +389,7 @@ impl<'b, 'a, 'v, T: Sample<F>, F: Real> Block<'b, 'a, 'v, T, F> {
         let cut = cut.or((n != block_len).then_some(axis));
         let bytes = ElemBytes::of::<T, F>();
         let (lin, lout, even) = (input.layout(), output.layout(), plan.is_even());
+        let cut = cut.map_or(0, |a| 1u64 << a);
         let route = Route::choose(Kernel::Auto, lin, lout, axis, even, cut, bytes)?;
         Some(Job {
             input,
@@ -428,7 +429,7 @@ impl<'b, 'a, 'v, T: Sample<F>, F: Real> Block<'b, 'a, 'v, T, F> {
             // one axis only: any other axis must read nothing outside the block.
             let first = if axis == cut { job.first } else { 0 };
             let own = axis == cut || job.input.shape().get(axis) == shape.get(axis);
-            if !own || !cuttable(job.route, axis, cut) {
+            if !own || !cuttable(job.route, axis, cut, None) {
                 return false;
             }
             *slot = Some(Job { first, ..job });
@@ -439,7 +440,7 @@ impl<'b, 'a, 'v, T: Sample<F>, F: Real> Block<'b, 'a, 'v, T, F> {
             path,
             jobs,
             outputs,
-            cut,
+            (cut, None),
             len,
             count.checked_div(len).unwrap_or(0),
         );

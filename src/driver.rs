@@ -90,7 +90,7 @@ pub(crate) fn execute<T: Sample<F>, F: Real>(
         let plan = call.plan(k, axis);
         let (lin, lout) = (input.layout(), output.layout());
         let bytes = ElemBytes::of::<T, F>();
-        let route = Route::choose(kernel, lin, lout, axis, plan.is_even(), None, bytes);
+        let route = Route::choose(kernel, lin, lout, axis, plan.is_even(), 0, bytes);
         (plan, route)
     };
     if kernel == Kernel::Auto {
@@ -168,6 +168,9 @@ fn input_bytes<T>(input: &StridedView<'_, T>) -> usize {
 /// Several axes in one pass over the input ([`pass`]): returns `false` (nothing written) when
 /// the call does not fit: fewer than 2 or more than [`MAX_FUSED`] axes, or a layout where the
 /// outermost axis cannot be cut.
+// Out of line: its jobs (two sets, with and without the second cut) stay off the stack of the
+// calls that take another path.
+#[inline(never)]
 fn fused<T: Sample<F>, F: Real>(
     path: Path,
     input: &StridedView<'_, T>,
@@ -188,38 +191,46 @@ fn fused<T: Sample<F>, F: Real>(
     else {
         return false;
     };
-    let mut jobs = [None; MAX_FUSED];
-    let work = call.axes().iter().zip(outputs.iter()).enumerate();
-    for ((k, (axis, output)), slot) in work.zip(&mut jobs) {
-        let plan = call.plan(k, axis);
-        let (even, cut) = (plan.is_even(), Some(outer));
-        let bytes = ElemBytes::of::<T, F>();
-        let route = Route::choose(
-            Kernel::Auto,
-            layout,
-            output.layout(),
-            axis,
-            even,
-            cut,
-            bytes,
-        );
-        let Some(route) = route.filter(|&r| pass::cuttable(r, axis, outer)) else {
-            return false;
-        };
-        *slot = Some(Job {
-            input: *input,
-            axis,
-            plan,
-            route,
-            first: 0,
-        });
-    }
+    // A second axis cut one point at a time, when a point of the outermost is too large.
+    #[cfg(target_pointer_width = "64")]
+    let across = {
+        let selected = call.axes().iter().fold(0u64, |m, a| m | 1u64 << a);
+        let uneven =
+            (call.axes().iter().enumerate()).any(|(k, a)| a == outer && !call.plan(k, a).is_even());
+        pass::across::<T>(layout, selected, outer, uneven)
+    };
+    #[cfg(not(target_pointer_width = "64"))]
+    let across = None;
+    let jobs = |across: Option<usize>| {
+        let mut jobs = [None; MAX_FUSED];
+        let work = call.axes().iter().zip(outputs.iter()).enumerate();
+        for ((k, (axis, output)), slot) in work.zip(&mut jobs) {
+            let plan = call.plan(k, axis);
+            let cut = 1u64 << outer | across.map_or(0, |a| 1u64 << a);
+            let bytes = ElemBytes::of::<T, F>();
+            let (lout, even) = (output.layout(), plan.is_even());
+            let route = Route::choose(Kernel::Auto, layout, lout, axis, even, cut, bytes);
+            let route = route.filter(|&r| pass::cuttable(r, axis, outer, across))?;
+            *slot = Some(Job {
+                input: *input,
+                axis,
+                plan,
+                route,
+                first: 0,
+            });
+        }
+        Some((jobs, across))
+    };
+    // Without the second cut if some route spans it.
+    let Some((jobs, across)) = jobs(across).or_else(|| across.and_then(|_| jobs(None))) else {
+        return false;
+    };
     let n = layout.len(outer);
     pass::run(
         path,
         &jobs,
         outputs,
-        outer,
+        (outer, across),
         n,
         count.checked_div(n).unwrap_or(0),
     );

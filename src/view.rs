@@ -678,7 +678,7 @@ impl<'a, F> StridedViewMut<'a, F> {
     /// # Safety
     /// `part` is a validated sub-layout of this view's with no two elements sharing memory,
     /// and, while the result lives, no other view (this one included) accesses its elements.
-    #[cfg(feature = "rayon")]
+    #[cfg(any(feature = "rayon", target_pointer_width = "64"))]
     pub(crate) unsafe fn part_of<'b>(&self, part: Layout<'b>) -> StridedViewMut<'b, F>
     where
         'a: 'b,

@@ -773,3 +773,84 @@ fn frames_along_both_axes_equal_the_reference_on_every_path() {
         }
     });
 }
+
+/// Arrays along a subset of their axes, the outer one among them, whose outer points hold more
+/// than 3 MiB, by coordinates along the outer axis: the fused pass then also cuts an axis no
+/// output differentiates along, one point at a time (`pass::across`). Over outputs of two
+/// layouts, on every vector path, the result must equal the reference.
+#[test]
+fn fused_parts_across_an_unselected_axis_equal_the_reference() {
+    // (shape, selected axes): a point of axis 0 holds more than 3 MiB of `f64`, and the
+    // unselected axis's points lie at least 4 KiB apart.
+    let cases: [(&[usize], &[isize]); 3] = [
+        (&[3, 384, 1030], &[2, 0]),
+        (&[3, 55, 1025, 7], &[3, 0, 2]),
+        (&[3, 253, 3, 520], &[0, 3]),
+    ];
+    for (shape, axes) in cases {
+        let count: usize = shape.iter().product();
+        let data: Vec<f64> = (0..count)
+            .map(|i| ((i * 7919) % 1000) as f64 * 0.37 - 150.0)
+            .collect();
+        let input = StridedView::contiguous(&data, shape).unwrap();
+        let coords: Vec<Vec<f64>> = shape
+            .iter()
+            .map(|&n| (0..n).map(|i| (i * i) as f64 * 0.01 + i as f64).collect())
+            .collect();
+        // The outputs: C order, then the last one with its axes reversed (every stride negative).
+        let c_strides: Vec<isize> = (0..shape.len())
+            .map(|a| shape[a + 1..].iter().product::<usize>() as isize)
+            .collect();
+        let reversed: Vec<isize> = c_strides.iter().map(|s| -s).collect();
+        // Coordinates along every axis, or along the outer axis only.
+        for (uneven, edge) in [(!0, EdgeOrder::Second), (1, EdgeOrder::First)] {
+            // One entry per selected axis, in the order of `axes`.
+            let entries: Vec<AxisSpacing<'_, f64>> = axes
+                .iter()
+                .map(|&a| match uneven & 1 << a {
+                    0 => AxisSpacing::Uniform(0.5 + a as f64),
+                    _ => AxisSpacing::Coordinates(&coords[a as usize]),
+                })
+                .collect();
+            let options = Options::new()
+                .spacing(Spacing::PerAxis(&entries))
+                .axes(Axes::List(axes))
+                .edge_order(edge);
+            let run = |isa: Option<Isa>| {
+                let mut bufs = vec![vec![f64::NAN; count]; axes.len()];
+                let last = bufs.len() - 1;
+                let mut views: Vec<_> = bufs
+                    .iter_mut()
+                    .enumerate()
+                    .map(|(k, b)| match k == last {
+                        true => StridedViewMut::new(b, count - 1, shape, &reversed).unwrap(),
+                        false => StridedViewMut::new(b, 0, shape, &c_strides).unwrap(),
+                    })
+                    .collect();
+                match isa {
+                    Some(isa) => {
+                        assert!(
+                            gradient_with(&input, &mut views, &options, Kernel::Auto, isa).unwrap()
+                        )
+                    }
+                    None => gradient_reference(&input, &mut views, &options).unwrap(),
+                }
+                drop(views);
+                bufs
+            };
+            let slow = run(None);
+            for isa in Isa::ALL {
+                let fast = run(Some(isa));
+                for (k, (f, s)) in fast.iter().zip(&slow).enumerate() {
+                    for (j, (a, b)) in f.iter().zip(s).enumerate() {
+                        assert!(
+                            a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()),
+                            "{isa:?} shape {shape:?} axes {axes:?} uneven {uneven:#b} output {k} \
+                             element {j}: {a} vs {b}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}

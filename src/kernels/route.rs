@@ -159,7 +159,7 @@ impl ElemBytes {
 
 impl Route {
     /// The route `kernel` asks for on `axis` (evenly spaced when `even`), between elements of
-    /// `bytes`, or `None` if it does not fit the layouts. `cut` is an axis the call computes a
+    /// `bytes`, or `None` if it does not fit the layouts. `cut` holds the axes the call computes a
     /// range of at a time (the fused pass), which no block may span.
     pub(crate) fn choose(
         kernel: Kernel,
@@ -167,7 +167,7 @@ impl Route {
         output: &Layout<'_>,
         axis: usize,
         even: bool,
-        cut: Option<usize>,
+        cut: u64,
         bytes: ElemBytes,
     ) -> Option<Self> {
         let (s_in, s_out) = (input.stride(axis), output.stride(axis));
@@ -265,7 +265,7 @@ impl Frame {
 
 /// Flat lines: an evenly spaced `axis` of unit stride on both sides, of at most [`FLAT_LINE`]
 /// points, whose lines follow each other (another axis of stride `n` on both sides, extended
-/// while the next one continues them), none of the merged axes the `cut` one.
+/// while the next one continues them), none of the merged axes a `cut` one.
 // Inlined, like `rows` and `continue_run`, into `Route::choose`: each returned its route
 // through memory, copied at once (a 32x32 frame's call: about 5% of its time).
 #[inline(always)]
@@ -274,11 +274,11 @@ fn flat(
     output: &Layout<'_>,
     axis: usize,
     even: bool,
-    cut: Option<usize>,
+    cut: u64,
 ) -> Option<Route> {
     let n = input.len(axis);
     // A range of the gradient axis (a block reading outside itself) needs its own lines.
-    if !even || n > FLAT_LINE || cut == Some(axis) {
+    if !even || n > FLAT_LINE || cut & 1 << axis != 0 {
         return None;
     }
     let (axes, len) = continue_run(input, output, axis, cut, (0, n));
@@ -293,20 +293,20 @@ fn flat(
 }
 
 /// `axes` (of `len` elements in all) extended by every axis that continues them in both views
-/// (of stride `len` there, then the product so far, …), other than `axis` and `skip`: the
+/// (of stride `len` there, then the product so far, …), other than `axis` and those of `skip`: the
 /// largest block of memory the two views walk in the same order, and its length.
 #[inline(always)]
 fn continue_run(
     input: &Layout<'_>,
     output: &Layout<'_>,
     axis: usize,
-    skip: Option<usize>,
+    skip: u64,
     (mut axes, mut len): (u64, usize),
 ) -> (u64, usize) {
     let rank = input.rank().min(MAX_RANK);
-    // The axes that may still join: longer than 1, neither `axis`, `skip` nor already in.
-    let start = axes;
-    let joins = |a: usize| a != axis && Some(a) != skip && input.len(a) > 1 && start & 1 << a == 0;
+    // The axes that may still join: longer than 1, neither `axis`, skipped nor already in.
+    let start = axes | skip;
+    let joins = |a: usize| a != axis && input.len(a) > 1 && start & 1 << a == 0;
     if input.is_c_order() && output.is_c_order() {
         // Both in C order (two contiguous views, the common call): an axis's stride is the
         // product of the lengths after it, so one pass from the last axis joins the axes the
@@ -350,11 +350,11 @@ fn rows(
     input: &Layout<'_>,
     output: &Layout<'_>,
     (axis, s_in, s_out): (usize, isize, isize),
-    (even, cut, big): (bool, Option<usize>, bool),
+    (even, cut, big): (bool, u64, bool),
     bytes: ElemBytes,
 ) -> Option<Route> {
     let rank = input.rank().min(MAX_RANK);
-    let (axes, len) = continue_run(input, output, axis, None, (0, 1));
+    let (axes, len) = continue_run(input, output, axis, cut, (0, 1));
     if axes == 0 {
         let unit_on = |stride: &dyn Fn(usize) -> isize| {
             (0..rank).find(|&a| a != axis && input.len(a) > 1 && stride(a) == 1)
@@ -383,7 +383,8 @@ fn rows(
         });
     }
     let len_i = isize::try_from(len).unwrap_or(isize::MAX);
-    let block = s_in == len_i && s_out == len_i && input.len(axis) > 2 && even && cut != Some(axis);
+    let block =
+        s_in == len_i && s_out == len_i && input.len(axis) > 2 && even && cut & 1 << axis == 0;
     let walk = if block {
         Walk::Block { axes, len }
     } else {
@@ -467,16 +468,9 @@ mod tests {
                         let Some(frame) = frame else { continue };
                         for axis in [0, 1] {
                             for bytes in [ElemBytes::of::<f32, f32>(), ElemBytes::of::<u8, f64>()] {
-                                let route = Route::choose(
-                                    Kernel::Auto,
-                                    l_in,
-                                    l_out,
-                                    axis,
-                                    true,
-                                    None,
-                                    bytes,
-                                )
-                                .unwrap();
+                                let route =
+                                    Route::choose(Kernel::Auto, l_in, l_out, axis, true, 0, bytes)
+                                        .unwrap();
                                 assert_eq!((route.walk, route.nt), (frame.walk(axis), false));
                             }
                         }
@@ -502,7 +496,7 @@ mod tests {
             let (dense, explicit) = (dense.layout(), explicit.layout());
             assert!(dense.is_c_order() && !explicit.is_c_order());
             for axis in 0..shape.len() {
-                let cuts = core::iter::once(None).chain((0..shape.len()).map(Some));
+                let cuts = core::iter::once(0).chain((0..shape.len()).map(|a| 1 << a));
                 for (even, cut) in cuts.flat_map(|cut| [(true, cut), (false, cut)]) {
                     // The last: results large enough for non-temporal stores.
                     let huge = ElemBytes {
@@ -518,7 +512,7 @@ mod tests {
                         assert_eq!(
                             route(dense),
                             route(explicit),
-                            "shape {shape:?}, axis {axis}, even {even}, cut {cut:?}"
+                            "shape {shape:?}, axis {axis}, even {even}, cut {cut:#b}"
                         );
                         checked += 1;
                     }
