@@ -23,9 +23,9 @@ const CHUNK_BYTES: usize = 256 * 1024;
 
 /// Whether a pass over an input of `bytes` gains anything: an input of one chunk stays in cache
 /// between the axes anyway, and each axis is then better walked alone (free to walk its lines
-/// across the outer axis).
+/// across the outer axis). Under Miri, above 4 KiB: arrays Miri can run then take the pass.
 pub(crate) fn worth_it(bytes: usize) -> bool {
-    bytes > CHUNK_BYTES
+    bytes > if cfg!(miri) { 4096 } else { CHUNK_BYTES }
 }
 
 /// One selected axis of a pass: its input (the whole input, or the part of a block's window it
@@ -55,14 +55,16 @@ pub(crate) fn cuttable(route: Route, axis: usize, cut: usize, across: Option<usi
 }
 
 /// Input bytes between neighbouring points of an axis below which the pass is not cut across
-/// it: each part's lines and rows would be shorter than a page.
+/// it: each part's lines and rows would be shorter than a page. (Under Miri, as
+/// [`ACROSS_SLAB_BYTES`] and [`worth_it`], small enough for an array Miri can run to take the
+/// cut.)
 #[cfg(target_pointer_width = "64")]
-const ACROSS_BYTES: usize = 4096;
+const ACROSS_BYTES: usize = if cfg!(miri) { 64 } else { 4096 };
 
 /// Input bytes of one point of the outer axis above which a pass whose outer axis is uneven is
 /// also cut across another axis ([`across`]): less comes back from L2 or L3 between the axes.
 #[cfg(target_pointer_width = "64")]
-const ACROSS_SLAB_BYTES: usize = 3 << 20;
+const ACROSS_SLAB_BYTES: usize = if cfg!(miri) { 1024 } else { 3 << 20 };
 
 /// The axis a pass over `input` that cuts `cut` should also cut, one point at a time, if any.
 ///
@@ -230,7 +232,8 @@ fn chunks<T: Sample<F>, F: Real>(
     }
 }
 
-#[cfg(all(test, target_pointer_width = "64"))]
+// Not under Miri, whose thresholds are its own (and the views' 12 MiB).
+#[cfg(all(test, target_pointer_width = "64", not(miri)))]
 mod tests {
     use super::*;
 

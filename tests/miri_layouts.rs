@@ -256,6 +256,47 @@ fn fused_pass_on_a_broadcast_input() {
     }
 }
 
+/// The fused pass cut across an unselected axis too, one point at a time (`pass::across`, whose
+/// thresholds under Miri are small: a pass above 4 KiB of input, planes above 1 KiB, rows 64 B
+/// apart): 3x8x40 `f64` by coordinates along axes 2 and 0, the second output in reversed order.
+#[test]
+fn fused_pass_in_parts_across_the_rows() {
+    let shape = [3usize, 8, 40];
+    let count = 3 * 8 * 40;
+    let data = specials(count);
+    let input = StridedView::contiguous(&data, &shape).unwrap();
+    let x2: Vec<f64> = (0..40).map(|i| (i * i) as f64 * 0.01 + i as f64).collect();
+    let x0 = [0.0, 0.75, 2.0];
+    let per = [AxisSpacing::Coordinates(&x2), AxisSpacing::Coordinates(&x0)];
+    let (c_order, reversed) = ([8 * 40, 40, 1], [-8 * 40, -40, -1]);
+    for edge in [EdgeOrder::First, EdgeOrder::Second] {
+        let options = Options::new()
+            .axes(Axes::List(&[2, 0]))
+            .spacing(Spacing::PerAxis(&per))
+            .edge_order(edge);
+        let mut want = vec![vec![0.0f64; count]; 2];
+        let mut got = vec![vec![0.0f64; count]; 2];
+        for (bufs, fast) in [(&mut want, false), (&mut got, true)] {
+            let [a, b] = &mut bufs[..] else {
+                unreachable!()
+            };
+            let mut views = [
+                StridedViewMut::new(a, 0, &shape, &c_order).unwrap(),
+                StridedViewMut::new(b, count - 1, &shape, &reversed).unwrap(),
+            ];
+            match fast {
+                true => assert!(
+                    gradient_with(&input, &mut views, &options, Kernel::Auto, Isa::Avx512).unwrap()
+                ),
+                false => gradient_reference(&input, &mut views, &options).unwrap(),
+            }
+        }
+        for (a, b) in got.iter().flatten().zip(want.iter().flatten()) {
+            assert!(same(*a, *b), "{a:?} vs {b:?}");
+        }
+    }
+}
+
 /// The streams' block paths (SIMD across channels and frames) equal `gradient_1d` per channel.
 #[test]
 fn stream_block_paths() {

@@ -776,17 +776,16 @@ fn frames_along_both_axes_equal_the_reference_on_every_path() {
 
 /// Arrays along a subset of their axes, the outer one among them, whose outer points hold more
 /// than 3 MiB, by coordinates along the outer axis: the fused pass then also cuts an axis no
-/// output differentiates along, one point at a time (`pass::across`). Over outputs of two
-/// layouts, on every vector path, the result must equal the reference.
+/// output differentiates along, one point at a time (`pass::across`), leaving one axis or two
+/// in each part. Over outputs of two layouts, on every vector path, the result must equal the
+/// reference.
 #[test]
 fn fused_parts_across_an_unselected_axis_equal_the_reference() {
     // (shape, selected axes): a point of axis 0 holds more than 3 MiB of `f64`, and the
     // unselected axis's points lie at least 4 KiB apart.
-    let cases: [(&[usize], &[isize]); 3] = [
-        (&[3, 384, 1030], &[2, 0]),
-        (&[3, 55, 1025, 7], &[3, 0, 2]),
-        (&[3, 253, 3, 520], &[0, 3]),
-    ];
+    // (Under Miri, `miri_layouts` runs the cut on a small array: its thresholds are its own.)
+    let cases: [(&[usize], &[isize]); 2] =
+        [(&[3, 384, 1030], &[2, 0]), (&[3, 253, 3, 520], &[0, 3])];
     for (shape, axes) in cases {
         let count: usize = shape.iter().product();
         let data: Vec<f64> = (0..count)
