@@ -66,7 +66,8 @@ const ACROSS_BYTES: usize = if cfg!(miri) { 64 } else { 4096 };
 #[cfg(target_pointer_width = "64")]
 const ACROSS_SLAB_BYTES: usize = if cfg!(miri) { 1024 } else { 3 << 20 };
 
-/// The axis a pass over `input` that cuts `cut` should also cut, one point at a time, if any.
+/// The axis a pass over `input` (samples of `sample` bytes, `slab_bytes` in each point of
+/// `cut`) that cuts `cut` should also cut, one point at a time, if any.
 ///
 /// An outer axis by coordinates (`cut_uneven`) is walked as weighted rows, three per output
 /// (the point's row and both neighbours). When one point of `cut` holds more than
@@ -86,25 +87,20 @@ const ACROSS_SLAB_BYTES: usize = if cfg!(miri) { 1024 } else { 3 << 20 };
 /// one row and 12 planes (a chunk's 256 KiB) against two rows and 6 planes (0.91-0.95 of the
 /// time without the cut), four and 3 (0.98), one and 24 or 48 (1.2-1.3: more than L2).
 #[cfg(target_pointer_width = "64")]
-pub(crate) fn across<T>(
+pub(crate) fn across(
     input: &Layout<'_>,
-    selected: u64,
+    (selected, cut_uneven): (u64, bool),
     cut: usize,
-    cut_uneven: bool,
+    slab_bytes: usize,
+    sample: usize,
 ) -> Option<usize> {
-    let slab = (0..input.rank())
-        .filter(|&a| a != cut)
-        .fold(size_of::<T>(), |b, a| b.saturating_mul(input.len(a)));
-    if !cut_uneven || selected & 1 << cut == 0 || slab <= ACROSS_SLAB_BYTES {
+    if !cut_uneven || selected & 1 << cut == 0 || slab_bytes <= ACROSS_SLAB_BYTES {
         return None;
     }
     let axis = (0..input.rank())
         .filter(|&a| a != cut && selected & 1 << a == 0 && input.len(a) > 1)
         .max_by_key(|&a| input.stride(a).unsigned_abs())?;
-    let apart = input
-        .stride(axis)
-        .unsigned_abs()
-        .saturating_mul(size_of::<T>());
+    let apart = input.stride(axis).unsigned_abs().saturating_mul(sample);
     (apart >= ACROSS_BYTES).then_some(axis)
 }
 
@@ -241,9 +237,9 @@ mod tests {
     static DATA: [u8; 12 << 20] = [0; 12 << 20];
 
     fn across_of(shape: &[usize], selected: u64, uneven: bool) -> Option<usize> {
-        let count = shape.iter().product();
+        let count: usize = shape.iter().product();
         let view = StridedView::contiguous(&DATA[..count], shape).unwrap();
-        across::<u8>(view.layout(), selected, 0, uneven)
+        across(view.layout(), (selected, uneven), 0, count / shape[0], 1)
     }
 
     #[test]

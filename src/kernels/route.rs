@@ -160,7 +160,8 @@ impl ElemBytes {
 impl Route {
     /// The route `kernel` asks for on `axis` (evenly spaced when `even`), between elements of
     /// `bytes`, or `None` if it does not fit the layouts. `cut` holds the axes the call computes a
-    /// range of at a time (the fused pass), which no block may span.
+    /// part of at a time (the fused pass: a range of its outer axis, one point of its second
+    /// cut), which no block or row may span.
     pub(crate) fn choose(
         kernel: Kernel,
         input: &Layout<'_>,
