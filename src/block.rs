@@ -467,7 +467,15 @@ impl<'b, 'a, 'v, T: Sample<F>, F: Real> Block<'b, 'a, 'v, T, F> {
                 end: job.first + len,
                 output_from: job.first,
             });
-            kernels::run_axis(path, &job.input, output, axis, &job.plan, job.route, range);
+            kernels::run_axis(
+                path,
+                &job.input,
+                output,
+                axis,
+                (&job.plan, None),
+                job.route,
+                range,
+            );
         }
     }
 }

@@ -128,7 +128,7 @@ pub(crate) fn execute<T: Sample<F>, F: Real>(
     }
     for (k, (axis, output)) in axes.iter().zip(outputs.iter_mut()).enumerate() {
         if let (plan, Some(route)) = route(k, axis, output) {
-            kernels::run_axis(path, input, output, axis, &plan, route, None);
+            kernels::run_axis(path, input, output, axis, (&plan, None), route, None);
         }
     }
     true

@@ -29,9 +29,14 @@ use crate::view::{StridedView, StridedViewMut};
 use across::Row;
 use walk::Batch;
 #[cfg(target_pointer_width = "64")]
-pub(crate) use weights::BlockWeights;
+pub(crate) use weights::{AxisWeights, BlockWeights};
 #[cfg(target_pointer_width = "64")]
 use weights::{FromBlock, LINE_GROUP, PLACING, VECTOR_LINE, WEIGHT_BLOCK};
+
+/// Interior weights computed once for many calls of [`run_axis`] along one axis: only 64-bit
+/// targets, whose lines share weights by blocks, build them.
+#[cfg(not(target_pointer_width = "64"))]
+pub(crate) type AxisWeights<F> = core::marker::PhantomData<F>;
 
 /// How a kernel stores its results: through the caches, or around them; and in which order.
 pub(crate) trait Stores {
@@ -67,24 +72,27 @@ impl Stores for Backward {
 }
 
 /// Writes the gradient along `axis` into `output` as `route` says, on the call's vector `path`,
-/// for the points of `range` only when given (the whole output otherwise). This only
-/// dispatches: every choice was made by [`Route::choose`].
+/// for the points of `range` only when given (the whole output otherwise), lines that share
+/// weights by blocks taking them from `weights` where it holds them. This only dispatches:
+/// every choice was made by [`Route::choose`].
 ///
 /// Preconditions (established by the driver's validation): both views passed their
 /// constructors' checks, have the same shape, `plan.len()` is the length of `axis`, `route`
 /// came from [`Route::choose`] for these layouts, this axis and this plan (and the range's
 /// axis as its `cut`), and `plan`'s coordinates (if any) have that length; `range`, if any,
 /// lies within its axis, which is not one of an across walk's row axes, and is the gradient
-/// axis only for an across walk.
+/// axis only for an across walk; `weights`, if any, were computed from `plan`'s positions.
 pub(crate) fn run_axis<T: Sample<F>, F: Real>(
     path: Path,
     input: &StridedView<'_, T>,
     output: &mut StridedViewMut<'_, F>,
     axis: usize,
-    plan: &AxisPlan<'_, F>,
+    (plan, weights): (&AxisPlan<'_, F>, Option<&AxisWeights<F>>),
     route: Route,
     range: Option<AxisRange>,
 ) {
+    #[cfg(not(target_pointer_width = "64"))]
+    let _ = weights;
     let (lin, lout) = (*input.layout(), *output.layout());
     if lin.is_empty() || range.is_some_and(|r| r.start >= r.end) {
         return;
@@ -143,7 +151,7 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
                     path,
                     (src, dst),
                     strides,
-                    plan,
+                    (plan, weights),
                     route,
                     points,
                     start,
@@ -330,6 +338,9 @@ unsafe fn flat_blocks<T: Sample<F>, F: Real>(
 /// each part stores its first and last points of a cache line one at a time, and loads every
 /// weight vector across two lines.
 ///
+/// With a `table` (the axis's weights computed once for many calls: `pass::by_point`), a block
+/// it holds is copied from it instead of divided again.
+///
 /// # Safety
 /// As for the line walk of [`run_axis`], whose arguments these are.
 #[cfg(target_pointer_width = "64")]
@@ -341,7 +352,7 @@ unsafe fn lines_by_block<T: Sample<F>, F: Real>(
     path: Path,
     (src, dst): (*const T, *mut F),
     (a_in, a_out): (isize, isize),
-    plan: &AxisPlan<'_, F>,
+    (plan, table): (&AxisPlan<'_, F>, Option<&AxisWeights<F>>),
     route: Route,
     (lo, hi): (usize, usize),
     (mut off_in, mut off_out): (isize, isize),
@@ -400,6 +411,7 @@ unsafe fn lines_by_block<T: Sample<F>, F: Real>(
             let [first, second] = &mut weights;
             if let Some(aligned) = placed[0]
                 && !first.covers(from, until, aligned)
+                && !table.is_some_and(|t| first.take(t, from, until, aligned))
             {
                 first.compute(path, steps, from, until, aligned);
             }

@@ -29,6 +29,17 @@ pub(crate) const WEIGHT_BLOCK: usize = 128;
 /// 0.94-1.00).
 pub(crate) const LINE_GROUP: usize = 128;
 
+/// Interior points of an axis whose weights a pass cut across another axis computes once for
+/// all its parts ([`AxisWeights`]): 64 KiB of `f64` weights, 32 KiB of `f32`. Under Miri a
+/// few, so that its arrays' lines take blocks both from the table and past its end.
+pub(crate) const TABLE_POINTS: usize = if cfg!(miri) { 16 } else { 2730 };
+
+/// The weights of the first [`TABLE_POINTS`] interior points of an axis, from point 1: a pass
+/// cut across another axis (`pass::by_point`) runs each part's lines in groups of a chunk's
+/// lines only (12 rows of 150x200x2500 `f64`), which would otherwise divide again for each
+/// part; their blocks copy their weights from it ([`BlockWeights::take`]).
+pub(crate) type AxisWeights<F> = BlockWeights<F, TABLE_POINTS>;
+
 /// Bytes of the cache line a 512-bit vector fills: the weights of a block are placed so that
 /// the vectors the lines load from them start on one (see [`BlockWeights::compute`]).
 pub(crate) const VECTOR_LINE: usize = 64;
@@ -145,6 +156,35 @@ impl<F: Real, const B: usize> BlockWeights<F, B> {
                 && self.aligned == aligned % Self::LINE)
     }
 
+    /// Fills the block with the weights of points `from..to` (as many as fit, as
+    /// [`compute`](Self::compute) would), placed for `aligned`, copied from `table` (the same
+    /// bits as computing them); `false`, holding none, if the table lacks some of them.
+    pub(crate) fn take<const T: usize>(
+        &mut self,
+        table: &BlockWeights<F, T>,
+        from: usize,
+        to: usize,
+        aligned: usize,
+    ) -> bool {
+        (self.first, self.aligned) = (from, aligned % Self::LINE);
+        let pad = self.pad();
+        let len = to.min(from + B.saturating_sub(pad)).saturating_sub(from);
+        self.len = 0;
+        if len == 0 || from < table.first || from + len > table.first + table.len {
+            return false;
+        }
+        let at = table.pad() + (from - table.first);
+        for (to, from) in self.w.0.iter_mut().zip(&table.w.0) {
+            let (Some(to), Some(from)) = (to.get_mut(pad..pad + len), from.get(at..at + len))
+            else {
+                return false;
+            };
+            to.copy_from_slice(from);
+        }
+        self.len = len;
+        true
+    }
+
     /// Makes this block `other`'s weights placed for `aligned` instead (a copy: the same bits).
     pub(crate) fn place(&mut self, other: &Self, aligned: usize) {
         (self.first, self.len, self.aligned) = (other.first, other.len, aligned % Self::LINE);
@@ -258,6 +298,63 @@ mod tests {
                     }
                 }
             }
+        }
+        check::<f64>();
+        check::<f32>();
+    }
+
+    /// A block taken from an axis's table holds the weights it would have computed, placed
+    /// alike; a block the table does not hold all of is refused and holds nothing.
+    #[test]
+    fn blocks_taken_from_a_table_are_the_blocks_computed() {
+        fn check<F: Real>() {
+            let x: [F; 3000] = core::array::from_fn(|i| {
+                F::from(i as f64 * 0.5 + 0.125 * ((i * 7 % 11) as f64 / 11.0)).unwrap()
+            });
+            let steps = Steps::Coordinates(&x);
+            let path = Path::detect();
+            let mut table = AxisWeights::<F>::new();
+            let end = (x.len() - 1).min(1 + TABLE_POINTS);
+            assert_eq!(table.compute(path, steps, 1, x.len() - 1, 1), end);
+            let line = VECTOR_LINE / size_of::<F>();
+            let bits = |w: [F; 3]| w.map(|w| w.to_f64().unwrap().to_bits());
+            // Under Miri (CI runs the unit tests there), a table of a few points.
+            let blocks: &[(usize, usize)] = if cfg!(miri) {
+                &[(1, end), (3, end - 2)]
+            } else {
+                &[
+                    (1, 129),
+                    (end - 100, end),
+                    (5, 140),
+                    (130, 270),
+                    (end - 129, end - 1),
+                ]
+            };
+            for &(from, to) in blocks {
+                for aligned in [from, from + 1, from + line - 1] {
+                    let mut computed = BlockWeights::<F, { WEIGHT_BLOCK + 2 * PLACING }>::new();
+                    let mut taken = BlockWeights::<F, { WEIGHT_BLOCK + 2 * PLACING }>::new();
+                    let until = computed.compute(path, steps, from, to, aligned);
+                    assert!(taken.take(&table, from, to, aligned), "{from}..{to}");
+                    assert!(
+                        taken.covers(from, until, aligned)
+                            && !taken.covers(from, until, aligned + 1)
+                    );
+                    for i in from..until {
+                        assert_eq!(bits(taken.at(i)), bits(computed.at(i)), "point {i}");
+                    }
+                    let (FromBlock(t), FromBlock(c)) = (taken.read(), computed.read());
+                    assert_eq!(
+                        t.map(|w| w.addr() % VECTOR_LINE),
+                        c.map(|w| w.addr() % VECTOR_LINE)
+                    );
+                }
+            }
+            // Past the table's last point: refused, holding nothing.
+            let mut past = BlockWeights::<F, { WEIGHT_BLOCK + 2 * PLACING }>::new();
+            assert!(!past.take(&table, end - 10, end + 10, end));
+            assert!(!past.covers(end - 10, end - 9, end));
+            assert!(!past.take(&table, end, end + 50, end));
         }
         check::<f64>();
         check::<f32>();
