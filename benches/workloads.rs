@@ -9,6 +9,21 @@ use numgrad::{
     gradient_reference,
 };
 
+/// Median of the samples.
+pub fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// Seconds per call of `f`, over `reps` calls (one timed sample).
+pub fn time(reps: usize, mut f: impl FnMut()) -> f64 {
+    let t = std::time::Instant::now();
+    for _ in 0..reps {
+        f();
+    }
+    t.elapsed().as_secs_f64() / reps as f64
+}
+
 /// The automatic kernel on the fastest path this CPU has: what `gradient` runs.
 pub const AUTO: (Kernel, Isa) = (Kernel::Auto, Isa::Avx512);
 

@@ -26,11 +26,10 @@
 mod workloads;
 
 use std::collections::HashMap;
-use std::time::Instant;
 
 use numgrad::testing::{Isa, Kernel, gradient_1d_with, gradient_with, isa_used};
 use numgrad::{Real, Sample};
-use workloads::{Elem, MakeSample, Prepared, Workload};
+use workloads::{Elem, MakeSample, Prepared, Workload, median, time};
 
 /// The vector path the workload rows and the small calls are capped at (`--isa`; the fastest
 /// this CPU has by default).
@@ -39,21 +38,6 @@ static CAP: std::sync::OnceLock<Isa> = std::sync::OnceLock::new();
 /// Our call's kernel and vector path cap.
 fn our_call() -> (Kernel, Isa) {
     (Kernel::Auto, *CAP.get().unwrap_or(&workloads::AUTO.1))
-}
-
-/// Median of the samples.
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
-/// Times `f` (seconds per call), repeating it enough to last at least ~2 ms per sample.
-fn time(reps: usize, mut f: impl FnMut()) -> f64 {
-    let t = Instant::now();
-    for _ in 0..reps {
-        f();
-    }
-    t.elapsed().as_secs_f64() / reps as f64
 }
 
 /// Repetitions of our call that last about 2 ms (one timed sample), from one call.
