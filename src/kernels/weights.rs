@@ -185,19 +185,10 @@ impl<F: Real, const B: usize> BlockWeights<F, B> {
         true
     }
 
-    /// Makes this block `other`'s weights placed for `aligned` instead (a copy: the same bits).
+    /// Makes this block `other`'s weights placed for `aligned` instead (a copy: the same bits;
+    /// all of them when both blocks were sized for every placement).
     pub(crate) fn place(&mut self, other: &Self, aligned: usize) {
-        (self.first, self.len, self.aligned) = (other.first, other.len, aligned % Self::LINE);
-        let (pad, len, other_pad) = (self.pad(), self.len, other.pad());
-        // The same points must fit: if they do not, the copy holds none (never when both
-        // blocks were sized for every placement).
-        if pad + len > B || other_pad + len > B {
-            self.len = 0;
-            return;
-        }
-        for (to, from) in self.w.0.iter_mut().zip(&other.w.0) {
-            to[pad..][..len].copy_from_slice(&from[other_pad..][..len]);
-        }
+        self.take(other, other.first, other.first + other.len, aligned);
     }
 
     /// The block's weights for a sweep: each array shifted so that point `i`'s weight is at
@@ -256,6 +247,11 @@ impl<F: Real> UnevenWeights<F> for FromBlock<F> {
 mod tests {
     use super::*;
 
+    /// A point's weights as bits (exact in `f64`; no weight of the tests' positions is NaN).
+    fn bits<F: Real>(w: [F; 3]) -> [u64; 3] {
+        w.map(|w| w.to_f64().unwrap().to_bits())
+    }
+
     /// Every placement of a block holds the same weights, and those of its aligned points (and
     /// a cache line's worth of points on) start cache lines: computed, or copied from another
     /// placement.
@@ -284,8 +280,6 @@ mod tests {
                         assert!(block.covers(from, to, aligned));
                         assert!(!block.covers(from, to, aligned + 1));
                         for i in from..to {
-                            // Exact in `f64`; no weight of these positions is NaN.
-                            let bits = |w: [F; 3]| w.map(|w| w.to_f64().unwrap().to_bits());
                             assert_eq!(bits(block.at(i)), bits(plain.at(i)), "point {i}");
                         }
                         let FromBlock(w) = block.read();
@@ -317,7 +311,6 @@ mod tests {
             let end = (x.len() - 1).min(1 + TABLE_POINTS);
             assert_eq!(table.compute(path, steps, 1, x.len() - 1, 1), end);
             let line = VECTOR_LINE / size_of::<F>();
-            let bits = |w: [F; 3]| w.map(|w| w.to_f64().unwrap().to_bits());
             // Under Miri (CI runs the unit tests there), a table of a few points.
             let blocks: &[(usize, usize)] = if cfg!(miri) {
                 &[(1, end), (3, end - 2)]
