@@ -166,28 +166,22 @@ fn by_point<T: Sample<F>, F: Real>(
     for (strides, output) in output_strides.iter_mut().zip(outputs.iter()) {
         output.layout().strides_into(strides);
     }
-    // The first job whose lines share weights by blocks takes them from a table computed here
-    // once: each part's groups hold a chunk's lines only (12 rows of 150x200x2500 `f64`), and
-    // would divide again for each part. Measured on an AMD Zen 4, that array by coordinates on
-    // axes (2, 0), the time with the table over the time without, in one process (medians of
-    // 15-21 paired rounds, seven runs): AVX2 lanes 0.93-0.97, AVX-512F lanes 0.94-1.01; with
-    // no division at all (a timing switch, wrong values) 0.89-0.92: the copies of the blocks
-    // from the table cost the rest.
+    // The first job whose lines share weights by blocks takes them from a table that its first
+    // group fills once: each part's groups hold a chunk's lines only (12 rows of 150x200x2500
+    // `f64`), and would divide again for each part. Measured on an AMD Zen 4, that array by
+    // coordinates on axes (2, 0), the time with the table over the time without, in one process
+    // (medians of 15-21 paired rounds, seven runs): AVX2 lanes 0.93-0.97, AVX-512F lanes
+    // 0.94-1.01; with no division at all (a timing switch, wrong values) 0.89-0.92: the copies
+    // of the blocks from the table cost the rest, which lines the table serves no longer make.
     let mut weights = AxisWeights::<F>::new();
-    let shared = jobs.iter().enumerate().find_map(|(k, job)| {
-        let job = job.as_ref()?;
-        let Grid::Uneven(steps) = job.plan.grid() else {
-            return None;
-        };
-        let lines = matches!(job.route.walk, Walk::Lines) && job.route.shared_weights;
-        lines.then_some((k, steps, job.plan.len()))
+    let shared = jobs.iter().position(|job| {
+        job.as_ref().is_some_and(|job| {
+            matches!(job.plan.grid(), Grid::Uneven(_))
+                && matches!(job.route.walk, Walk::Lines)
+                && job.route.shared_weights
+        })
     });
-    let mut table = None;
-    if let Some((k, steps, n)) = shared
-        && weights.compute(path, steps, 1, n.saturating_sub(1), 1) > 1
-    {
-        table = Some((k, &weights));
-    }
+    let mut table = shared.map(|k| (k, &mut weights));
     let mut start = [0usize; MAX_RANK];
     let start = start.get_mut(..rank).unwrap_or(&mut []);
     for point in 0..n {
@@ -213,6 +207,7 @@ fn by_point<T: Sample<F>, F: Real>(
         let count = jobs.len().min(outputs.len());
         let parts = parts.get(..count).unwrap_or(&[]);
         let views = views.get_mut(..count).unwrap_or(&mut []);
+        let table = table.as_mut().map(|(k, weights)| (*k, &mut **weights));
         chunks(path, parts, views, (cut, len, slab / n.max(1)), table);
     }
 }
@@ -224,7 +219,7 @@ fn chunks<T: Sample<F>, F: Real>(
     jobs: &[Option<Job<'_, '_, T, F>>],
     outputs: &mut [StridedViewMut<'_, F>],
     (cut, len, slab): (usize, usize, usize),
-    table: Option<(usize, &AxisWeights<F>)>,
+    mut table: Option<(usize, &mut AxisWeights<F>)>,
 ) {
     let slab_bytes = slab.saturating_mul(size_of::<T>());
     let chunk = (CHUNK_BYTES / slab_bytes.max(1)).max(1);
@@ -239,7 +234,10 @@ fn chunks<T: Sample<F>, F: Real>(
                 end: job.first + end,
                 output_from: job.first,
             };
-            let weights = table.and_then(|(t, weights)| (t == k).then_some(weights));
+            let weights = match &mut table {
+                Some((t, weights)) if *t == k => Some(&mut **weights),
+                _ => None,
+            };
             kernels::run_axis(
                 path,
                 &job.input,

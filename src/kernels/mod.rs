@@ -87,7 +87,7 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
     input: &StridedView<'_, T>,
     output: &mut StridedViewMut<'_, F>,
     axis: usize,
-    (plan, weights): (&AxisPlan<'_, F>, Option<&AxisWeights<F>>),
+    (plan, weights): (&AxisPlan<'_, F>, Option<&mut AxisWeights<F>>),
     route: Route,
     range: Option<AxisRange>,
 ) {
@@ -338,8 +338,10 @@ unsafe fn flat_blocks<T: Sample<F>, F: Real>(
 /// each part stores its first and last points of a cache line one at a time, and loads every
 /// weight vector across two lines.
 ///
-/// With a `table` (the axis's weights computed once for many calls: `pass::by_point`), a block
-/// it holds is copied from it instead of divided again.
+/// With a `table` (the axis's weights computed once for many calls: `pass::by_point`; the
+/// first group that finds it empty fills it, placed for its first line), the lines it
+/// [serves](BlockWeights::serves) read their weights from it, and the others' blocks are copied
+/// from it instead of divided again.
 ///
 /// # Safety
 /// As for the line walk of [`run_axis`], whose arguments these are.
@@ -352,7 +354,7 @@ unsafe fn lines_by_block<T: Sample<F>, F: Real>(
     path: Path,
     (src, dst): (*const T, *mut F),
     (a_in, a_out): (isize, isize),
-    (plan, table): (&AxisPlan<'_, F>, Option<&AxisWeights<F>>),
+    (plan, mut table): (&AxisPlan<'_, F>, Option<&mut AxisWeights<F>>),
     route: Route,
     (lo, hi): (usize, usize),
     (mut off_in, mut off_out): (isize, isize),
@@ -368,6 +370,16 @@ unsafe fn lines_by_block<T: Sample<F>, F: Real>(
     } else {
         0
     };
+    // The bytes of the weights' vectors (the sweep's lanes: `sweep::run_time`), which a table
+    // must start where a line's own placement would to serve it.
+    #[cfg(target_arch = "x86_64")]
+    let lanes = match (path.avx512(route.nt), path.avx2()) {
+        (Some(_), _) => 64,
+        (None, Some(_)) => 32,
+        (None, None) => 16,
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let lanes = 16;
     let mut weights: [BlockWeights<F, { WEIGHT_BLOCK + 2 * PLACING }>; 2] =
         [BlockWeights::new(), BlockWeights::new()];
     let mut more = true;
@@ -403,23 +415,47 @@ unsafe fn lines_by_block<T: Sample<F>, F: Real>(
             }
         }
         let group = group.get(..lines).unwrap_or(&[]);
+        if let (Some(table), Some(aligned)) = (table.as_deref_mut(), placed[0])
+            && table.is_empty()
+        {
+            table.compute(path, steps, 1, plan.len().saturating_sub(1), aligned);
+        }
+        let table = table.as_deref();
         let mut at = lo;
         while at < hi {
             let to = hi.min(at + WEIGHT_BLOCK);
             // The interior points of the block and of the lines' moved parts.
             let (from, until) = (at.max(1), hi.min(to + reach).min(plan.len() - 1));
+            // Each placement's weights: the table's own where it serves them; otherwise a
+            // block copied from the table, or computed, or (the second) placed from the first.
+            let served = |aligned: usize| table.filter(|t| t.serves(from, until, aligned, lanes));
             let [first, second] = &mut weights;
-            if let Some(aligned) = placed[0]
-                && !first.covers(from, until, aligned)
-                && !table.is_some_and(|t| first.take(t, from, until, aligned))
-            {
-                first.compute(path, steps, from, until, aligned);
-            }
-            if let Some(aligned) = placed[1]
-                && !second.covers(from, until, aligned)
-            {
-                second.place(first, aligned);
-            }
+            let read = [
+                placed[0].map(|aligned| match served(aligned) {
+                    Some(table) => table.read(),
+                    None => {
+                        if !first.covers(from, until, aligned)
+                            && !table.is_some_and(|t| first.take(t, from, until, aligned))
+                        {
+                            first.compute(path, steps, from, until, aligned);
+                        }
+                        first.read()
+                    }
+                }),
+                placed[1].map(|aligned| match served(aligned) {
+                    Some(table) => table.read(),
+                    None => {
+                        // A table that lacks these points served the first placement neither,
+                        // which then holds them.
+                        if !second.covers(from, until, aligned)
+                            && !table.is_some_and(|t| second.take(t, from, until, aligned))
+                        {
+                            second.place(first, aligned);
+                        }
+                        second.read()
+                    }
+                }),
+            ];
             for line in group {
                 // Its part: from its first cache line in the block to its first in the next
                 // (the line's own ends at `lo` and `hi`).
@@ -452,18 +488,23 @@ unsafe fn lines_by_block<T: Sample<F>, F: Real>(
                         until.saturating_sub(from),
                     );
                 }
+                // Every line's slot was placed, so its weights were read above.
+                let Some(weights) = read.get(usize::from(line.slot)).copied().flatten() else {
+                    continue;
+                };
                 let part = LineWeighted {
                     path,
                     src: src.wrapping_offset(line.off_in),
                     dst: dst.wrapping_offset(line.off_out + (start - lo) as isize * a_out),
                     plan,
-                    weights: weights[usize::from(line.slot)].read(),
+                    weights,
                     points: (start, end),
                 };
                 // SAFETY: as for the line walk: each line start was reached by the batch axes
                 // (its output moved to point `start`), points `start..end` of the line are
-                // points of `lo..hi`, and the block covers their interior ones (`from..until`:
-                // `at..to` moved by less than `reach`).
+                // points of `lo..hi`, and the weights read (a block, or the table that serves
+                // it) cover their interior ones (`from..until`: `at..to` moved by less than
+                // `reach`).
                 unsafe { instantiate(part, route, a_in, a_out) };
             }
             at = to;

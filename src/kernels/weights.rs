@@ -30,14 +30,17 @@ pub(crate) const WEIGHT_BLOCK: usize = 128;
 pub(crate) const LINE_GROUP: usize = 128;
 
 /// Interior points of an axis whose weights a pass cut across another axis computes once for
-/// all its parts ([`AxisWeights`]): 64 KiB of `f64` weights, 32 KiB of `f32`. Under Miri a
-/// few, so that its arrays' lines take blocks both from the table and past its end.
-pub(crate) const TABLE_POINTS: usize = if cfg!(miri) { 16 } else { 2730 };
+/// all its parts ([`AxisWeights`]): 64 KiB of `f64` weights, 32 KiB of `f32`, a whole number
+/// of cache lines each (so that each of the three arrays starts one). Under Miri a few, so
+/// that its arrays' lines take blocks both from the table and past its end.
+pub(crate) const TABLE_POINTS: usize = if cfg!(miri) { 16 } else { 2720 };
 
 /// The weights of the first [`TABLE_POINTS`] interior points of an axis, from point 1: a pass
 /// cut across another axis (`pass::by_point`) runs each part's lines in groups of a chunk's
 /// lines only (12 rows of 150x200x2500 `f64`), which would otherwise divide again for each
-/// part; their blocks copy their weights from it ([`BlockWeights::take`]).
+/// part. The first group fills it, placed for its first line; the lines whose weight vectors
+/// it places as their own do ([`BlockWeights::serves`]) read it in place, the others copy
+/// their blocks from it ([`BlockWeights::take`]).
 pub(crate) type AxisWeights<F> = BlockWeights<F, TABLE_POINTS>;
 
 /// Bytes of the cache line a 512-bit vector fills: the weights of a block are placed so that
@@ -64,6 +67,8 @@ struct Lines<T>(T);
 impl<F: Real, const B: usize> BlockWeights<F, B> {
     /// An empty block (no point yet).
     pub(crate) fn new() -> Self {
+        // Each array starts a cache line only if the one before fills whole ones.
+        const { assert!((B * size_of::<F>()).is_multiple_of(VECTOR_LINE)) };
         Self {
             first: 0,
             len: 0,
@@ -154,6 +159,23 @@ impl<F: Real, const B: usize> BlockWeights<F, B> {
             || (self.first <= from
                 && to <= self.first + self.len
                 && self.aligned == aligned % Self::LINE)
+    }
+
+    /// Whether it holds no point (as [`new`](Self::new) made it).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Whether lanes of `bytes` loaded from the block at the points of `from..to` placed for
+    /// `aligned` start where they would in such a block: it covers those points, and places
+    /// point `aligned`'s weights as far from the start of a vector as that block would. Such
+    /// lines read the block itself ([`read`](Self::read)) instead of a copy placed for them.
+    pub(crate) fn serves(&self, from: usize, to: usize, aligned: usize, bytes: usize) -> bool {
+        let points = (bytes / size_of::<F>()).clamp(1, Self::LINE);
+        from >= to
+            || (self.first <= from
+                && to <= self.first + self.len
+                && self.aligned % points == aligned % points)
     }
 
     /// Fills the block with the weights of points `from..to` (as many as fit, as
@@ -343,6 +365,39 @@ mod tests {
                     );
                 }
             }
+            // A table placed for one line serves the lines whose vectors of its weights start
+            // where their own placement's would, with the same weights; not the others.
+            let placed_at = 3;
+            let mut placed = AxisWeights::<F>::new();
+            let covered = placed.compute(path, steps, 1, x.len() - 1, placed_at);
+            for bytes in [16, 32, 64] {
+                let points = bytes / size_of::<F>();
+                for aligned in placed_at..placed_at + line {
+                    let (from, to) = if cfg!(miri) { (2, covered) } else { (40, 200) };
+                    let serves = placed.serves(from, to, aligned, bytes);
+                    assert_eq!(
+                        serves,
+                        (aligned - placed_at) % points == 0,
+                        "{bytes} B, {aligned}"
+                    );
+                    if !serves {
+                        continue;
+                    }
+                    let mut computed = BlockWeights::<F, { WEIGHT_BLOCK + 2 * PLACING }>::new();
+                    let until = computed.compute(path, steps, from, to, aligned);
+                    let FromBlock(w) = placed.read();
+                    for i in from..until {
+                        // SAFETY: the table covers point `i` (`serves`), so element `i` of
+                        // each shifted array is one of its weights.
+                        let at = w.map(|w| unsafe { *w.wrapping_add(i) });
+                        assert_eq!(bits(at), bits(computed.at(i)), "point {i}");
+                        if i % points == aligned % points {
+                            assert!(w.iter().all(|w| w.wrapping_add(i).addr() % bytes == 0));
+                        }
+                    }
+                }
+            }
+            assert!(!placed.serves(1, covered + 1, placed_at, 64));
             // Past the table's last point: refused, holding nothing.
             let mut past = BlockWeights::<F, { WEIGHT_BLOCK + 2 * PLACING }>::new();
             assert!(!past.take(&table, end - 10, end + 10, end));
