@@ -117,6 +117,53 @@ pub(crate) unsafe fn line_weighted<T, F, SI, SO, S>(
     unsafe { with_edges::<T, F, SI, SO, S>(src, si, dst, so, plan, points, interior) };
 }
 
+/// [`line_weighted`] on interior points `points` (within `1..n-1`, `n = plan.len()`) of two
+/// lines at once, which share the loads of their weights: the lines at `src.0` and `src.1`,
+/// their outputs of the first of the points at `dst.0` and `dst.1`. The same formula on the
+/// same values, so the same bits as the two lines one after the other.
+///
+/// # Safety
+/// As for [`line_weighted`] for each line, on interior points only; no output of either line
+/// is read by the other; with non-temporal stores (`S`) of unit stride, both outputs lie
+/// equally far past a 64-byte boundary.
+#[cfg(target_pointer_width = "64")]
+#[inline(always)]
+pub(crate) unsafe fn line_pair_weighted<T, F, SI, SO, S>(
+    path: Path,
+    src: (*const T, *const T),
+    si: SI,
+    dst: (*mut F, *mut F),
+    so: SO,
+    (plan, weights): (&AxisPlan<'_, F>, impl UnevenWeights<F>),
+    (from, to): (usize, usize),
+) where
+    T: Sample<F>,
+    F: Real,
+    SI: Step,
+    SO: Step,
+    S: Stores,
+{
+    debug_assert!(from >= 1 && to < plan.len() && !S::BACKWARD);
+    // The sweep writes point `i` at `dst + i * so`: shift both outputs back to point 0.
+    let back = |dst: *mut F| dst.wrapping_offset(-(from as isize) * so.get());
+    let points = UnevenPair::<T, SI, _, F, SO, S> {
+        first: Uneven {
+            src: src.0,
+            si,
+            len: plan.len(),
+            weights,
+        },
+        second: src.1,
+        dst: back(dst.1),
+        so,
+        stores: PhantomData,
+    };
+    // SAFETY: points `from..to`, within 1..n-1, read line points up to `i + N <= n - 1` of
+    // either line and weights within their range (the caller's contract); the outputs are
+    // writable, distinct, and aligned alike for non-temporal stores.
+    unsafe { sweep::<F, _, SO, S, false>(path, &points, back(dst.0), so, from, to) };
+}
+
 /// Interior points `from..to` (within `1..n-1`, `n = plan.len()`) of `rows` lines of an evenly
 /// spaced axis in one entry to the vector path ([`sweep_rows`]): line `r` starts at
 /// `src + r * stride_in`, and its point `i` is written at `dst + r * stride_out + i`.
@@ -403,21 +450,86 @@ struct Uneven<T, SI, W> {
     weights: W,
 }
 
-impl<T: Sample<F>, F: Real, SI: Step, W: UnevenWeights<F>> Points<F> for Uneven<T, SI, W> {
+impl<T, SI: Step, W> Uneven<T, SI, W> {
+    /// The samples `f[i-1]`, `f[i]`, `f[i+1]` of points `i .. i + L::N` of the line at `src`.
+    ///
+    /// # Safety
+    /// The range contract of [`Points::at`] for the line at `src` (of `self.len` points).
     #[inline(always)]
-    unsafe fn at<L: Lanes<Elem = F>>(&self, token: L::Token, i: usize) -> L {
-        let p = self.src.wrapping_offset(i as isize * self.si.get());
+    unsafe fn around<F: Real, L: Lanes<Elem = F>>(
+        &self,
+        token: L::Token,
+        src: *const T,
+        i: usize,
+    ) -> [L; 3]
+    where
+        T: Sample<F>,
+    {
+        let p = src.wrapping_offset(i as isize * self.si.get());
         // SAFETY: the range contract: points `i-1 ..= i+N`; with `margin`, points
         // `i-N .. i+2N`, all points of the line.
-        let f = unsafe {
+        unsafe {
             if SI::UNIT {
                 let margin = i >= L::N && i + 2 * L::N <= self.len;
                 L::load_around(token, p, margin)
             } else {
                 three_loads(token, p, self.si)
             }
-        };
+        }
+    }
+}
+
+impl<T: Sample<F>, F: Real, SI: Step, W: UnevenWeights<F>> Points<F> for Uneven<T, SI, W> {
+    #[inline(always)]
+    unsafe fn at<L: Lanes<Elem = F>>(&self, token: L::Token, i: usize) -> L {
         // SAFETY: the range contract.
-        weighted(unsafe { self.weights.at(token, i) }, f)
+        unsafe { weighted(self.weights.at(token, i), self.around(token, self.src, i)) }
+    }
+}
+
+/// [`Uneven`] points of two lines of the same axis and weights, the weights loaded once for
+/// both: the first line's lanes are returned (for the sweep to store), the second's stored
+/// here, as the sweep stores (`S`), at `dst + i * so`.
+///
+/// Range contract of [`Points::at`]: [`Uneven`]'s for both lines (`first`, and `second` with
+/// the first's stride and length); the second's outputs of points `i .. i+N` are valid for
+/// writes, none of them read by either line; with non-temporal stores of unit stride, `dst`
+/// lies as far past a 64-byte boundary as the first line's output at the same point, so that
+/// the second's lanes are aligned wherever the sweep aligns the first's.
+#[cfg(target_pointer_width = "64")]
+struct UnevenPair<T, SI, W, F, SO, S> {
+    first: Uneven<T, SI, W>,
+    second: *const T,
+    dst: *mut F,
+    so: SO,
+    stores: PhantomData<S>,
+}
+
+#[cfg(target_pointer_width = "64")]
+impl<T, F, SI, W, SO, S> Points<F> for UnevenPair<T, SI, W, F, SO, S>
+where
+    T: Sample<F>,
+    F: Real,
+    SI: Step,
+    W: UnevenWeights<F>,
+    SO: Step,
+    S: Stores,
+{
+    #[inline(always)]
+    unsafe fn at<L: Lanes<Elem = F>>(&self, token: L::Token, i: usize) -> L {
+        let line = &self.first;
+        // SAFETY: the range contract, for both lines.
+        unsafe {
+            let w = line.weights.at::<L>(token, i);
+            let first = weighted(w, line.around(token, line.src, i));
+            let second = weighted(w, line.around(token, self.second, i));
+            let out = self.dst.wrapping_offset(i as isize * self.so.get());
+            if S::NT && SO::UNIT {
+                second.store_nt(out);
+            } else {
+                second.store(out, self.so);
+            }
+            first
+        }
     }
 }

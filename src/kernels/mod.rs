@@ -456,9 +456,9 @@ unsafe fn lines_by_block<T: Sample<F>, F: Real>(
                     }
                 }),
             ];
-            for line in group {
-                // Its part: from its first cache line in the block to its first in the next
-                // (the line's own ends at `lo` and `hi`).
+            // A line's part: from its first cache line in the block to its first in the next
+            // (the line's own ends at `lo` and `hi`).
+            let part = |line: &GroupLine| {
                 let start = if at == lo {
                     lo
                 } else {
@@ -469,13 +469,16 @@ unsafe fn lines_by_block<T: Sample<F>, F: Real>(
                 } else {
                     hi.min(to + usize::from(line.moved))
                 };
-                // The input of its part two blocks on, from that block's start (from the first
-                // block, of the next part too). A 150x200x2500 input along its rows, on an AMD
-                // Zen 5: 2.2x a memcpy's time without hints, 1.1-1.25x asking for the next part,
-                // 1.4-1.5x asking from the part's own end (a few points on). On an AMD Zen 4
-                // with the hints into L2 (`prefetch`), two blocks on against one, in one
-                // process: 0.70-0.82 of the time on inputs of 72 to 600 MB, 0.96-1.01 on axes
-                // (2, 0) (the fused pass reads each plane from L3), 0.99-1.06 at 8 MB and less.
+                (start, end)
+            };
+            // The input of a line's part two blocks on, from that block's start (from the first
+            // block, of the next part too). A 150x200x2500 input along its rows, on an AMD Zen
+            // 5: 2.2x a memcpy's time without hints, 1.1-1.25x asking for the next part, 1.4-1.5x
+            // asking from the part's own end (a few points on). On an AMD Zen 4 with the hints
+            // into L2 (`prefetch`), two blocks on against one, in one process: 0.70-0.82 of the
+            // time on inputs of 72 to 600 MB, 0.96-1.01 on axes (2, 0) (the fused pass reads
+            // each plane from L3), 0.99-1.06 at 8 MB and less.
+            let ask = |line: &GroupLine| {
                 if a_in == 1 {
                     let from = if at == lo {
                         to
@@ -488,14 +491,53 @@ unsafe fn lines_by_block<T: Sample<F>, F: Real>(
                         until.saturating_sub(from),
                     );
                 }
+            };
+            let mut lines = group.iter().peekable();
+            while let Some(line) = lines.next() {
+                let (start, end) = part(line);
+                ask(line);
                 // Every line's slot was placed, so its weights were read above.
                 let Some(weights) = read.get(usize::from(line.slot)).copied().flatten() else {
                     continue;
                 };
+                let out = |line: &GroupLine| {
+                    dst.wrapping_offset(line.off_out + (start - lo) as isize * a_out)
+                };
+                // An interior part shares its weights' loads with the next line's, when that
+                // reads the same placement over the same points (moved alike, so that with
+                // non-temporal stores both outputs lie alike on their cache lines): six loads
+                // per vector of a line become four and a half. 150x200x2500 `f64` by
+                // coordinates on axes (2, 0), on an AMD Zen 4, the time with pairs over the
+                // time without, in one process (medians of 21 paired rounds, four runs): AVX2
+                // lanes 0.93-0.95, AVX-512F lanes 0.96-0.97; along its rows alone (memory's
+                // bound) 1.00.
+                let interior = start >= 1 && end < plan.len() && (reach > 0 || !route.nt);
+                if let Some(next) = lines
+                    .next_if(|next| interior && next.slot == line.slot && next.moved == line.moved)
+                {
+                    ask(next);
+                    let pair = PairWeighted {
+                        path,
+                        src: (
+                            src.wrapping_offset(line.off_in),
+                            src.wrapping_offset(next.off_in),
+                        ),
+                        dst: (out(line), out(next)),
+                        plan,
+                        weights,
+                        points: (start, end),
+                    };
+                    // SAFETY: as for each line below, on interior points only (`interior`);
+                    // the two lines are distinct positions of the batch, so neither reads or
+                    // writes the other's outputs, and with non-temporal stores (`reach > 0`)
+                    // their outputs at `start` lie `moved` points before a cache line alike.
+                    unsafe { instantiate(pair, route, a_in, a_out) };
+                    continue;
+                }
                 let part = LineWeighted {
                     path,
                     src: src.wrapping_offset(line.off_in),
-                    dst: dst.wrapping_offset(line.off_out + (start - lo) as isize * a_out),
+                    dst: out(line),
                     plan,
                     weights,
                     points: (start, end),
@@ -544,6 +586,38 @@ impl<T: Sample<F>, F: Real> Call for LineWeighted<'_, T, F> {
         // SAFETY: the caller's contract is `line_weighted`'s.
         unsafe {
             along::line_weighted::<T, F, SI, SO, S>(
+                self.path,
+                self.src,
+                si,
+                self.dst,
+                so,
+                (self.plan, self.weights),
+                self.points,
+            )
+        };
+    }
+}
+
+/// Interior points `points` of two lines along an uneven axis that share their `weights` (as
+/// [`LineWeighted`] for each: `src.k` at point 0, `dst.k` at the output of the first of the
+/// points).
+#[cfg(target_pointer_width = "64")]
+struct PairWeighted<'p, T, F> {
+    path: Path,
+    src: (*const T, *const T),
+    dst: (*mut F, *mut F),
+    plan: &'p AxisPlan<'p, F>,
+    weights: FromBlock<F>,
+    points: (usize, usize),
+}
+
+#[cfg(target_pointer_width = "64")]
+impl<T: Sample<F>, F: Real> Call for PairWeighted<'_, T, F> {
+    #[cfg_attr(target_arch = "x86_64", inline(always))]
+    unsafe fn run<SI: Step, SO: Step, S: Stores>(self, si: SI, so: SO) {
+        // SAFETY: the caller's contract is `line_pair_weighted`'s.
+        unsafe {
+            along::line_pair_weighted::<T, F, SI, SO, S>(
                 self.path,
                 self.src,
                 si,
