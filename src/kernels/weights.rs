@@ -31,9 +31,10 @@ pub(crate) const LINE_GROUP: usize = 128;
 
 /// Interior points of an axis whose weights a pass cut across another axis computes once for
 /// all its parts ([`AxisWeights`]): 64 KiB of `f64` weights, 32 KiB of `f32`, a whole number
-/// of cache lines each (so that each of the three arrays starts one). Under Miri a few, so
-/// that its arrays' lines take blocks both from the table and past its end.
-pub(crate) const TABLE_POINTS: usize = if cfg!(miri) { 16 } else { 2720 };
+/// of cache lines each (so that each of the three arrays starts one). Under Miri 64: enough
+/// for the 38 interior points of `miri_layouts`' cut lines, which then read it in place or
+/// copy from it, and few enough for the unit tests' blocks past its end.
+pub(crate) const TABLE_POINTS: usize = if cfg!(miri) { 64 } else { 2720 };
 
 /// The weights of the first [`TABLE_POINTS`] interior points of an axis, from point 1: a pass
 /// cut across another axis (`pass::by_point`) runs each part's lines in groups of a chunk's
