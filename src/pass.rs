@@ -7,8 +7,6 @@
 use crate::element::{Real, Sample};
 use crate::isa::Path;
 use crate::kernels::{self, AxisRange, AxisWeights, Route, Walk};
-#[cfg(target_pointer_width = "64")]
-use crate::spacing::Grid;
 use crate::stencil::AxisPlan;
 #[cfg(target_pointer_width = "64")]
 use crate::view::Layout;
@@ -174,12 +172,10 @@ fn by_point<T: Sample<F>, F: Real>(
     // 0.94-1.01; with no division at all (a timing switch, wrong values) 0.89-0.92: the copies
     // of the blocks from the table cost the rest, which lines the table serves no longer make.
     let mut weights = AxisWeights::<F>::new();
+    // (A route shares weights only along an uneven axis.)
     let shared = jobs.iter().position(|job| {
-        job.as_ref().is_some_and(|job| {
-            matches!(job.plan.grid(), Grid::Uneven(_))
-                && matches!(job.route.walk, Walk::Lines)
-                && job.route.shared_weights
-        })
+        job.as_ref()
+            .is_some_and(|job| matches!(job.route.walk, Walk::Lines) && job.route.shared_weights)
     });
     let mut table = shared.map(|k| (k, &mut weights));
     let mut start = [0usize; MAX_RANK];

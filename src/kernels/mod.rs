@@ -370,16 +370,9 @@ unsafe fn lines_by_block<T: Sample<F>, F: Real>(
     } else {
         0
     };
-    // The bytes of the weights' vectors (the sweep's lanes: `sweep::run_time`), which a table
-    // must start where a line's own placement would to serve it.
-    #[cfg(target_arch = "x86_64")]
-    let lanes = match (path.avx512(route.nt), path.avx2()) {
-        (Some(_), _) => 64,
-        (None, Some(_)) => 32,
-        (None, None) => 16,
-    };
-    #[cfg(not(target_arch = "x86_64"))]
-    let lanes = 16;
+    // The bytes of the weights' vectors (the lanes of the lines' sweeps, non-temporal with
+    // `reach`), which a table must start where a line's own placement would to serve it.
+    let lanes = sweep::lane_bytes::<F>(path, reach > 0);
     let mut weights: [BlockWeights<F, { WEIGHT_BLOCK + 2 * PLACING }>; 2] =
         [BlockWeights::new(), BlockWeights::new()];
     let mut more = true;
@@ -427,33 +420,19 @@ unsafe fn lines_by_block<T: Sample<F>, F: Real>(
             // The interior points of the block and of the lines' moved parts.
             let (from, until) = (at.max(1), hi.min(to + reach).min(plan.len() - 1));
             // Each placement's weights: the table's own where it serves them; otherwise a
-            // block copied from the table, or computed, or (the second) placed from the first.
-            let served = |aligned: usize| table.filter(|t| t.serves(from, until, aligned, lanes));
+            // block copied from the table, or computed, or (the second) placed from the first
+            // (which holds them when the table lacks them: it then served neither).
             let [first, second] = &mut weights;
             let read = [
-                placed[0].map(|aligned| match served(aligned) {
-                    Some(table) => table.read(),
-                    None => {
-                        if !first.covers(from, until, aligned)
-                            && !table.is_some_and(|t| first.take(t, from, until, aligned))
-                        {
-                            first.compute(path, steps, from, until, aligned);
-                        }
-                        first.read()
-                    }
+                placed[0].map(|aligned| {
+                    first.read_from(table, (from, until, aligned, lanes), |block| {
+                        block.compute(path, steps, from, until, aligned);
+                    })
                 }),
-                placed[1].map(|aligned| match served(aligned) {
-                    Some(table) => table.read(),
-                    None => {
-                        // A table that lacks these points served the first placement neither,
-                        // which then holds them.
-                        if !second.covers(from, until, aligned)
-                            && !table.is_some_and(|t| second.take(t, from, until, aligned))
-                        {
-                            second.place(first, aligned);
-                        }
-                        second.read()
-                    }
+                placed[1].map(|aligned| {
+                    second.read_from(table, (from, until, aligned, lanes), |block| {
+                        block.place(first, aligned)
+                    })
                 }),
             ];
             // A line's part: from its first cache line in the block to its first in the next
@@ -511,28 +490,11 @@ unsafe fn lines_by_block<T: Sample<F>, F: Real>(
                 // time without, in one process (medians of 21 paired rounds, four runs): AVX2
                 // lanes 0.93-0.95, AVX-512F lanes 0.96-0.97; along its rows alone (memory's
                 // bound) 1.00.
-                let interior = start >= 1 && end < plan.len() && (reach > 0 || !route.nt);
-                if let Some(next) = lines
-                    .next_if(|next| interior && next.slot == line.slot && next.moved == line.moved)
-                {
+                let interior = start >= 1 && end < plan.len();
+                let next = lines
+                    .next_if(|next| interior && next.slot == line.slot && next.moved == line.moved);
+                if let Some(next) = next {
                     ask(next);
-                    let pair = PairWeighted {
-                        path,
-                        src: (
-                            src.wrapping_offset(line.off_in),
-                            src.wrapping_offset(next.off_in),
-                        ),
-                        dst: (out(line), out(next)),
-                        plan,
-                        weights,
-                        points: (start, end),
-                    };
-                    // SAFETY: as for each line below, on interior points only (`interior`);
-                    // the two lines are distinct positions of the batch, so neither reads or
-                    // writes the other's outputs, and with non-temporal stores (`reach > 0`)
-                    // their outputs at `start` lie `moved` points before a cache line alike.
-                    unsafe { instantiate(pair, route, a_in, a_out) };
-                    continue;
                 }
                 let part = LineWeighted {
                     path,
@@ -541,12 +503,16 @@ unsafe fn lines_by_block<T: Sample<F>, F: Real>(
                     plan,
                     weights,
                     points: (start, end),
+                    pair: next.map(|next| (src.wrapping_offset(next.off_in), out(next))),
                 };
                 // SAFETY: as for the line walk: each line start was reached by the batch axes
                 // (its output moved to point `start`), points `start..end` of the line are
                 // points of `lo..hi`, and the weights read (a block, or the table that serves
                 // it) cover their interior ones (`from..until`: `at..to` moved by less than
-                // `reach`).
+                // `reach`). A pair's lines are distinct positions of the batch, so neither
+                // reads or writes the other's outputs; their points are interior; and with
+                // non-temporal stores (unit output stride, so `reach > 0`) both outputs at
+                // `start` lie `moved` points before a cache line, alike.
                 unsafe { instantiate(part, route, a_in, a_out) };
             }
             at = to;
@@ -568,7 +534,9 @@ struct GroupLine {
 }
 
 /// Points `points` of one line along an uneven axis whose interior weights are `weights`
-/// (`src` at point 0, `dst` at the output of the first of the points).
+/// (`src` at point 0, `dst` at the output of the first of the points); with a `pair`, those
+/// of a second line too (its `src` and `dst` alike), interior points only, sharing the loads
+/// of their weights.
 #[cfg(target_pointer_width = "64")]
 struct LineWeighted<'p, T, F> {
     path: Path,
@@ -577,55 +545,45 @@ struct LineWeighted<'p, T, F> {
     plan: &'p AxisPlan<'p, F>,
     weights: FromBlock<F>,
     points: (usize, usize),
+    pair: Option<(*const T, *mut F)>,
 }
 
 #[cfg(target_pointer_width = "64")]
 impl<T: Sample<F>, F: Real> Call for LineWeighted<'_, T, F> {
     #[cfg_attr(target_arch = "x86_64", inline(always))]
     unsafe fn run<SI: Step, SO: Step, S: Stores>(self, si: SI, so: SO) {
-        // SAFETY: the caller's contract is `line_weighted`'s.
+        let Self {
+            path,
+            src,
+            dst,
+            plan,
+            weights,
+            points,
+            pair,
+        } = self;
+        // SAFETY: the caller's contract is `line_weighted`'s, or with a pair
+        // `line_pair_weighted`'s.
         unsafe {
-            along::line_weighted::<T, F, SI, SO, S>(
-                self.path,
-                self.src,
-                si,
-                self.dst,
-                so,
-                (self.plan, self.weights),
-                self.points,
-            )
-        };
-    }
-}
-
-/// Interior points `points` of two lines along an uneven axis that share their `weights` (as
-/// [`LineWeighted`] for each: `src.k` at point 0, `dst.k` at the output of the first of the
-/// points).
-#[cfg(target_pointer_width = "64")]
-struct PairWeighted<'p, T, F> {
-    path: Path,
-    src: (*const T, *const T),
-    dst: (*mut F, *mut F),
-    plan: &'p AxisPlan<'p, F>,
-    weights: FromBlock<F>,
-    points: (usize, usize),
-}
-
-#[cfg(target_pointer_width = "64")]
-impl<T: Sample<F>, F: Real> Call for PairWeighted<'_, T, F> {
-    #[cfg_attr(target_arch = "x86_64", inline(always))]
-    unsafe fn run<SI: Step, SO: Step, S: Stores>(self, si: SI, so: SO) {
-        // SAFETY: the caller's contract is `line_pair_weighted`'s.
-        unsafe {
-            along::line_pair_weighted::<T, F, SI, SO, S>(
-                self.path,
-                self.src,
-                si,
-                self.dst,
-                so,
-                (self.plan, self.weights),
-                self.points,
-            )
+            match pair {
+                None => along::line_weighted::<T, F, SI, SO, S>(
+                    path,
+                    src,
+                    si,
+                    dst,
+                    so,
+                    (plan, weights),
+                    points,
+                ),
+                Some((src_2, dst_2)) => along::line_pair_weighted::<T, F, SI, SO, S>(
+                    path,
+                    (src, src_2),
+                    si,
+                    (dst, dst_2),
+                    so,
+                    (plan, weights),
+                    points,
+                ),
+            }
         };
     }
 }

@@ -158,6 +158,21 @@ fn run_time<F: Real>(path: Path, len: usize, wide: bool) -> Option<RunTime> {
     path.avx2().map(RunTime::Avx2)
 }
 
+/// The bytes of the vectors a long sweep loads on `path` ([`run_time`]'s lanes; 16 for the
+/// compile-time ones): where a formula's arrays must start for its loads to cross no more
+/// cache lines than they must.
+#[cfg(target_pointer_width = "64")]
+pub(crate) fn lane_bytes<F: Real>(path: Path, wide: bool) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    match run_time::<F>(path, usize::MAX, wide) {
+        Some(RunTime::Avx512(_)) => return 64,
+        Some(RunTime::Avx2(_)) => return 32,
+        None => {}
+    }
+    let _ = (path, wide);
+    16
+}
+
 /// [`sweep`] over `rows` rows in one entry to the vector path, so that a block of short rows
 /// (a tile of mixed layouts) pays the path's entry once, not per row: row `r`'s formula is
 /// `row(r)` with `divisor`'s division, its points `start..end` written to

@@ -156,10 +156,7 @@ impl<F: Real, const B: usize> BlockWeights<F, B> {
     /// Whether the block holds the weights of every point of `from..to`, placed for `aligned`
     /// (as by [`compute`](Self::compute)).
     pub(crate) fn covers(&self, from: usize, to: usize, aligned: usize) -> bool {
-        from >= to
-            || (self.first <= from
-                && to <= self.first + self.len
-                && self.aligned == aligned % Self::LINE)
+        self.serves(from, to, aligned, VECTOR_LINE)
     }
 
     /// Whether it holds no point (as [`new`](Self::new) made it).
@@ -177,6 +174,27 @@ impl<F: Real, const B: usize> BlockWeights<F, B> {
             || (self.first <= from
                 && to <= self.first + self.len
                 && self.aligned % points == aligned % points)
+    }
+
+    /// The weights of points `from..to` placed for `aligned`, for lanes of `bytes`: `table`'s
+    /// own where it [serves](Self::serves) them; otherwise this block's, which keeps them if
+    /// it [covers](Self::covers) them, else [takes](Self::take) them from `table`, else is
+    /// filled by `fill`.
+    pub(crate) fn read_from<const T: usize>(
+        &mut self,
+        table: Option<&BlockWeights<F, T>>,
+        (from, to, aligned, bytes): (usize, usize, usize, usize),
+        fill: impl FnOnce(&mut Self),
+    ) -> FromBlock<F> {
+        if let Some(table) = table.filter(|t| t.serves(from, to, aligned, bytes)) {
+            return table.read();
+        }
+        if !self.covers(from, to, aligned)
+            && !table.is_some_and(|t| self.take(t, from, to, aligned))
+        {
+            fill(self);
+        }
+        self.read()
     }
 
     /// Fills the block with the weights of points `from..to` (as many as fit, as
