@@ -289,6 +289,31 @@ pub trait Lanes: Arith {
         unsafe { three_loads(token, p, Unit) }
     }
 
+    /// Whether [`neighbours`](Self::neighbours) shifts the neighbours in from aligned vectors
+    /// (worth aligning a sweep's loads for); otherwise it loads them unaligned.
+    const SHIFTS_NEIGHBOURS: bool = false;
+
+    /// The lanes of the `N` samples from `p - 1` and from `p + 1`, samples of the lanes' own
+    /// type: two unaligned loads, or (where [`SHIFTS_NEIGHBOURS`](Self::SHIFTS_NEIGHBOURS)) the
+    /// aligned vectors around `p` with the neighbours shifted in. The same samples either way.
+    ///
+    /// # Safety
+    /// `p` is aligned to the vector (`N` elements), and the `N` samples before `p` and the `2N`
+    /// from `p` are valid for reads.
+    #[inline(always)]
+    unsafe fn neighbours(token: Self::Token, p: *const Self::Elem) -> [Self; 2]
+    where
+        Self::Elem: Convert<Self::Elem>,
+    {
+        // SAFETY: `p - 1 .. p + N + 1` lies within the readable `p - N .. p + 2N`.
+        unsafe {
+            [
+                Self::load(token, p.wrapping_sub(1), Unit),
+                Self::load(token, p.wrapping_add(1), Unit),
+            ]
+        }
+    }
+
     /// Writes the lanes to `p`, `p + s`, … `p + (N-1)s`.
     ///
     /// # Safety

@@ -370,6 +370,59 @@ fn check_aligned_neighbours(isa: Isa) {
     }
 }
 
+/// Evenly spaced series of `f64` and `f32` samples starting at every element of a cache line,
+/// of lengths around a few 512-bit vectors, their outputs in the same buffer: a whole number of
+/// 4 KiB further (swept forward) or right after the samples (backward), at the samples'
+/// alignment or one element off it. Where a vector of samples starts a cache line with a vector
+/// of the line before it and two from it, the AVX-512F lanes shift its neighbours in from the
+/// aligned vectors, and the sweep first stores whole vectors up to that span, the last
+/// overlapping it (`kernels::sweep`).
+fn check_evenly_spaced_series(isa: Isa) {
+    fn series<F: Real>(isa: Isa) {
+        let lane = 64 / size_of::<F>();
+        let page = 4096 / size_of::<F>();
+        let mut pool = vec![F::nan(); 4 * page + 64];
+        let base = pool.as_ptr().align_offset(64);
+        for offset in 0..lane {
+            for n in [
+                3, 17, 24, 25, 31, 32, 33, 40, 47, 48, 49, 50, 63, 64, 65, 100, 257, 1000,
+            ] {
+                let samples: Vec<F> = (0..n)
+                    .map(|i| F::from(((i * 7919) % 1013) as f64 * 0.37 - 150.0).unwrap())
+                    .collect();
+                let reference = {
+                    let (mut out, shape) = (vec![F::nan(); n], [n]);
+                    let input = StridedView::contiguous(&samples, &shape).unwrap();
+                    let spacing = [AxisSpacing::Uniform(F::from(0.3).unwrap())];
+                    let options = Options::new().spacing(Spacing::PerAxis(&spacing));
+                    let outs = &mut [StridedViewMut::contiguous(&mut out, &shape).unwrap()];
+                    gradient_reference(&input, outs, &options).unwrap();
+                    out.iter().map(|&v| bits(v)).collect::<Vec<_>>()
+                };
+                let whole = n.div_ceil(page) * page;
+                for gap in [whole, whole + 1, n, n + 1] {
+                    let from = base + offset;
+                    pool[from..from + n].copy_from_slice(&samples);
+                    let (input, rest) = pool.split_at_mut(from + n);
+                    let output = &mut rest[gap - n..gap];
+                    let spacing = AxisSpacing::Uniform(F::from(0.3).unwrap());
+                    gradient_1d_with(&input[from..], output, spacing, EdgeOrder::First, isa)
+                        .unwrap();
+                    let got: Vec<u64> = output.iter().map(|&v| bits(v)).collect();
+                    assert_eq!(
+                        got,
+                        reference,
+                        "{isa:?}: {n} {} from element {offset} of a cache line, output {gap} after",
+                        core::any::type_name::<F>()
+                    );
+                }
+            }
+        }
+    }
+    series::<f64>(isa);
+    series::<f32>(isa);
+}
+
 /// 2-D arrays by coordinates along their rows, outputs of 16 MiB or more (non-temporal
 /// stores): rows whose outputs start their cache lines at two points (`f64` rows of 2,500),
 /// at four and at eight (`f32` rows of 2,500; `f64` rows of 2,501: the weights' third
@@ -421,6 +474,7 @@ fn every_case_gives_the_reference_bits(isa: Isa) {
     check_large_outputs(isa);
     check_step_two_views(isa);
     check_aligned_neighbours(isa);
+    check_evenly_spaced_series(isa);
     check_placed_blocks(isa);
 }
 

@@ -43,7 +43,18 @@ pub(crate) unsafe fn line<T, F, SI, SO, S>(
             // reading points up to `i + N <= n - 1` (`Central`'s range contract), all readable
             // by the caller's contract, as the outputs are writable and distinct.
             let interior = unsafe {
-                DividedSweep::<_, F, SO, S>::new(path, Central { src, si }, dst, so, from, to)
+                DividedSweep::<_, F, SO, S>::new(
+                    path,
+                    Central {
+                        src,
+                        si,
+                        readable: (0, plan.len()),
+                    },
+                    dst,
+                    so,
+                    from,
+                    to,
+                )
             };
             plan.central().apply(interior);
         }
@@ -185,6 +196,7 @@ pub(crate) unsafe fn interior_rows<F: Real, S: Stores>(
     let row = |r: usize| Central {
         src: src.wrapping_add(r * stride_in),
         si: Unit,
+        readable: (from - 1, to + 1),
     };
     // SAFETY: each line's points `from..to` read points `from - 1 ..= to` of it (`Central`'s
     // range contract), readable by the caller's contract, as the outputs are writable.
@@ -213,7 +225,11 @@ pub(crate) unsafe fn flat<T: Sample<F>, F: Real>(
     let interior = unsafe {
         DividedSweep::<_, F, Unit, Cached>::new(
             path,
-            Central { src, si: Unit },
+            Central {
+                src,
+                si: Unit,
+                readable: (0, len),
+            },
             dst,
             Unit,
             1,
@@ -369,9 +385,13 @@ unsafe fn with_edges<T, F, SI, SO, S>(
 }
 
 /// Evenly spaced interior points: `(f[i+1] - f[i-1]) / (2*dx)`, once its division is known.
+///
+/// `readable`: the points `lo..hi` of the line that may be read (at least those the range
+/// contract of [`CentralBy`] names), where aligned vectors around a point may reach.
 struct Central<T, SI> {
     src: *const T,
     si: SI,
+    readable: (usize, usize),
 }
 
 impl<T: Sample<F>, F: Real, SI: Step> Dividing<F> for Central<T, SI> {
@@ -382,6 +402,7 @@ impl<T: Sample<F>, F: Real, SI: Step> Dividing<F> for Central<T, SI> {
         CentralBy {
             src: self.src,
             si: self.si,
+            readable: self.readable,
             divide,
         }
     }
@@ -393,6 +414,7 @@ impl<T: Sample<F>, F: Real, SI: Step> Dividing<F> for Central<T, SI> {
 struct CentralBy<T, SI, D> {
     src: *const T,
     si: SI,
+    readable: (usize, usize),
     divide: D,
 }
 
@@ -407,6 +429,38 @@ impl<T: Sample<F>, F: Real, D: Divide<F>, SI: Step> Points<F> for CentralBy<T, S
                 L::load(token, self.src.offset((i + 1) as isize * s), self.si),
             )
         };
+        self.divide.divide(token, plus - minus)
+    }
+
+    /// On lanes that shift neighbours in, samples of the lanes' own type at unit stride: the
+    /// points whose samples start a vector, with a vector readable before and two from them.
+    #[inline(always)]
+    fn aligned<L: Lanes<Elem = F>>(&self, start: usize, end: usize) -> Option<(usize, usize)> {
+        if !(L::SHIFTS_NEIGHBOURS && SI::UNIT && T::IS_REAL) {
+            return None;
+        }
+        let (n, size) = (L::N, size_of::<F>());
+        let (addr, (lo, hi)) = (self.src.addr(), self.readable);
+        if !addr.is_multiple_of(size) {
+            return None;
+        }
+        // Points `first + kN` start a vector; `a` is the first from `start` with `N` readable
+        // points before it, `b` the end of the last vector with `N` readable after it.
+        let first = (n * size - addr % (n * size)) % (n * size) / size;
+        let from = start.max(lo + n);
+        let a = from + (first + n - from % n) % n;
+        let last = end.min(hi.checked_sub(n)?);
+        if last < a + 2 * n {
+            return None;
+        }
+        Some((a, a + (last - a) / n * n))
+    }
+
+    #[inline(always)]
+    unsafe fn at_aligned<L: Lanes<Elem = F>>(&self, token: L::Token, i: usize) -> L {
+        // SAFETY: `aligned` gave `i`: `T` is `F` (`IS_REAL`), at unit stride; the sample at
+        // `i` starts a vector, and the `N` points before it and the `2N` from it are readable.
+        let [minus, plus] = unsafe { L::neighbours(token, self.src.wrapping_add(i).cast::<F>()) };
         self.divide.divide(token, plus - minus)
     }
 }

@@ -21,6 +21,26 @@ pub(crate) trait Points<F: Real> {
     /// # Safety
     /// The implementor's documented range contract holds for every one of those points.
     unsafe fn at<L: Lanes<Elem = F>>(&self, token: L::Token, i: usize) -> L;
+
+    /// Points `a..b` of `start..end` (`b - a` a multiple of `L::N`, at least two vectors) at
+    /// which [`at_aligned`](Self::at_aligned) may compute each vector, its loads aligned:
+    /// `None` for formulas with no such loads on these lanes (the default).
+    #[inline(always)]
+    fn aligned<L: Lanes<Elem = F>>(&self, start: usize, end: usize) -> Option<(usize, usize)> {
+        let _ = (start, end);
+        None
+    }
+
+    /// [`at`](Self::at) at a point `i = a + kN` of the span [`aligned`](Self::aligned) gave:
+    /// the same values.
+    ///
+    /// # Safety
+    /// `at`'s, and `i` is such a point.
+    #[inline(always)]
+    unsafe fn at_aligned<L: Lanes<Elem = F>>(&self, token: L::Token, i: usize) -> L {
+        // SAFETY: the caller's contract.
+        unsafe { self.at(token, i) }
+    }
 }
 
 /// A formula that ends in a division by a fixed divisor: it becomes [`Points`] once the
@@ -424,9 +444,43 @@ unsafe fn sweep_on<L, P, SO, S>(
         }
         return;
     }
+    // Where the formula can load aligned vectors, the points before (and after, backward)
+    // are stored a vector at a time, the last overlapping the span's first, whose outputs are
+    // then stored again: the same values, as the formula reads no output. x86_64 only, as the
+    // two-vector steps below (only its 512-bit lanes shift neighbours in).
+    let span = if cfg!(target_arch = "x86_64") {
+        points.aligned::<L>(i, end)
+    } else {
+        None
+    };
     if S::BACKWARD {
         // The same steps from the last point down (`kernels::Backward`).
         let mut j = end;
+        if let Some((a, b)) = span {
+            while j > b {
+                // SAFETY: `j - N >= b - N >= a + N > start`: points j - N .. j are in range.
+                unsafe { points.at::<L>(token, j - n).store(at(j - n), so) };
+                j -= n;
+            }
+            j = b;
+            while j >= a + 2 * n {
+                j -= 2 * n;
+                // SAFETY: points j .. j + 2N are in the formula's aligned span.
+                unsafe {
+                    let (x, y) = (
+                        points.at_aligned::<L>(token, j),
+                        points.at_aligned::<L>(token, j + n),
+                    );
+                    y.store(at(j + n), so);
+                    x.store(at(j), so);
+                }
+            }
+            if j > a {
+                j -= n;
+                // SAFETY: points j .. j + N are in the formula's aligned span.
+                unsafe { points.at_aligned::<L>(token, j).store(at(j), so) };
+            }
+        }
         while j >= i + 2 * n {
             j -= 2 * n;
             // SAFETY: points j .. j + 2N are within `start..end`.
@@ -447,6 +501,31 @@ unsafe fn sweep_on<L, P, SO, S>(
             unsafe { points.at::<One<L>>((), j).store(at(j), so) };
         }
         return;
+    }
+    if let Some((a, b)) = span {
+        while i < a {
+            // SAFETY: `i < a` and `a + 2N <= b <= end`: points i .. i + N are in range.
+            unsafe { points.at::<L>(token, i).store(at(i), so) };
+            i += n;
+        }
+        i = a;
+        while i + 2 * n <= b {
+            // SAFETY: points i .. i + 2N are in the formula's aligned span.
+            unsafe {
+                let (x, y) = (
+                    points.at_aligned::<L>(token, i),
+                    points.at_aligned::<L>(token, i + n),
+                );
+                x.store(at(i), so);
+                y.store(at(i + n), so);
+            }
+            i += 2 * n;
+        }
+        if i < b {
+            // SAFETY: points i .. i + N are in the formula's aligned span.
+            unsafe { points.at_aligned::<L>(token, i).store(at(i), so) };
+            i += n;
+        }
     }
     // On x86_64, two lane groups per step: half the loop overhead per point, which is what
     // limits a sweep in L1 (`gradient` on a 1000-point series: 200 -> 142 ns per call).
