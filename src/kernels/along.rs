@@ -43,18 +43,7 @@ pub(crate) unsafe fn line<T, F, SI, SO, S>(
             // reading points up to `i + N <= n - 1` (`Central`'s range contract), all readable
             // by the caller's contract, as the outputs are writable and distinct.
             let interior = unsafe {
-                DividedSweep::<_, F, SO, S>::new(
-                    path,
-                    Central {
-                        src,
-                        si,
-                        readable: (0, plan.len()),
-                    },
-                    dst,
-                    so,
-                    from,
-                    to,
-                )
+                DividedSweep::<_, F, SO, S>::new(path, Central { src, si }, dst, so, from, to)
             };
             plan.central().apply(interior);
         }
@@ -196,7 +185,6 @@ pub(crate) unsafe fn interior_rows<F: Real, S: Stores>(
     let row = |r: usize| Central {
         src: src.wrapping_add(r * stride_in),
         si: Unit,
-        readable: (from - 1, to + 1),
     };
     // SAFETY: each line's points `from..to` read points `from - 1 ..= to` of it (`Central`'s
     // range contract), readable by the caller's contract, as the outputs are writable.
@@ -225,11 +213,7 @@ pub(crate) unsafe fn flat<T: Sample<F>, F: Real>(
     let interior = unsafe {
         DividedSweep::<_, F, Unit, Cached>::new(
             path,
-            Central {
-                src,
-                si: Unit,
-                readable: (0, len),
-            },
+            Central { src, si: Unit },
             dst,
             Unit,
             1,
@@ -385,13 +369,9 @@ unsafe fn with_edges<T, F, SI, SO, S>(
 }
 
 /// Evenly spaced interior points: `(f[i+1] - f[i-1]) / (2*dx)`, once its division is known.
-///
-/// `readable`: the points `lo..hi` of the line that may be read (at least those the range
-/// contract of [`CentralBy`] names), where aligned vectors around a point may reach.
 struct Central<T, SI> {
     src: *const T,
     si: SI,
-    readable: (usize, usize),
 }
 
 impl<T: Sample<F>, F: Real, SI: Step> Dividing<F> for Central<T, SI> {
@@ -402,7 +382,6 @@ impl<T: Sample<F>, F: Real, SI: Step> Dividing<F> for Central<T, SI> {
         CentralBy {
             src: self.src,
             si: self.si,
-            readable: self.readable,
             divide,
         }
     }
@@ -414,7 +393,6 @@ impl<T: Sample<F>, F: Real, SI: Step> Dividing<F> for Central<T, SI> {
 struct CentralBy<T, SI, D> {
     src: *const T,
     si: SI,
-    readable: (usize, usize),
     divide: D,
 }
 
@@ -433,23 +411,23 @@ impl<T: Sample<F>, F: Real, D: Divide<F>, SI: Step> Points<F> for CentralBy<T, S
     }
 
     /// On lanes that shift neighbours in, samples of the lanes' own type at unit stride: the
-    /// points whose samples start a vector, with a vector readable before and two from them.
+    /// points whose samples start a vector, with a vector readable before and two from them
+    /// within the `start - 1 ..= end` that points `start..end` may read.
     #[inline(always)]
     fn aligned<L: Lanes<Elem = F>>(&self, start: usize, end: usize) -> Option<(usize, usize)> {
         if !(L::SHIFTS_NEIGHBOURS && SI::UNIT && T::IS_REAL) {
             return None;
         }
-        let (n, size) = (L::N, size_of::<F>());
-        let (addr, (lo, hi)) = (self.src.addr(), self.readable);
+        let (n, size, addr) = (L::N, size_of::<F>(), self.src.addr());
         if !addr.is_multiple_of(size) {
             return None;
         }
         // Points `first + kN` start a vector; `a` is the first from `start` with `N` readable
         // points before it, `b` the end of the last vector with `N` readable after it.
         let first = (n * size - addr % (n * size)) % (n * size) / size;
-        let from = start.max(lo + n);
+        let from = start.checked_sub(1)? + n;
         let a = from + (first + n - from % n) % n;
-        let last = end.min(hi.checked_sub(n)?);
+        let last = (end + 1).checked_sub(n)?;
         if last < a + 2 * n {
             return None;
         }

@@ -444,15 +444,14 @@ unsafe fn sweep_on<L, P, SO, S>(
         }
         return;
     }
-    // Where the formula can load aligned vectors, the points before (and after, backward)
-    // are stored a vector at a time, the last overlapping the span's first, whose outputs are
-    // then stored again: the same values, as the formula reads no output. x86_64 only, as the
-    // two-vector steps below (only its 512-bit lanes shift neighbours in).
-    let span = if cfg!(target_arch = "x86_64") {
-        points.aligned::<L>(i, end)
-    } else {
-        None
-    };
+    // Where the formula can load aligned vectors (`Lanes::SHIFTS_NEIGHBOURS`: x86_64's 512-bit
+    // lanes only), the points before the span (after it, backward) are stored a vector at a
+    // time, the last overlapping the span's first, whose outputs are then stored again: the
+    // same values, as the formula reads no output. The span is cut to whole steps of two
+    // vectors; the rest goes to the loops below.
+    let span = points
+        .aligned::<L>(i, end)
+        .map(|(a, b)| (a, b - (b - a) % (2 * n)));
     if S::BACKWARD {
         // The same steps from the last point down (`kernels::Backward`).
         let mut j = end;
@@ -474,11 +473,6 @@ unsafe fn sweep_on<L, P, SO, S>(
                     y.store(at(j + n), so);
                     x.store(at(j), so);
                 }
-            }
-            if j > a {
-                j -= n;
-                // SAFETY: points j .. j + N are in the formula's aligned span.
-                unsafe { points.at_aligned::<L>(token, j).store(at(j), so) };
             }
         }
         while j >= i + 2 * n {
@@ -520,11 +514,6 @@ unsafe fn sweep_on<L, P, SO, S>(
                 y.store(at(i + n), so);
             }
             i += 2 * n;
-        }
-        if i < b {
-            // SAFETY: points i .. i + N are in the formula's aligned span.
-            unsafe { points.at_aligned::<L>(token, i).store(at(i), so) };
-            i += n;
         }
     }
     // On x86_64, two lane groups per step: half the loop overhead per point, which is what
