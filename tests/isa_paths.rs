@@ -452,6 +452,51 @@ fn check_placed_blocks(isa: Isa) {
     }
 }
 
+/// Arrays by coordinates along their outer axis, whose rows across it are swept two points at
+/// a time (`kernels::across::row_pair`): outer lengths 3 to 10 (an odd and an even number of
+/// interior points, so a last point alone), both edge orders, rows around every lane count,
+/// rows an odd number of elements apart (outputs on no common alignment) and a whole number
+/// of cache lines apart, from `f64`, `f32` and `i16` samples, alone and with the other axis;
+/// then arrays large enough for the fused pass, whose chunks of 13 (`f64`) and 52 (`i16`)
+/// rows start pairs at odd and even points.
+fn check_row_pairs(isa: Isa) {
+    fn grid<T: Sample<F>, F: Real>(
+        isa: Isa,
+        (shape, edge): ([usize; 2], EdgeOrder),
+        sample: fn(f64) -> T,
+    ) {
+        let data: Vec<T> = (0..shape[0] * shape[1])
+            .map(|i| sample((i as f64 * 0.37).sin() * 100.0))
+            .collect();
+        let (x0, x1): (Vec<F>, Vec<F>) = (uneven(shape[0]), uneven(shape[1]));
+        let by = [AxisSpacing::Coordinates(&x0), AxisSpacing::Coordinates(&x1)];
+        let input = StridedView::contiguous(&data, &shape).unwrap();
+        let options = Options::new().edge_order(edge);
+        for (axes, selected) in [(Axes::One(0), 1), (Axes::All, 2)] {
+            let options = options
+                .spacing(Spacing::PerAxis(&by[..selected]))
+                .axes(axes);
+            assert!(
+                same_as_reference(isa, &input, &options, selected),
+                "{isa:?}: {shape:?} {} into {}, {axes:?}, {edge:?}",
+                core::any::type_name::<T>(),
+                core::any::type_name::<F>()
+            );
+        }
+    }
+    for rows in 3..=10 {
+        for cols in [3, 4, 7, 8, 9, 15, 16, 17, 33, 64, 67] {
+            for edge in [EdgeOrder::First, EdgeOrder::Second] {
+                grid::<f64, f64>(isa, ([rows, cols], edge), |v| v);
+                grid::<f32, f32>(isa, ([rows, cols], edge), |v| v as f32);
+                grid::<i16, f32>(isa, ([rows, cols], edge), |v| v as i16);
+            }
+        }
+    }
+    grid::<f64, f64>(isa, ([37, 2500], EdgeOrder::Second), |v| v);
+    grid::<i16, f32>(isa, ([61, 2500], EdgeOrder::First), |v| v as i16);
+}
+
 /// Every case on the vector paths up to `isa`.
 fn every_case_gives_the_reference_bits(isa: Isa) {
     let used = isa_used(isa);
@@ -476,6 +521,7 @@ fn every_case_gives_the_reference_bits(isa: Isa) {
     check_aligned_neighbours(isa);
     check_evenly_spaced_series(isa);
     check_placed_blocks(isa);
+    check_row_pairs(isa);
 }
 
 #[test]

@@ -34,6 +34,15 @@ pub(crate) struct Row<T, F, RS, SO> {
     pub(crate) len: usize,
 }
 
+impl<T, F, RS, SO> Row<T, F, RS, SO> {
+    /// Where the row of point `j` starts (a pointer computed, not dereferenced).
+    #[inline(always)]
+    fn of_point(&self, j: usize) -> *const T {
+        let apart = j as isize - self.point as isize;
+        self.src.wrapping_offset(apart * self.axis_stride)
+    }
+}
+
 /// Writes `row`'s outputs with `stencil`, the formula of its point, on the call's vector
 /// `path` with the stores `S`.
 ///
@@ -51,10 +60,7 @@ where
     SO: Step,
     S: Stores,
 {
-    let row_of = |j: usize| {
-        row.src
-            .wrapping_offset((j as isize - row.point as isize) * row.axis_stride)
-    };
+    let row_of = |j: usize| row.of_point(j);
     let rs = row.input_step;
     // The stencil's kind and its divisor are resolved here, once per row, not per lane group.
     // Each sweep asks for columns 0..len of the stencil's rows and of the output row.
@@ -90,6 +96,49 @@ where
             };
         }
     }
+}
+
+/// [`row`] for two neighbouring points by coordinates at once: `row`'s point with `first`'s
+/// rows and `weights.0`, and the next point with the rows one further on and `weights.1`, its
+/// outputs at `next_dst` (as `row.dst`'s). The two rows both read are loaded once: four row
+/// loads for two outputs, not six. The same formula on the same operands, so the same bits as
+/// the two rows one after the other.
+///
+/// # Safety
+/// As for [`row`] for both points, `first ..= first + 3` the rows read; no output of either
+/// is read by the other; with non-temporal stores (`S`) of unit stride, `next_dst` lies as
+/// far past a 64-byte boundary as `row.dst`.
+#[cfg(target_pointer_width = "64")]
+#[inline(always)]
+pub(crate) unsafe fn row_pair<T, F, RS, SO, S>(
+    path: Path,
+    row: Row<T, F, RS, SO>,
+    (first, weights): (usize, [[F; 3]; 2]),
+    next_dst: *mut F,
+) where
+    T: Sample<F>,
+    F: Real,
+    RS: Step,
+    SO: Step,
+    S: Stores,
+{
+    let row_of = |j: usize| row.of_point(j);
+    let points = WeightedRowPair {
+        rows: [
+            row_of(first),
+            row_of(first + 1),
+            row_of(first + 2),
+            row_of(first + 3),
+        ],
+        rs: row.input_step,
+        weights,
+        next_dst,
+        so: row.output_step,
+        stores: PhantomData::<S>,
+    };
+    // SAFETY: columns `0..len` of the four rows are readable and both rows of outputs writable
+    // and distinct, aligned alike for non-temporal stores: the caller's contract.
+    unsafe { sweep::<F, _, SO, S, false>(path, &points, row.dst, row.output_step, 0, row.len) };
 }
 
 /// Rows of a block whose rows are `stride_in` apart (a tile's window), each the difference of
@@ -217,5 +266,75 @@ impl<T: Sample<F>, RS: Step, F: Real, S: Stores> Points<F> for WeightedRow<T, RS
         let f = unsafe { loads_at(token, [r0.offset(c), r1.offset(c), r2.offset(c)], self.rs) };
         let w = [L::splat(token, a), L::splat(token, b), L::splat(token, w2)];
         weighted(w, f)
+    }
+}
+
+/// Columns of two neighbouring points' weighted rows ([`row_pair`]): the first point's lanes
+/// are returned (for the sweep to store), the second's stored here, as the sweep stores (`S`),
+/// at `next_dst + c * so`. Range contract of [`Points::at`]: columns `c .. c+N` of the four
+/// rows are readable and those of the second's outputs writable, none read by either point;
+/// with non-temporal stores of unit stride, `next_dst` lies as far past a 64-byte boundary as
+/// the sweep's outputs, so that the second's lanes are aligned wherever the sweep aligns the
+/// first's.
+#[cfg(target_pointer_width = "64")]
+struct WeightedRowPair<T, RS, F, SO, S> {
+    rows: [*const T; 4],
+    rs: RS,
+    weights: [[F; 3]; 2],
+    next_dst: *mut F,
+    so: SO,
+    stores: PhantomData<S>,
+}
+
+#[cfg(target_pointer_width = "64")]
+impl<T, RS, F, SO, S> Points<F> for WeightedRowPair<T, RS, F, SO, S>
+where
+    T: Sample<F>,
+    RS: Step,
+    F: Real,
+    SO: Step,
+    S: Stores,
+{
+    #[inline(always)]
+    unsafe fn at<L: Lanes<Elem = F>>(&self, token: L::Token, c: usize) -> L {
+        let at = c as isize * self.rs.get();
+        let [r0, r1, r2, r3] = self.rows;
+        // As `WeightedRow`'s hint, for both rows the pair reads first.
+        if S::NT && RS::UNIT {
+            for row in [r2, r3] {
+                let ahead = row.wrapping_offset(at).wrapping_byte_offset(AHEAD_BYTES);
+                prefetch(ahead, L::N);
+            }
+        }
+        // SAFETY: the range contract.
+        let ([f0, f1, f2], f3) = unsafe {
+            (
+                loads_at(
+                    token,
+                    [r0.offset(at), r1.offset(at), r2.offset(at)],
+                    self.rs,
+                ),
+                L::load(token, r3.offset(at), self.rs),
+            )
+        };
+        // Spelled out: `array::map` is left out of line here, a call per vector.
+        let [[w0, w1, w2], [v0, v1, v2]] = self.weights;
+        let splat = |x| L::splat(token, x);
+        let (w, v) = (
+            [splat(w0), splat(w1), splat(w2)],
+            [splat(v0), splat(v1), splat(v2)],
+        );
+        let next = weighted(v, [f1, f2, f3]);
+        let out = self.next_dst.wrapping_offset(c as isize * self.so.get());
+        // SAFETY: the range contract: the second's outputs of these columns are writable (and
+        // aligned alike for non-temporal stores).
+        unsafe {
+            if S::NT && SO::UNIT {
+                next.store_nt(out);
+            } else {
+                next.store(out, self.so);
+            }
+        }
+        weighted(w, [f0, f1, f2])
     }
 }

@@ -203,6 +203,9 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
                 );
                 loop {
                     let point = batch.gradient_index();
+                    let stencil = plan.stencil(point);
+                    #[cfg(target_pointer_width = "64")]
+                    let next = next_row(plan, (point, stencil), &batch, route, a_out);
                     let row = RowAt {
                         path,
                         src: src.wrapping_offset(off_in),
@@ -210,14 +213,23 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
                         point,
                         dst: dst.wrapping_offset(off_out),
                         len: cols,
-                        stencil: plan.stencil(point),
+                        stencil,
+                        #[cfg(target_pointer_width = "64")]
+                        next: next.map(|weights| (weights, a_out)),
                     };
                     // SAFETY: `off_*` is the offset of column `first` of the row at `point`
                     // of the gradient axis; its `cols` columns lie on the row axes (strides
                     // `step_*`: 1, len, … when contiguous), and the stencil's points are other
                     // points of the same axis, so every access completes an index of the
-                    // validated views (or lies between two such elements of one slice).
+                    // validated views (or lies between two such elements of one slice). With
+                    // a next row, the same holds of point `point + 1`, the batch's next
+                    // position (`a_*` on), whose outputs are others than this point's.
                     unsafe { instantiate(row, route, step_in, step_out) };
+                    #[cfg(target_pointer_width = "64")]
+                    if next.is_some() {
+                        let more = batch.advance(&mut off_in, &mut off_out);
+                        debug_assert!(more);
+                    }
                     if !batch.advance(&mut off_in, &mut off_out) {
                         break;
                     }
@@ -666,7 +678,39 @@ impl<T: Sample<F>, F: Real> Call for Line<'_, T, F> {
     }
 }
 
-/// One row across the gradient axis, at `point`, with its stencil.
+/// The weights of the point after `point` (whose stencil is `stencil`), when the across walk
+/// should sweep its row with this one ([`across::row_pair`]): both are weighted by coordinates,
+/// the next one's rows one point further on, it is the batch's next position, and with
+/// non-temporal stores its outputs (`a_out` elements on) lie on their cache lines as this
+/// point's do.
+#[cfg(target_pointer_width = "64")]
+#[inline(always)]
+fn next_row<F: Real>(
+    plan: &AxisPlan<'_, F>,
+    (point, stencil): (usize, Stencil<F>),
+    batch: &Batch,
+    route: Route,
+    a_out: isize,
+) -> Option<[F; 3]> {
+    let Stencil::Weighted { first, .. } = stencil else {
+        return None;
+    };
+    if !batch.next_is_next_point()
+        || route.nt && !(a_out.unsigned_abs() * size_of::<F>()).is_multiple_of(64)
+    {
+        return None;
+    }
+    match plan.stencil(point + 1) {
+        Stencil::Weighted {
+            first: next,
+            weights,
+        } if next == first + 1 => Some(weights),
+        _ => None,
+    }
+}
+
+/// One row across the gradient axis, at `point`, with its stencil; with `next`, the next
+/// point's row too (its weights, and its outputs' offset from this row's).
 struct RowAt<T, F> {
     path: Path,
     src: *const T,
@@ -675,6 +719,8 @@ struct RowAt<T, F> {
     dst: *mut F,
     len: usize,
     stencil: Stencil<F>,
+    #[cfg(target_pointer_width = "64")]
+    next: Option<([F; 3], isize)>,
 }
 
 impl<T: Sample<F>, F: Real> Call for RowAt<T, F> {
@@ -691,6 +737,22 @@ impl<T: Sample<F>, F: Real> Call for RowAt<T, F> {
             output_step: so,
             len: self.len,
         };
+        #[cfg(target_pointer_width = "64")]
+        if let (Some((next, a_out)), Stencil::Weighted { first, weights }) =
+            (self.next, self.stencil)
+        {
+            let next_dst = self.dst.wrapping_offset(a_out);
+            // SAFETY: the caller's contract is `row_pair`'s.
+            unsafe {
+                across::row_pair::<T, F, SI, SO, S>(
+                    self.path,
+                    row,
+                    (first, [weights, next]),
+                    next_dst,
+                )
+            };
+            return;
+        }
         // SAFETY: the caller's contract is `row`'s.
         unsafe { across::row::<T, F, SI, SO, S>(self.path, row, self.stencil) };
     }

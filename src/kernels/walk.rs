@@ -138,6 +138,18 @@ impl Batch {
             }
     }
 
+    /// Whether the next position is the gradient axis's next point, every other axis where it
+    /// is: the axis is the innermost walked one and not at its last point, so that
+    /// [`advance`](Batch::advance) moves the offsets by its strides.
+    #[cfg(target_pointer_width = "64")]
+    #[inline]
+    pub(crate) fn next_is_next_point(&self) -> bool {
+        self.axis_slot + 1 == self.depth && {
+            let dim = self.dim(self.axis_slot);
+            dim.idx + 1 < dim.len
+        }
+    }
+
     /// Steps to the next position, updating the offsets; `false` once every position was seen.
     ///
     /// Offsets stay within the view's validated reach: each is a partial sum of its index terms.
