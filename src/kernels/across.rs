@@ -44,16 +44,27 @@ impl<T, F, RS, SO> Row<T, F, RS, SO> {
 }
 
 /// Writes `row`'s outputs with `stencil`, the formula of its point, on the call's vector
-/// `path` with the stores `S`.
+/// `path` with the stores `S`. With `next` (the next point's weights and outputs), a weighted
+/// stencil's next point too, by the rows one point further on: the two rows both read are
+/// loaded once, four row loads for two outputs instead of six, and the same formula on the
+/// same operands gives the same bits as the two rows one after the other (64-bit targets; a
+/// `next` is only ever given there).
 ///
 /// # Safety
 /// For every point `j` the stencil reads and every `c < len`,
 /// `src + (j - point) * axis_stride + c * input_step` is valid for reads, and so is every
 /// element between two of them along a row (stride-2 lanes are read as contiguous loads);
-/// `dst + c * output_step` is valid for writes, and those outputs are distinct.
+/// `dst + c * output_step` is valid for writes, and those outputs are distinct. With `next`:
+/// the same of the next point's rows (`first + 1 ..= first + 3`) and of its outputs, which
+/// are not this point's; with non-temporal stores (`S`) of unit stride, they lie as far past
+/// a 64-byte boundary as `dst`.
 #[inline(always)]
-pub(crate) unsafe fn row<T, F, RS, SO, S>(path: Path, row: Row<T, F, RS, SO>, stencil: Stencil<F>)
-where
+pub(crate) unsafe fn row<T, F, RS, SO, S>(
+    path: Path,
+    row: Row<T, F, RS, SO>,
+    stencil: Stencil<F>,
+    next: Option<([F; 3], *mut F)>,
+) where
     T: Sample<F>,
     F: Real,
     RS: Step,
@@ -83,6 +94,26 @@ where
             divisor.apply(sweep);
         }
         Stencil::Weighted { first, weights } => {
+            #[cfg(target_pointer_width = "64")]
+            if let Some((next, next_dst)) = next {
+                let points = WeightedRowPair {
+                    rows: [first, first + 1, first + 2, first + 3].map(row_of),
+                    rs,
+                    weights: [weights, next],
+                    next_dst,
+                    so: row.output_step,
+                    stores: PhantomData::<S>,
+                };
+                // SAFETY: columns `0..len` of the four rows are readable and both points'
+                // outputs writable and distinct, aligned alike for non-temporal stores: the
+                // caller's contract.
+                unsafe {
+                    sweep::<F, _, SO, S, false>(path, &points, row.dst, row.output_step, 0, row.len)
+                };
+                return;
+            }
+            #[cfg(not(target_pointer_width = "64"))]
+            let _ = next;
             let points = WeightedRow {
                 rows: [row_of(first), row_of(first + 1), row_of(first + 2)],
                 rs,
@@ -96,49 +127,6 @@ where
             };
         }
     }
-}
-
-/// [`row`] for two neighbouring points by coordinates at once: `row`'s point with `first`'s
-/// rows and `weights.0`, and the next point with the rows one further on and `weights.1`, its
-/// outputs at `next_dst` (as `row.dst`'s). The two rows both read are loaded once: four row
-/// loads for two outputs, not six. The same formula on the same operands, so the same bits as
-/// the two rows one after the other.
-///
-/// # Safety
-/// As for [`row`] for both points, `first ..= first + 3` the rows read; no output of either
-/// is read by the other; with non-temporal stores (`S`) of unit stride, `next_dst` lies as
-/// far past a 64-byte boundary as `row.dst`.
-#[cfg(target_pointer_width = "64")]
-#[inline(always)]
-pub(crate) unsafe fn row_pair<T, F, RS, SO, S>(
-    path: Path,
-    row: Row<T, F, RS, SO>,
-    (first, weights): (usize, [[F; 3]; 2]),
-    next_dst: *mut F,
-) where
-    T: Sample<F>,
-    F: Real,
-    RS: Step,
-    SO: Step,
-    S: Stores,
-{
-    let row_of = |j: usize| row.of_point(j);
-    let points = WeightedRowPair {
-        rows: [
-            row_of(first),
-            row_of(first + 1),
-            row_of(first + 2),
-            row_of(first + 3),
-        ],
-        rs: row.input_step,
-        weights,
-        next_dst,
-        so: row.output_step,
-        stores: PhantomData::<S>,
-    };
-    // SAFETY: columns `0..len` of the four rows are readable and both rows of outputs writable
-    // and distinct, aligned alike for non-temporal stores: the caller's contract.
-    unsafe { sweep::<F, _, SO, S, false>(path, &points, row.dst, row.output_step, 0, row.len) };
 }
 
 /// Rows of a block whose rows are `stride_in` apart (a tile's window), each the difference of
@@ -246,6 +234,16 @@ struct WeightedRow<T, RS, F, S> {
 #[cfg(target_pointer_width = "64")]
 const AHEAD_BYTES: isize = 4096;
 
+/// Asks for the `L::N` columns `AHEAD_BYTES` past column `at` of `row` (only a hint).
+#[cfg(target_pointer_width = "64")]
+#[inline(always)]
+fn ask_ahead<T, L: Lanes>(row: *const T, at: isize) {
+    prefetch(
+        row.wrapping_offset(at).wrapping_byte_offset(AHEAD_BYTES),
+        L::N,
+    );
+}
+
 impl<T: Sample<F>, RS: Step, F: Real, S: Stores> Points<F> for WeightedRow<T, RS, F, S> {
     #[inline(always)]
     unsafe fn at<L: Lanes<Elem = F>>(&self, token: L::Token, c: usize) -> L {
@@ -258,8 +256,7 @@ impl<T: Sample<F>, RS: Step, F: Real, S: Stores> Points<F> for WeightedRow<T, RS
         // no load or result changes.
         #[cfg(target_pointer_width = "64")]
         if S::NT && RS::UNIT {
-            let ahead = self.rows[2].wrapping_offset(c);
-            prefetch(ahead.wrapping_byte_offset(AHEAD_BYTES), L::N);
+            ask_ahead::<T, L>(self.rows[2], c);
         }
         let ([r0, r1, r2], [a, b, w2]) = (self.rows, self.weights);
         // SAFETY: the range contract.
@@ -269,7 +266,7 @@ impl<T: Sample<F>, RS: Step, F: Real, S: Stores> Points<F> for WeightedRow<T, RS
     }
 }
 
-/// Columns of two neighbouring points' weighted rows ([`row_pair`]): the first point's lanes
+/// Columns of two neighbouring points' weighted rows ([`row`] with a next point): the first point's lanes
 /// are returned (for the sweep to store), the second's stored here, as the sweep stores (`S`),
 /// at `next_dst + c * so`. Range contract of [`Points::at`]: columns `c .. c+N` of the four
 /// rows are readable and those of the second's outputs writable, none read by either point;
@@ -301,10 +298,8 @@ where
         let [r0, r1, r2, r3] = self.rows;
         // As `WeightedRow`'s hint, for both rows the pair reads first.
         if S::NT && RS::UNIT {
-            for row in [r2, r3] {
-                let ahead = row.wrapping_offset(at).wrapping_byte_offset(AHEAD_BYTES);
-                prefetch(ahead, L::N);
-            }
+            ask_ahead::<T, L>(r2, at);
+            ask_ahead::<T, L>(r3, at);
         }
         // SAFETY: the range contract.
         let ([f0, f1, f2], f3) = unsafe {

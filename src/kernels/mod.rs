@@ -192,6 +192,10 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
             tile,
             ..
         } => {
+            // With non-temporal stores, the rows of neighbouring points are swept in pairs
+            // only if their outputs lie alike on their cache lines.
+            #[cfg(target_pointer_width = "64")]
+            let pairs = !route.nt || (a_out.unsigned_abs() * size_of::<F>()).is_multiple_of(64);
             let mut first = 0;
             while first < len {
                 let cols = tile.min(len - first);
@@ -205,17 +209,19 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
                     let point = batch.gradient_index();
                     let stencil = plan.stencil(point);
                     #[cfg(target_pointer_width = "64")]
-                    let next = next_row(plan, (point, stencil), &batch, route, a_out);
+                    let next = next_row(plan, (point, stencil), &batch).filter(|_| pairs);
+                    #[cfg(not(target_pointer_width = "64"))]
+                    let next: Option<[F; 3]> = None;
+                    let dst = dst.wrapping_offset(off_out);
                     let row = RowAt {
                         path,
                         src: src.wrapping_offset(off_in),
                         axis_stride: a_in,
                         point,
-                        dst: dst.wrapping_offset(off_out),
+                        dst,
                         len: cols,
                         stencil,
-                        #[cfg(target_pointer_width = "64")]
-                        next: next.map(|weights| (weights, a_out)),
+                        next: next.map(|weights| (weights, dst.wrapping_offset(a_out))),
                     };
                     // SAFETY: `off_*` is the offset of column `first` of the row at `point`
                     // of the gradient axis; its `cols` columns lie on the row axes (strides
@@ -225,7 +231,6 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
                     // a next row, the same holds of point `point + 1`, the batch's next
                     // position (`a_*` on), whose outputs are others than this point's.
                     unsafe { instantiate(row, route, step_in, step_out) };
-                    #[cfg(target_pointer_width = "64")]
                     if next.is_some() {
                         let more = batch.advance(&mut off_in, &mut off_out);
                         debug_assert!(more);
@@ -295,9 +300,9 @@ unsafe fn block<T: Sample<F>, F: Real, S: Stores>(
     // SAFETY: the first and last rows read rows of the block, and the interior (rows 1..n-1
     // as one row) reads one row before and after, also in it.
     unsafe {
-        across::row::<T, F, _, _, S>(path, first, plan.first());
-        across::row::<T, F, _, _, S>(path, interior, plan.stencil(1));
-        across::row::<T, F, _, _, S>(path, end, plan.last());
+        across::row::<T, F, _, _, S>(path, first, plan.first(), None);
+        across::row::<T, F, _, _, S>(path, interior, plan.stencil(1), None);
+        across::row::<T, F, _, _, S>(path, end, plan.last(), None);
     }
 }
 
@@ -679,25 +684,20 @@ impl<T: Sample<F>, F: Real> Call for Line<'_, T, F> {
 }
 
 /// The weights of the point after `point` (whose stencil is `stencil`), when the across walk
-/// should sweep its row with this one ([`across::row_pair`]): both are weighted by coordinates,
-/// the next one's rows one point further on, it is the batch's next position, and with
-/// non-temporal stores its outputs (`a_out` elements on) lie on their cache lines as this
-/// point's do.
+/// may sweep its row with this one ([`across::row`] with a next point): both are weighted by
+/// coordinates, the next one's rows one point further on, and it is the batch's next
+/// position.
 #[cfg(target_pointer_width = "64")]
 #[inline(always)]
 fn next_row<F: Real>(
     plan: &AxisPlan<'_, F>,
     (point, stencil): (usize, Stencil<F>),
     batch: &Batch,
-    route: Route,
-    a_out: isize,
 ) -> Option<[F; 3]> {
     let Stencil::Weighted { first, .. } = stencil else {
         return None;
     };
-    if !batch.next_is_next_point()
-        || route.nt && !(a_out.unsigned_abs() * size_of::<F>()).is_multiple_of(64)
-    {
+    if !batch.next_is_next_point() {
         return None;
     }
     match plan.stencil(point + 1) {
@@ -710,7 +710,7 @@ fn next_row<F: Real>(
 }
 
 /// One row across the gradient axis, at `point`, with its stencil; with `next`, the next
-/// point's row too (its weights, and its outputs' offset from this row's).
+/// point's row too (its weights and outputs).
 struct RowAt<T, F> {
     path: Path,
     src: *const T,
@@ -719,8 +719,7 @@ struct RowAt<T, F> {
     dst: *mut F,
     len: usize,
     stencil: Stencil<F>,
-    #[cfg(target_pointer_width = "64")]
-    next: Option<([F; 3], isize)>,
+    next: Option<([F; 3], *mut F)>,
 }
 
 impl<T: Sample<F>, F: Real> Call for RowAt<T, F> {
@@ -737,24 +736,8 @@ impl<T: Sample<F>, F: Real> Call for RowAt<T, F> {
             output_step: so,
             len: self.len,
         };
-        #[cfg(target_pointer_width = "64")]
-        if let (Some((next, a_out)), Stencil::Weighted { first, weights }) =
-            (self.next, self.stencil)
-        {
-            let next_dst = self.dst.wrapping_offset(a_out);
-            // SAFETY: the caller's contract is `row_pair`'s.
-            unsafe {
-                across::row_pair::<T, F, SI, SO, S>(
-                    self.path,
-                    row,
-                    (first, [weights, next]),
-                    next_dst,
-                )
-            };
-            return;
-        }
         // SAFETY: the caller's contract is `row`'s.
-        unsafe { across::row::<T, F, SI, SO, S>(self.path, row, self.stencil) };
+        unsafe { across::row::<T, F, SI, SO, S>(self.path, row, self.stencil, self.next) };
     }
 }
 

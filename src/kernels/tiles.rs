@@ -359,7 +359,9 @@ impl Tile {
                     // SAFETY: the stencil at window row `r` (a tile row) reads window rows of
                     // the buffer (the halo holds them), at the tile's columns; the outputs are
                     // the tile's row, unit stride.
-                    unsafe { across::row::<F, F, Unit, Unit, S>(self.path, at, plan.stencil(r)) };
+                    unsafe {
+                        across::row::<F, F, Unit, Unit, S>(self.path, at, plan.stencil(r), None)
+                    };
                 }
             }
         }
