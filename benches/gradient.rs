@@ -19,7 +19,7 @@ fn bench_one<T: Sample<F> + MakeSample, F: Real + MakeSample>(c: &mut Criterion,
         group.sample_size(10);
     }
     group.bench_function("numgrad", |b| {
-        b.iter(|| black_box(&mut p).run(Some(workloads::AUTO)))
+        b.iter(|| black_box(&mut p).run(Some(workloads::auto())))
     });
     group.bench_function("memcpy", |b| b.iter(|| black_box(&mut p).memcpy()));
     group.bench_function("naive", |b| b.iter(|| black_box(&mut p).naive()));

@@ -3,7 +3,7 @@
 //! naive per-line loop (numpy's formulas with index arithmetic along each line).
 #![allow(dead_code)]
 
-use numgrad::testing::{Isa, Kernel, gradient_with};
+use numgrad::testing::{Isa, Kernel, gradient_with, isa_detected};
 use numgrad::{
     Axes, AxisSpacing, EdgeOrder, Options, Real, Sample, Spacing, StridedView, StridedViewMut,
     gradient_reference,
@@ -24,8 +24,10 @@ pub fn time(reps: usize, mut f: impl FnMut()) -> f64 {
     t.elapsed().as_secs_f64() / reps as f64
 }
 
-/// The automatic kernel on the fastest path this CPU has: what `gradient` runs.
-pub const AUTO: (Kernel, Isa) = (Kernel::Auto, Isa::Avx512);
+/// The automatic kernel on the path detected for this CPU: what `gradient` runs.
+pub fn auto() -> (Kernel, Isa) {
+    (Kernel::Auto, isa_detected())
+}
 
 /// Element type of a workload's input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -440,7 +442,7 @@ impl<T: Sample<F> + MakeSample, F: Real + MakeSample> Prepared<T, F> {
     pub fn check(&mut self) {
         self.run(None);
         let reference = self.outputs.clone();
-        self.run(Some(AUTO));
+        self.run(Some(auto()));
         let same = |a: &[Vec<F>], b: &[Vec<F>]| {
             a.iter().flatten().zip(b.iter().flatten()).all(|(x, y)| {
                 (x == y && x.is_sign_negative() == y.is_sign_negative())

@@ -37,7 +37,10 @@ static CAP: std::sync::OnceLock<Isa> = std::sync::OnceLock::new();
 
 /// Our call's kernel and vector path cap.
 fn our_call() -> (Kernel, Isa) {
-    (Kernel::Auto, *CAP.get().unwrap_or(&workloads::AUTO.1))
+    (
+        Kernel::Auto,
+        CAP.get().copied().unwrap_or_else(|| workloads::auto().1),
+    )
 }
 
 /// Repetitions of our call that last about 2 ms (one timed sample), from one call.
@@ -78,7 +81,7 @@ fn measure<T: Sample<F> + MakeSample, F: Real + MakeSample>(work: &Workload, rou
 
 /// Medians (ns per element) of each vector path (compile-time lanes, run-time AVX2, run-time
 /// AVX-512 for uneven spacing and non-temporal stores only, run-time AVX-512 wherever the CPU
-/// takes it), timed interleaved in the same run.
+/// takes it, the same with the FMA quotient), timed interleaved in the same run.
 fn compare_isa<T: Sample<F> + MakeSample, F: Real + MakeSample>(
     work: &Workload,
     rounds: usize,
@@ -442,11 +445,12 @@ fn main() {
         .map(|i| args.get(i + 1))
     {
         let cap = match name.map(String::as_str) {
+            Some("avx512-fma") => Isa::Avx512Fma,
             Some("avx512") => Isa::Avx512,
             Some("avx512-partial") => Isa::Avx512Partial,
             Some("avx2") => Isa::Avx2,
             Some("sse2") => Isa::Baseline,
-            _ => panic!("--isa takes avx512, avx512-partial, avx2 or sse2"),
+            _ => panic!("--isa takes avx512-fma, avx512, avx512-partial, avx2 or sse2"),
         };
         CAP.set(cap).unwrap();
     }
@@ -503,23 +507,24 @@ fn main() {
         "\nThe vector paths of this build, same run (partial AVX-512: for coordinates and for \
          outputs of 16 MiB or more only, as on CPUs whose 512-bit lanes lower the clock; \
          AVX-512: wherever a 512-bit vector fits, on CPUs with AVX512-VBMI2, else the same as \
-         partial):\n"
+         partial, with the quotient detected for this CPU; FMA quotient: AVX-512 with the first \
+         weight by coordinates from the FMA units, as on Intel's CPUs; the partial path divides):\n"
     );
     println!(
-        "| workload | compile-time lanes | AVX2 | partial AVX-512 | AVX-512 | lanes/AVX2 | lanes/AVX-512 |"
+        "| workload | compile-time lanes | AVX2 | partial AVX-512 | AVX-512 | FMA quotient | lanes/AVX2 | lanes/AVX-512 |"
     );
-    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     let selected = workloads::all(quick)
         .into_iter()
         .filter(|w| only.is_none_or(|o| w.name.contains(o.as_str())));
     for work in selected {
-        let [base, avx2, partial, avx512] = match work.elem {
+        let [base, avx2, partial, avx512, fma] = match work.elem {
             Elem::F64 => compare_isa::<f64, f64>(&work, rounds),
             Elem::F32 => compare_isa::<f32, f32>(&work, rounds),
             Elem::I16ToF32 => compare_isa::<i16, f32>(&work, rounds),
         };
         println!(
-            "| {} | {base:.3} | {avx2:.3} | {partial:.3} | {avx512:.3} | {:.2}x | {:.2}x |",
+            "| {} | {base:.3} | {avx2:.3} | {partial:.3} | {avx512:.3} | {fma:.3} | {:.2}x | {:.2}x |",
             work.name,
             base / avx2,
             base / avx512

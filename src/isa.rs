@@ -14,10 +14,16 @@
 //!
 //! A call picks its [`Path`] once, at its entry ([`Path::detect`]), and hands it down to the
 //! sweeps. The run-time lane types can only be built with a token of this module ([`Avx2`],
-//! [`Avx512`]): a zero-sized proof that only detection creates, so code that would run those
-//! instructions on a CPU without them does not compile. Detection is the `cpufeatures` crate
-//! (`cpuid` and `xgetbv`, `no_std`, cached in an atomic; it reports nothing under Miri, which
-//! cannot run `cpuid`).
+//! [`Avx512`]): a proof (of a byte at most) that only detection creates, so code that would
+//! run those instructions on a CPU without them does not compile. Detection is the
+//! `cpufeatures` crate (`cpuid` and `xgetbv`, `no_std`; it reports nothing under Miri, which
+//! cannot run `cpuid`), its answer cached in one atomic.
+//!
+//! The AVX-512F proof also carries how the 512-bit `f64` lanes take the first interior weight's
+//! quotient by coordinates ([`Avx512::fma_quotient`]): from the divider, or from the FMA units
+//! verified exact (`lanes::avx512`). Intel's cores issue a 512-bit `vdivpd` every 16 cycles,
+//! the limit of a line of coordinates (three divisions per point); AMD's divide faster than
+//! the FMA quotient can (measured in `docs/performance.md`), so they keep the divider.
 
 /// Proof that the CPU runs AVX2 and the OS saves its registers. Zero-sized; only
 /// [`Path::detect`] makes one.
@@ -25,11 +31,13 @@
 #[derive(Clone, Copy, Debug)]
 pub struct Avx2(());
 
-/// Proof that the CPU runs AVX-512F and AVX2 and the OS saves their registers. Zero-sized;
-/// only [`Path::detect`] makes one.
+/// Proof that the CPU runs AVX-512F and AVX2 and the OS saves their registers, and which unit
+/// the `f64` lanes take a weight's quotient from. Only [`Path::detect`] makes one.
 #[cfg(target_arch = "x86_64")]
 #[derive(Clone, Copy, Debug)]
-pub struct Avx512(());
+pub struct Avx512 {
+    fma_quotient: bool,
+}
 
 #[cfg(target_arch = "x86_64")]
 impl Avx512 {
@@ -38,6 +46,30 @@ impl Avx512 {
     pub(crate) fn avx2(self) -> Avx2 {
         Avx2(())
     }
+
+    /// Whether the `f64` lanes take the first interior weight by coordinates from the FMA
+    /// units (verified, the divider where not), rather than from the divider: on Intel CPUs.
+    #[inline(always)]
+    pub(crate) fn fma_quotient(self) -> bool {
+        self.fma_quotient
+    }
+
+    /// This proof with the quotient taken from the FMA units or not (tests compare both).
+    fn with_fma_quotient(self, fma_quotient: bool) -> Self {
+        Self { fma_quotient }
+    }
+}
+
+/// Whether this CPU is Intel's (`cpuid` leaf 0 says "GenuineIntel"), whose 512-bit divider
+/// is slower than the FMA quotient.
+#[cfg(target_arch = "x86_64")]
+fn slow_divider() -> bool {
+    // SAFETY: `cpuid` leaf 0 exists on every x86-64 CPU (the intrinsic is safe on newer Rust,
+    // hence the allowance); only asked after AVX-512F was detected, so never under Miri.
+    #[allow(unused_unsafe)]
+    let id = unsafe { core::arch::x86_64::__cpuid(0) };
+    // "Genu" "ineI" "ntel" in EBX, EDX, ECX.
+    (id.ebx, id.edx, id.ecx) == (0x756e_6547, 0x4965_6e69, 0x6c65_746e)
 }
 
 /// Proof that the CPU converts between f16 and f32 in vector registers (F16C, with the AVX
@@ -105,22 +137,52 @@ pub(crate) enum Path {
 }
 
 impl Path {
-    /// The fastest path this CPU offers (detected once per process, then an atomic load).
+    /// The fastest path this CPU offers (detected once per process, then one atomic load: a
+    /// small call pays for its detection too).
     #[inline]
     pub(crate) fn detect() -> Self {
         #[cfg(target_arch = "x86_64")]
         {
-            if cpu_avx512_full_clock::get() {
-                return Self::Avx512(Avx512(()));
-            }
-            if cpu_avx512::get() {
-                return Self::Avx512Partial(Avx512(()));
-            }
-            if cpu_avx2::get() {
-                return Self::Avx2(Avx2(()));
-            }
+            use core::sync::atomic::{AtomicU8, Ordering::Relaxed};
+            // 0: not yet asked; else `ask`'s code.
+            static DETECTED: AtomicU8 = AtomicU8::new(0);
+            let code = match DETECTED.load(Relaxed) {
+                0 => {
+                    let code = Self::ask();
+                    DETECTED.store(code, Relaxed);
+                    code
+                }
+                code => code,
+            };
+            let token = Avx512 {
+                fma_quotient: code & 8 != 0,
+            };
+            return match code & 7 {
+                4 => Self::Avx512(token),
+                3 => Self::Avx512Partial(token),
+                2 => Self::Avx2(Avx2(())),
+                _ => Self::Baseline,
+            };
         }
+        #[allow(unreachable_code)]
         Self::Baseline
+    }
+
+    /// The CPU's path as `Path::detect` caches it: 1 to 4 for the baseline, AVX2, partial and
+    /// full AVX-512, plus 8 for the FMA quotient.
+    #[cfg(target_arch = "x86_64")]
+    #[cold]
+    fn ask() -> u8 {
+        let fma = |code: u8| code + 8 * u8::from(slow_divider());
+        if cpu_avx512_full_clock::get() {
+            fma(4)
+        } else if cpu_avx512::get() {
+            fma(3)
+        } else if cpu_avx2::get() {
+            2
+        } else {
+            1
+        }
     }
 
     /// The AVX2 proof, on the AVX2 and AVX-512 paths.
@@ -147,7 +209,10 @@ impl Path {
         }
     }
 
-    /// This path, using nothing above `cap` (tests and benchmarks compare the paths).
+    /// This path, using nothing above `cap` (tests and benchmarks compare the paths). The FMA
+    /// quotient is the top of the order: every lower cap takes the divider, and
+    /// [`Isa::Avx512Fma`] forces the FMA quotient on any AVX-512F CPU, so that both quotients
+    /// are tested wherever there are 512-bit lanes.
     #[cfg_attr(not(feature = "testing"), allow(dead_code))]
     pub(crate) fn capped(self, cap: Isa) -> Self {
         match (self, cap) {
@@ -155,7 +220,15 @@ impl Path {
             #[cfg(target_arch = "x86_64")]
             (Self::Avx512(t) | Self::Avx512Partial(t), Isa::Avx2) => Self::Avx2(t.avx2()),
             #[cfg(target_arch = "x86_64")]
-            (Self::Avx512(t), Isa::Avx512Partial) => Self::Avx512Partial(t),
+            (Self::Avx512(t) | Self::Avx512Partial(t), Isa::Avx512Partial) => {
+                Self::Avx512Partial(t.with_fma_quotient(false))
+            }
+            #[cfg(target_arch = "x86_64")]
+            (Self::Avx512(t), _) => Self::Avx512(t.with_fma_quotient(cap == Isa::Avx512Fma)),
+            #[cfg(target_arch = "x86_64")]
+            (Self::Avx512Partial(t), _) => {
+                Self::Avx512Partial(t.with_fma_quotient(cap == Isa::Avx512Fma))
+            }
             (path, _) => path,
         }
     }
@@ -167,6 +240,8 @@ impl Path {
             Self::Baseline => Isa::Baseline,
             #[cfg(target_arch = "x86_64")]
             Self::Avx2(_) => Isa::Avx2,
+            #[cfg(target_arch = "x86_64")]
+            Self::Avx512Partial(t) | Self::Avx512(t) if t.fma_quotient() => Isa::Avx512Fma,
             #[cfg(target_arch = "x86_64")]
             Self::Avx512Partial(_) => Isa::Avx512Partial,
             #[cfg(target_arch = "x86_64")]
@@ -190,15 +265,27 @@ pub enum Isa {
     /// clock runs.
     Avx512Partial,
     /// AVX-512F sweeps wherever a 512-bit vector fits, where the CPU's 512-bit lanes run at full
-    /// clock (AVX512-VBMI2); elsewhere the same as `Avx512Partial`.
+    /// clock (AVX512-VBMI2); elsewhere the same as `Avx512Partial`. Every quotient from the
+    /// divider: what AMD's CPUs run.
     Avx512,
+    /// The AVX-512F sweeps of `Avx512` (or `Avx512Partial` where the lanes lower the clock),
+    /// with the first interior weight by coordinates on `f64` lanes taken from the FMA units,
+    /// verified exact (the divider where not): what Intel's CPUs run; forced on any CPU with
+    /// AVX-512F, so that it is tested there too.
+    Avx512Fma,
 }
 
 impl Isa {
     /// Every cap, in increasing order: the one list the tests, the fuzz targets and the report
     /// run through.
     #[cfg_attr(not(feature = "testing"), allow(dead_code))]
-    pub const ALL: [Isa; 4] = [Isa::Baseline, Isa::Avx2, Isa::Avx512Partial, Isa::Avx512];
+    pub const ALL: [Isa; 5] = [
+        Isa::Baseline,
+        Isa::Avx2,
+        Isa::Avx512Partial,
+        Isa::Avx512,
+        Isa::Avx512Fma,
+    ];
 }
 
 #[cfg(all(test, target_arch = "x86_64"))]
@@ -209,7 +296,11 @@ mod tests {
     /// tokens are made here without the CPU's word: nothing runs on them).
     #[test]
     fn each_path_takes_the_512_bit_lanes_it_should() {
-        let (full, partial) = (Path::Avx512(Avx512(())), Path::Avx512Partial(Avx512(())));
+        let token = |fma_quotient| Avx512 { fma_quotient };
+        let (full, partial) = (
+            Path::Avx512(token(false)),
+            Path::Avx512Partial(token(false)),
+        );
         let avx2 = Path::Avx2(Avx2(()));
         for wide in [false, true] {
             assert!(full.avx512(wide).is_some(), "full, wide {wide}");
@@ -217,11 +308,26 @@ mod tests {
             assert!(avx2.avx512(wide).is_none() && Path::Baseline.avx512(wide).is_none());
         }
         let expect = |path: Path| Isa::ALL.map(|cap| path.capped(cap).isa());
-        use Isa::{Avx2 as A2, Avx512 as A5, Avx512Partial as P5, Baseline as B};
-        assert_eq!(expect(full), [B, A2, P5, A5]);
-        assert_eq!(expect(partial), [B, A2, P5, P5]);
-        assert_eq!(expect(avx2), [B, A2, A2, A2]);
-        assert_eq!(expect(Path::Baseline), [B; 4]);
+        use Isa::{Avx2 as A2, Avx512 as A5, Avx512Fma as F5, Avx512Partial as P5, Baseline as B};
+        // Whatever detection chose for the quotient: only the top cap takes the FMA units.
+        for fma in [false, true] {
+            assert_eq!(expect(Path::Avx512(token(fma))), [B, A2, P5, A5, F5]);
+            assert_eq!(expect(Path::Avx512Partial(token(fma))), [B, A2, P5, P5, F5]);
+        }
+        assert_eq!(expect(avx2), [B, A2, A2, A2, A2]);
+        assert_eq!(expect(Path::Baseline), [B; 5]);
+        // The cap decides the quotient, whatever detection chose.
+        for detected in [false, true] {
+            for (path, cap, fma) in [
+                (Path::Avx512(token(detected)), Isa::Avx512Partial, false),
+                (Path::Avx512(token(detected)), Isa::Avx512Fma, true),
+                (Path::Avx512(token(detected)), Isa::Avx512, false),
+                (Path::Avx512Partial(token(detected)), Isa::Avx512Fma, true),
+            ] {
+                let t = path.capped(cap).avx512(true).expect("512-bit lanes");
+                assert_eq!(t.fma_quotient(), fma, "{path:?} capped at {cap:?}");
+            }
+        }
     }
 
     /// A line that divides for its own weights stores around the caches on 512-bit lanes only
@@ -230,7 +336,10 @@ mod tests {
     fn a_dividing_line_bypasses_the_caches_on_512_bit_lanes_only() {
         use crate::kernels::line_nt;
         let dividing_line_nt = |path| line_nt(path, false);
-        let (full, partial) = (Path::Avx512(Avx512(())), Path::Avx512Partial(Avx512(())));
+        let token = Avx512 {
+            fma_quotient: false,
+        };
+        let (full, partial) = (Path::Avx512(token), Path::Avx512Partial(token));
         for path in [full, partial, Path::Avx2(Avx2(())), Path::Baseline] {
             assert!(line_nt(path, true), "{path:?}");
         }

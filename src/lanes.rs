@@ -289,6 +289,15 @@ pub trait Lanes: Arith {
         unsafe { three_loads(token, p, Unit) }
     }
 
+    /// `n / d` lane by lane, correctly rounded: the bits of `/`. A lane type may take it from
+    /// other units than the divider where they are faster on the CPU its token was made for
+    /// (`lanes::avx512`'s `f64` lanes on Intel's CPUs).
+    #[inline(always)]
+    fn quotient(token: Self::Token, n: Self, d: Self) -> Self {
+        let _ = token;
+        n / d
+    }
+
     /// Whether [`neighbours`](Self::neighbours) shifts the neighbours in from aligned vectors
     /// (worth aligning a sweep's loads for); otherwise it loads them unaligned.
     const SHIFTS_NEIGHBOURS: bool = false;
@@ -333,6 +342,17 @@ pub trait Lanes: Arith {
     /// [`NT_ALIGN`](Self::NT_ALIGN) when `N > 1` (a single lane needs only the element's own
     /// alignment).
     unsafe fn store_nt(self, p: *mut Self::Elem);
+}
+
+/// [`Lanes::quotient`] with the lanes' token, as a `stencil::QuotientBy`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct QuotientOn<T>(pub(crate) T);
+
+impl<L: Lanes> crate::stencil::QuotientBy<L> for QuotientOn<L::Token> {
+    #[inline(always)]
+    fn of(self, n: L, d: L) -> L {
+        L::quotient(self.0, n, d)
+    }
 }
 
 /// The lanes of a three-point stencil at `p` along stride `s` as three loads (each lane type's

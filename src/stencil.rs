@@ -29,10 +29,36 @@ pub(crate) fn weighted<L: Arith>([a, b, c]: [L; 3], [f0, f1, f2]: [L; 3]) -> L {
 /// `dx2 = x[i+1] - x[i]`.
 #[inline(always)]
 pub(crate) fn interior_weights<L: Arith>(dx1: L, dx2: L) -> [L; 3] {
-    let a = -dx2 / (dx1 * (dx1 + dx2));
+    interior_weights_by(dx1, dx2, Divider)
+}
+
+/// [`interior_weights`] with the first weight's quotient taken by `first` (the vector kernels
+/// balance the divider against the FMA units with it: `Lanes::quotient`).
+#[inline(always)]
+pub(crate) fn interior_weights_by<L: Arith>(dx1: L, dx2: L, first: impl QuotientBy<L>) -> [L; 3] {
+    let a = first.of(-dx2, dx1 * (dx1 + dx2));
     let b = (dx2 - dx1) / (dx1 * dx2);
     let c = dx1 / (dx2 * (dx1 + dx2));
     [a, b, c]
+}
+
+/// `n / d` correctly rounded, the bits of `/`, by whichever unit. A trait rather than a
+/// closure: a closure is not always inlined, and the intrinsics inlined into it would then be
+/// compiled without the sweep's target features (`.ci/inlined.sh`).
+pub(crate) trait QuotientBy<L>: Copy {
+    /// `n / d`.
+    fn of(self, n: L, d: L) -> L;
+}
+
+/// The divider: `/`.
+#[derive(Clone, Copy, Debug)]
+struct Divider;
+
+impl<L: Arith> QuotientBy<L> for Divider {
+    #[inline(always)]
+    fn of(self, n: L, d: L) -> L {
+        n / d
+    }
 }
 
 /// numpy's non-uniform interior weights of point `i >= 1` of positions `x`, in `F`'s

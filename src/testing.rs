@@ -27,6 +27,17 @@ pub fn isa_used(cap: Isa) -> Isa {
     Path::detect().capped(cap).isa()
 }
 
+/// The instruction set an uncapped call (what [`gradient`](crate::gradient) runs) uses on this
+/// CPU: the cap that gives it.
+///
+/// ```
+/// use numgrad::testing::{Isa, isa_detected, isa_used};
+/// assert_eq!(isa_used(isa_detected()), isa_detected());
+/// ```
+pub fn isa_detected() -> Isa {
+    Path::detect().isa()
+}
+
 /// [`gradient`](crate::gradient) with a forced `kernel`, on vector paths up to `cap`.
 ///
 /// Returns `Ok(false)`, having written nothing, when the kernel does not fit the layout of some
@@ -137,4 +148,21 @@ pub fn gradient_values_reference<V: crate::Value<F>, F: crate::Precision>(
     options: &Options<'_, F>,
 ) -> Result<(), GradientError> {
     crate::reference::values_reference(input, outputs, options)
+}
+
+/// The AVX-512F lanes' quotient from the FMA units (`Isa::Avx512Fma`): `n / d` lane by lane
+/// from a reciprocal estimate corrected with FMA, and the lanes its verification accepted (an
+/// accepted lane must hold the divider's bits; the kernels divide a vector with any other).
+/// `None` on a CPU without AVX-512F. `examples/division_probe.rs --check` and
+/// `tests/fma_quotient.rs` hold it to the hardware's division.
+#[cfg(target_arch = "x86_64")]
+pub fn fma_quotient(n: [f64; 8], d: [f64; 8]) -> Option<([f64; 8], [bool; 8])> {
+    crate::lanes::avx512::fma_quotient_of(n, d)
+}
+
+/// Which lanes the FMA quotient's verification accepts `q` as `n / d` in (it must accept the
+/// correctly rounded quotient alone); `None` on a CPU without AVX-512F.
+#[cfg(target_arch = "x86_64")]
+pub fn fma_quotient_accepts(n: [f64; 8], d: [f64; 8], q: [f64; 8]) -> Option<[bool; 8]> {
+    crate::lanes::avx512::verified_of(n, d, q)
 }

@@ -544,6 +544,11 @@ fn avx512_sweeps_give_the_reference_bits() {
     every_case_gives_the_reference_bits(Isa::Avx512);
 }
 
+#[test]
+fn avx512_sweeps_with_the_fma_quotient_give_the_reference_bits() {
+    every_case_gives_the_reference_bits(Isa::Avx512Fma);
+}
+
 // Without NEON `wide`'s lanes are plain arrays, and this suite would no longer check NEON lanes.
 #[cfg(all(target_arch = "aarch64", not(target_feature = "neon")))]
 compile_error!("aarch64 build without NEON: `wide`'s compile-time lanes are plain arrays");

@@ -215,3 +215,8 @@ fn every_numpy_fixture_matches_on_partial_avx512() {
 fn every_numpy_fixture_matches_on_avx512() {
     every_numpy_fixture_matches(Isa::Avx512);
 }
+
+#[test]
+fn every_numpy_fixture_matches_with_the_fma_quotient() {
+    every_numpy_fixture_matches(Isa::Avx512Fma);
+}

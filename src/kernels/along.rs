@@ -9,9 +9,9 @@ use super::sweep::{DividedSweep, Dividing, Points, sweep};
 use super::{Cached, Stores};
 use crate::element::{Real, Sample};
 use crate::isa::Path;
-use crate::lanes::{Lanes, Step, Unit, three_loads};
+use crate::lanes::{Lanes, QuotientOn, Step, Unit, three_loads};
 use crate::spacing::{Grid, Steps, Timestamp, lane_steps};
-use crate::stencil::{AxisPlan, Divide, WithDivide, interior_weights, weighted};
+use crate::stencil::{AxisPlan, Divide, WithDivide, interior_weights_by, weighted};
 
 /// Differentiates points `lo..hi` of one line of `plan.len()` samples on the call's vector
 /// `path`, with the stores `S` (non-temporal or not): point `i` into `dst + (i - lo) * so`.
@@ -467,7 +467,7 @@ impl<C: Timestamp<F>, F: Real> UnevenWeights<F> for FromPositions<C, F> {
     unsafe fn at<L: Lanes<Elem = F>>(&self, token: L::Token, i: usize) -> [L; 3] {
         // SAFETY: the range contract.
         let (dx1, dx2) = unsafe { lane_steps::<F, C, L>(token, self.x, i) };
-        interior_weights(dx1, dx2)
+        interior_weights_by(dx1, dx2, QuotientOn(token))
     }
 }
 

@@ -5,19 +5,27 @@
 //! 256-bit one (0.15 vs 0.27 ns per element); and so do the sweeps that store around the
 //! caches, whose 64-byte non-temporal stores each write a whole cache line.
 //!
+//! On Intel's CPUs a 512-bit `vdivpd` issues every 16 cycles, and a line of coordinates, three
+//! divisions per point, runs at the divider's pace; there the `f64` lanes take the first
+//! weight's quotient from the FMA units instead ([`fma_quotient`]), verified exact lane by
+//! lane, and the divider takes the other two: one more division's worth of FMA work balances
+//! the two units (the token says which, `Avx512::fma_quotient`).
+//!
 //! Every constructor takes an `isa::Avx512` token, which only detection makes: a value of these
 //! types exists only on a CPU with AVX-512F, the invariant the `// SAFETY:` comments below name
 //! ("the token was shown"). Every method is `#[inline(always)]` so that it compiles into the
 //! `#[target_feature(enable = "avx512f")]` sweep that uses it (`kernels::sweep`).
 
 use core::arch::x86_64::{
-    __m256, __m256d, __m512, __m512d, _mm256_castps_pd, _mm512_add_pd, _mm512_add_ps,
-    _mm512_alignr_epi32, _mm512_alignr_epi64, _mm512_castpd_ps, _mm512_castpd_si512,
-    _mm512_castpd256_pd512, _mm512_castps_si512, _mm512_castsi512_pd, _mm512_castsi512_ps,
-    _mm512_div_pd, _mm512_div_ps, _mm512_insertf64x4, _mm512_load_pd, _mm512_load_ps,
-    _mm512_loadu_pd, _mm512_loadu_ps, _mm512_mul_pd, _mm512_mul_ps, _mm512_set1_epi32,
-    _mm512_set1_epi64, _mm512_set1_pd, _mm512_set1_ps, _mm512_storeu_pd, _mm512_storeu_ps,
-    _mm512_stream_pd, _mm512_stream_ps, _mm512_sub_pd, _mm512_sub_ps, _mm512_xor_si512,
+    __m256, __m256d, __m512, __m512d, __mmask8, _CMP_GE_OQ, _CMP_LT_OQ, _mm256_castps_pd,
+    _mm512_abs_pd, _mm512_add_pd, _mm512_add_ps, _mm512_alignr_epi32, _mm512_alignr_epi64,
+    _mm512_and_si512, _mm512_castpd_ps, _mm512_castpd_si512, _mm512_castpd256_pd512,
+    _mm512_castps_si512, _mm512_castsi512_pd, _mm512_castsi512_ps, _mm512_cmp_pd_mask,
+    _mm512_div_pd, _mm512_div_ps, _mm512_fmadd_pd, _mm512_fnmadd_pd, _mm512_insertf64x4,
+    _mm512_load_pd, _mm512_load_ps, _mm512_loadu_pd, _mm512_loadu_ps, _mm512_mask_cmp_pd_mask,
+    _mm512_mul_pd, _mm512_mul_ps, _mm512_rcp14_pd, _mm512_set1_epi32, _mm512_set1_epi64,
+    _mm512_set1_pd, _mm512_set1_ps, _mm512_storeu_pd, _mm512_storeu_ps, _mm512_stream_pd,
+    _mm512_stream_ps, _mm512_sub_epi64, _mm512_sub_pd, _mm512_sub_ps, _mm512_xor_si512,
 };
 
 use super::{Convert, Lanes, Step};
@@ -74,6 +82,147 @@ unsafe fn join_ps(lo: __m256, hi: __m256) -> __m512 {
     unsafe { _mm512_castpd_ps(join(_mm256_castps_pd(lo), _mm256_castps_pd(hi))) }
 }
 
+/// The lanes where `q` is shown to be `n / d` correctly rounded.
+///
+/// With `r = n - d*q` (one FMA, one rounding) and `h = |d| * 2^(e-53)`, `e` the exponent of the
+/// double just below `|q|`, a lane is accepted only when `|r| < h` and `2^-1021 <= h < inf`:
+///
+/// - `h` is exact: `2^e * 2^-53` is a power of two (or 0, for `e = -1022`), and its product by
+///   `|d|` (53 bits at most) is exact when it is normal, which `h >= 2^-1021` guarantees.
+/// - Rounding to nearest is monotone and `h` is a double, so `|n - d*q| >= h` would give
+///   `|r| >= h`: hence `|n/d - q| < 2^(e-53)` exactly.
+/// - If `q` is not a power of two, `e` is its own exponent and `2^(e-53)` half its ulp: `q` is
+///   nearer `n/d` than both neighbours, the correctly rounded quotient (strictly: no tie). If
+///   `q` is a power of two, `e` is one less, and the bound is half the ulp below it, the nearer
+///   neighbour's distance.
+/// - Every other case is rejected: `q = ±0` gives `h = inf` or NaN (the double "below" 0 has
+///   an exponent of all ones), a subnormal `q` or `d = 0` gives `h = 0`, a non-finite `n`, `d`
+///   or `q` a NaN or infinite `r` or `h`.
+///
+/// So the bits never depend on the estimate that made `q`. `examples/division_probe.rs
+/// --check` holds this to the hardware's division on billions of operands of every class.
+///
+/// # Safety
+/// The CPU supports AVX-512F.
+#[inline(always)]
+unsafe fn verified(n: __m512d, d: __m512d, q: __m512d) -> __mmask8 {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let r = _mm512_fnmadd_pd(d, q, n);
+        let below = _mm512_sub_epi64(_mm512_castpd_si512(q), _mm512_set1_epi64(1));
+        let exponent = _mm512_and_si512(below, _mm512_set1_epi64(0x7ff0 << 48));
+        let h = _mm512_mul_pd(
+            _mm512_mul_pd(
+                _mm512_castsi512_pd(exponent),
+                _mm512_set1_pd(TWO_TO_MINUS_53),
+            ),
+            _mm512_abs_pd(d),
+        );
+        let normal = _mm512_mask_cmp_pd_mask::<_CMP_LT_OQ>(
+            _mm512_cmp_pd_mask::<_CMP_GE_OQ>(h, _mm512_set1_pd(TWO_TO_MINUS_1021)),
+            h,
+            _mm512_set1_pd(f64::INFINITY),
+        );
+        _mm512_mask_cmp_pd_mask::<_CMP_LT_OQ>(normal, _mm512_abs_pd(r), h)
+    }
+}
+
+const TWO_TO_MINUS_53: f64 = 1.0 / (1u64 << 53) as f64;
+const TWO_TO_MINUS_1021: f64 = f64::MIN_POSITIVE * 2.0;
+
+/// `n / d` from the FMA units: a 14-bit reciprocal estimate (`vrcp14pd`), two Newton steps,
+/// `q0 = n*y` corrected once, `q = q0 + (n - d*q0)*y`; and the lanes where [`verified`]
+/// shows `q` to be the correctly rounded quotient. Whatever the estimate, an accepted lane has
+/// the divider's bits.
+///
+/// # Safety
+/// The CPU supports AVX-512F.
+#[inline(always)]
+unsafe fn fma_quotient(n: __m512d, d: __m512d) -> (__m512d, __mmask8) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let one = _mm512_set1_pd(1.0);
+        let y0 = _mm512_rcp14_pd(d);
+        let y1 = _mm512_fmadd_pd(y0, _mm512_fnmadd_pd(d, y0, one), y0);
+        let y = _mm512_fmadd_pd(y1, _mm512_fnmadd_pd(d, y1, one), y1);
+        let q0 = _mm512_mul_pd(n, y);
+        let q = _mm512_fmadd_pd(_mm512_fnmadd_pd(d, q0, n), y, q0);
+        (q, verified(n, d, q))
+    }
+}
+
+/// `n / d` with the divider's bits: the FMA quotient where the token says so and every lane is
+/// verified, else `vdivpd`.
+///
+/// # Safety
+/// The CPU supports AVX-512F.
+#[inline(always)]
+unsafe fn quotient_f64(token: Avx512, n: __m512d, d: __m512d) -> __m512d {
+    // SAFETY: the caller's contract.
+    unsafe {
+        if token.fma_quotient() {
+            let (q, exact) = fma_quotient(n, d);
+            if exact == 0xff {
+                return q;
+            }
+        }
+        _mm512_div_pd(n, d)
+    }
+}
+
+/// `f32` lanes divide: `vdivps` is not their limit.
+///
+/// # Safety
+/// The CPU supports AVX-512F.
+#[inline(always)]
+unsafe fn quotient_f32(_: Avx512, n: __m512, d: __m512) -> __m512 {
+    // SAFETY: the caller's contract.
+    unsafe { _mm512_div_ps(n, d) }
+}
+
+/// [`fma_quotient`] on eight lanes held in arrays, for `testing`: the quotients and which lanes
+/// were verified, or `None` without AVX-512F.
+#[cfg(feature = "testing")]
+pub(crate) fn fma_quotient_of(n: [f64; 8], d: [f64; 8]) -> Option<([f64; 8], [bool; 8])> {
+    let token = crate::isa::Path::detect().avx512(true)?;
+    // SAFETY: the token was shown (AVX-512F).
+    Some(unsafe { fma_quotient_lanes(token, n, d) })
+}
+
+/// [`verified`] on eight lanes held in arrays, for `testing`: which lanes accept `q` as
+/// `n / d`, or `None` without AVX-512F.
+#[cfg(feature = "testing")]
+pub(crate) fn verified_of(n: [f64; 8], d: [f64; 8], q: [f64; 8]) -> Option<[bool; 8]> {
+    let token = crate::isa::Path::detect().avx512(true)?;
+    // SAFETY: the token was shown (AVX-512F).
+    Some(unsafe { verified_lanes(token, n, d, q) })
+}
+
+#[cfg(feature = "testing")]
+#[target_feature(enable = "avx512f")]
+unsafe fn fma_quotient_lanes(_: Avx512, n: [f64; 8], d: [f64; 8]) -> ([f64; 8], [bool; 8]) {
+    let mut q = [0.0; 8];
+    // SAFETY: the token was shown; the arrays hold eight lanes each.
+    let exact = unsafe {
+        let (v, exact) = fma_quotient(_mm512_loadu_pd(n.as_ptr()), _mm512_loadu_pd(d.as_ptr()));
+        _mm512_storeu_pd(q.as_mut_ptr(), v);
+        exact
+    };
+    (q, core::array::from_fn(|k| exact & (1 << k) != 0))
+}
+
+#[cfg(feature = "testing")]
+#[target_feature(enable = "avx512f")]
+unsafe fn verified_lanes(_: Avx512, n: [f64; 8], d: [f64; 8], q: [f64; 8]) -> [bool; 8] {
+    let load = |v: &[f64; 8]| {
+        // SAFETY: the token was shown; the array holds eight lanes.
+        unsafe { _mm512_loadu_pd(v.as_ptr()) }
+    };
+    // SAFETY: the token was shown.
+    let accepted = unsafe { verified(load(&n), load(&d), load(&q)) };
+    core::array::from_fn(|k| accepted & (1 << k) != 0)
+}
+
 /// The lanes of the samples from `p - 1` and from `p + 1`, shifted in (`valign`) from the
 /// vectors `before`, `at` and `after` of the samples from `p - N`, `p` and `p + N`.
 macro_rules! neighbours {
@@ -103,7 +252,7 @@ neighbours! {
 macro_rules! avx512_lanes {
     ($($name:ident($v:ty) => $f:ty, $n:literal, [$add:ident, $sub:ident, $mul:ident,
        $div:ident, $neg:ident, $set1:ident, $loadu:ident, $storeu:ident, $stream:ident,
-       $join:ident, $half:ty, $load:ident, $neighbours:ident];)*) => {$(
+       $join:ident, $half:ty, $load:ident, $neighbours:ident, $quotient:ident];)*) => {$(
         /// AVX-512 lanes of one float type (see the module's documentation for where they
         /// live).
         #[derive(Clone, Copy, Debug)]
@@ -121,6 +270,12 @@ macro_rules! avx512_lanes {
             // runs on an AMD Zen 5: 1.31-1.42x the bound (median 1.36x) with the unaligned
             // loads, 1.17-1.35x (1.25x) with these.
             const SHIFTS_NEIGHBOURS: bool = true;
+
+            #[inline(always)]
+            fn quotient(token: Avx512, n: Self, d: Self) -> Self {
+                // SAFETY: the token was shown.
+                Self(unsafe { $quotient(token, n.0, d.0) })
+            }
 
             #[inline(always)]
             unsafe fn neighbours(_: Avx512, p: *const $f) -> [Self; 2] {
@@ -191,8 +346,8 @@ macro_rules! avx512_lanes {
 avx512_lanes! {
     F64x8(__m512d) => f64, 8, [_mm512_add_pd, _mm512_sub_pd, _mm512_mul_pd, _mm512_div_pd,
         neg_f64, _mm512_set1_pd, _mm512_loadu_pd, _mm512_storeu_pd, _mm512_stream_pd,
-        join, super::avx2::F64x4, _mm512_load_pd, neighbours_f64];
+        join, super::avx2::F64x4, _mm512_load_pd, neighbours_f64, quotient_f64];
     F32x16(__m512) => f32, 16, [_mm512_add_ps, _mm512_sub_ps, _mm512_mul_ps, _mm512_div_ps,
         neg_f32, _mm512_set1_ps, _mm512_loadu_ps, _mm512_storeu_ps, _mm512_stream_ps,
-        join_ps, super::avx2::F32x8, _mm512_load_ps, neighbours_f32];
+        join_ps, super::avx2::F32x8, _mm512_load_ps, neighbours_f32, quotient_f32];
 }
