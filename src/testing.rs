@@ -153,8 +153,8 @@ pub fn gradient_values_reference<V: crate::Value<F>, F: crate::Precision>(
 /// The AVX-512F lanes' quotient from the FMA units (`Isa::Avx512Fma`): `n / d` lane by lane
 /// from a reciprocal estimate corrected with FMA, and the lanes its verification accepted (an
 /// accepted lane must hold the divider's bits; the kernels divide a vector with any other).
-/// `None` on a CPU without AVX-512F. `examples/division_probe.rs --check` and
-/// `tests/fma_quotient.rs` hold it to the hardware's division.
+/// `None` on a CPU without AVX-512F. `tests/fma_quotient.rs` holds it to the hardware's
+/// division.
 #[cfg(target_arch = "x86_64")]
 pub fn fma_quotient(n: [f64; 8], d: [f64; 8]) -> Option<([f64; 8], [bool; 8])> {
     crate::lanes::avx512::fma_quotient_of(n, d)

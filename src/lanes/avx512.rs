@@ -1,15 +1,15 @@
 //! 512-bit AVX-512F lanes for the run-time AVX-512 sweeps (see `crate::isa`): the same four
 //! operations and sign-flip negation as every other lane type, each one correctly rounded
 //! instruction per lane, never fused. The sweeps bound by the divider use them (three divisions
-//! per point): measured here, a 512-bit `vdivpd` divides 1.8× as many `f64` per second as a
-//! 256-bit one (0.15 vs 0.27 ns per element); and so do the sweeps that store around the
+//! per point): measured on an AMD Zen 5, a 512-bit `vdivpd` divides 1.8× as many `f64` per
+//! second as a 256-bit one (0.15 vs 0.27 ns per element); and so do the sweeps that store around the
 //! caches, whose 64-byte non-temporal stores each write a whole cache line.
 //!
 //! On Intel's CPUs a 512-bit `vdivpd` issues every 16 cycles, and a line of coordinates, three
 //! divisions per point, runs at the divider's pace; there the `f64` lanes take the first
 //! weight's quotient from the FMA units instead ([`fma_quotient`]), verified exact lane by
-//! lane, and the divider takes the other two: one more division's worth of FMA work balances
-//! the two units (the token says which, `Avx512::fma_quotient`).
+//! lane, and the divider takes the other two: that keeps both busy (a second quotient from the
+//! FMA units is slower, their two ports full). The token says which (`Avx512::fma_quotient`).
 //!
 //! Every constructor takes an `isa::Avx512` token, which only detection makes: a value of these
 //! types exists only on a CPU with AVX-512F, the invariant the `// SAFETY:` comments below name
@@ -99,8 +99,8 @@ unsafe fn join_ps(lo: __m256, hi: __m256) -> __m512 {
 ///   an exponent of all ones), a subnormal `q` or `d = 0` gives `h = 0`, a non-finite `n`, `d`
 ///   or `q` a NaN or infinite `r` or `h`.
 ///
-/// So the bits never depend on the estimate that made `q`. `examples/division_probe.rs
-/// --check` holds this to the hardware's division on billions of operands of every class.
+/// So the bits never depend on the estimate that made `q`. `tests/fma_quotient.rs` holds this
+/// to the hardware's division on operands of every class (billions of them by hand).
 ///
 /// # Safety
 /// The CPU supports AVX-512F.
