@@ -54,9 +54,12 @@ impl Avx512 {
         self.fma_quotient
     }
 
-    /// This proof with the quotient taken from the FMA units or not (tests compare both).
-    fn with_fma_quotient(self, fma_quotient: bool) -> Self {
-        Self { fma_quotient }
+    /// This proof under a test's `cap`: the FMA quotient at the top cap only (tests compare
+    /// both quotients on any AVX-512F CPU).
+    fn capped(self, cap: Isa) -> Self {
+        Self {
+            fma_quotient: cap == Isa::Avx512Fma,
+        }
     }
 }
 
@@ -221,14 +224,12 @@ impl Path {
             (Self::Avx512(t) | Self::Avx512Partial(t), Isa::Avx2) => Self::Avx2(t.avx2()),
             #[cfg(target_arch = "x86_64")]
             (Self::Avx512(t) | Self::Avx512Partial(t), Isa::Avx512Partial) => {
-                Self::Avx512Partial(t.with_fma_quotient(false))
+                Self::Avx512Partial(t.capped(cap))
             }
             #[cfg(target_arch = "x86_64")]
-            (Self::Avx512(t), _) => Self::Avx512(t.with_fma_quotient(cap == Isa::Avx512Fma)),
+            (Self::Avx512(t), _) => Self::Avx512(t.capped(cap)),
             #[cfg(target_arch = "x86_64")]
-            (Self::Avx512Partial(t), _) => {
-                Self::Avx512Partial(t.with_fma_quotient(cap == Isa::Avx512Fma))
-            }
+            (Self::Avx512Partial(t), _) => Self::Avx512Partial(t.capped(cap)),
             (path, _) => path,
         }
     }

@@ -151,18 +151,16 @@ pub fn gradient_values_reference<V: crate::Value<F>, F: crate::Precision>(
 }
 
 /// The AVX-512F lanes' quotient from the FMA units (`Isa::Avx512Fma`): `n / d` lane by lane
-/// from a reciprocal estimate corrected with FMA, and the lanes its verification accepted (an
-/// accepted lane must hold the divider's bits; the kernels divide a vector with any other).
-/// `None` on a CPU without AVX-512F. `tests/fma_quotient.rs` holds it to the hardware's
-/// division.
+/// from a reciprocal estimate corrected with FMA; the lanes its verification accepted (an
+/// accepted lane must hold the divider's bits; the kernels divide a vector with any other);
+/// and the lanes where that verification accepts `offered` as `n / d` (it must accept the
+/// correctly rounded quotient alone). `None` on a CPU without AVX-512F. `tests/fma_quotient.rs`
+/// holds it to the hardware's division.
 #[cfg(target_arch = "x86_64")]
-pub fn fma_quotient(n: [f64; 8], d: [f64; 8]) -> Option<([f64; 8], [bool; 8])> {
-    crate::lanes::avx512::fma_quotient_of(n, d)
-}
-
-/// Which lanes the FMA quotient's verification accepts `q` as `n / d` in (it must accept the
-/// correctly rounded quotient alone); `None` on a CPU without AVX-512F.
-#[cfg(target_arch = "x86_64")]
-pub fn fma_quotient_accepts(n: [f64; 8], d: [f64; 8], q: [f64; 8]) -> Option<[bool; 8]> {
-    crate::lanes::avx512::verified_of(n, d, q)
+pub fn fma_quotient(
+    n: [f64; 8],
+    d: [f64; 8],
+    offered: [f64; 8],
+) -> Option<([f64; 8], [bool; 8], [bool; 8])> {
+    crate::lanes::avx512::fma_quotient_of(n, d, offered)
 }

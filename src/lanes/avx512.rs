@@ -180,47 +180,33 @@ unsafe fn quotient_f32(_: Avx512, n: __m512, d: __m512) -> __m512 {
     unsafe { _mm512_div_ps(n, d) }
 }
 
-/// [`fma_quotient`] on eight lanes held in arrays, for `testing`: the quotients and which lanes
-/// were verified, or `None` without AVX-512F.
+/// [`fma_quotient`] on eight lanes held in arrays, for `testing`: the quotients, the lanes
+/// verified, and the lanes where [`verified`] accepts `offered` as `n / d`; `None` without
+/// AVX-512F.
 #[cfg(feature = "testing")]
-pub(crate) fn fma_quotient_of(n: [f64; 8], d: [f64; 8]) -> Option<([f64; 8], [bool; 8])> {
-    let token = crate::isa::Path::detect().avx512(true)?;
-    // SAFETY: the token was shown (AVX-512F).
-    Some(unsafe { fma_quotient_lanes(token, n, d) })
-}
-
-/// [`verified`] on eight lanes held in arrays, for `testing`: which lanes accept `q` as
-/// `n / d`, or `None` without AVX-512F.
-#[cfg(feature = "testing")]
-pub(crate) fn verified_of(n: [f64; 8], d: [f64; 8], q: [f64; 8]) -> Option<[bool; 8]> {
-    let token = crate::isa::Path::detect().avx512(true)?;
-    // SAFETY: the token was shown (AVX-512F).
-    Some(unsafe { verified_lanes(token, n, d, q) })
-}
-
-#[cfg(feature = "testing")]
-#[target_feature(enable = "avx512f")]
-unsafe fn fma_quotient_lanes(_: Avx512, n: [f64; 8], d: [f64; 8]) -> ([f64; 8], [bool; 8]) {
-    let mut q = [0.0; 8];
-    // SAFETY: the token was shown; the arrays hold eight lanes each.
-    let exact = unsafe {
-        let (v, exact) = fma_quotient(_mm512_loadu_pd(n.as_ptr()), _mm512_loadu_pd(d.as_ptr()));
-        _mm512_storeu_pd(q.as_mut_ptr(), v);
-        exact
-    };
-    (q, core::array::from_fn(|k| exact & (1 << k) != 0))
-}
-
-#[cfg(feature = "testing")]
-#[target_feature(enable = "avx512f")]
-unsafe fn verified_lanes(_: Avx512, n: [f64; 8], d: [f64; 8], q: [f64; 8]) -> [bool; 8] {
-    let load = |v: &[f64; 8]| {
-        // SAFETY: the token was shown; the array holds eight lanes.
-        unsafe { _mm512_loadu_pd(v.as_ptr()) }
-    };
-    // SAFETY: the token was shown.
-    let accepted = unsafe { verified(load(&n), load(&d), load(&q)) };
-    core::array::from_fn(|k| accepted & (1 << k) != 0)
+pub(crate) fn fma_quotient_of(
+    n: [f64; 8],
+    d: [f64; 8],
+    offered: [f64; 8],
+) -> Option<([f64; 8], [bool; 8], [bool; 8])> {
+    #[target_feature(enable = "avx512f")]
+    fn lanes(n: [f64; 8], d: [f64; 8], offered: [f64; 8]) -> ([f64; 8], [bool; 8], [bool; 8]) {
+        let load = |v: [f64; 8]| {
+            // SAFETY: AVX-512F (this function's feature); the array holds eight lanes.
+            unsafe { _mm512_loadu_pd(v.as_ptr()) }
+        };
+        let bools = |mask: __mmask8| core::array::from_fn(|k| mask & (1 << k) != 0);
+        let (n, d) = (load(n), load(d));
+        // SAFETY: AVX-512F, as above.
+        let ((v, exact), accepted) = unsafe { (fma_quotient(n, d), verified(n, d, load(offered))) };
+        let mut q = [0.0; 8];
+        // SAFETY: AVX-512F, as above; the array holds eight lanes.
+        unsafe { _mm512_storeu_pd(q.as_mut_ptr(), v) };
+        (q, bools(exact), bools(accepted))
+    }
+    crate::isa::Path::detect().avx512(true)?;
+    // SAFETY: detection found AVX-512F.
+    Some(unsafe { lanes(n, d, offered) })
 }
 
 /// The lanes of the samples from `p - 1` and from `p + 1`, shifted in (`valign`) from the

@@ -102,29 +102,24 @@ pub fn check<const N: usize>(
             let offered = want.map(|q| offered(q, step));
             let taken = accepts(n, d, offered);
             for k in (0..N).filter(|&k| taken[k]) {
-                assert!(
-                    same(offered[k], want[k]),
-                    "{:e} / {:e}: {:e} accepted, the quotient is {:e}",
-                    n[k],
-                    d[k],
-                    offered[k],
-                    want[k]
-                );
+                expect_quotient(n[k], d[k], offered[k], "accepted");
                 accepted += u64::from(step == 0);
             }
         }
         let (q, exact) = quotient(n, d);
         for k in (0..N).filter(|&k| exact[k]) {
-            assert!(
-                same(q[k], want[k]),
-                "{:e} / {:e}: {:e}, the divider gives {:e}",
-                n[k],
-                d[k],
-                q[k],
-                want[k]
-            );
+            expect_quotient(n[k], d[k], q[k], "given");
         }
         done += N as u64;
     }
     accepted
+}
+
+/// Panics unless `q` is the hardware's `n / d` (`how` it came: "accepted", "given").
+fn expect_quotient(n: f64, d: f64, q: f64, how: &str) {
+    let want = n / d;
+    assert!(
+        same(q, want),
+        "{n:e} / {d:e}: {q:e} {how}, the divider gives {want:e}"
+    );
 }
