@@ -43,6 +43,7 @@ const ROWS: [&str; 6] = [
 
 /// Bytes of destinations from which [`stream`] bypasses the caches (the crate's own rule for
 /// its outputs: smaller ones stay in cache, where plain stores are faster).
+#[cfg(target_arch = "x86_64")]
 const STREAM_BYTES: usize = 16 << 20;
 
 /// `src` into each of `dst` (as long as `src` at least): with non-temporal stores where the

@@ -182,6 +182,13 @@ fn run_time<F: Real>(path: Path, len: usize, wide: bool) -> Option<RunTime> {
 /// compile-time ones): where a formula's arrays must start for its loads to cross no more
 /// cache lines than they must.
 #[cfg(target_pointer_width = "64")]
+#[cfg_attr(
+    not(target_arch = "x86_64"),
+    allow(
+        clippy::extra_unused_type_parameters,
+        reason = "only x86_64's lanes depend on F"
+    )
+)]
 pub(crate) fn lane_bytes<F: Real>(path: Path, wide: bool) -> usize {
     #[cfg(target_arch = "x86_64")]
     match run_time::<F>(path, usize::MAX, wide) {
