@@ -17,7 +17,8 @@ impl SealedPrecision for f16 {}
 
 /// numpy's float16: every operation computed in f32 and rounded to f16, which is the correctly
 /// rounded f16 operation (f32 has 24 >= 2*11 + 2 bits, so the double rounding is innocuous).
-/// `half`'s operators compute exactly that; [`Half`]'s, the same bits inlined, where it counts.
+/// `half`'s operators compute exactly that; `Half`'s (this crate's arithmetic type), the same
+/// bits inlined, where it counts.
 impl Precision for f16 {
     type Arithmetic = Half;
     const TWO: Self = f16::from_f32_const(2.0);
