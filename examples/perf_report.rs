@@ -81,7 +81,7 @@ fn measure<T: Sample<F> + MakeSample, F: Real + MakeSample>(work: &Workload, rou
 
 /// Medians (ns per element) of each vector path (compile-time lanes, run-time AVX2, run-time
 /// AVX-512 for uneven spacing and non-temporal stores only, run-time AVX-512 wherever the CPU
-/// takes it, the same with the FMA quotient), timed interleaved in the same run.
+/// takes it, the same tuned for Intel's cores), timed interleaved in the same run.
 fn compare_isa<T: Sample<F> + MakeSample, F: Real + MakeSample>(
     work: &Workload,
     rounds: usize,
@@ -507,11 +507,12 @@ fn main() {
         "\nThe vector paths of this build, same run (partial AVX-512: for coordinates and for \
          outputs of 16 MiB or more only, as on CPUs whose 512-bit lanes lower the clock; \
          AVX-512: wherever a 512-bit vector fits, on CPUs with AVX512-VBMI2, else the same as \
-         partial, with the quotient detected for this CPU; FMA quotient: AVX-512 with the first \
-         weight by coordinates from the FMA units, as on Intel's CPUs; the partial path divides):\n"
+         partial, tuned as for AMD's CPUs; Intel tuning: AVX-512 with the first weight by \
+         coordinates from the FMA units and mixed layouts in tiles of 16x256, as on Intel's \
+         CPUs):\n"
     );
     println!(
-        "| workload | compile-time lanes | AVX2 | partial AVX-512 | AVX-512 | FMA quotient | lanes/AVX2 | lanes/AVX-512 |"
+        "| workload | compile-time lanes | AVX2 | partial AVX-512 | AVX-512 | Intel tuning | lanes/AVX2 | lanes/AVX-512 |"
     );
     println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     let selected = workloads::all(quick)

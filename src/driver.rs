@@ -18,7 +18,8 @@ use crate::{GradientError, Options};
 /// caller-provided outputs, one per selected axis, in the order of the selected axes.
 ///
 /// No allocation; stack use is bounded whatever the rank: a few KiB on 32-bit targets, and on
-/// 64-bit ones up to about 42 KiB (the buffer of a tile of mixed layouts, 35 KiB of `f64`, or
+/// 64-bit ones up to about 90 KiB (the weights of a cut fused pass, 64 KiB of `f64`, for arrays
+/// whose outer points hold more than 3 MiB; the buffer of a tile of mixed layouts, 36 KiB; or
 /// blocks of shared coordinate weights, 7.5 KiB; `docs/robustness.md`). Every check runs
 /// before the first write: on error the outputs are untouched.
 ///

@@ -19,11 +19,14 @@
 //! `cpufeatures` crate (`cpuid` and `xgetbv`, `no_std`; it reports nothing under Miri, which
 //! cannot run `cpuid`), its answer cached in one atomic.
 //!
-//! The AVX-512F proof also carries how the 512-bit `f64` lanes take the first interior weight's
-//! quotient by coordinates ([`Avx512::fma_quotient`]): from the divider, or from the FMA units
-//! verified exact (`lanes::avx512`). Intel's cores issue a 512-bit `vdivpd` every 16 cycles,
-//! the limit of a line of coordinates (three divisions per point); AMD's divide faster than
-//! the FMA quotient can (measured in `docs/performance.md`), so they keep the divider.
+//! The AVX-512F proof also carries whether the call is tuned for Intel's cores
+//! ([`Path::intel_tuned`]), which decides two things. How the 512-bit `f64` lanes take the first
+//! interior weight's quotient by coordinates ([`Avx512::fma_quotient`]): from the divider, or
+//! from the FMA units verified exact (`lanes::avx512`). Intel's cores issue a 512-bit `vdivpd`
+//! every 16 cycles, the limit of a line of coordinates (three divisions per point); AMD's
+//! divide faster than the FMA quotient can (measured in `docs/performance.md`), so they keep
+//! the divider. And the shape of the tiles of mixed layouts (`kernels::tiles`): wider ones on
+//! Intel's, whose non-temporal stores want longer runs.
 
 /// Proof that the CPU runs AVX2 and the OS saves its registers. Zero-sized; only
 /// [`Path::detect`] makes one.
@@ -31,12 +34,12 @@
 #[derive(Clone, Copy, Debug)]
 pub struct Avx2(());
 
-/// Proof that the CPU runs AVX-512F and AVX2 and the OS saves their registers, and which unit
-/// the `f64` lanes take a weight's quotient from. Only [`Path::detect`] makes one.
+/// Proof that the CPU runs AVX-512F and AVX2 and the OS saves their registers, and whether the
+/// call is tuned for Intel's cores. Only [`Path::detect`] makes one.
 #[cfg(target_arch = "x86_64")]
 #[derive(Clone, Copy, Debug)]
 pub struct Avx512 {
-    fma_quotient: bool,
+    intel: bool,
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -48,25 +51,26 @@ impl Avx512 {
     }
 
     /// Whether the `f64` lanes take the first interior weight by coordinates from the FMA
-    /// units (verified, the divider where not), rather than from the divider: on Intel CPUs.
+    /// units (verified, the divider where not), rather than from the divider: with Intel's
+    /// tuning.
     #[inline(always)]
     pub(crate) fn fma_quotient(self) -> bool {
-        self.fma_quotient
+        self.intel
     }
 
-    /// This proof under a test's `cap`: the FMA quotient at the top cap only (tests compare
-    /// both quotients on any AVX-512F CPU).
+    /// This proof under a test's `cap`: Intel's tuning at the top cap only (tests compare both
+    /// tunings on any AVX-512F CPU).
     fn capped(self, cap: Isa) -> Self {
         Self {
-            fma_quotient: cap == Isa::Avx512Fma,
+            intel: cap == Isa::Avx512Fma,
         }
     }
 }
 
-/// Whether this CPU is Intel's (`cpuid` leaf 0 says "GenuineIntel"), whose 512-bit divider
-/// is slower than the FMA quotient.
+/// Whether this CPU is Intel's (`cpuid` leaf 0 says "GenuineIntel"): its 512-bit divider is
+/// slower than the FMA quotient, and its mixed layouts faster in wider tiles.
 #[cfg(target_arch = "x86_64")]
-fn slow_divider() -> bool {
+fn intel() -> bool {
     // SAFETY: `cpuid` leaf 0 exists on every x86-64 CPU (the intrinsic is safe on newer Rust,
     // hence the allowance); only asked after AVX-512F was detected, so never under Miri.
     #[allow(unused_unsafe)]
@@ -158,7 +162,7 @@ impl Path {
                 code => code,
             };
             let token = Avx512 {
-                fma_quotient: code & 8 != 0,
+                intel: code & 8 != 0,
             };
             return match code & 7 {
                 4 => Self::Avx512(token),
@@ -172,15 +176,15 @@ impl Path {
     }
 
     /// The CPU's path as `Path::detect` caches it: 1 to 4 for the baseline, AVX2, partial and
-    /// full AVX-512, plus 8 for the FMA quotient.
+    /// full AVX-512, plus 8 for Intel's tuning.
     #[cfg(target_arch = "x86_64")]
     #[cold]
     fn ask() -> u8 {
-        let fma = |code: u8| code + 8 * u8::from(slow_divider());
+        let tuned = |code: u8| code + 8 * u8::from(intel());
         if cpu_avx512_full_clock::get() {
-            fma(4)
+            tuned(4)
         } else if cpu_avx512::get() {
-            fma(3)
+            tuned(3)
         } else if cpu_avx2::get() {
             2
         } else {
@@ -212,10 +216,22 @@ impl Path {
         }
     }
 
-    /// This path, using nothing above `cap` (tests and benchmarks compare the paths). The FMA
-    /// quotient is the top of the order: every lower cap takes the divider, and
-    /// [`Isa::Avx512Fma`] forces the FMA quotient on any AVX-512F CPU, so that both quotients
-    /// are tested wherever there are 512-bit lanes.
+    /// Whether the call is tuned for Intel's cores (the FMA quotient, wider tiles): on the
+    /// AVX-512 paths of Intel's CPUs, or any AVX-512F CPU capped at [`Isa::Avx512Fma`].
+    #[cfg(target_pointer_width = "64")]
+    #[inline(always)]
+    pub(crate) fn intel_tuned(self) -> bool {
+        match self {
+            #[cfg(target_arch = "x86_64")]
+            Self::Avx512Partial(t) | Self::Avx512(t) => t.intel,
+            _ => false,
+        }
+    }
+
+    /// This path, using nothing above `cap` (tests and benchmarks compare the paths). Intel's
+    /// tuning is the top of the order: every lower cap takes the divider and the squarer tiles,
+    /// and [`Isa::Avx512Fma`] forces the tuning on any AVX-512F CPU, so that both are tested
+    /// wherever there are 512-bit lanes.
     #[cfg_attr(not(feature = "testing"), allow(dead_code))]
     pub(crate) fn capped(self, cap: Isa) -> Self {
         match (self, cap) {
@@ -242,7 +258,7 @@ impl Path {
             #[cfg(target_arch = "x86_64")]
             Self::Avx2(_) => Isa::Avx2,
             #[cfg(target_arch = "x86_64")]
-            Self::Avx512Partial(t) | Self::Avx512(t) if t.fma_quotient() => Isa::Avx512Fma,
+            Self::Avx512Partial(t) | Self::Avx512(t) if t.intel => Isa::Avx512Fma,
             #[cfg(target_arch = "x86_64")]
             Self::Avx512Partial(_) => Isa::Avx512Partial,
             #[cfg(target_arch = "x86_64")]
@@ -267,12 +283,13 @@ pub enum Isa {
     Avx512Partial,
     /// AVX-512F sweeps wherever a 512-bit vector fits, where the CPU's 512-bit lanes run at full
     /// clock (AVX512-VBMI2); elsewhere the same as `Avx512Partial`. Every quotient from the
-    /// divider: what AMD's CPUs run.
+    /// divider, mixed layouts in tiles of 32x128: what AMD's CPUs run.
     Avx512,
     /// The AVX-512F sweeps of `Avx512` (or `Avx512Partial` where the lanes lower the clock),
-    /// with the first interior weight by coordinates on `f64` lanes taken from the FMA units,
-    /// verified exact (the divider where not): what Intel's CPUs run; forced on any CPU with
-    /// AVX-512F, so that it is tested there too.
+    /// tuned for Intel's cores: the first interior weight by coordinates on `f64` lanes taken
+    /// from the FMA units, verified exact (the divider where not), and mixed layouts in tiles
+    /// of 16x256 instead of 32x128. What Intel's CPUs run; forced on any CPU with AVX-512F, so
+    /// that it is tested there too.
     Avx512Fma,
 }
 
@@ -297,7 +314,7 @@ mod tests {
     /// tokens are made here without the CPU's word: nothing runs on them).
     #[test]
     fn each_path_takes_the_512_bit_lanes_it_should() {
-        let token = |fma_quotient| Avx512 { fma_quotient };
+        let token = |intel| Avx512 { intel };
         let (full, partial) = (
             Path::Avx512(token(false)),
             Path::Avx512Partial(token(false)),
@@ -327,6 +344,11 @@ mod tests {
             ] {
                 let t = path.capped(cap).avx512(true).expect("512-bit lanes");
                 assert_eq!(t.fma_quotient(), fma, "{path:?} capped at {cap:?}");
+                assert_eq!(
+                    path.capped(cap).intel_tuned(),
+                    fma,
+                    "{path:?} capped at {cap:?}"
+                );
             }
         }
     }
@@ -337,9 +359,7 @@ mod tests {
     fn a_dividing_line_bypasses_the_caches_on_512_bit_lanes_only() {
         use crate::kernels::line_nt;
         let dividing_line_nt = |path| line_nt(path, false);
-        let token = Avx512 {
-            fma_quotient: false,
-        };
+        let token = Avx512 { intel: false };
         let (full, partial) = (Path::Avx512(token), Path::Avx512Partial(token));
         for path in [full, partial, Path::Avx2(Avx2(())), Path::Baseline] {
             assert!(line_nt(path, true), "{path:?}");

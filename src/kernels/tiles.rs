@@ -1,7 +1,7 @@
 //! Mixed layouts: an input and outputs in different memory orders (an F-order array into
 //! C-order outputs, a transposed view). Rows along either axis would be strided on one side, a
 //! new cache line (often a new page) per element; instead the call is cut into tiles of the
-//! two axes that are contiguous on one side each ([`ROWS`] by [`COLS`]), and each tile's input
+//! two axes that are contiguous on one side each ([`Shape`]), and each tile's input
 //! window (the tile and its halo) is copied, transposed, into a small buffer in the outputs'
 //! order, from which the contiguous kernels write the tile's outputs. Each output is computed
 //! by the same kernels and stencils as a block of the block API, so the bits are the same.
@@ -24,12 +24,16 @@ use crate::view::{Layout, StridedView, StridedViewMut};
 /// Points both tiled axes must have at least: shorter ones gain nothing from tiles.
 const SHORTEST: usize = 32;
 
-/// A tile's points along its rows' axis, contiguous in the input: each input column of the
-/// window is a run of 34 elements (272 B of `f64`) read together.
-const ROWS: usize = 32;
+/// A tile's points along its rows' axis (contiguous in the input) and along its columns' axis
+/// (contiguous in the outputs).
+#[derive(Clone, Copy, Debug)]
+struct Shape {
+    rows: usize,
+    cols: usize,
+}
 
-/// A tile's points along its columns' axis, contiguous in the outputs: each output row of the
-/// tile is a run of 1 KiB of `f64`.
+/// Tiles of 32x128: each input column of a window is a run of 34 elements (272 B of `f64`) read
+/// together, each output row of a tile a run of 1 KiB of `f64`.
 ///
 /// Longer runs on both sides than the tiles before (16x64 copied by rows for most inputs, 32x64
 /// copied by columns for columns a multiple of 1 KiB apart), likely for fewer halo lines read
@@ -40,12 +44,42 @@ const ROWS: usize = 32;
 /// shape's time (1.62-2.12x the memcpy bound, from 2.21-3.37x), a transposed 2048² view
 /// 0.75-0.93x (1.44-1.96x, from 1.57-2.30x); 64x128 and 32x192 tiles were about as fast, 16x128
 /// by columns slower than the old ones.
-const COLS: usize = 128;
+const SQUARER: Shape = Shape {
+    rows: 32,
+    cols: 128,
+};
 
-/// Elements of a window's buffer: the tile and a point of halo on each side (or the three
-/// points a second-order edge reads, `block::halo`), its rows at an odd pitch (`Tile::run`): 35
-/// KiB of `f64` on the stack.
-const BUFFER: usize = (ROWS + 2) * ((COLS + 2) | 1);
+/// Tiles of 16x256, with Intel's tuning ([`Path::intel_tuned`]): output rows of 2 KiB of `f64`.
+/// On an Intel Xeon (family 6 model 207) the length of each output row's run of non-temporal
+/// stores decides the mixed layouts' time; in a buffer of about the same size, the transposed
+/// 2048² view took 0.76-0.88 of 32x128's time, the F-order 3000x2500 array 0.91-0.93 (8x512
+/// and 12x384 were slower; `docs/performance.md`). Not measured on an AMD CPU, which keeps
+/// [`SQUARER`].
+const WIDER: Shape = Shape {
+    rows: 16,
+    cols: 256,
+};
+
+impl Shape {
+    /// The shape of the tiles on `path`.
+    fn on(path: Path) -> Self {
+        if path.intel_tuned() { WIDER } else { SQUARER }
+    }
+
+    /// Elements of a window's buffer: the tile and a point of halo on each side (or the three
+    /// points a second-order edge reads, `block::halo`), its rows at an odd pitch
+    /// (`Tile::run`).
+    const fn buffer(self) -> usize {
+        (self.rows + 2) * ((self.cols + 2) | 1)
+    }
+}
+
+/// Elements of the window buffer, for either shape: 36 KiB of `f64` on the stack.
+const BUFFER: usize = if SQUARER.buffer() > WIDER.buffer() {
+    SQUARER.buffer()
+} else {
+    WIDER.buffer()
+};
 
 /// The two axes a call is tiled over: `contiguous_in` of unit stride in the input, `contiguous_out`
 /// of unit stride in every output.
@@ -118,6 +152,7 @@ pub(crate) fn run<T: Sample<F>, F: Real>(
             block
         }
     };
+    let shape = Shape::on(path);
     let mut buffer = [F::zero(); BUFFER];
     // Outputs larger than the caches are written around them, like a route's.
     let count = (0..lout.rank()).fold(1usize, |n, a| n.saturating_mul(lout.len(a)));
@@ -132,8 +167,8 @@ pub(crate) fn run<T: Sample<F>, F: Real>(
     batch.walk(&lin, &lout, exclude, along_axis, None);
     let (mut off_in, mut off_out) = (0isize, 0isize);
     loop {
-        for r0 in (0..rows).step_by(ROWS) {
-            let block_rows = r0..rows.min(r0 + ROWS);
+        for r0 in (0..rows).step_by(shape.rows) {
+            let block_rows = r0..rows.min(r0 + shape.rows);
             let win_rows = window(across_axis, block_rows.clone(), rows);
             // The plans of the outputs along the rows: the band's, the same for its tiles.
             let band: [Option<AxisPlan<'_, F>>; 2] = core::array::from_fn(|k| {
@@ -141,13 +176,13 @@ pub(crate) fn run<T: Sample<F>, F: Real>(
                 (*axis == across_axis).then(|| whole.window(win_rows.start, win_rows.len()))
             });
             let first_row = src.wrapping_offset(off_in + win_rows.start as isize * sr);
-            let mut win_cols = window(along_axis, 0..cols.min(COLS), cols);
-            for c0 in (0..cols).step_by(COLS) {
-                let block_cols = c0..cols.min(c0 + COLS);
+            let mut win_cols = window(along_axis, 0..cols.min(shape.cols), cols);
+            for c0 in (0..cols).step_by(shape.cols) {
+                let block_cols = c0..cols.min(c0 + shape.cols);
                 // The next tile's window, asked for now: its columns lie far apart in the
                 // input, each a few cache lines along the rows, which no hardware prefetcher
                 // follows. It is the next tile's own window.
-                let next_block = block_cols.end..cols.min(block_cols.end + COLS);
+                let next_block = block_cols.end..cols.min(block_cols.end + shape.cols);
                 let next = window(along_axis, next_block, cols);
                 for col in next.start.max(win_cols.end)..next.end {
                     prefetch(first_row.wrapping_offset(col as isize * sc), win_rows.len());
