@@ -342,13 +342,10 @@ mod tests {
                 (Path::Avx512(token(detected)), Isa::Avx512, false),
                 (Path::Avx512Partial(token(detected)), Isa::Avx512Fma, true),
             ] {
-                let t = path.capped(cap).avx512(true).expect("512-bit lanes");
+                let capped = path.capped(cap);
+                let t = capped.avx512(true).expect("512-bit lanes");
                 assert_eq!(t.fma_quotient(), fma, "{path:?} capped at {cap:?}");
-                assert_eq!(
-                    path.capped(cap).intel_tuned(),
-                    fma,
-                    "{path:?} capped at {cap:?}"
-                );
+                assert_eq!(capped.intel_tuned(), fma, "{path:?} capped at {cap:?}");
             }
         }
     }
