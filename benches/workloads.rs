@@ -146,6 +146,16 @@ pub fn all(quick: bool) -> Vec<Workload> {
             None,
         )
     });
+    // The same in `f32`: the transposing copy moves two columns of 4-byte samples at a time.
+    w.push(Workload {
+        strides: vec![1, side as isize],
+        ..dense(
+            "2d transposed f32 all, C-order out",
+            Elem::F32,
+            &[side, side],
+            None,
+        )
+    });
     // Many lines sharing one coordinate array: each point's weights are the same on all of
     // them (numpy computes them once per axis, as arrays).
     let (planes, rows, points) = if quick {

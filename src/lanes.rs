@@ -14,6 +14,8 @@ use core::fmt::Debug;
 use core::ops::{Add, Div, Mul, Neg, Sub};
 
 mod convert;
+#[cfg(target_arch = "x86_64")]
+mod transpose;
 mod widen;
 
 pub use convert::Convert;

@@ -53,8 +53,9 @@ const SQUARER: Shape = Shape {
 /// On an Intel Xeon (family 6 model 207) the length of each output row's run of non-temporal
 /// stores decides the mixed layouts' time; in a buffer of about the same size, the transposed
 /// 2048² view took 0.76-0.88 of 32x128's time, the F-order 3000x2500 array 0.91-0.93 (8x512
-/// and 12x384 were slower; `docs/performance.md`). Not measured on an AMD CPU, which keeps
-/// [`SQUARER`].
+/// and 12x384 were slower; `docs/performance.md`). With the copy two columns at a time
+/// (`lanes::transpose`) still 0.67-0.85 of 32x128's time there. Not measured on an AMD CPU,
+/// which keeps [`SQUARER`].
 const WIDER: Shape = Shape {
     rows: 16,
     cols: 256,
@@ -255,36 +256,17 @@ impl Tile {
         // column fell in four of L1's sets and evicted each other.
         let pitch = width | 1;
         debug_assert!(win_rows.len() * pitch <= BUFFER);
-        // The transposing copy, a column at a time, while its few cache lines are in L1 (a
-        // buffer row at a time would lose them before their next elements are read where the
-        // input's columns share a few of L1's sets: columns a multiple of 1 KiB apart, as in a
-        // transposed 2048² view), four rows per step. A loop of one element per step (its
-        // index bounds-checked, or over `step_by(width)` slots) ran at a speed that changed
-        // with the loop's place in the binary: the transposed 2048² call took 2.0x to 4.0x
-        // the memcpy bound with the same instructions, in different builds.
+        // The transposing copy, a column at a time (two on x86_64: `lanes::transpose`), while
+        // its few cache lines are in L1 (a buffer row at a time would lose them before their
+        // next elements are read where the input's columns share a few of L1's sets: columns a
+        // multiple of 1 KiB apart, as in a transposed 2048² view).
         let rows = win_rows.len().min(BUFFER / pitch);
-        let first = win_rows.start as isize * sr;
-        for c in 0..width {
-            let from = src.wrapping_offset((win_cols.start + c) as isize * sc + first);
-            let to = buffer.as_mut_ptr().wrapping_add(c);
-            let (mut r, at) = (0, |r: usize| from.wrapping_offset(r as isize * sr));
-            // SAFETY: rows `r < rows` of column `c` are elements of the window (the
-            // caller's contract), and `r * pitch + c < rows * pitch <= BUFFER` is an
-            // element of the buffer.
-            unsafe {
-                while r + 4 <= rows {
-                    let v = [0, 1, 2, 3].map(|k| F::load((), at(r + k), Unit));
-                    for (k, v) in v.into_iter().enumerate() {
-                        to.add((r + k) * pitch).write(v);
-                    }
-                    r += 4;
-                }
-                while r < rows {
-                    to.add(r * pitch).write(F::load((), at(r), Unit));
-                    r += 1;
-                }
-            }
-        }
+        debug_assert_eq!(sr, 1);
+        let from = src.wrapping_offset(win_cols.start as isize * sc + win_rows.start as isize);
+        // SAFETY: rows `r < rows` of window column `c < width` are elements of the window (the
+        // caller's contract; unit stride along the rows, `contiguous_in`), and `r * pitch + c <
+        // rows * pitch <= BUFFER` is an element of the buffer, `width <= pitch`.
+        unsafe { T::copy_columns(from, sc, buffer.as_mut_ptr(), (pitch, rows, width)) };
         debug_assert_eq!(so_col, 1);
         let window = buffer.as_ptr();
         // An output's element at row `row`, the tile's first column.

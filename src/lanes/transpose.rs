@@ -1,0 +1,185 @@
+//! The mixed layouts' transposing copy (`kernels::tiles`): columns of a window, each contiguous
+//! in the input, written as the rows of a buffer. Plain moves, so every bit (NaN payloads
+//! included) is the input's.
+//!
+//! Two columns at a time on x86_64's baseline SSE2 for `f64` and `f32` samples: one 16-byte
+//! load down each column, unpacked into the buffer's rows. Measured on an Intel Xeon (family 6
+//! model 207) with a standalone copy of the transposed 2048² `f64` view into two C-order
+//! outputs through such a buffer (no arithmetic), against the report's bound: element by
+//! element 1.42-1.64x, two columns 0.97-1.18x, four columns (AVX2 4x4 transposes) 1.16-1.41x,
+//! eight (AVX-512F 8x8) 1.17-1.41x (`docs/performance.md`, twenty-fourth pass). Fewer columns
+//! at once read fewer streams; the library's transposed view took 0.74-0.88 of the time of the
+//! copy an element at a time.
+
+use core::arch::x86_64::{
+    __m128i, _mm_castps_si128, _mm_loadu_pd, _mm_loadu_ps, _mm_movehl_ps, _mm_storel_epi64,
+    _mm_storeu_pd, _mm_unpackhi_pd, _mm_unpackhi_ps, _mm_unpacklo_pd, _mm_unpacklo_ps,
+};
+
+use super::convert::columns_one_by_one;
+use super::{Convert, Vectors};
+
+/// [`Convert::copy_columns`](super::Convert::copy_columns) for `f64`: columns two at a time,
+/// two rows a step (a 2x2 transpose).
+///
+/// # Safety
+/// As for `Convert::copy_columns`.
+#[inline(always)]
+pub(super) unsafe fn f64_pairs(
+    from: *const f64,
+    sc: isize,
+    to: *mut f64,
+    dims: (usize, usize, usize),
+) {
+    // SAFETY: the caller's contract; `pair` gets two columns of `rows` readable samples, and a
+    // buffer whose rows `r < rows` have two writable elements at `to + r * pitch`.
+    unsafe {
+        in_pairs(from, sc, to, dims, |a, b, to, pitch, rows| {
+            let mut r = 0;
+            while r + 2 <= rows {
+                let (x, y) = (_mm_loadu_pd(a.add(r)), _mm_loadu_pd(b.add(r)));
+                _mm_storeu_pd(to.add(r * pitch), _mm_unpacklo_pd(x, y));
+                _mm_storeu_pd(to.add((r + 1) * pitch), _mm_unpackhi_pd(x, y));
+                r += 2;
+            }
+            r
+        })
+    }
+}
+
+/// [`Convert::copy_columns`](super::Convert::copy_columns) for `f32`: columns two at a time,
+/// four rows a step (a 4x2 transpose, 8 bytes per buffer row: `_mm_storel_epi64` needs no
+/// alignment).
+///
+/// # Safety
+/// As for `Convert::copy_columns`.
+#[inline(always)]
+pub(super) unsafe fn f32_pairs(
+    from: *const f32,
+    sc: isize,
+    to: *mut f32,
+    dims: (usize, usize, usize),
+) {
+    // SAFETY: as for `f64_pairs`.
+    unsafe {
+        in_pairs(from, sc, to, dims, |a, b, to, pitch, rows| {
+            let row = |r: usize| to.wrapping_add(r * pitch).cast::<__m128i>();
+            let mut r = 0;
+            while r + 4 <= rows {
+                let (x, y) = (_mm_loadu_ps(a.add(r)), _mm_loadu_ps(b.add(r)));
+                let (lo, hi) = (_mm_unpacklo_ps(x, y), _mm_unpackhi_ps(x, y));
+                _mm_storel_epi64(row(r), _mm_castps_si128(lo));
+                _mm_storel_epi64(row(r + 1), _mm_castps_si128(_mm_movehl_ps(lo, lo)));
+                _mm_storel_epi64(row(r + 2), _mm_castps_si128(hi));
+                _mm_storel_epi64(row(r + 3), _mm_castps_si128(_mm_movehl_ps(hi, hi)));
+                r += 4;
+            }
+            r
+        })
+    }
+}
+
+/// The copy two columns at a time: `pair(a, b, to, pitch, rows)` copies the first rows of
+/// columns `a` and `b` into two elements of each buffer row from `to` (SSE2 is part of the
+/// x86_64 baseline) and returns how many it copied; the rest of the pair's rows, and the last
+/// column of an odd `width`, go a sample at a time.
+///
+/// # Safety
+/// As for `Convert::copy_columns`; `pair` writes only the two elements of each of its rows.
+#[inline(always)]
+unsafe fn in_pairs<F: Vectors + Convert<F>>(
+    from: *const F,
+    sc: isize,
+    to: *mut F,
+    (pitch, rows, width): (usize, usize, usize),
+    pair: impl Fn(*const F, *const F, *mut F, usize, usize) -> usize,
+) {
+    let column = |c: usize| from.wrapping_offset(c as isize * sc);
+    let mut c = 0;
+    while c + 2 <= width {
+        let (a, b, to) = (column(c), column(c + 1), to.wrapping_add(c));
+        // SAFETY: rows `r < rows` of columns `c, c+1 < width` are readable, and buffer elements
+        // `r * pitch + c, +1` writable (the contract).
+        unsafe {
+            let mut r = pair(a, b, to, pitch, rows);
+            while r < rows {
+                to.add(r * pitch).write(a.add(r).read());
+                to.add(r * pitch + 1).write(b.add(r).read());
+                r += 1;
+            }
+        }
+        c += 2;
+    }
+    // SAFETY: the contract, for the last column (if `width` is odd).
+    unsafe { columns_one_by_one(column(c), sc, to.wrapping_add(c), (pitch, rows, width - c)) };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A float's bits, as stored.
+    fn raw<F: Copy>(x: F) -> u64 {
+        let mut b = [0u8; 8];
+        let n = size_of::<F>().min(8);
+        // SAFETY: `x` is `n <= 8` readable bytes, `b` 8 writable ones.
+        unsafe { core::ptr::copy_nonoverlapping((&raw const x).cast::<u8>(), b.as_mut_ptr(), n) };
+        u64::from_ne_bytes(b)
+    }
+
+    /// The pairs' copy writes what the one-by-one copy writes, bit for bit (NaN payloads
+    /// included): each window element's sample, and no other element: odd and even widths and
+    /// rows, columns apart forwards and backwards.
+    #[test]
+    fn pairs_copy_the_bits_of_the_one_by_one_copy() {
+        fn check<F: crate::lanes::Vectors + super::super::Convert<F>>(
+            bits: impl Fn(u64) -> F,
+            pairs: unsafe fn(*const F, isize, *mut F, (usize, usize, usize)),
+        ) {
+            // Signalling NaNs with payloads among the samples: a move keeps them.
+            let input: [F; 400] = core::array::from_fn(|i| {
+                bits((i as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15) | 0x7f80_0001_0000_0001)
+            });
+            for (width, rows) in [(0, 3), (1, 1), (2, 2), (3, 5), (5, 9), (8, 18), (7, 34)] {
+                for sc in [40isize, 19, -40, -23] {
+                    let from = if sc > 0 { 0 } else { 399 - 34 };
+                    let pitch = width | 1;
+                    let mut want = [bits(u64::MAX); 400];
+                    let mut got = [bits(u64::MAX); 400];
+                    let src = input.as_ptr().wrapping_add(from);
+                    // SAFETY: columns `c < 8` of up to 34 rows lie in `input` from `from` (up
+                    // to 7 * 40 + 34 < 400 elements on, or 7 * 40 < 365 before), and `r *
+                    // pitch + c < 34 * 7 + 7 < 400` in the buffers.
+                    unsafe {
+                        columns_one_by_one(src, sc, want.as_mut_ptr(), (pitch, rows, width));
+                        pairs(src, sc, got.as_mut_ptr(), (pitch, rows, width));
+                    }
+                    for i in 0..400 {
+                        assert_eq!(
+                            raw(got[i]),
+                            raw(want[i]),
+                            "{width}x{rows}, sc {sc}, element {i}"
+                        );
+                        let (r, c) = (i / pitch, i % pitch);
+                        if r < rows && c < width {
+                            let sample = (from as isize + c as isize * sc) as usize + r;
+                            assert_eq!(
+                                raw(got[i]),
+                                raw(input[sample]),
+                                "{width}x{rows}, sc {sc}, element {i}"
+                            );
+                        } else {
+                            assert_eq!(
+                                raw(got[i]),
+                                raw(bits(u64::MAX)),
+                                "{width}x{rows}, sc {sc}, element {i}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        check::<f64>(f64::from_bits, f64_pairs);
+        check::<f32>(|b| f32::from_bits((b >> 32) as u32 ^ (b as u32)), f32_pairs);
+    }
+}
