@@ -264,8 +264,9 @@ impl Tile {
         debug_assert_eq!(sr, 1);
         let from = src.wrapping_offset(win_cols.start as isize * sc + win_rows.start as isize);
         // SAFETY: rows `r < rows` of window column `c < width` are elements of the window (the
-        // caller's contract; unit stride along the rows, `contiguous_in`), and `r * pitch + c <
-        // rows * pitch <= BUFFER` is an element of the buffer, `width <= pitch`.
+        // caller's contract; the rows' axis is `contiguous_in`, of unit stride in the input by
+        // `Tiling::choose`), and `r * pitch + c < rows * pitch <= BUFFER` is an element of the
+        // buffer, `width <= pitch`.
         unsafe { T::copy_columns(from, sc, buffer.as_mut_ptr(), (pitch, rows, width)) };
         debug_assert_eq!(so_col, 1);
         let window = buffer.as_ptr();

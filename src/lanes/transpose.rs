@@ -180,6 +180,6 @@ mod tests {
             }
         }
         check::<f64>(f64::from_bits, f64_pairs);
-        check::<f32>(|b| f32::from_bits((b >> 32) as u32 ^ (b as u32)), f32_pairs);
+        check::<f32>(|b| f32::from_bits((b >> 32) as u32), f32_pairs);
     }
 }
