@@ -26,7 +26,7 @@
 //! every 16 cycles, the limit of a line of coordinates (three divisions per point); AMD's
 //! divide faster than the FMA quotient can (measured in `docs/performance.md`), so they keep
 //! the divider. And the shape of the tiles of mixed layouts (`kernels::tiles`): wider ones on
-//! Intel's, whose non-temporal stores want longer runs.
+//! Intel's, where they were measured faster.
 
 /// Proof that the CPU runs AVX2 and the OS saves its registers. Zero-sized; only
 /// [`Path::detect`] makes one.

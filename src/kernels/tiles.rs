@@ -50,12 +50,11 @@ const SQUARER: Shape = Shape {
 };
 
 /// Tiles of 16x256, with Intel's tuning ([`Path::intel_tuned`]): output rows of 2 KiB of `f64`.
-/// On an Intel Xeon (family 6 model 207) the length of each output row's run of non-temporal
-/// stores decides the mixed layouts' time; in a buffer of about the same size, the transposed
+/// On an Intel Xeon (family 6 model 207), in a buffer of about the same size, the transposed
 /// 2048² view took 0.76-0.88 of 32x128's time, the F-order 3000x2500 array 0.91-0.93 (8x512
-/// and 12x384 were slower; `docs/performance.md`). With the copy two columns at a time
-/// (`lanes::transpose`) still 0.67-0.85 of 32x128's time there. Not measured on an AMD CPU,
-/// which keeps [`SQUARER`].
+/// and 12x384 were slower; `docs/performance.md`); with the copy two columns at a time
+/// (`lanes::transpose`), 0.67-0.85 on the transposed view. Not measured on an AMD CPU, which
+/// keeps [`SQUARER`].
 const WIDER: Shape = Shape {
     rows: 16,
     cols: 256,
