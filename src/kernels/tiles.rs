@@ -140,9 +140,11 @@ pub(crate) fn run<T: Sample<F>, F: Real>(
     }
     let (across_axis, along_axis) = (tiling.contiguous_in, tiling.contiguous_out);
     let (rows, cols) = (lin.len(across_axis), lin.len(along_axis));
-    // The strides along a tile's rows and columns, input (1 along the rows: `contiguous_in`)
-    // and outputs (1 along the columns: `contiguous_out`).
-    let (sr, sc) = (lin.stride(across_axis), lin.stride(along_axis));
+    // The input's stride along a tile's columns (1 along its rows: `contiguous_in`, as
+    // `Tiling::choose` found it), and the outputs' strides (1 along the columns:
+    // `contiguous_out`).
+    debug_assert_eq!(lin.stride(across_axis), 1);
+    let sc = lin.stride(along_axis);
     let strides_out = (lout.stride(across_axis), lout.stride(along_axis));
     let selected = |a: usize| plans.iter().any(|&(axis, _)| axis == a);
     let window = |a: usize, block: Range<usize>, n: usize| {
@@ -175,7 +177,7 @@ pub(crate) fn run<T: Sample<F>, F: Real>(
                 let (axis, whole) = plans.get(k)?;
                 (*axis == across_axis).then(|| whole.window(win_rows.start, win_rows.len()))
             });
-            let first_row = src.wrapping_offset(off_in + win_rows.start as isize * sr);
+            let first_row = src.wrapping_offset(off_in + win_rows.start as isize);
             let mut win_cols = window(along_axis, 0..cols.min(shape.cols), cols);
             for c0 in (0..cols).step_by(shape.cols) {
                 let block_cols = c0..cols.min(c0 + shape.cols);
@@ -194,12 +196,13 @@ pub(crate) fn run<T: Sample<F>, F: Real>(
                     col_axis: along_axis,
                 };
                 // SAFETY: `off_*` is the offset of a position of the batch axes (a partial sum
-                // of valid index terms); the tile's windows lie in their axes, so every input
-                // element copied is one of the validated input's, and every output written is
-                // an element of the tile in a validated, non-overlapping output.
+                // of valid index terms); the tile's windows lie in their axes, the rows' of unit
+                // stride in the input, so every input element copied is one of the validated
+                // input's, and every output written is an element of the tile in a validated,
+                // non-overlapping output.
                 unsafe {
                     let (input, output) = (
-                        (src.wrapping_offset(off_in), (sr, sc)),
+                        (src.wrapping_offset(off_in), sc),
                         (&dst, off_out, strides_out),
                     );
                     if nt {
@@ -230,18 +233,18 @@ struct Tile {
 }
 
 impl Tile {
-    /// Copies the tile's window from `src` (the input at the slice's first element, strides
-    /// `sr` along the rows and `sc` along the columns) into `buffer`, rows of the window's
+    /// Copies the tile's window from `src` (the input at the slice's first element, unit
+    /// stride along the rows and `sc` along the columns) into `buffer`, rows of the window's
     /// columns, then writes each output's tile (outputs at `dst[k] + off_out`, strides `so_row`
     /// and `so_col`) from it, with the window's plan: the band's along the rows (`band`, by
     /// output), the tile's own along the columns.
     ///
     /// # Safety
-    /// Every element of the window, `src + r * sr + c * sc`, is readable; every element of the
+    /// Every element of the window, `src + r + c * sc`, is readable; every element of the
     /// tile in each output is writable, and distinct.
     unsafe fn run<T: Sample<F>, F: Real, S: Stores>(
         &self,
-        (src, (sr, sc)): (*const T, (isize, isize)),
+        (src, sc): (*const T, isize),
         (dst, off_out, (so_row, so_col)): (&[*mut F; 2], isize, (isize, isize)),
         plans: &[(usize, AxisPlan<'_, F>)],
         band: &[Option<AxisPlan<'_, F>>; 2],
@@ -260,12 +263,10 @@ impl Tile {
         // next elements are read where the input's columns share a few of L1's sets: columns a
         // multiple of 1 KiB apart, as in a transposed 2048² view).
         let rows = win_rows.len().min(BUFFER / pitch);
-        debug_assert_eq!(sr, 1);
         let from = src.wrapping_offset(win_cols.start as isize * sc + win_rows.start as isize);
         // SAFETY: rows `r < rows` of window column `c < width` are elements of the window (the
-        // caller's contract; the rows' axis is `contiguous_in`, of unit stride in the input by
-        // `Tiling::choose`), and `r * pitch + c < rows * pitch <= BUFFER` is an element of the
-        // buffer, `width <= pitch`.
+        // caller's contract), and `r * pitch + c < rows * pitch <= BUFFER` is an element of
+        // the buffer, `width <= pitch`.
         unsafe { T::copy_columns(from, sc, buffer.as_mut_ptr(), (pitch, rows, width)) };
         debug_assert_eq!(so_col, 1);
         let window = buffer.as_ptr();
