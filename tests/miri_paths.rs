@@ -204,10 +204,10 @@ fn fused_all_axes() {
 
 /// Runs `gradient` (automatic kernel) along `axes` with `per` into outputs of strides
 /// `out_strides` (each with a guard cell before and after), and compares with the reference.
-fn auto_against_reference(
-    input: &StridedView<'_, f64>,
+fn auto_against_reference<F: Real>(
+    input: &StridedView<'_, F>,
     axes: &[isize],
-    per: &[AxisSpacing<'_, f64>],
+    per: &[AxisSpacing<'_, F>],
     out_strides: &[isize],
     edge: EdgeOrder,
 ) {
@@ -218,7 +218,7 @@ fn auto_against_reference(
         .spacing(Spacing::PerAxis(per))
         .edge_order(edge);
     let run = |reference: bool| {
-        let mut bufs = vec![vec![f64::NAN; count + 2]; axes.len()];
+        let mut bufs = vec![vec![F::nan(); count + 2]; axes.len()];
         {
             let mut views: Vec<_> = bufs
                 .iter_mut()
@@ -272,6 +272,11 @@ fn tiles_of_mixed_layouts_and_shared_coordinate_weights() {
     // Coordinates down the rows (each row by itself), evenly spaced along them (swept).
     let per = [AxisSpacing::Coordinates(&z), AxisSpacing::Uniform(2.0)];
     auto_against_reference(&tall, &[0, 1], &per, &[33, 1], EdgeOrder::Second);
+    // `f32` samples, in the buffer's bytes as `f32` (`tiles::samples`): two tiles down.
+    let singles: Vec<f32> = values(33 * 40);
+    let f_order = StridedView::new(&singles, 0, &[33, 40], &[1, 33]).unwrap();
+    let even = [AxisSpacing::Uniform(0.5f32), AxisSpacing::Uniform(2.0)];
+    auto_against_reference(&f_order, &[0, 1], &even, &[40, 1], EdgeOrder::Second);
 }
 
 #[test]

@@ -775,6 +775,111 @@ fn frames_along_both_axes_equal_the_reference_on_every_path() {
     });
 }
 
+/// Mixed layouts tile by tile (`kernels::tiles`) for every sample type the tiles copy: F-order
+/// inputs, their rows forwards and reversed, into C-order outputs. The columns cross the tiles'
+/// edges of every shape: 128 and 256 (`f64` tiles, 32x128 and 16x256 with Intel's tuning) and
+/// 512 (`f32` tiles of 16x512 with Intel's tuning, which hold the bytes of `f64`'s); the rows
+/// leave a band of one row, or of a few. Along either axis or both, evenly spaced or by
+/// coordinates along the columns; every vector path gives the reference's bits.
+#[test]
+fn mixed_layouts_of_every_sample_type_equal_the_reference_on_every_path() {
+    fn check<T: Sample<F> + Copy, F: Real>(make: impl Fn(f64) -> T) {
+        let pool = support::specials_and(&[1.5, -2.25, 7.0, 1e300, -3e-310, 0.1, 42.0]);
+        for (rows, cols) in [(33usize, 130usize), (40, 260), (33, 1030)] {
+            let data: Vec<T> = (0..rows * cols)
+                .map(|i| {
+                    make(if i % 13 == 5 {
+                        pool[i / 13 % pool.len()]
+                    } else {
+                        ((i * 37) % 101) as f64 * 0.25 - 12.0
+                    })
+                })
+                .collect();
+            let x: Vec<F> = (0..cols)
+                .map(|i| F::from(i as f64 * 0.5 + 0.125 * (i as f64 * 1.3).sin()).unwrap())
+                .collect();
+            let shape = [rows, cols];
+            let (forward, reversed) = ([1isize, rows as isize], [-1isize, rows as isize]);
+            let inputs = [
+                StridedView::new(&data, 0, &shape, &forward).unwrap(),
+                StridedView::new(&data, rows - 1, &shape, &reversed).unwrap(),
+            ];
+            let (even, by) = (
+                [
+                    AxisSpacing::Uniform(F::from(0.5).unwrap()),
+                    AxisSpacing::Uniform(F::from(-3.0).unwrap()),
+                ],
+                [
+                    AxisSpacing::Uniform(F::from(0.5).unwrap()),
+                    AxisSpacing::Coordinates(&x),
+                ],
+            );
+            for input in &inputs {
+                for edge in [EdgeOrder::First, EdgeOrder::Second] {
+                    for (axes, per) in [
+                        (&[0isize, 1][..], &even[..]),
+                        (&[0, 1], &by[..]),
+                        (&[1], &by[1..]),
+                        (&[0], &even[..1]),
+                    ] {
+                        let options = Options::new()
+                            .axes(Axes::List(axes))
+                            .spacing(Spacing::PerAxis(per))
+                            .edge_order(edge);
+                        let run = |isa: Option<Isa>| {
+                            let mut bufs = vec![vec![F::nan(); rows * cols]; axes.len()];
+                            {
+                                let mut outs: Vec<_> = bufs
+                                    .iter_mut()
+                                    .map(|b| StridedViewMut::contiguous(b, &shape).unwrap())
+                                    .collect();
+                                match isa {
+                                    Some(isa) => assert!(
+                                        gradient_with(
+                                            input,
+                                            &mut outs,
+                                            &options,
+                                            Kernel::Auto,
+                                            isa
+                                        )
+                                        .unwrap()
+                                    ),
+                                    None => gradient_reference(input, &mut outs, &options).unwrap(),
+                                }
+                            }
+                            bufs
+                        };
+                        let reference = run(None);
+                        for isa in Isa::ALL {
+                            let got = run(Some(isa));
+                            for (k, (g, r)) in got.iter().zip(&reference).enumerate() {
+                                let at = g.iter().zip(r).position(|(&a, &b)| !same(a, b));
+                                assert!(
+                                    at.is_none(),
+                                    "{rows}x{cols} {}, axes {axes:?}, {edge:?}, {isa:?}, output \
+                                     {k}, element {at:?}: {:?} vs {:?}",
+                                    core::any::type_name::<T>(),
+                                    at.map(|j| g[j]),
+                                    at.map(|j| r[j])
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    check::<f64, f64>(|x| x);
+    check::<f32, f32>(|x| x as f32);
+    check::<i16, f32>(|x| {
+        if x.is_finite() {
+            x.clamp(-3e4, 3e4) as i16
+        } else {
+            7
+        }
+    });
+}
+
 /// Arrays along a subset of their axes, the outer one among them, whose outer points hold more
 /// than 3 MiB, by coordinates along the outer axis: the fused pass then also cuts an axis no
 /// output differentiates along, one point at a time (`pass::across`), leaving one axis or two

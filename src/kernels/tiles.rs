@@ -49,37 +49,72 @@ const SQUARER: Shape = Shape {
     cols: 128,
 };
 
-/// Tiles of 16x256, with Intel's tuning ([`Path::intel_tuned`]): output rows of 2 KiB of `f64`.
-/// On an Intel Xeon (family 6 model 207), in a buffer of about the same size, the transposed
-/// 2048² view took 0.76-0.88 of 32x128's time, the F-order 3000x2500 array 0.91-0.93 (8x512
-/// and 12x384 were slower; `docs/performance.md`); with the copy two columns at a time
-/// (`lanes::transpose`), 0.67-0.85 on the transposed view. Not measured on an AMD CPU, which
-/// keeps [`SQUARER`].
-const WIDER: Shape = Shape {
-    rows: 16,
-    cols: 256,
-};
+/// Tiles of 16 rows of 2 KiB, with Intel's tuning ([`Path::intel_tuned`]): 16x256 of `f64`,
+/// 16x512 of `f32`. On an Intel Xeon (family 6 model 207), in a buffer of about the same size,
+/// the transposed 2048² `f64` view took 0.76-0.88 of 32x128's time, the F-order 3000x2500
+/// array 0.91-0.93 (8x512 and 12x384 were slower; `docs/performance.md`); with the copy two
+/// columns at a time (`lanes::transpose`), 0.67-0.85 on the transposed view. Not measured on
+/// an AMD CPU, which keeps [`SQUARER`].
+const WIDER_ROW_BYTES: usize = 2048;
 
-impl Shape {
-    /// The shape of the tiles on `path`.
-    fn on(path: Path) -> Self {
-        if path.intel_tuned() { WIDER } else { SQUARER }
-    }
-
-    /// Elements of a window's buffer: the tile and a point of halo on each side (or the three
-    /// points a second-order edge reads, `block::halo`), its rows at an odd pitch
-    /// (`Tile::run`).
-    const fn buffer(self) -> usize {
-        (self.rows + 2) * ((self.cols + 2) | 1)
+/// The wider tiles of samples of `size` bytes.
+const fn wider(size: usize) -> Shape {
+    Shape {
+        rows: 16,
+        cols: WIDER_ROW_BYTES / size,
     }
 }
 
-/// Elements of the window buffer, for either shape: 36 KiB of `f64` on the stack.
-const BUFFER: usize = if SQUARER.buffer() > WIDER.buffer() {
-    SQUARER.buffer()
-} else {
-    WIDER.buffer()
+impl Shape {
+    /// The shape of the tiles of samples of `size` bytes on `path`.
+    fn on(path: Path, size: usize) -> Self {
+        if path.intel_tuned() {
+            wider(size)
+        } else {
+            SQUARER
+        }
+    }
+
+    /// Bytes of a window's buffer of samples of `size` bytes: the tile and a point of halo on
+    /// each side (or the three points a second-order edge reads, `block::halo`), its rows at an
+    /// odd pitch (`Tile::run`).
+    const fn bytes(self, size: usize) -> usize {
+        (self.rows + 2) * ((self.cols + 2) | 1) * size
+    }
+}
+
+/// The window buffer's 8-byte words, for every shape and sample size: 36 KiB on the stack.
+/// Sized in bytes, so that `f32` tiles hold as many bytes as `f64` ones.
+const WORDS: usize = {
+    let bytes = [
+        SQUARER.bytes(8),
+        SQUARER.bytes(4),
+        wider(8).bytes(8),
+        wider(4).bytes(4),
+    ];
+    let (mut i, mut most) = (0, 0);
+    while i < bytes.len() {
+        if bytes[i] > most {
+            most = bytes[i];
+        }
+        i += 1;
+    }
+    most.div_ceil(8)
 };
+
+/// The window buffer's words as samples of `F`, every one of its bytes.
+fn samples<F: Real>(words: &mut [u64; WORDS]) -> &mut [F] {
+    const {
+        assert!(
+            align_of::<F>() <= align_of::<u64>() && size_of::<u64>().is_multiple_of(size_of::<F>())
+        )
+    };
+    let len = WORDS * (size_of::<u64>() / size_of::<F>());
+    // SAFETY: `F` is `f32` or `f64` (`Real` is sealed), for which every bit pattern is a
+    // value; its alignment divides the words' (the assertion above), and `len` samples are
+    // exactly the words' bytes, borrowed mutably for the slice's lifetime.
+    unsafe { core::slice::from_raw_parts_mut(words.as_mut_ptr().cast::<F>(), len) }
+}
 
 /// The two axes a call is tiled over: `contiguous_in` of unit stride in the input, `contiguous_out`
 /// of unit stride in every output.
@@ -154,8 +189,9 @@ pub(crate) fn run<T: Sample<F>, F: Real>(
             block
         }
     };
-    let shape = Shape::on(path);
-    let mut buffer = [F::zero(); BUFFER];
+    let shape = Shape::on(path, size_of::<F>());
+    let mut words = [0u64; WORDS];
+    let buffer = samples::<F>(&mut words);
     // Outputs larger than the caches are written around them, like a route's.
     let count = (0..lout.rank()).fold(1usize, |n, a| n.saturating_mul(lout.len(a)));
     let nt = nt_stores(count, size_of::<F>());
@@ -206,9 +242,9 @@ pub(crate) fn run<T: Sample<F>, F: Real>(
                         (&dst, off_out, strides_out),
                     );
                     if nt {
-                        tile.run::<T, F, NonTemporal>(input, output, plans, &band, &mut buffer)
+                        tile.run::<T, F, NonTemporal>(input, output, plans, &band, buffer)
                     } else {
-                        tile.run::<T, F, Cached>(input, output, plans, &band, &mut buffer)
+                        tile.run::<T, F, Cached>(input, output, plans, &band, buffer)
                     }
                 };
             }
@@ -248,7 +284,7 @@ impl Tile {
         (dst, off_out, (so_row, so_col)): (&[*mut F; 2], isize, (isize, isize)),
         plans: &[(usize, AxisPlan<'_, F>)],
         band: &[Option<AxisPlan<'_, F>>; 2],
-        buffer: &mut [F; BUFFER],
+        buffer: &mut [F],
     ) {
         let col_axis = self.col_axis;
         let ((block_rows, win_rows), (block_cols, win_cols)) = (&self.rows, &self.cols);
@@ -257,15 +293,15 @@ impl Tile {
         // 1 KiB (128 `f64`: a window as wide as a 128-column array), the copy's writes down a
         // column fell in four of L1's sets and evicted each other.
         let pitch = width | 1;
-        debug_assert!(win_rows.len() * pitch <= BUFFER);
+        debug_assert!(win_rows.len() * pitch <= buffer.len());
         // The transposing copy, a column at a time (two on x86_64: `lanes::transpose`), while
         // its few cache lines are in L1 (a buffer row at a time would lose them before their
         // next elements are read where the input's columns share a few of L1's sets: columns a
         // multiple of 1 KiB apart, as in a transposed 2048² view).
-        let rows = win_rows.len().min(BUFFER / pitch);
+        let rows = win_rows.len().min(buffer.len() / pitch);
         let from = src.wrapping_offset(win_cols.start as isize * sc + win_rows.start as isize);
         // SAFETY: rows `r < rows` of window column `c < width` are elements of the window (the
-        // caller's contract), and `r * pitch + c < rows * pitch <= BUFFER` is an element of
+        // caller's contract), and `r * pitch + c < rows * pitch <= buffer.len()` is an element of
         // the buffer, `width <= pitch`.
         unsafe { T::copy_columns(from, sc, buffer.as_mut_ptr(), (pitch, rows, width)) };
         debug_assert_eq!(so_col, 1);
