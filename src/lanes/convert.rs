@@ -129,7 +129,7 @@ impl Convert<f32> for f32 {
     #[inline(always)]
     unsafe fn copy_columns(from: *const f32, sc: isize, to: *mut f32, dims: (usize, usize, usize)) {
         // SAFETY: the caller's contract.
-        unsafe { super::transpose::f32_pairs(from, sc, to, dims) }
+        unsafe { super::transpose::f32_quads(from, sc, to, dims) }
     }
 }
 

@@ -1,19 +1,24 @@
 //! The mixed layouts' transposing copy (`kernels::tiles`): columns of a window, each contiguous
 //! in the input, written as the rows of a buffer. Plain moves, so every bit (NaN payloads
-//! included) is the input's.
+//! included) is the input's. All on x86_64's baseline SSE2: 16-byte loads down the columns,
+//! unpacked into the buffer's rows.
 //!
-//! Two columns at a time on x86_64's baseline SSE2 for `f64` and `f32` samples: one 16-byte
-//! load down each column, unpacked into the buffer's rows. Measured on an Intel Xeon (family 6
-//! model 207) with a standalone copy of the transposed 2048² `f64` view into two C-order
-//! outputs through such a buffer (no arithmetic), against the report's bound: element by
-//! element 1.42-1.64x, two columns 0.97-1.18x, four columns (AVX2 4x4 transposes) 1.16-1.41x,
-//! eight (AVX-512F 8x8) 1.17-1.41x (`docs/performance.md`, twenty-fourth pass). Fewer columns
-//! at once read fewer streams; the library's transposed view took 0.74-0.88 of the time of the
-//! copy an element at a time.
+//! `f64` samples two columns at a time. Measured on an Intel Xeon (family 6 model 207) with a
+//! standalone copy of the transposed 2048² `f64` view into two C-order outputs through such a
+//! buffer (no arithmetic), against the report's bound: element by element 1.42-1.64x, two
+//! columns 0.97-1.18x, four columns (AVX2 4x4 transposes) 1.16-1.41x, eight (AVX-512F 8x8)
+//! 1.17-1.41x (`docs/performance.md`, twenty-fourth pass). Fewer columns at once read fewer
+//! streams; the library's transposed view took 0.74-0.88 of the time of the copy an element at
+//! a time.
+//!
+//! `f32` samples four columns at a time (a 4x4 transpose: 16 bytes per buffer row, as `f64`'s
+//! pairs): the library's transposed 2048² `f32` view took 0.80-0.96 of the time of the copy two
+//! columns at a time (8-byte stores), on the same Xeon (twenty-fifth pass).
 
 use core::arch::x86_64::{
-    __m128i, _mm_castps_si128, _mm_loadu_pd, _mm_loadu_ps, _mm_movehl_ps, _mm_storel_epi64,
-    _mm_storeu_pd, _mm_unpackhi_pd, _mm_unpackhi_ps, _mm_unpacklo_pd, _mm_unpacklo_ps,
+    __m128i, _mm_castps_si128, _mm_loadu_pd, _mm_loadu_ps, _mm_movehl_ps, _mm_movelh_ps,
+    _mm_storel_epi64, _mm_storeu_pd, _mm_storeu_ps, _mm_unpackhi_pd, _mm_unpackhi_ps,
+    _mm_unpacklo_pd, _mm_unpacklo_ps,
 };
 
 use super::convert::columns_one_by_one;
@@ -79,6 +84,54 @@ pub(super) unsafe fn f32_pairs(
     }
 }
 
+/// [`Convert::copy_columns`](super::Convert::copy_columns) for `f32`: columns four at a time,
+/// four rows a step (a 4x4 transpose, 16 bytes per buffer row); the last columns of a width
+/// that is not a multiple of four go [`f32_pairs`].
+///
+/// # Safety
+/// As for `Convert::copy_columns`.
+#[inline(always)]
+pub(super) unsafe fn f32_quads(
+    from: *const f32,
+    sc: isize,
+    to: *mut f32,
+    (pitch, rows, width): (usize, usize, usize),
+) {
+    let column = |c: usize| from.wrapping_offset(c as isize * sc);
+    let mut c = 0;
+    while c + 4 <= width {
+        let (a, b, d, e) = (column(c), column(c + 1), column(c + 2), column(c + 3));
+        let to = to.wrapping_add(c);
+        let mut r = 0;
+        // SAFETY: rows `r < rows` of columns `c..c + 4 <= width` are readable, and buffer
+        // elements `r * pitch + c..+4` writable (the contract).
+        unsafe {
+            while r + 4 <= rows {
+                let (w, x) = (_mm_loadu_ps(a.add(r)), _mm_loadu_ps(b.add(r)));
+                let (y, z) = (_mm_loadu_ps(d.add(r)), _mm_loadu_ps(e.add(r)));
+                let (t0, t1) = (_mm_unpacklo_ps(w, x), _mm_unpacklo_ps(y, z));
+                let (t2, t3) = (_mm_unpackhi_ps(w, x), _mm_unpackhi_ps(y, z));
+                _mm_storeu_ps(to.add(r * pitch), _mm_movelh_ps(t0, t1));
+                _mm_storeu_ps(to.add((r + 1) * pitch), _mm_movehl_ps(t1, t0));
+                _mm_storeu_ps(to.add((r + 2) * pitch), _mm_movelh_ps(t2, t3));
+                _mm_storeu_ps(to.add((r + 3) * pitch), _mm_movehl_ps(t3, t2));
+                r += 4;
+            }
+            while r < rows {
+                let to = to.add(r * pitch);
+                to.write(a.add(r).read());
+                to.add(1).write(b.add(r).read());
+                to.add(2).write(d.add(r).read());
+                to.add(3).write(e.add(r).read());
+                r += 1;
+            }
+        }
+        c += 4;
+    }
+    // SAFETY: the contract, for the last `width - c < 4` columns.
+    unsafe { f32_pairs(column(c), sc, to.wrapping_add(c), (pitch, rows, width - c)) };
+}
+
 /// The copy two columns at a time: `pair(a, b, to, pitch, rows)` copies the first rows of
 /// columns `a` and `b` into two elements of each buffer row from `to` (SSE2 is part of the
 /// x86_64 baseline) and returns how many it copied; the rest of the pair's rows, and the last
@@ -127,14 +180,14 @@ mod tests {
         u64::from_ne_bytes(b)
     }
 
-    /// The pairs' copy writes what the one-by-one copy writes, bit for bit (NaN payloads
+    /// The copies two and four columns at a time write what the one-by-one copy writes, bit for bit (NaN payloads
     /// included): each window element's sample, and no other element: odd and even widths and
     /// rows, columns apart forwards and backwards.
     #[test]
-    fn pairs_copy_the_bits_of_the_one_by_one_copy() {
+    fn column_groups_copy_the_bits_of_the_one_by_one_copy() {
         fn check<F: crate::lanes::Vectors + super::super::Convert<F>>(
             bits: impl Fn(u64) -> F,
-            pairs: unsafe fn(*const F, isize, *mut F, (usize, usize, usize)),
+            grouped: unsafe fn(*const F, isize, *mut F, (usize, usize, usize)),
         ) {
             // Signalling NaNs with payloads among the samples: a move keeps them.
             let input: [F; 400] = core::array::from_fn(|i| {
@@ -152,7 +205,7 @@ mod tests {
                     // pitch + c < 34 * 7 + 7 < 400` in the buffers.
                     unsafe {
                         columns_one_by_one(src, sc, want.as_mut_ptr(), (pitch, rows, width));
-                        pairs(src, sc, got.as_mut_ptr(), (pitch, rows, width));
+                        grouped(src, sc, got.as_mut_ptr(), (pitch, rows, width));
                     }
                     for i in 0..400 {
                         assert_eq!(
@@ -181,5 +234,6 @@ mod tests {
         }
         check::<f64>(f64::from_bits, f64_pairs);
         check::<f32>(|b| f32::from_bits((b >> 32) as u32), f32_pairs);
+        check::<f32>(|b| f32::from_bits((b >> 32) as u32), f32_quads);
     }
 }
