@@ -777,9 +777,9 @@ fn frames_along_both_axes_equal_the_reference_on_every_path() {
 
 /// Mixed layouts tile by tile (`kernels::tiles`) for every sample type the tiles copy: F-order
 /// inputs, their rows forwards and reversed, into C-order outputs. The columns cross the tiles'
-/// edges of every shape: 128 and 256 (`f64` tiles, 32x128 and 16x256 with Intel's tuning) and
-/// 512 (`f32` tiles of 16x512 with Intel's tuning, which hold the bytes of `f64`'s); the rows
-/// leave a band of one row, or of a few. Along either axis or both, evenly spaced or by
+/// edges of every shape (rows of 1 KiB, or 2 KiB with Intel's tuning, `Isa::Avx512Fma`): 128
+/// and 256 (`f64` tiles of 32x128 and 16x256), 256 and 512 (`f32` tiles of 32x256 and 16x512);
+/// the rows leave a band of one row, or of a few. Along either axis or both, evenly spaced or by
 /// coordinates along the columns; every vector path gives the reference's bits.
 #[test]
 fn mixed_layouts_of_every_sample_type_equal_the_reference_on_every_path() {

@@ -32,8 +32,9 @@ struct Shape {
     cols: usize,
 }
 
-/// Tiles of 32x128: each input column of a window is a run of 34 elements (272 B of `f64`) read
-/// together, each output row of a tile a run of 1 KiB of `f64`.
+/// Tiles of 32 rows of 1 KiB: 32x128 of `f64`, 32x256 of `f32`. Each input column of a
+/// window is a run of 34 samples (272 B of `f64`) read together, each output row of a tile a
+/// run of 1 KiB.
 ///
 /// Longer runs on both sides than the tiles before (16x64 copied by rows for most inputs, 32x64
 /// copied by columns for columns a multiple of 1 KiB apart), likely for fewer halo lines read
@@ -43,25 +44,26 @@ struct Shape {
 /// process, 8 pairs: a 3000x2500 `f64` F-order array into C-order outputs 0.59-0.85x the old
 /// shape's time (1.62-2.12x the memcpy bound, from 2.21-3.37x), a transposed 2048² view
 /// 0.75-0.93x (1.44-1.96x, from 1.57-2.30x); 64x128 and 32x192 tiles were about as fast, 16x128
-/// by columns slower than the old ones.
-const SQUARER: Shape = Shape {
-    rows: 32,
-    cols: 128,
-};
+/// by columns slower than the old ones. `f32` tiles of 32x128 (512 B rows) took 1.5x the time
+/// of 32x256 on the transposed 2048² `f32` view, on the AVX2 and AVX-512 paths of an Intel
+/// Xeon (family 6 model 207); not measured on an AMD CPU.
+const fn squarer(size: usize) -> Shape {
+    Shape {
+        rows: 32,
+        cols: 1024 / size,
+    }
+}
 
 /// Tiles of 16 rows of 2 KiB, with Intel's tuning ([`Path::intel_tuned`]): 16x256 of `f64`,
 /// 16x512 of `f32`. On an Intel Xeon (family 6 model 207), in a buffer of about the same size,
 /// the transposed 2048² `f64` view took 0.76-0.88 of 32x128's time, the F-order 3000x2500
 /// array 0.91-0.93 (8x512 and 12x384 were slower; `docs/performance.md`); with the copy two
 /// columns at a time (`lanes::transpose`), 0.67-0.85 on the transposed view. Not measured on
-/// an AMD CPU, which keeps [`SQUARER`].
-const WIDER_ROW_BYTES: usize = 2048;
-
-/// The wider tiles of samples of `size` bytes.
+/// an AMD CPU, which keeps [`squarer`] tiles.
 const fn wider(size: usize) -> Shape {
     Shape {
         rows: 16,
-        cols: WIDER_ROW_BYTES / size,
+        cols: 2048 / size,
     }
 }
 
@@ -71,7 +73,7 @@ impl Shape {
         if path.intel_tuned() {
             wider(size)
         } else {
-            SQUARER
+            squarer(size)
         }
     }
 
@@ -87,8 +89,8 @@ impl Shape {
 /// Sized in bytes, so that `f32` tiles hold as many bytes as `f64` ones.
 const WORDS: usize = {
     let bytes = [
-        SQUARER.bytes(8),
-        SQUARER.bytes(4),
+        squarer(8).bytes(8),
+        squarer(4).bytes(4),
         wider(8).bytes(8),
         wider(4).bytes(4),
     ];
