@@ -19,20 +19,23 @@
 //! `cpufeatures` crate (`cpuid` and `xgetbv`, `no_std`; it reports nothing under Miri, which
 //! cannot run `cpuid`), its answer cached in one atomic.
 //!
-//! The AVX-512F proof also carries whether the call is tuned for Intel's cores
-//! ([`Path::intel_tuned`]), which decides two things. How the 512-bit `f64` lanes take the first
-//! interior weight's quotient by coordinates ([`Avx512::fma_quotient`]): from the divider, or
-//! from the FMA units verified exact (`lanes::avx512`). Intel's cores issue a 512-bit `vdivpd`
-//! every 16 cycles, the limit of a line of coordinates (three divisions per point); AMD's
-//! divide faster than the FMA quotient can (measured in `docs/performance.md`), so they keep
-//! the divider. And the shape of the tiles of mixed layouts (`kernels::tiles`): wider ones on
-//! Intel's, where they were measured faster.
+//! The proofs also carry whether the call is tuned for Intel's cores ([`Path::intel_tuned`]),
+//! which decides two things. How the 512-bit `f64` lanes take the first interior weight's
+//! quotient by coordinates ([`Avx512::fma_quotient`]): from the divider, or from the FMA units
+//! verified exact (`lanes::avx512`). Intel's cores issue a 512-bit `vdivpd` every 16 cycles,
+//! the limit of a line of coordinates (three divisions per point); AMD's divide faster than the
+//! FMA quotient can (measured in `docs/performance.md`), so they keep the divider; AVX2 lanes
+//! keep it on every CPU (the FMA quotient gained nothing from memory there). And the shape of
+//! the tiles of mixed layouts (`kernels::tiles`), on the AVX2 path too: wider ones on Intel's,
+//! where they were measured faster.
 
-/// Proof that the CPU runs AVX2 and the OS saves its registers. Zero-sized; only
-/// [`Path::detect`] makes one.
+/// Proof that the CPU runs AVX2 and the OS saves its registers, and whether the call's tiles are
+/// tuned for Intel's cores. Only [`Path::detect`] makes one.
 #[cfg(target_arch = "x86_64")]
 #[derive(Clone, Copy, Debug)]
-pub struct Avx2(());
+pub struct Avx2 {
+    intel: bool,
+}
 
 /// Proof that the CPU runs AVX-512F and AVX2 and the OS saves their registers, and whether the
 /// call is tuned for Intel's cores. Only [`Path::detect`] makes one.
@@ -47,7 +50,7 @@ impl Avx512 {
     /// AVX-512F CPUs with AVX2 are the only ones this token is made for.
     #[inline(always)]
     pub(crate) fn avx2(self) -> Avx2 {
-        Avx2(())
+        Avx2 { intel: self.intel }
     }
 
     /// Whether the `f64` lanes take the first interior weight by coordinates from the FMA
@@ -167,7 +170,7 @@ impl Path {
             return match code & 7 {
                 4 => Self::Avx512(token),
                 3 => Self::Avx512Partial(token),
-                2 => Self::Avx2(Avx2(())),
+                2 => Self::Avx2(Avx2 { intel: token.intel }),
                 _ => Self::Baseline,
             };
         }
@@ -186,7 +189,7 @@ impl Path {
         } else if cpu_avx512::get() {
             tuned(3)
         } else if cpu_avx2::get() {
-            2
+            tuned(2)
         } else {
             1
         }
@@ -216,22 +219,27 @@ impl Path {
         }
     }
 
-    /// Whether the call is tuned for Intel's cores (the FMA quotient, wider tiles): on the
-    /// AVX-512 paths of Intel's CPUs, or any AVX-512F CPU capped at [`Isa::Avx512Fma`].
+    /// Whether the call is tuned for Intel's cores (wider tiles; on 512-bit lanes, the FMA
+    /// quotient too): on the AVX2 and AVX-512 paths of Intel's CPUs, or any AVX2 CPU capped at
+    /// [`Isa::Avx512Fma`].
     #[cfg(target_pointer_width = "64")]
     #[inline(always)]
     pub(crate) fn intel_tuned(self) -> bool {
         match self {
+            #[cfg(target_arch = "x86_64")]
+            Self::Avx2(t) => t.intel,
             #[cfg(target_arch = "x86_64")]
             Self::Avx512Partial(t) | Self::Avx512(t) => t.intel,
             _ => false,
         }
     }
 
-    /// This path, using nothing above `cap` (tests and benchmarks compare the paths). Intel's
-    /// tuning is the top of the order: every lower cap takes the divider and the squarer tiles,
-    /// and [`Isa::Avx512Fma`] forces the tuning on any AVX-512F CPU, so that both are tested
-    /// wherever there are 512-bit lanes.
+    /// This path, using nothing above `cap` (tests and benchmarks compare the paths). On
+    /// 512-bit lanes Intel's tuning is the top of the order: every lower AVX-512 cap takes the
+    /// divider and the squarer tiles, and [`Isa::Avx512Fma`] forces the tuning on any AVX-512F
+    /// CPU, so that both are tested wherever there are 512-bit lanes. The AVX2 cap is the path
+    /// the CPU would take without AVX-512, its vendor's tiles; on a CPU with AVX2 alone,
+    /// [`Isa::Avx512Fma`] forces Intel's tiles, and the lower caps keep its vendor's.
     #[cfg_attr(not(feature = "testing"), allow(dead_code))]
     pub(crate) fn capped(self, cap: Isa) -> Self {
         match (self, cap) {
@@ -242,6 +250,8 @@ impl Path {
             (Self::Avx512(t) | Self::Avx512Partial(t), Isa::Avx512Partial) => {
                 Self::Avx512Partial(t.capped(cap))
             }
+            #[cfg(target_arch = "x86_64")]
+            (Self::Avx2(_), Isa::Avx512Fma) => Self::Avx2(Avx2 { intel: true }),
             #[cfg(target_arch = "x86_64")]
             (Self::Avx512(t), _) => Self::Avx512(t.capped(cap)),
             #[cfg(target_arch = "x86_64")]
@@ -319,7 +329,7 @@ mod tests {
             Path::Avx512(token(false)),
             Path::Avx512Partial(token(false)),
         );
-        let avx2 = Path::Avx2(Avx2(()));
+        let avx2 = Path::Avx2(Avx2 { intel: false });
         for wide in [false, true] {
             assert!(full.avx512(wide).is_some(), "full, wide {wide}");
             assert_eq!(partial.avx512(wide).is_some(), wide, "partial, wide {wide}");
@@ -348,6 +358,20 @@ mod tests {
                 assert_eq!(capped.intel_tuned(), fma, "{path:?} capped at {cap:?}");
             }
         }
+        // The AVX2 path's tiles: the CPU's vendor's below the top cap, Intel's at it; an
+        // AVX-512 CPU capped at AVX2 takes the path it would without AVX-512.
+        for detected in [false, true] {
+            let avx2 = Path::Avx2(Avx2 { intel: detected });
+            let tuned = Isa::ALL.map(|cap| avx2.capped(cap).intel_tuned());
+            assert_eq!(tuned, [false, detected, detected, detected, true]);
+            assert_eq!(expect(avx2), [B, A2, A2, A2, A2]);
+            for path in [
+                Path::Avx512(token(detected)),
+                Path::Avx512Partial(token(detected)),
+            ] {
+                assert_eq!(path.capped(Isa::Avx2).intel_tuned(), detected, "{path:?}");
+            }
+        }
     }
 
     /// A line that divides for its own weights stores around the caches on 512-bit lanes only
@@ -358,11 +382,12 @@ mod tests {
         let dividing_line_nt = |path| line_nt(path, false);
         let token = Avx512 { intel: false };
         let (full, partial) = (Path::Avx512(token), Path::Avx512Partial(token));
-        for path in [full, partial, Path::Avx2(Avx2(())), Path::Baseline] {
+        let avx2 = Path::Avx2(Avx2 { intel: false });
+        for path in [full, partial, avx2, Path::Baseline] {
             assert!(line_nt(path, true), "{path:?}");
         }
         assert!(dividing_line_nt(full) && dividing_line_nt(partial));
-        assert!(!dividing_line_nt(Path::Avx2(Avx2(()))) && !dividing_line_nt(Path::Baseline));
+        assert!(!dividing_line_nt(avx2) && !dividing_line_nt(Path::Baseline));
         for cap in [Isa::Baseline, Isa::Avx2] {
             assert!(!dividing_line_nt(full.capped(cap)), "{cap:?}");
         }

@@ -54,12 +54,13 @@ const fn squarer(size: usize) -> Shape {
     }
 }
 
-/// Tiles of 16 rows of 2 KiB, with Intel's tuning ([`Path::intel_tuned`]): 16x256 of `f64`,
-/// 16x512 of `f32`. On an Intel Xeon (family 6 model 207), in a buffer of about the same size,
-/// the transposed 2048² `f64` view took 0.76-0.88 of 32x128's time, the F-order 3000x2500
-/// array 0.91-0.93 (8x512 and 12x384 were slower; `docs/performance.md`); with the copy two
-/// columns at a time (`lanes::transpose`), 0.67-0.85 on the transposed view. Not measured on
-/// an AMD CPU, which keeps [`squarer`] tiles.
+/// Tiles of 16 rows of 2 KiB, with Intel's tuning ([`Path::intel_tuned`]: the AVX2 and AVX-512
+/// paths of Intel's CPUs): 16x256 of `f64`, 16x512 of `f32`. On an Intel Xeon (family 6 model
+/// 207), in a buffer of about the same size, the transposed 2048² `f64` view took 0.76-0.88 of
+/// 32x128's time, the F-order 3000x2500 array 0.91-0.93 (8x512 and 12x384 were slower;
+/// `docs/performance.md`); with the copy two columns at a time (`lanes::transpose`), 0.67-0.85
+/// on the transposed view; on the AVX2 lanes, 0.79-0.85. Not measured on an AMD CPU, which
+/// keeps [`squarer`] tiles.
 const fn wider(size: usize) -> Shape {
     Shape {
         rows: 16,
