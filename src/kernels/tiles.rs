@@ -59,7 +59,7 @@ const fn squarer(size: usize) -> Shape {
 /// 207), in a buffer of about the same size, the transposed 2048² `f64` view took 0.76-0.88 of
 /// 32x128's time, the F-order 3000x2500 array 0.91-0.93 (8x512 and 12x384 were slower;
 /// `docs/performance.md`); with the copy two columns at a time (`lanes::transpose`), 0.67-0.85
-/// on the transposed view; on the AVX2 lanes, 0.79-0.85. Not measured on an AMD CPU, which
+/// on the transposed view; on the AVX2 lanes, 0.77-0.85. Not measured on an AMD CPU, which
 /// keeps [`squarer`] tiles.
 const fn wider(size: usize) -> Shape {
     Shape {
