@@ -322,9 +322,10 @@ fn long_lines() -> impl Strategy<Value = Case> {
 /// long, so that the call runs tile by tile: F order, a transposed or reversed view, maybe with
 /// an outer axis the gradient is not taken along, into C-order outputs (some reversed), along
 /// either or both axes, each evenly or unevenly spaced. Tiles are 32x128 (16x256 with Intel's
-/// tuning, `Isa::Avx512Fma`): up to four bands of rows (seven), and one to three tiles along
-/// each band (one or two, the second often a few columns: 250 to 270 columns around its edge);
-/// input columns 128 `f64` apart (1 KiB) share a few of L1's sets.
+/// tuning: `Isa::Avx512Fma`, and the AVX2 cap on Intel's CPUs): up to four bands of rows
+/// (seven), and one to three tiles along each band (one or two, the second often a few columns:
+/// 250 to 270 columns around its edge); input columns 128 `f64` apart (1 KiB) share a few of
+/// L1's sets.
 fn mixed_layouts() -> impl Strategy<Value = Case> {
     let edge = edge_order();
     let spacing = |n: usize| {

@@ -297,10 +297,10 @@ impl Tile {
         // column fell in four of L1's sets and evicted each other.
         let pitch = width | 1;
         debug_assert!(win_rows.len() * pitch <= buffer.len());
-        // The transposing copy, a column at a time (two on x86_64: `lanes::transpose`), while
-        // its few cache lines are in L1 (a buffer row at a time would lose them before their
-        // next elements are read where the input's columns share a few of L1's sets: columns a
-        // multiple of 1 KiB apart, as in a transposed 2048² view).
+        // The transposing copy, a column at a time (two or four on x86_64: `lanes::transpose`),
+        // while its few cache lines are in L1 (a buffer row at a time would lose them before
+        // their next elements are read where the input's columns share a few of L1's sets:
+        // columns a multiple of 1 KiB apart, as in a transposed 2048² view).
         let rows = win_rows.len().min(buffer.len() / pitch);
         let from = src.wrapping_offset(win_cols.start as isize * sc + win_rows.start as isize);
         // SAFETY: rows `r < rows` of window column `c < width` are elements of the window (the

@@ -52,9 +52,9 @@ pub(super) unsafe fn f64_pairs(
     }
 }
 
-/// [`Convert::copy_columns`](super::Convert::copy_columns) for `f32`: columns two at a time,
+/// [`Convert::copy_columns`](super::Convert::copy_columns) for `f32` columns two at a time,
 /// four rows a step (a 4x2 transpose, 8 bytes per buffer row: `_mm_storel_epi64` needs no
-/// alignment).
+/// alignment): the last columns of [`f32_quads`].
 ///
 /// # Safety
 /// As for `Convert::copy_columns`.
