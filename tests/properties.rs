@@ -680,6 +680,72 @@ fn fused_chunks_equal_the_reference() {
     }
 }
 
+/// `n` samples of a test pattern, every `every`-th one (from the fifth) among the values that
+/// decide bits (zeros, infinities, NaN, subnormals, huge values), made into `T` by `make`.
+fn patterned<T>(n: usize, every: usize, make: &impl Fn(f64) -> T) -> Vec<T> {
+    let pool = support::specials_and(&[1.5, -2.25, 7.0, 1e300, -3e-310, 0.1, 42.0]);
+    (0..n)
+        .map(|i| {
+            make(if i % every == 5 {
+                pool[i / every % pool.len()]
+            } else {
+                ((i * 37) % 101) as f64 * 0.25 - 12.0
+            })
+        })
+        .collect()
+}
+
+/// `x` as an `i16` sample: clamped, and 7 for a NaN or an infinity.
+fn to_i16(x: f64) -> i16 {
+    if x.is_finite() {
+        x.clamp(-3e4, 3e4) as i16
+    } else {
+        7
+    }
+}
+
+/// The `selected` outputs of `gradient` on the paths up to `isa` (the reference's for `None`),
+/// each an array of the input's shape: contiguous, or at `strides`.
+fn outputs_on<T: Sample<F>, F: Real>(
+    input: &StridedView<'_, T>,
+    options: &Options<'_, F>,
+    selected: usize,
+    strides: Option<&[isize]>,
+    isa: Option<Isa>,
+) -> Vec<Vec<F>> {
+    let shape = input.shape();
+    let count = shape.iter().product();
+    let mut bufs = vec![vec![F::nan(); count]; selected];
+    let mut outs: Vec<_> = bufs
+        .iter_mut()
+        .map(|b| match strides {
+            None => StridedViewMut::contiguous(b, shape).unwrap(),
+            Some(strides) => StridedViewMut::new(b, 0, shape, strides).unwrap(),
+        })
+        .collect();
+    match isa {
+        Some(isa) => assert!(gradient_with(input, &mut outs, options, Kernel::Auto, isa).unwrap()),
+        None => gradient_reference(input, &mut outs, options).unwrap(),
+    }
+    drop(outs);
+    bufs
+}
+
+/// Asserts that `got` holds `reference`'s bits (any NaN for a NaN), naming the first element
+/// that differs and `what` was run.
+fn assert_same_outputs<F: Real>(got: &[Vec<F>], reference: &[Vec<F>], what: impl Fn() -> String) {
+    for (k, (g, r)) in got.iter().zip(reference).enumerate() {
+        let at = g.iter().zip(r).position(|(&a, &b)| !same(a, b));
+        assert!(
+            at.is_none(),
+            "{}, output {k}, element {at:?}: {:?} vs {:?}",
+            what(),
+            at.map(|j| g[j]),
+            at.map(|j| r[j])
+        );
+    }
+}
+
 /// Frames along both axes, every size around the kernels' lanes and the frame shortcut's
 /// limits (2 rows take the search's other route, lines of 129 points are not flat), either
 /// order of the axes, contiguous descriptors and explicit C-order strides (both take the
@@ -687,20 +753,11 @@ fn fused_chunks_equal_the_reference() {
 #[test]
 fn frames_along_both_axes_equal_the_reference_on_every_path() {
     fn check<T: Sample<F> + Copy, F: Real>(make: impl Fn(f64) -> T) {
-        let pool = support::specials_and(&[1.5, -2.25, 7.0, 1e300, -3e-310, 0.1, 42.0]);
         for rows in [2usize, 3, 4, 5, 9, 40] {
             for cols in [2usize, 3, 7, 8, 9, 16, 17, 31, 32, 33, 127, 128, 129] {
                 // Rows padded by one element: the third layout.
                 let padded = cols + 1;
-                let data: Vec<T> = (0..rows * padded)
-                    .map(|i| {
-                        make(if i % 11 == 5 {
-                            pool[i / 11 % pool.len()]
-                        } else {
-                            ((i * 37) % 101) as f64 * 0.25 - 12.0
-                        })
-                    })
-                    .collect();
+                let data: Vec<T> = patterned(rows * padded, 11, &make);
                 let shape = [rows, cols];
                 let dense = &data[..rows * cols];
                 let (c_strides, padded_strides) = ([cols as isize, 1], [padded as isize, 1]);
@@ -725,40 +782,13 @@ fn frames_along_both_axes_equal_the_reference_on_every_path() {
                         .axes(Axes::List(&axes))
                         .spacing(Spacing::PerAxis(&per))
                         .edge_order(edge);
-                    let run = |isa: Option<Isa>, c_order: bool| {
-                        let mut bufs = vec![vec![F::nan(); rows * cols]; 2];
-                        {
-                            let mut outs: Vec<_> = bufs
-                                .iter_mut()
-                                .map(|b| match c_order {
-                                    true => StridedViewMut::contiguous(b, &shape).unwrap(),
-                                    false => StridedViewMut::new(b, 0, &shape, &c_strides).unwrap(),
-                                })
-                                .collect();
-                            match isa {
-                                Some(isa) => assert!(
-                                    gradient_with(input, &mut outs, &options, Kernel::Auto, isa)
-                                        .unwrap()
-                                ),
-                                None => gradient_reference(input, &mut outs, &options).unwrap(),
-                            }
-                        }
-                        bufs
-                    };
-                    let reference = run(None, true);
+                    let reference = outputs_on(input, &options, 2, None, None);
                     for isa in Isa::ALL {
-                        for c_order in [true, false] {
-                            let got = run(Some(isa), c_order);
-                            for (k, (g, r)) in got.iter().zip(&reference).enumerate() {
-                                let at = g.iter().zip(r).position(|(&a, &b)| !same(a, b));
-                                assert!(
-                                    at.is_none(),
-                                    "{rows}x{cols}, axes {axes:?}, {edge:?}, {isa:?}, output {k}, \
-                                     element {at:?}: {:?} vs {:?}",
-                                    at.map(|j| g[j]),
-                                    at.map(|j| r[j])
-                                );
-                            }
+                        for strides in [None, Some(&c_strides[..])] {
+                            let got = outputs_on(input, &options, 2, strides, Some(isa));
+                            assert_same_outputs(&got, &reference, || {
+                                format!("{rows}x{cols}, axes {axes:?}, {edge:?}, {isa:?}")
+                            });
                         }
                     }
                 }
@@ -767,13 +797,7 @@ fn frames_along_both_axes_equal_the_reference_on_every_path() {
     }
     check::<f64, f64>(|x| x);
     check::<f32, f32>(|x| x as f32);
-    check::<i16, f32>(|x| {
-        if x.is_finite() {
-            x.clamp(-3e4, 3e4) as i16
-        } else {
-            7
-        }
-    });
+    check::<i16, f32>(to_i16);
 }
 
 /// Mixed layouts tile by tile (`kernels::tiles`) for every sample type the tiles copy: F-order
@@ -785,17 +809,8 @@ fn frames_along_both_axes_equal_the_reference_on_every_path() {
 #[test]
 fn mixed_layouts_of_every_sample_type_equal_the_reference_on_every_path() {
     fn check<T: Sample<F> + Copy, F: Real>(make: impl Fn(f64) -> T) {
-        let pool = support::specials_and(&[1.5, -2.25, 7.0, 1e300, -3e-310, 0.1, 42.0]);
         for (rows, cols) in [(33usize, 130usize), (40, 260), (33, 1030)] {
-            let data: Vec<T> = (0..rows * cols)
-                .map(|i| {
-                    make(if i % 13 == 5 {
-                        pool[i / 13 % pool.len()]
-                    } else {
-                        ((i * 37) % 101) as f64 * 0.25 - 12.0
-                    })
-                })
-                .collect();
+            let data: Vec<T> = patterned(rows * cols, 13, &make);
             let x: Vec<F> = (0..cols)
                 .map(|i| F::from(i as f64 * 0.5 + 0.125 * (i as f64 * 1.3).sin()).unwrap())
                 .collect();
@@ -827,43 +842,15 @@ fn mixed_layouts_of_every_sample_type_equal_the_reference_on_every_path() {
                             .axes(Axes::List(axes))
                             .spacing(Spacing::PerAxis(per))
                             .edge_order(edge);
-                        let run = |isa: Option<Isa>| {
-                            let mut bufs = vec![vec![F::nan(); rows * cols]; axes.len()];
-                            {
-                                let mut outs: Vec<_> = bufs
-                                    .iter_mut()
-                                    .map(|b| StridedViewMut::contiguous(b, &shape).unwrap())
-                                    .collect();
-                                match isa {
-                                    Some(isa) => assert!(
-                                        gradient_with(
-                                            input,
-                                            &mut outs,
-                                            &options,
-                                            Kernel::Auto,
-                                            isa
-                                        )
-                                        .unwrap()
-                                    ),
-                                    None => gradient_reference(input, &mut outs, &options).unwrap(),
-                                }
-                            }
-                            bufs
-                        };
-                        let reference = run(None);
+                        let reference = outputs_on(input, &options, axes.len(), None, None);
                         for isa in Isa::ALL {
-                            let got = run(Some(isa));
-                            for (k, (g, r)) in got.iter().zip(&reference).enumerate() {
-                                let at = g.iter().zip(r).position(|(&a, &b)| !same(a, b));
-                                assert!(
-                                    at.is_none(),
-                                    "{rows}x{cols} {}, axes {axes:?}, {edge:?}, {isa:?}, output \
-                                     {k}, element {at:?}: {:?} vs {:?}",
-                                    core::any::type_name::<T>(),
-                                    at.map(|j| g[j]),
-                                    at.map(|j| r[j])
-                                );
-                            }
+                            let got = outputs_on(input, &options, axes.len(), None, Some(isa));
+                            assert_same_outputs(&got, &reference, || {
+                                format!(
+                                    "{rows}x{cols} {}, axes {axes:?}, {edge:?}, {isa:?}",
+                                    core::any::type_name::<T>()
+                                )
+                            });
                         }
                     }
                 }
@@ -872,13 +859,7 @@ fn mixed_layouts_of_every_sample_type_equal_the_reference_on_every_path() {
     }
     check::<f64, f64>(|x| x);
     check::<f32, f32>(|x| x as f32);
-    check::<i16, f32>(|x| {
-        if x.is_finite() {
-            x.clamp(-3e4, 3e4) as i16
-        } else {
-            7
-        }
-    });
+    check::<i16, f32>(to_i16);
 }
 
 /// Arrays along a subset of their axes, the outer one among them, whose outer points hold more
