@@ -36,10 +36,10 @@ pub(super) unsafe fn f64_pairs(
     to: *mut f64,
     dims: (usize, usize, usize),
 ) {
-    // SAFETY: the caller's contract; `pair` gets two columns of `rows` readable samples, and a
+    // SAFETY: the caller's contract; `group` gets two columns of `rows` readable samples, and a
     // buffer whose rows `r < rows` have two writable elements at `to + r * pitch`.
     unsafe {
-        in_pairs(from, sc, to, dims, |a, b, to, pitch, rows| {
+        let c = in_groups(from, sc, to, dims, |&[a, b], to, pitch, rows| {
             let mut r = 0;
             while r + 2 <= rows {
                 let (x, y) = (_mm_loadu_pd(a.add(r)), _mm_loadu_pd(b.add(r)));
@@ -48,13 +48,14 @@ pub(super) unsafe fn f64_pairs(
                 r += 2;
             }
             r
-        })
+        });
+        rest_one_by_one(from, sc, to, dims, c);
     }
 }
 
 /// [`Convert::copy_columns`](super::Convert::copy_columns) for `f32` columns two at a time,
 /// four rows a step (a 4x2 transpose, 8 bytes per buffer row: `_mm_storel_epi64` needs no
-/// alignment): the last columns of [`f32_quads`].
+/// alignment).
 ///
 /// # Safety
 /// As for `Convert::copy_columns`.
@@ -67,7 +68,7 @@ pub(super) unsafe fn f32_pairs(
 ) {
     // SAFETY: as for `f64_pairs`.
     unsafe {
-        in_pairs(from, sc, to, dims, |a, b, to, pitch, rows| {
+        let c = in_groups(from, sc, to, dims, |&[a, b], to, pitch, rows| {
             let row = |r: usize| to.wrapping_add(r * pitch).cast::<__m128i>();
             let mut r = 0;
             while r + 4 <= rows {
@@ -80,7 +81,8 @@ pub(super) unsafe fn f32_pairs(
                 r += 4;
             }
             r
-        })
+        });
+        rest_one_by_one(from, sc, to, dims, c);
     }
 }
 
@@ -95,17 +97,12 @@ pub(super) unsafe fn f32_quads(
     from: *const f32,
     sc: isize,
     to: *mut f32,
-    (pitch, rows, width): (usize, usize, usize),
+    dims: (usize, usize, usize),
 ) {
-    let column = |c: usize| from.wrapping_offset(c as isize * sc);
-    let mut c = 0;
-    while c + 4 <= width {
-        let (a, b, d, e) = (column(c), column(c + 1), column(c + 2), column(c + 3));
-        let to = to.wrapping_add(c);
-        let mut r = 0;
-        // SAFETY: rows `r < rows` of columns `c..c + 4 <= width` are readable, and buffer
-        // elements `r * pitch + c..+4` writable (the contract).
-        unsafe {
+    // SAFETY: as for `f64_pairs`, four columns.
+    unsafe {
+        let c = in_groups(from, sc, to, dims, |&[a, b, d, e], to, pitch, rows| {
+            let mut r = 0;
             while r + 4 <= rows {
                 let (w, x) = (_mm_loadu_ps(a.add(r)), _mm_loadu_ps(b.add(r)));
                 let (y, z) = (_mm_loadu_ps(d.add(r)), _mm_loadu_ps(e.add(r)));
@@ -117,54 +114,72 @@ pub(super) unsafe fn f32_quads(
                 _mm_storeu_ps(to.add((r + 3) * pitch), _mm_movehl_ps(t3, t2));
                 r += 4;
             }
-            while r < rows {
-                let to = to.add(r * pitch);
-                to.write(a.add(r).read());
-                to.add(1).write(b.add(r).read());
-                to.add(2).write(d.add(r).read());
-                to.add(3).write(e.add(r).read());
-                r += 1;
-            }
-        }
-        c += 4;
+            r
+        });
+        let (pitch, rows, width) = dims;
+        f32_pairs(
+            from.wrapping_offset(c as isize * sc),
+            sc,
+            to.wrapping_add(c),
+            (pitch, rows, width - c),
+        );
     }
-    // SAFETY: the contract, for the last `width - c < 4` columns.
-    unsafe { f32_pairs(column(c), sc, to.wrapping_add(c), (pitch, rows, width - c)) };
 }
 
-/// The copy two columns at a time: `pair(a, b, to, pitch, rows)` copies the first rows of
-/// columns `a` and `b` into two elements of each buffer row from `to` (SSE2 is part of the
-/// x86_64 baseline) and returns how many it copied; the rest of the pair's rows, and the last
-/// column of an odd `width`, go a sample at a time.
+/// The copy `K` columns at a time: `group(columns, to, pitch, rows)` copies the first rows of
+/// the `K` columns into `K` elements of each buffer row from `to` (SSE2 is part of the x86_64
+/// baseline) and returns how many it copied; the rest of the group's rows go a sample at a
+/// time. Returns the first column not copied: the last `width % K` are the caller's.
 ///
 /// # Safety
-/// As for `Convert::copy_columns`; `pair` writes only the two elements of each of its rows.
+/// As for `Convert::copy_columns`; `group` writes only the `K` elements of each of its rows.
 #[inline(always)]
-unsafe fn in_pairs<F: Vectors + Convert<F>>(
+unsafe fn in_groups<F: Vectors + Convert<F>, const K: usize>(
     from: *const F,
     sc: isize,
     to: *mut F,
     (pitch, rows, width): (usize, usize, usize),
-    pair: impl Fn(*const F, *const F, *mut F, usize, usize) -> usize,
-) {
+    group: impl Fn(&[*const F; K], *mut F, usize, usize) -> usize,
+) -> usize {
     let column = |c: usize| from.wrapping_offset(c as isize * sc);
     let mut c = 0;
-    while c + 2 <= width {
-        let (a, b, to) = (column(c), column(c + 1), to.wrapping_add(c));
-        // SAFETY: rows `r < rows` of columns `c, c+1 < width` are readable, and buffer elements
-        // `r * pitch + c, +1` writable (the contract).
+    while c + K <= width {
+        let mut columns = [from; K];
+        for (k, col) in columns.iter_mut().enumerate() {
+            *col = column(c + k);
+        }
+        let to = to.wrapping_add(c);
+        // SAFETY: rows `r < rows` of columns `c..c + K <= width` are readable, and buffer
+        // elements `r * pitch + c..+K` writable (the contract).
         unsafe {
-            let mut r = pair(a, b, to, pitch, rows);
+            let mut r = group(&columns, to, pitch, rows);
             while r < rows {
-                to.add(r * pitch).write(a.add(r).read());
-                to.add(r * pitch + 1).write(b.add(r).read());
+                for (k, col) in columns.iter().enumerate() {
+                    to.add(r * pitch + k).write(col.add(r).read());
+                }
                 r += 1;
             }
         }
-        c += 2;
+        c += K;
     }
-    // SAFETY: the contract, for the last column (if `width` is odd).
-    unsafe { columns_one_by_one(column(c), sc, to.wrapping_add(c), (pitch, rows, width - c)) };
+    c
+}
+
+/// The last `width - c` columns of a copy whose first `c` were copied in groups, one by one.
+///
+/// # Safety
+/// As for `Convert::copy_columns`.
+#[inline(always)]
+unsafe fn rest_one_by_one<F: Vectors + Convert<F>>(
+    from: *const F,
+    sc: isize,
+    to: *mut F,
+    (pitch, rows, width): (usize, usize, usize),
+    c: usize,
+) {
+    let from = from.wrapping_offset(c as isize * sc);
+    // SAFETY: the contract, for columns `c..width`.
+    unsafe { columns_one_by_one(from, sc, to.wrapping_add(c), (pitch, rows, width - c)) };
 }
 
 #[cfg(test)]
