@@ -88,22 +88,16 @@ impl Shape {
 
 /// The window buffer's 8-byte words, for every shape and sample size: 36 KiB on the stack.
 /// Sized in bytes, so that `f32` tiles hold as many bytes as `f64` ones.
-const WORDS: usize = {
-    let bytes = [
-        squarer(8).bytes(8),
-        squarer(4).bytes(4),
-        wider(8).bytes(8),
-        wider(4).bytes(4),
-    ];
-    let (mut i, mut most) = (0, 0);
-    while i < bytes.len() {
-        if bytes[i] > most {
-            most = bytes[i];
-        }
-        i += 1;
-    }
-    most.div_ceil(8)
-};
+const WORDS: usize = larger(
+    larger(squarer(8).bytes(8), squarer(4).bytes(4)),
+    larger(wider(8).bytes(8), wider(4).bytes(4)),
+)
+.div_ceil(8);
+
+/// The larger of `a` and `b`, in a constant (`Ord::max` is not `const`).
+const fn larger(a: usize, b: usize) -> usize {
+    if a > b { a } else { b }
+}
 
 /// The window buffer's words as samples of `F`, every one of its bytes.
 fn samples<F: Real>(words: &mut [u64; WORDS]) -> &mut [F] {
