@@ -32,7 +32,7 @@
 /// Proof that the CPU runs AVX2 and the OS saves its registers, and whether the call's tiles are
 /// tuned for Intel's cores. Only [`Path::detect`] makes one.
 #[cfg(target_arch = "x86_64")]
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Avx2 {
     intel: bool,
 }
@@ -40,7 +40,7 @@ pub struct Avx2 {
 /// Proof that the CPU runs AVX-512F and AVX2 and the OS saves their registers, and whether the
 /// call is tuned for Intel's cores. Only [`Path::detect`] makes one.
 #[cfg(target_arch = "x86_64")]
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Avx512 {
     intel: bool,
 }
@@ -129,7 +129,7 @@ cpufeatures::new!(cpu_avx512, "avx512f", "avx2");
 cpufeatures::new!(cpu_avx512_full_clock, "avx512f", "avx2", "avx512vbmi2");
 
 /// The vector path of one call: which sweeps it may enter, with the proof for each.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Path {
     /// The compile-time lanes only (`wide`'s choice for the build's target features).
     Baseline,
@@ -232,6 +232,22 @@ impl Path {
             Self::Avx512Partial(t) | Self::Avx512(t) => t.intel,
             _ => false,
         }
+    }
+
+    /// The caps of [`Isa::ALL`] under which this path runs different code, in increasing order:
+    /// each cap whose capped path differs from every lower cap's (see `testing::distinct_caps`).
+    #[cfg_attr(not(feature = "testing"), allow(dead_code))]
+    pub(crate) fn distinct_caps(self) -> impl Iterator<Item = Isa> {
+        Isa::ALL
+            .into_iter()
+            .enumerate()
+            .filter_map(move |(k, cap)| {
+                let path = self.capped(cap);
+                let new = Isa::ALL[..k]
+                    .iter()
+                    .all(|&lower| self.capped(lower) != path);
+                new.then_some(cap)
+            })
     }
 
     /// This path, using nothing above `cap` (tests and benchmarks compare the paths). On
@@ -372,6 +388,27 @@ mod tests {
                 assert_eq!(path.capped(Isa::Avx2).intel_tuned(), detected, "{path:?}");
             }
         }
+    }
+
+    /// The caps that run different code: a cap the CPU lacks repeats a lower one's path, but
+    /// each tuning of the tiles and the quotient is its own.
+    #[test]
+    fn distinct_caps_leave_out_only_repeated_paths() {
+        use Isa::{Avx2 as A2, Avx512 as A5, Avx512Fma as F5, Avx512Partial as P5, Baseline as B};
+        let same = |path: Path, caps: &[Isa]| {
+            assert!(
+                path.distinct_caps().eq(caps.iter().copied()),
+                "{path:?}: {caps:?}"
+            );
+        };
+        for intel in [false, true] {
+            let token = Avx512 { intel };
+            same(Path::Avx512(token), &[B, A2, P5, A5, F5]);
+            same(Path::Avx512Partial(token), &[B, A2, P5, F5]);
+        }
+        same(Path::Avx2(Avx2 { intel: false }), &[B, A2, F5]);
+        same(Path::Avx2(Avx2 { intel: true }), &[B, A2]);
+        same(Path::Baseline, &[B]);
     }
 
     /// A line that divides for its own weights stores around the caches on 512-bit lanes only

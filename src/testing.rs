@@ -38,6 +38,26 @@ pub fn isa_detected() -> Isa {
     Path::detect().isa()
 }
 
+/// The caps of [`Isa::ALL`] under which `kernel` runs different code on this CPU, in increasing
+/// order: each cap whose path differs from every lower cap's. A cap the CPU lacks runs a lower
+/// cap's path again, so a test that compares every path with the reference needs only these:
+/// on aarch64 `Baseline` alone; on an x86_64 CPU with AVX2 alone, `Baseline`, `Avx2` and, on
+/// AMD's, `Avx512Fma` (Intel's tiles). In the compact build an automatic call runs its one
+/// kernel whatever the cap: `Baseline` alone for [`Kernel::Auto`].
+///
+/// ```
+/// use numgrad::testing::{Isa, Kernel, distinct_caps, isa_used};
+/// let caps: Vec<Isa> = distinct_caps(Kernel::AlongStrided).collect();
+/// assert_eq!(caps[0], Isa::Baseline);
+/// // Every path the CPU has is among them.
+/// assert!(caps.contains(&isa_used(Isa::Avx2)));
+/// ```
+pub fn distinct_caps(kernel: Kernel) -> impl Iterator<Item = Isa> {
+    let one_kernel = cfg!(feature = "compact") && kernel == Kernel::Auto;
+    let count = if one_kernel { 1 } else { Isa::ALL.len() };
+    Path::detect().distinct_caps().take(count)
+}
+
 /// [`gradient`](crate::gradient) with a forced `kernel`, on vector paths up to `cap`.
 ///
 /// Returns `Ok(false)`, having written nothing, when the kernel does not fit the layout of some

@@ -3,13 +3,18 @@
 //! uneven spacing and non-temporal stores (`Isa::Avx512Partial`) and the AVX-512F sweeps of
 //! everything (`Isa::Avx512`, on CPUs with AVX512-VBMI2).
 //!
-//! Each call chooses its own path (`numgrad::testing`), one `#[test]` per path. A path the CPU
-//! lacks runs the next one below it, and the output says which ran (`--nocapture`); with
-//! `NUMGRAD_REQUIRE_AVX2=1` (set by CI, whose machines have AVX2) the AVX2 pass fails on an
-//! x86_64 CPU without AVX2 instead of checking fewer paths. Off x86_64 (aarch64: `wide`'s NEON
-//! lanes) the compile-time lanes are the only path, so all three tests run them.
+//! Each call chooses its own path (`numgrad::testing`). Each `#[test]` is one kind of input:
+//! the reference runs once for each input, and every cap that runs different code on this CPU
+//! (`testing::distinct_caps`) is compared with it. A cap the CPU lacks runs a lower one's path,
+//! and `caps_run_the_paths_this_cpu_has` says which ran (`--nocapture`); with
+//! `NUMGRAD_REQUIRE_AVX2=1` (set by CI, whose machines have AVX2) it fails on an x86_64 CPU
+//! without AVX2 instead of checking fewer paths. Off x86_64 (aarch64: `wide`'s NEON lanes) the
+//! compile-time lanes are the only path.
+//!
+//! One reference for every cap: the reference's scalar loops, unoptimized, were nine tenths of
+//! this suite's time when each cap ran its own.
 
-use numgrad::testing::{Isa, Kernel, gradient_1d_with, gradient_with, isa_used};
+use numgrad::testing::{Isa, Kernel, distinct_caps, gradient_1d_with, gradient_with, isa_used};
 use numgrad::{
     Axes, AxisSpacing, EdgeOrder, Options, Real, Sample, Spacing, StridedView, StridedViewMut,
     gradient_reference,
@@ -141,29 +146,36 @@ fn run<T: Sample<F>, F: Real>(case: &Case, data: &[T], fast: Option<Isa>) -> Vec
             let direct = &mut pool[skip..skip + n];
             gradient_1d_with(data, direct, spacing, case.edge, isa).unwrap();
             let got: Vec<u64> = direct.iter().map(|&v| bits(v)).collect();
-            assert_eq!(got, out, "output {ahead} B after the input");
+            assert_eq!(got, out, "{isa:?}: output {ahead} B after the input");
         }
     }
     out
 }
 
+/// The first cap whose path does not give the reference's bits for `case` with samples `T` in
+/// `F`, if any.
+fn cap_off_reference<T: Sample<F>, F: Real>(case: &Case, data: &[T]) -> Option<Isa> {
+    let reference = run::<T, F>(case, data, None);
+    distinct_caps(Kernel::Auto).find(|&isa| run::<T, F>(case, data, Some(isa)) != reference)
+}
+
 /// Every sample/float pairing the AVX lanes load: f64, f32 (through f32 data), i16 into both.
-fn check_case(case: &Case, isa: Isa) -> Result<(), TestCaseError> {
-    fn pair<T: Sample<F>, F: Real>(
-        case: &Case,
-        data: Vec<T>,
-        isa: Isa,
-    ) -> Result<(), TestCaseError> {
-        let reference = run::<T, F>(case, &data, None);
-        let fast = run::<T, F>(case, &data, Some(isa));
-        prop_assert_eq!(fast, reference);
-        Ok(())
-    }
-    pair::<f64, f64>(case, case.data.clone(), isa)?;
-    pair::<f32, f32>(case, case.data.iter().map(|&v| v as f32).collect(), isa)?;
+fn check_case(case: &Case) -> Result<(), TestCaseError> {
+    let floats: Vec<f32> = case.data.iter().map(|&v| v as f32).collect();
     let ints: Vec<i16> = case.data.iter().map(|&v| v as i16).collect();
-    pair::<i16, f32>(case, ints.clone(), isa)?;
-    pair::<i16, f64>(case, ints, isa)
+    prop_assert_eq!(cap_off_reference::<f64, f64>(case, &case.data), None, "f64");
+    prop_assert_eq!(cap_off_reference::<f32, f32>(case, &floats), None, "f32");
+    prop_assert_eq!(
+        cap_off_reference::<i16, f32>(case, &ints),
+        None,
+        "i16 into f32"
+    );
+    prop_assert_eq!(
+        cap_off_reference::<i16, f64>(case, &ints),
+        None,
+        "i16 into f64"
+    );
+    Ok(())
 }
 
 /// `n` increasing, unevenly spaced coordinates.
@@ -173,15 +185,14 @@ fn uneven<F: Real>(n: usize) -> Vec<F> {
         .collect()
 }
 
-/// Whether `gradient` on the vector paths up to `isa` gives the reference's bits for `input`
-/// and `options`, the gradient along each of the `selected` axes written to a contiguous array
-/// of the input's shape.
-fn same_as_reference<T: Sample<F>, F: Real>(
-    isa: Isa,
+/// The first cap whose path does not give the reference's bits for `input` and `options`, if
+/// any: the gradient along each of the `selected` axes written to a contiguous array of the
+/// input's shape.
+fn cap_off_reference_nd<T: Sample<F>, F: Real>(
     input: &StridedView<'_, T>,
     options: &Options<'_, F>,
     selected: usize,
-) -> bool {
+) -> Option<Isa> {
     let shape = input.shape();
     let count: usize = shape.iter().product();
     let run = |fast: Option<Isa>| {
@@ -200,21 +211,23 @@ fn same_as_reference<T: Sample<F>, F: Real>(
         let bits_of = |b: &Vec<F>| b.iter().map(|&v| bits(v)).collect::<Vec<_>>();
         buffers.iter().map(bits_of).collect::<Vec<_>>()
     };
-    run(Some(isa)) == run(None)
+    let reference = run(None);
+    distinct_caps(Kernel::Auto).find(|&isa| run(Some(isa)) != reference)
 }
 
 /// Asserts that a series of `n` samples of `data` by coordinates, from element `offset` at
-/// stride `step`, gives the reference's bits on the vector paths up to `isa`. Its lanes divide:
-/// the sweeps that take 512-bit lanes.
-fn series<T: Sample<F>, F: Real>(isa: Isa, data: &[T], (offset, step): (usize, isize), n: usize) {
+/// stride `step`, gives the reference's bits on every path. Its lanes divide: the sweeps that
+/// take 512-bit lanes.
+fn series<T: Sample<F>, F: Real>(data: &[T], (offset, step): (usize, isize), n: usize) {
     let x: Vec<F> = uneven(n);
     let (shape, strides) = ([n], [step]);
     let input = StridedView::new(data, offset, &shape, &strides).unwrap();
     let spacing = [AxisSpacing::Coordinates(&x)];
     let options = Options::new().spacing(Spacing::PerAxis(&spacing));
-    assert!(
-        same_as_reference(isa, &input, &options, 1),
-        "{isa:?}: {n} points from {offset} step {step} by coordinates, {} samples into {}",
+    assert_eq!(
+        cap_off_reference_nd(&input, &options, 1),
+        None,
+        "{n} points from {offset} step {step} by coordinates, {} samples into {}",
         core::any::type_name::<T>(),
         core::any::type_name::<F>()
     );
@@ -222,10 +235,9 @@ fn series<T: Sample<F>, F: Real>(isa: Isa, data: &[T], (offset, step): (usize, i
 
 /// Series whose outputs are stored non-temporally (>= 16 MiB), through the non-temporal stores
 /// of the path (512-bit ones on the AVX-512 path): on uneven coordinates, evenly spaced, and
-/// from `i16` samples into `f32`; then a 2-D array along both axes (rows across and lines
-/// along), contiguous and as a step-2 view, evenly spaced, and contiguous by coordinates (rows
-/// across weighted, read ahead); then rows across too long to walk whole ([`long_rows`]).
-fn check_large_outputs(isa: Isa) {
+/// from `i16` samples into `f32`.
+#[test]
+fn large_series_give_the_reference_bits() {
     let n = (16 << 20) / 8 + 13;
     let data: Vec<f64> = (0..n).map(|i| (i as f64 * 1e-3).sin() * 100.0).collect();
     let x: Vec<f64> = (0..n)
@@ -237,16 +249,32 @@ fn check_large_outputs(isa: Isa) {
         edge: EdgeOrder::Second,
         out_stride: 1,
     };
-    let reference = run::<f64, f64>(&case, &case.data, None);
-    assert!(run::<f64, f64>(&case, &case.data, Some(isa)) == reference);
+    assert_eq!(
+        cap_off_reference::<f64, f64>(&case, &case.data),
+        None,
+        "by coordinates"
+    );
     (case.space, case.edge) = (Space::Uniform(0.1), EdgeOrder::First);
-    let reference = run::<f64, f64>(&case, &case.data, None);
-    assert!(run::<f64, f64>(&case, &case.data, Some(isa)) == reference);
+    assert_eq!(
+        cap_off_reference::<f64, f64>(&case, &case.data),
+        None,
+        "evenly spaced"
+    );
     let n: usize = (16 << 20) / 4 + 13;
     let ints: Vec<i16> = (0..n).map(|i| ((i * 7919) % 2001) as i16 - 1000).collect();
-    let reference = run::<i16, f32>(&case, &ints, None);
-    assert!(run::<i16, f32>(&case, &ints, Some(isa)) == reference);
+    assert_eq!(
+        cap_off_reference::<i16, f32>(&case, &ints),
+        None,
+        "i16 into f32"
+    );
+}
 
+/// 2-D arrays whose outputs are stored non-temporally (16 MiB or more) along both axes (rows
+/// across and lines along): contiguous and as a step-2 view, evenly spaced, and contiguous by
+/// coordinates (rows across weighted, read ahead); then rows across too long to walk whole
+/// ([`long_rows`]).
+#[test]
+fn large_arrays_give_the_reference_bits() {
     // A C-order array, then every other column of one twice as wide (stride-2 lanes).
     let shape = [1029, 2048];
     let (x0, x1): (Vec<f64>, Vec<f64>) = (uneven(shape[0]), uneven(shape[1]));
@@ -261,9 +289,10 @@ fn check_large_outputs(isa: Isa) {
             Some(spacing) => Options::new().spacing(Spacing::PerAxis(spacing)),
             None => Options::new(),
         };
-        assert!(
-            same_as_reference(isa, &input, &options, 2),
-            "{isa:?}: 16 MiB outputs of a 2-D array, step {step}, coordinates {}",
+        assert_eq!(
+            cap_off_reference_nd(&input, &options, 2),
+            None,
+            "16 MiB outputs of a 2-D array, step {step}, coordinates {}",
             spacing.is_some()
         );
     }
@@ -274,19 +303,19 @@ fn check_large_outputs(isa: Isa) {
     let data: Vec<f64> = (0..rows * cols)
         .map(|i| (i as f64 * 0.37).sin() * 10.0)
         .collect();
-    long_rows::<f64, f64>(isa, &data, [rows, cols]);
+    long_rows::<f64, f64>(&data, [rows, cols]);
     let ints: Vec<i16> = (0..rows * 2 * cols)
         .map(|i| ((i * 7919) % 2001) as i16 - 1000)
         .collect();
-    long_rows::<i16, f32>(isa, &ints, [rows, 2 * cols]);
+    long_rows::<i16, f32>(&ints, [rows, 2 * cols]);
 }
 
 /// Asserts that a C-order array of `shape` (rows longer than a window, outputs of 16 MiB or
-/// more) gives the reference's bits on the paths up to `isa`, its rows walked a window at a
+/// more) gives the reference's bits on every path, its rows walked a window at a
 /// time: along axis 0 alone and with axis 1 (the fused pass, a window at a time over each
 /// chunk), by coordinates and evenly spaced (alone, the evenly spaced axis is one block
 /// instead).
-fn long_rows<T: Sample<F>, F: Real>(isa: Isa, data: &[T], shape: [usize; 2]) {
+fn long_rows<T: Sample<F>, F: Real>(data: &[T], shape: [usize; 2]) {
     let (x0, x1): (Vec<F>, Vec<F>) = (uneven(shape[0]), uneven(shape[1]));
     let by = [AxisSpacing::Coordinates(&x0), AxisSpacing::Coordinates(&x1)];
     let input = StridedView::contiguous(data, &shape).unwrap();
@@ -296,9 +325,10 @@ fn long_rows<T: Sample<F>, F: Real>(isa: Isa, data: &[T], shape: [usize; 2]) {
                 true => Options::new().spacing(Spacing::PerAxis(&by[..selected])),
                 false => Options::new(),
             };
-            assert!(
-                same_as_reference(isa, &input, &options.axes(axes), selected),
-                "{isa:?}: rows of {} {} into {}, {axes:?}, coordinates {coordinates}",
+            assert_eq!(
+                cap_off_reference_nd(&input, &options.axes(axes), selected),
+                None,
+                "rows of {} {} into {}, {axes:?}, coordinates {coordinates}",
                 shape[1],
                 core::any::type_name::<T>(),
                 core::any::type_name::<F>()
@@ -312,15 +342,17 @@ fn long_rows<T: Sample<F>, F: Real>(isa: Isa, data: &[T], shape: [usize; 2]) {
 /// rows with their own shuffles (the AVX-512F lanes as two halves of the AVX2 ones), at widths
 /// around every lane count. Series by coordinates take the AVX-512F lanes on a CPU that has
 /// them; the 2-D arrays, evenly spaced and small, the AVX2 ones.
-fn check_step_two_views(isa: Isa) {
+#[test]
+fn step_two_views_give_the_reference_bits() {
     // Element `[0, 0]` of a backward view is the last of the first row's pairs.
-    fn grid<T: Sample<F>, F: Real>(isa: Isa, shape: [usize; 2], step: isize, data: &[T]) {
+    fn grid<T: Sample<F>, F: Real>(shape: [usize; 2], step: isize, data: &[T]) {
         let offset = if step < 0 { 2 * shape[1] - 1 } else { 0 };
         let strides = [2 * shape[1] as isize, step];
         let input = StridedView::new(data, offset, &shape, &strides).unwrap();
-        assert!(
-            same_as_reference(isa, &input, &Options::new(), 2),
-            "{isa:?}: {shape:?} step {step}, {} samples into {}",
+        assert_eq!(
+            cap_off_reference_nd(&input, &Options::new(), 2),
+            None,
+            "{shape:?} step {step}, {} samples into {}",
             core::any::type_name::<T>(),
             core::any::type_name::<F>()
         );
@@ -339,14 +371,14 @@ fn check_step_two_views(isa: Isa) {
             let (data, floats, ints) = samples(2 * cols);
             // Element 0 of a backward view is the last sample.
             let offset = if step < 0 { data.len() - 1 } else { 0 };
-            series::<f64, f64>(isa, &data, (offset, step), cols);
-            series::<f32, f32>(isa, &floats, (offset, step), cols);
-            series::<i16, f32>(isa, &ints, (offset, step), cols);
+            series::<f64, f64>(&data, (offset, step), cols);
+            series::<f32, f32>(&floats, (offset, step), cols);
+            series::<i16, f32>(&ints, (offset, step), cols);
             let shape = [5, cols];
             let (data, floats, ints) = samples(2 * shape[0] * shape[1]);
-            grid::<f64, f64>(isa, shape, step, &data);
-            grid::<f32, f32>(isa, shape, step, &floats);
-            grid::<i16, f32>(isa, shape, step, &ints);
+            grid::<f64, f64>(shape, step, &data);
+            grid::<f32, f32>(shape, step, &floats);
+            grid::<i16, f32>(shape, step, &ints);
         }
     }
 }
@@ -355,7 +387,8 @@ fn check_step_two_views(isa: Isa) {
 /// samples: their lanes divide (the sweeps that take 512-bit lanes), and where a vector of the
 /// samples' own type starts a cache line, with the line's points around it, the AVX-512F lanes
 /// shift its neighbours in from the aligned vectors before and after it.
-fn check_aligned_neighbours(isa: Isa) {
+#[test]
+fn aligned_neighbours_give_the_reference_bits() {
     let data: Vec<f64> = (0..400)
         .map(|i| ((i * 7919) % 1013) as f64 * 0.37 - 150.0)
         .collect();
@@ -363,9 +396,9 @@ fn check_aligned_neighbours(isa: Isa) {
     let ints: Vec<i16> = data.iter().map(|&v| v as i16).collect();
     for offset in 0..16 {
         for n in [3, 24, 25, 47, 48, 49, 50, 64, 100, 257] {
-            series::<f64, f64>(isa, &data, (offset, 1), n);
-            series::<f32, f32>(isa, &floats, (offset, 1), n);
-            series::<i16, f32>(isa, &ints, (offset, 1), n);
+            series::<f64, f64>(&data, (offset, 1), n);
+            series::<f32, f32>(&floats, (offset, 1), n);
+            series::<i16, f32>(&ints, (offset, 1), n);
         }
     }
 }
@@ -377,8 +410,9 @@ fn check_aligned_neighbours(isa: Isa) {
 /// of the line before it and two from it, the AVX-512F lanes shift its neighbours in from the
 /// aligned vectors, and the sweep first stores whole vectors up to that span, the last
 /// overlapping it (`kernels::sweep`).
-fn check_evenly_spaced_series(isa: Isa) {
-    fn series<F: Real>(isa: Isa) {
+#[test]
+fn evenly_spaced_series_give_the_reference_bits() {
+    fn series<F: Real>() {
         let lane = 64 / size_of::<F>();
         let page = 4096 / size_of::<F>();
         let mut pool = vec![F::nan(); 4 * page + 64];
@@ -400,7 +434,10 @@ fn check_evenly_spaced_series(isa: Isa) {
                     out.iter().map(|&v| bits(v)).collect::<Vec<_>>()
                 };
                 let whole = n.div_ceil(page) * page;
-                for gap in [whole, whole + 1, n, n + 1] {
+                let gaps = [whole, whole + 1, n, n + 1];
+                for (isa, gap) in
+                    distinct_caps(Kernel::Auto).flat_map(|isa| gaps.map(|gap| (isa, gap)))
+                {
                     let from = base + offset;
                     pool[from..from + n].copy_from_slice(&samples);
                     let (input, rest) = pool.split_at_mut(from + n);
@@ -419,16 +456,17 @@ fn check_evenly_spaced_series(isa: Isa) {
             }
         }
     }
-    series::<f64>(isa);
-    series::<f32>(isa);
+    series::<f64>();
+    series::<f32>();
 }
 
 /// 2-D arrays by coordinates along their rows, outputs of 16 MiB or more (non-temporal
 /// stores): rows whose outputs start their cache lines at two points (`f64` rows of 2,500),
 /// at four and at eight (`f32` rows of 2,500; `f64` rows of 2,501: the weights' third
 /// placement and beyond), the input at the outputs' alignment or not.
-fn check_placed_blocks(isa: Isa) {
-    fn grid<F: Real>(isa: Isa, shape: [usize; 2], offset: usize) {
+#[test]
+fn placed_blocks_give_the_reference_bits() {
+    fn grid<F: Real>(shape: [usize; 2], offset: usize) {
         let data: Vec<F> = (0..shape[0] * shape[1] + offset)
             .map(|i| F::from((i as f64 * 0.37).sin() * 10.0).unwrap())
             .collect();
@@ -439,16 +477,17 @@ fn check_placed_blocks(isa: Isa) {
             .spacing(Spacing::PerAxis(&spacing));
         let strides = [shape[1] as isize, 1];
         let input = StridedView::new(&data, offset, &shape, &strides).unwrap();
-        assert!(
-            same_as_reference(isa, &input, &options, 1),
-            "{isa:?}: {shape:?} {} by coordinates along rows, input from {offset}",
+        assert_eq!(
+            cap_off_reference_nd(&input, &options, 1),
+            None,
+            "{shape:?} {} by coordinates along rows, input from {offset}",
             core::any::type_name::<F>()
         );
     }
     for offset in [0, 1] {
-        grid::<f64>(isa, [840, 2500], offset);
-        grid::<f64>(isa, [840, 2501], offset);
-        grid::<f32>(isa, [1680, 2500], offset);
+        grid::<f64>([840, 2500], offset);
+        grid::<f64>([840, 2501], offset);
+        grid::<f32>([1680, 2500], offset);
     }
 }
 
@@ -459,12 +498,9 @@ fn check_placed_blocks(isa: Isa) {
 /// of cache lines apart, from `f64`, `f32` and `i16` samples, alone and with the other axis;
 /// then arrays large enough for the fused pass, whose chunks of 13 (`f64`) and 52 (`i16`)
 /// rows start pairs at odd and even points.
-fn check_row_pairs(isa: Isa) {
-    fn grid<T: Sample<F>, F: Real>(
-        isa: Isa,
-        (shape, edge): ([usize; 2], EdgeOrder),
-        sample: fn(f64) -> T,
-    ) {
+#[test]
+fn row_pairs_give_the_reference_bits() {
+    fn grid<T: Sample<F>, F: Real>((shape, edge): ([usize; 2], EdgeOrder), sample: fn(f64) -> T) {
         let data: Vec<T> = (0..shape[0] * shape[1])
             .map(|i| sample((i as f64 * 0.37).sin() * 100.0))
             .collect();
@@ -476,9 +512,10 @@ fn check_row_pairs(isa: Isa) {
             let options = options
                 .spacing(Spacing::PerAxis(&by[..selected]))
                 .axes(axes);
-            assert!(
-                same_as_reference(isa, &input, &options, selected),
-                "{isa:?}: {shape:?} {} into {}, {axes:?}, {edge:?}",
+            assert_eq!(
+                cap_off_reference_nd(&input, &options, selected),
+                None,
+                "{shape:?} {} into {}, {axes:?}, {edge:?}",
                 core::any::type_name::<T>(),
                 core::any::type_name::<F>()
             );
@@ -487,66 +524,49 @@ fn check_row_pairs(isa: Isa) {
     for rows in 3..=10 {
         for cols in [3, 4, 7, 8, 9, 15, 16, 17, 33, 64, 67] {
             for edge in [EdgeOrder::First, EdgeOrder::Second] {
-                grid::<f64, f64>(isa, ([rows, cols], edge), |v| v);
-                grid::<f32, f32>(isa, ([rows, cols], edge), |v| v as f32);
-                grid::<i16, f32>(isa, ([rows, cols], edge), |v| v as i16);
+                grid::<f64, f64>(([rows, cols], edge), |v| v);
+                grid::<f32, f32>(([rows, cols], edge), |v| v as f32);
+                grid::<i16, f32>(([rows, cols], edge), |v| v as i16);
             }
         }
     }
-    grid::<f64, f64>(isa, ([37, 2500], EdgeOrder::Second), |v| v);
-    grid::<i16, f32>(isa, ([61, 2500], EdgeOrder::First), |v| v as i16);
+    grid::<f64, f64>(([37, 2500], EdgeOrder::Second), |v| v);
+    grid::<i16, f32>(([61, 2500], EdgeOrder::First), |v| v as i16);
 }
 
-/// Every case on the vector paths up to `isa`.
-fn every_case_gives_the_reference_bits(isa: Isa) {
-    let used = isa_used(isa);
+/// Every cap runs a path no higher than itself; with `NUMGRAD_REQUIRE_AVX2=1`, the AVX2 cap
+/// runs the AVX2 sweeps (x86_64), so that the other tests compare them.
+#[test]
+fn caps_run_the_paths_this_cpu_has() {
     let required = std::env::var_os("NUMGRAD_REQUIRE_AVX2").is_some_and(|v| v == "1");
-    if isa >= Isa::Avx2 && cfg!(target_arch = "x86_64") && required {
+    for cap in Isa::ALL {
+        let used = isa_used(cap);
+        println!("cap {cap:?}: ran {used:?}");
+        assert!(used <= cap, "{used:?} above the cap {cap:?}");
+    }
+    if cfg!(target_arch = "x86_64") && required {
+        let used = isa_used(Isa::Avx2);
         assert!(
             used >= Isa::Avx2,
             "NUMGRAD_REQUIRE_AVX2=1, but this CPU has no AVX2 (ran {used:?})"
         );
     }
-    assert!(used <= isa, "{used:?} above the cap {isa:?}");
-    println!("cap {isa:?}: ran {used:?}");
+    println!(
+        "distinct paths: {:?}",
+        distinct_caps(Kernel::Auto).collect::<Vec<_>>()
+    );
+}
+
+/// Random series (lengths, values, spacings, edge orders and output strides) on every path.
+#[test]
+fn random_series_give_the_reference_bits() {
     let mut runner = TestRunner::new(Config {
         cases: 512,
         ..Config::default()
     });
     runner
-        .run(&case(), |case| check_case(&case, isa))
-        .unwrap_or_else(|e| panic!("{isa:?}: {e}"));
-    check_large_outputs(isa);
-    check_step_two_views(isa);
-    check_aligned_neighbours(isa);
-    check_evenly_spaced_series(isa);
-    check_placed_blocks(isa);
-    check_row_pairs(isa);
-}
-
-#[test]
-fn compile_time_lanes_give_the_reference_bits() {
-    every_case_gives_the_reference_bits(Isa::Baseline);
-}
-
-#[test]
-fn avx2_sweeps_give_the_reference_bits() {
-    every_case_gives_the_reference_bits(Isa::Avx2);
-}
-
-#[test]
-fn partial_avx512_sweeps_give_the_reference_bits() {
-    every_case_gives_the_reference_bits(Isa::Avx512Partial);
-}
-
-#[test]
-fn avx512_sweeps_give_the_reference_bits() {
-    every_case_gives_the_reference_bits(Isa::Avx512);
-}
-
-#[test]
-fn avx512_sweeps_with_the_fma_quotient_give_the_reference_bits() {
-    every_case_gives_the_reference_bits(Isa::Avx512Fma);
+        .run(&case(), |case| check_case(&case))
+        .unwrap_or_else(|e| panic!("{e}"));
 }
 
 // Without NEON `wide`'s lanes are plain arrays, and this suite would no longer check NEON lanes.
