@@ -2,7 +2,10 @@
 //! `wide` lanes with a scalar tail, with numpy's formulas from `stencil.rs`.
 //!
 //! Every loop walks slices cut to the exact lengths it needs (`chunks_exact`, `get`), so the
-//! only `unsafe` is the lane load and store of a chunk whose length was just checked.
+//! only `unsafe` is the lane load and store of a chunk whose length was just checked. The
+//! chunks of several slices are taken in step by hand, not zipped: at opt-level `z` the `zip`
+//! of two `chunks_exact` stays a function of its own, which divides a length by a chunk size
+//! it no longer sees is not zero, and so keeps a panic path.
 
 use crate::element::{Real, Sample};
 use crate::lanes::{Lanes, Unit};
@@ -89,11 +92,16 @@ fn differences<L: Lanes<Elem: Real, Token = ()>, T: Sample<L::Elem>, D: Divide<L
     d: D,
 ) -> usize {
     let mut done = 0;
-    let chunks = out
-        .chunks_exact_mut(L::N)
-        .zip(minus.chunks_exact(L::N))
-        .zip(plus.chunks_exact(L::N));
-    for ((o, m), p) in chunks {
+    let n = out.len().min(minus.len()).min(plus.len());
+    let (Some(out), Some(minus), Some(plus)) = (out.get_mut(..n), minus.get(..n), plus.get(..n))
+    else {
+        return 0;
+    };
+    let (mut minus, mut plus) = (minus.chunks_exact(L::N), plus.chunks_exact(L::N));
+    for o in out.chunks_exact_mut(L::N) {
+        let (Some(m), Some(p)) = (minus.next(), plus.next()) else {
+            break;
+        };
         store(d.divide((), load::<L, T>(p) - load::<L, T>(m)), o);
         done += L::N;
     }
@@ -237,12 +245,12 @@ fn weighted_rows<L: Lanes<Elem: Real, Token = ()>, T: Sample<L::Elem>>(
 ) -> usize {
     let w = w.map(|w| L::splat((), w));
     let mut done = 0;
-    let chunks = out
-        .chunks_exact_mut(L::N)
-        .zip(prev.chunks_exact(L::N))
-        .zip(here.chunks_exact(L::N))
-        .zip(next.chunks_exact(L::N));
-    for (((o, a), b), c) in chunks {
+    let (mut prev, mut here) = (prev.chunks_exact(L::N), here.chunks_exact(L::N));
+    let mut next = next.chunks_exact(L::N);
+    for o in out.chunks_exact_mut(L::N) {
+        let (Some(a), Some(b), Some(c)) = (prev.next(), here.next(), next.next()) else {
+            break;
+        };
         store(weighted(w, [load(a), load(b), load(c)]), o);
         done += L::N;
     }
