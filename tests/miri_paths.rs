@@ -243,18 +243,24 @@ fn auto_against_reference<F: Real>(
 
 #[test]
 fn tiles_of_mixed_layouts_and_shared_coordinate_weights() {
-    // An F-order 33x130 input into C-order outputs, in tiles of 32x128: two tiles down (the
+    // The tiles of `f64` (`kernels::tiles`): 32x128, 8x16 under Miri.
+    let (down, across) = if cfg!(miri) { (8, 16) } else { (32, 128) };
+    let coordinates =
+        |n: usize| -> Vec<f64> { (0..n).map(|i| (i * i) as f64 * 0.125 + i as f64).collect() };
+    // An F-order input into C-order outputs (33x130; 9x18 under Miri): two tiles down (the
     // last one row) and two across (the last two columns).
-    let data: Vec<f64> = values(33 * 130);
-    let shape = [33usize, 130];
-    let f_order = StridedView::new(&data, 0, &shape, &[1, 33]).unwrap();
-    let x: Vec<f64> = (0..130)
-        .map(|i| (i * i) as f64 * 0.125 + i as f64)
-        .collect();
-    // An F-order 40x33 input: two tiles down (the last eight rows), one across.
-    let narrow: Vec<f64> = values(40 * 33);
-    let tall = StridedView::new(&narrow, 0, &[40, 33], &[1, 40]).unwrap();
-    let z: Vec<f64> = (0..40).map(|i| (i * i) as f64 * 0.125 + i as f64).collect();
+    let shape = [down + 1, across + 2];
+    let data: Vec<f64> = values(shape[0] * shape[1]);
+    let f_strides = [1, shape[0] as isize];
+    let f_order = StridedView::new(&data, 0, &shape, &f_strides).unwrap();
+    let x = coordinates(shape[1]);
+    // An F-order input (40x33; 10x9 under Miri): two tiles down (the last a quarter), one
+    // across.
+    let high = [down + down / 4, down + 1];
+    let narrow: Vec<f64> = values(high[0] * high[1]);
+    let tall_strides = [1, high[0] as isize];
+    let tall = StridedView::new(&narrow, 0, &high, &tall_strides).unwrap();
+    let z = coordinates(high[0]);
     // Two lines of 300 points with coordinates: two blocks of shared weights.
     let long: Vec<f64> = values(2 * 300);
     let lines = StridedView::contiguous(&long, &[2, 300]).unwrap();
@@ -262,21 +268,37 @@ fn tiles_of_mixed_layouts_and_shared_coordinate_weights() {
     for edge in [EdgeOrder::First, EdgeOrder::Second] {
         // Evenly spaced: each tile's interior swept over all its rows, the edges row by row.
         let even = [AxisSpacing::Uniform(0.5), AxisSpacing::Uniform(2.0)];
-        auto_against_reference(&f_order, &[0, 1], &even, &[130, 1], edge);
+        let c_order = [shape[1] as isize, 1];
+        auto_against_reference(&f_order, &[0, 1], &even, &c_order, edge);
         // Coordinates along the columns: every row by itself.
         let per = [AxisSpacing::Coordinates(&x)];
-        auto_against_reference(&f_order, &[1], &per, &[130, 1], edge);
+        auto_against_reference(&f_order, &[1], &per, &c_order, edge);
         let per = [AxisSpacing::Coordinates(&t)];
         auto_against_reference(&lines, &[1], &per, &[300, 1], edge);
     }
     // Coordinates down the rows (each row by itself), evenly spaced along them (swept).
     let per = [AxisSpacing::Coordinates(&z), AxisSpacing::Uniform(2.0)];
-    auto_against_reference(&tall, &[0, 1], &per, &[33, 1], EdgeOrder::Second);
-    // `f32` samples, in the buffer's bytes as `f32` (`tiles::samples`): two tiles down.
-    let singles: Vec<f32> = values(33 * 40);
-    let f_order = StridedView::new(&singles, 0, &[33, 40], &[1, 33]).unwrap();
+    auto_against_reference(
+        &tall,
+        &[0, 1],
+        &per,
+        &[high[1] as isize, 1],
+        EdgeOrder::Second,
+    );
+    // `f32` samples, in the buffer's bytes as `f32` (`tiles::samples`; tiles of twice the
+    // columns): two tiles down, one across (33x40; 9x10 under Miri).
+    let wide = [down + 1, down + down / 4];
+    let singles: Vec<f32> = values(wide[0] * wide[1]);
+    let wide_strides = [1, wide[0] as isize];
+    let f_order = StridedView::new(&singles, 0, &wide, &wide_strides).unwrap();
     let even = [AxisSpacing::Uniform(0.5f32), AxisSpacing::Uniform(2.0)];
-    auto_against_reference(&f_order, &[0, 1], &even, &[40, 1], EdgeOrder::Second);
+    auto_against_reference(
+        &f_order,
+        &[0, 1],
+        &even,
+        &[wide[1] as isize, 1],
+        EdgeOrder::Second,
+    );
 }
 
 #[test]

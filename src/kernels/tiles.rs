@@ -21,8 +21,16 @@ use crate::options::EdgeOrder;
 use crate::stencil::AxisPlan;
 use crate::view::{Layout, StridedView, StridedViewMut};
 
-/// Points both tiled axes must have at least: shorter ones gain nothing from tiles.
-const SHORTEST: usize = 32;
+/// Points both tiled axes must have at least: shorter ones gain nothing from tiles. Under
+/// Miri, tiles of 8 rows of 128 B and 4 rows of 256 B, and 8 points: its tests cross tile
+/// edges on arrays 16 times smaller, the same code (interpreted, the 33x130 array of
+/// `tests/miri_paths.rs` took 405 s of its 750).
+const SHORTEST: usize = if cfg!(miri) { 8 } else { 32 };
+
+/// Bytes of a row of the tiles below, and their rows: `(rows, bytes)` of [`squarer`] and
+/// [`wider`] (Miri's smaller ones: [`SHORTEST`]).
+const SQUARER: (usize, usize) = if cfg!(miri) { (8, 128) } else { (32, 1024) };
+const WIDER: (usize, usize) = if cfg!(miri) { (4, 256) } else { (16, 2048) };
 
 /// A tile's points along its rows' axis (contiguous in the input) and along its columns' axis
 /// (contiguous in the outputs).
@@ -49,8 +57,8 @@ struct Shape {
 /// Xeon (family 6 model 207); not measured on an AMD CPU.
 const fn squarer(size: usize) -> Shape {
     Shape {
-        rows: 32,
-        cols: 1024 / size,
+        rows: SQUARER.0,
+        cols: SQUARER.1 / size,
     }
 }
 
@@ -63,8 +71,8 @@ const fn squarer(size: usize) -> Shape {
 /// keeps [`squarer`] tiles.
 const fn wider(size: usize) -> Shape {
     Shape {
-        rows: 16,
-        cols: 2048 / size,
+        rows: WIDER.0,
+        cols: WIDER.1 / size,
     }
 }
 
