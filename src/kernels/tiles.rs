@@ -27,9 +27,11 @@ use crate::view::{Layout, StridedView, StridedViewMut};
 /// `tests/miri_paths.rs` took 405 s of its 750).
 const SHORTEST: usize = if cfg!(miri) { 8 } else { 32 };
 
-/// Bytes of a row of the tiles below, and their rows: `(rows, bytes)` of [`squarer`] and
-/// [`wider`] (Miri's smaller ones: [`SHORTEST`]).
+/// [`squarer`]'s tiles: their rows, and the bytes of a row (smaller under Miri, as
+/// [`SHORTEST`] says).
 const SQUARER: (usize, usize) = if cfg!(miri) { (8, 128) } else { (32, 1024) };
+
+/// [`wider`]'s tiles: their rows, and the bytes of a row.
 const WIDER: (usize, usize) = if cfg!(miri) { (4, 256) } else { (16, 2048) };
 
 /// A tile's points along its rows' axis (contiguous in the input) and along its columns' axis
