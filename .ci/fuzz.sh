@@ -8,7 +8,7 @@
 # `FUZZ_BUILD=dev` builds the targets without optimizations (CI's smoke runs: the build takes
 # about 2 minutes instead of 8 on 2 cores, and each target runs 10 to 40 times fewer inputs a
 # second, so CI gives each 30 s, enough to replay its committed corpus (well under a second)
-# and go on for 1,000 to 4,000 inputs;
+# and go on for a few hundred to a few thousand inputs;
 # opt-level 1 builds as slowly as the release build).
 # Longer runs, by hand, from the repository root (optimized, the default):
 #   FUZZ_SECONDS=14400 bash .ci/fuzz.sh strided        # 4 hours on one target
