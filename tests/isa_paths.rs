@@ -103,8 +103,8 @@ fn bits<F: Real>(v: F) -> u64 {
 }
 
 /// The bits of the gradient of `case` with samples `T` in `F`: by the reference, or on the
-/// vector paths up to `fast` by `gradient` (strided output) and, for unit stride,
-/// `gradient_1d` too.
+/// path of the cap `fast` by `gradient` (strided output) and, for unit stride, `gradient_1d`
+/// too.
 fn run<T: Sample<F>, F: Real>(case: &Case, data: &[T], fast: Option<Isa>) -> Vec<u64> {
     let n = data.len();
     let coords: Vec<F> = match &case.space {
@@ -152,11 +152,17 @@ fn run<T: Sample<F>, F: Real>(case: &Case, data: &[T], fast: Option<Isa>) -> Vec
     out
 }
 
+/// The first cap whose result from `run` (the reference's with `None`) is not the
+/// reference's, if any: the reference runs once, then every cap that runs different code.
+fn first_cap_off<R: PartialEq>(run: impl Fn(Option<Isa>) -> R) -> Option<Isa> {
+    let reference = run(None);
+    distinct_caps(Kernel::Auto).find(|&isa| run(Some(isa)) != reference)
+}
+
 /// The first cap whose path does not give the reference's bits for `case` with samples `T` in
 /// `F`, if any.
 fn cap_off_reference<T: Sample<F>, F: Real>(case: &Case, data: &[T]) -> Option<Isa> {
-    let reference = run::<T, F>(case, data, None);
-    distinct_caps(Kernel::Auto).find(|&isa| run::<T, F>(case, data, Some(isa)) != reference)
+    first_cap_off(|fast| run::<T, F>(case, data, fast))
 }
 
 /// Every sample/float pairing the AVX lanes load: f64, f32 (through f32 data), i16 into both.
@@ -211,8 +217,7 @@ fn cap_off_reference_nd<T: Sample<F>, F: Real>(
         let bits_of = |b: &Vec<F>| b.iter().map(|&v| bits(v)).collect::<Vec<_>>();
         buffers.iter().map(bits_of).collect::<Vec<_>>()
     };
-    let reference = run(None);
-    distinct_caps(Kernel::Auto).find(|&isa| run(Some(isa)) != reference)
+    first_cap_off(run)
 }
 
 /// Asserts that a series of `n` samples of `data` by coordinates, from element `offset` at
