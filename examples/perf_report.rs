@@ -504,12 +504,11 @@ fn main() {
         return;
     }
     println!(
-        "\nThe vector paths of this build, same run (AVX2: mixed layouts in this CPU's vendor's \
-         tiles; partial AVX-512: for coordinates and for outputs of 16 MiB or more only, as on \
-         CPUs whose 512-bit lanes lower the clock; AVX-512: wherever a 512-bit vector fits, on \
-         CPUs with AVX512-VBMI2, else the same as partial, tuned as for AMD's CPUs; Intel \
-         tuning: AVX-512 with the first weight by coordinates from the FMA units and mixed \
-         layouts in tiles of 16 rows of 2 KiB, as on Intel's CPUs):\n"
+        "\nThe vector paths of this build, same run (partial AVX-512: for coordinates and for \
+         outputs of 16 MiB or more only, as on CPUs whose 512-bit lanes lower the clock; \
+         AVX-512: wherever a 512-bit vector fits, on CPUs with AVX512-VBMI2, else the same as \
+         partial, tuned as for AMD's CPUs; Intel tuning: AVX-512 with the first weight by \
+         coordinates from the FMA units, as on Intel's CPUs):\n"
     );
     println!(
         "| workload | compile-time lanes | AVX2 | partial AVX-512 | AVX-512 | Intel tuning | lanes/AVX2 | lanes/AVX-512 |"

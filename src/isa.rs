@@ -19,23 +19,19 @@
 //! `cpufeatures` crate (`cpuid` and `xgetbv`, `no_std`; it reports nothing under Miri, which
 //! cannot run `cpuid`), its answer cached in one atomic.
 //!
-//! The proofs also carry whether the call is tuned for Intel's cores ([`Path::intel_tuned`]),
-//! which decides two things. How the 512-bit `f64` lanes take the first interior weight's
-//! quotient by coordinates ([`Avx512::fma_quotient`]): from the divider, or from the FMA units
-//! verified exact (`lanes::avx512`). Intel's cores issue a 512-bit `vdivpd` every 16 cycles,
-//! the limit of a line of coordinates (three divisions per point); AMD's divide faster than the
-//! FMA quotient can (measured in `docs/performance.md`), so they keep the divider; AVX2 lanes
-//! keep it on every CPU (the FMA quotient gained nothing from memory there). And the shape of
-//! the tiles of mixed layouts (`kernels::tiles`), on the AVX2 path too: wider ones on Intel's,
-//! where they were measured faster.
+//! The AVX-512F proof also carries whether the call is tuned for Intel's cores, which decides
+//! how the 512-bit `f64` lanes take the first interior weight's quotient by coordinates
+//! ([`Avx512::fma_quotient`]): from the divider, or from the FMA units verified exact
+//! (`lanes::avx512`). Intel's cores issue a 512-bit `vdivpd` every 16 cycles, the limit of a
+//! line of coordinates (three divisions per point); AMD's divide faster than the FMA quotient
+//! can (measured in `docs/performance.md`), so they keep the divider; AVX2 lanes keep it on
+//! every CPU (the FMA quotient gained nothing from memory there).
 
-/// Proof that the CPU runs AVX2 and the OS saves its registers, and whether the call's tiles are
-/// tuned for Intel's cores. Only [`Path::detect`] makes one.
+/// Proof that the CPU runs AVX2 and the OS saves its registers. Zero-sized; only
+/// [`Path::detect`] makes one.
 #[cfg(target_arch = "x86_64")]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Avx2 {
-    intel: bool,
-}
+pub struct Avx2(());
 
 /// Proof that the CPU runs AVX-512F and AVX2 and the OS saves their registers, and whether the
 /// call is tuned for Intel's cores. Only [`Path::detect`] makes one.
@@ -50,7 +46,7 @@ impl Avx512 {
     /// AVX-512F CPUs with AVX2 are the only ones this token is made for.
     #[inline(always)]
     pub(crate) fn avx2(self) -> Avx2 {
-        Avx2 { intel: self.intel }
+        Avx2(())
     }
 
     /// Whether the `f64` lanes take the first interior weight by coordinates from the FMA
@@ -71,7 +67,7 @@ impl Avx512 {
 }
 
 /// Whether this CPU is Intel's (`cpuid` leaf 0 says "GenuineIntel"): its 512-bit divider is
-/// slower than the FMA quotient, and its mixed layouts faster in wider tiles.
+/// slower than the FMA quotient.
 #[cfg(target_arch = "x86_64")]
 fn intel() -> bool {
     // SAFETY: `cpuid` leaf 0 exists on every x86-64 CPU (the intrinsic is safe on newer Rust,
@@ -170,7 +166,7 @@ impl Path {
             return match code & 7 {
                 4 => Self::Avx512(token),
                 3 => Self::Avx512Partial(token),
-                2 => Self::Avx2(Avx2 { intel: token.intel }),
+                2 => Self::Avx2(Avx2(())),
                 _ => Self::Baseline,
             };
         }
@@ -179,7 +175,7 @@ impl Path {
     }
 
     /// The CPU's path as `Path::detect` caches it: 1 to 4 for the baseline, AVX2, partial and
-    /// full AVX-512, plus 8 for Intel's tuning.
+    /// full AVX-512, plus 8 for Intel's tuning of the 512-bit lanes.
     #[cfg(target_arch = "x86_64")]
     #[cold]
     fn ask() -> u8 {
@@ -189,7 +185,7 @@ impl Path {
         } else if cpu_avx512::get() {
             tuned(3)
         } else if cpu_avx2::get() {
-            tuned(2)
+            2
         } else {
             1
         }
@@ -219,21 +215,6 @@ impl Path {
         }
     }
 
-    /// Whether the call is tuned for Intel's cores (wider tiles; on 512-bit lanes, the FMA
-    /// quotient too): on the AVX2 and AVX-512 paths of Intel's CPUs, or any AVX2 CPU capped at
-    /// [`Isa::Avx512Fma`].
-    #[cfg(target_pointer_width = "64")]
-    #[inline(always)]
-    pub(crate) fn intel_tuned(self) -> bool {
-        match self {
-            #[cfg(target_arch = "x86_64")]
-            Self::Avx2(t) => t.intel,
-            #[cfg(target_arch = "x86_64")]
-            Self::Avx512Partial(t) | Self::Avx512(t) => t.intel,
-            _ => false,
-        }
-    }
-
     /// The caps of [`Isa::ALL`] under which this path runs different code, in increasing order:
     /// each cap whose capped path differs from every lower cap's (see `testing::distinct_caps`).
     #[cfg_attr(not(feature = "testing"), allow(dead_code))]
@@ -252,10 +233,9 @@ impl Path {
 
     /// This path, using nothing above `cap` (tests and benchmarks compare the paths). On
     /// 512-bit lanes Intel's tuning is the top of the order: every lower AVX-512 cap takes the
-    /// divider and the squarer tiles, and [`Isa::Avx512Fma`] forces the tuning on any AVX-512F
-    /// CPU, so that both are tested wherever there are 512-bit lanes. The AVX2 cap is the path
-    /// the CPU would take without AVX-512, its vendor's tiles; on a CPU with AVX2 alone,
-    /// [`Isa::Avx512Fma`] forces Intel's tiles, and the lower caps keep its vendor's.
+    /// divider, and [`Isa::Avx512Fma`] forces the tuning on any AVX-512F CPU, so that both are
+    /// tested wherever there are 512-bit lanes. The AVX2 cap is the path the CPU would take
+    /// without AVX-512.
     #[cfg_attr(not(feature = "testing"), allow(dead_code))]
     pub(crate) fn capped(self, cap: Isa) -> Self {
         match (self, cap) {
@@ -266,8 +246,6 @@ impl Path {
             (Self::Avx512(t) | Self::Avx512Partial(t), Isa::Avx512Partial) => {
                 Self::Avx512Partial(t.capped(cap))
             }
-            #[cfg(target_arch = "x86_64")]
-            (Self::Avx2(_), Isa::Avx512Fma) => Self::Avx2(Avx2 { intel: true }),
             #[cfg(target_arch = "x86_64")]
             (Self::Avx512(t), _) => Self::Avx512(t.capped(cap)),
             #[cfg(target_arch = "x86_64")]
@@ -309,13 +287,12 @@ pub enum Isa {
     Avx512Partial,
     /// AVX-512F sweeps wherever a 512-bit vector fits, where the CPU's 512-bit lanes run at full
     /// clock (AVX512-VBMI2); elsewhere the same as `Avx512Partial`. Every quotient from the
-    /// divider, mixed layouts in tiles of 32x128: what AMD's CPUs run.
+    /// divider: what AMD's CPUs run.
     Avx512,
     /// The AVX-512F sweeps of `Avx512` (or `Avx512Partial` where the lanes lower the clock),
     /// tuned for Intel's cores: the first interior weight by coordinates on `f64` lanes taken
-    /// from the FMA units, verified exact (the divider where not), and mixed layouts in tiles
-    /// of 16x256 instead of 32x128. What Intel's CPUs run; forced on any CPU with AVX-512F, so
-    /// that it is tested there too.
+    /// from the FMA units, verified exact (the divider where not). What Intel's CPUs run;
+    /// forced on any CPU with AVX-512F, so that it is tested there too.
     Avx512Fma,
 }
 
@@ -345,7 +322,7 @@ mod tests {
             Path::Avx512(token(false)),
             Path::Avx512Partial(token(false)),
         );
-        let avx2 = Path::Avx2(Avx2 { intel: false });
+        let avx2 = Path::Avx2(Avx2(()));
         for wide in [false, true] {
             assert!(full.avx512(wide).is_some(), "full, wide {wide}");
             assert_eq!(partial.avx512(wide).is_some(), wide, "partial, wide {wide}");
@@ -371,27 +348,19 @@ mod tests {
                 let capped = path.capped(cap);
                 let t = capped.avx512(true).expect("512-bit lanes");
                 assert_eq!(t.fma_quotient(), fma, "{path:?} capped at {cap:?}");
-                assert_eq!(capped.intel_tuned(), fma, "{path:?} capped at {cap:?}");
             }
-        }
-        // The AVX2 path's tiles: the CPU's vendor's below the top cap, Intel's at it; an
-        // AVX-512 CPU capped at AVX2 takes the path it would without AVX-512.
-        for detected in [false, true] {
-            let avx2 = Path::Avx2(Avx2 { intel: detected });
-            let tuned = Isa::ALL.map(|cap| avx2.capped(cap).intel_tuned());
-            assert_eq!(tuned, [false, detected, detected, detected, true]);
-            assert_eq!(expect(avx2), [B, A2, A2, A2, A2]);
+            // An AVX-512 CPU capped at AVX2 takes the path it would without AVX-512.
             for path in [
                 Path::Avx512(token(detected)),
                 Path::Avx512Partial(token(detected)),
             ] {
-                assert_eq!(path.capped(Isa::Avx2).intel_tuned(), detected, "{path:?}");
+                assert_eq!(path.capped(Isa::Avx2), avx2, "{path:?}");
             }
         }
     }
 
     /// The caps that run different code: a cap the CPU lacks repeats a lower one's path, but
-    /// each tuning of the tiles and the quotient is its own.
+    /// each quotient is its own.
     #[test]
     fn distinct_caps_leave_out_only_repeated_paths() {
         use Isa::{Avx2 as A2, Avx512 as A5, Avx512Fma as F5, Avx512Partial as P5, Baseline as B};
@@ -406,8 +375,7 @@ mod tests {
             same(Path::Avx512(token), &[B, A2, P5, A5, F5]);
             same(Path::Avx512Partial(token), &[B, A2, P5, F5]);
         }
-        same(Path::Avx2(Avx2 { intel: false }), &[B, A2, F5]);
-        same(Path::Avx2(Avx2 { intel: true }), &[B, A2]);
+        same(Path::Avx2(Avx2(())), &[B, A2]);
         same(Path::Baseline, &[B]);
     }
 
@@ -419,7 +387,7 @@ mod tests {
         let dividing_line_nt = |path| line_nt(path, false);
         let token = Avx512 { intel: false };
         let (full, partial) = (Path::Avx512(token), Path::Avx512Partial(token));
-        let avx2 = Path::Avx2(Avx2 { intel: false });
+        let avx2 = Path::Avx2(Avx2(()));
         for path in [full, partial, avx2, Path::Baseline] {
             assert!(line_nt(path, true), "{path:?}");
         }

@@ -41,8 +41,8 @@ pub fn isa_detected() -> Isa {
 /// The caps of [`Isa::ALL`] under which `kernel` runs different code on this CPU, in increasing
 /// order: each cap whose path differs from every lower cap's. A cap the CPU lacks runs a lower
 /// cap's path again, so a test that compares every path with the reference needs only these:
-/// on aarch64 `Baseline` alone; on an x86_64 CPU with AVX2 alone, `Baseline`, `Avx2` and, on
-/// AMD's, `Avx512Fma` (Intel's tiles). In the compact build an automatic call runs its one
+/// on aarch64 `Baseline` alone; on an x86_64 CPU with AVX2 alone, `Baseline` and `Avx2`. In
+/// the compact build an automatic call runs its one
 /// kernel whatever the cap: `Baseline` alone for [`Kernel::Auto`].
 ///
 /// ```

@@ -247,9 +247,10 @@ fn tiles_of_mixed_layouts_and_shared_coordinate_weights() {
     let (down, across) = if cfg!(miri) { (8, 16) } else { (32, 128) };
     let coordinates =
         |n: usize| -> Vec<f64> { (0..n).map(|i| (i * i) as f64 * 0.125 + i as f64).collect() };
-    // An F-order input into C-order outputs (33x130; 9x18 under Miri): two tiles down (the
-    // last one row) and two across (the last two columns).
-    let shape = [down + 1, across + 2];
+    // An F-order input into C-order outputs (33x138; 9x26 under Miri): two tiles down (the
+    // last one row) and two across (the first up to 7 columns wider, to where the outputs'
+    // rows start a cache line; the last at least two columns).
+    let shape = [down + 1, across + 10];
     let data: Vec<f64> = values(shape[0] * shape[1]);
     let f_strides = [1, shape[0] as isize];
     let f_order = StridedView::new(&data, 0, &shape, &f_strides).unwrap();

@@ -321,11 +321,9 @@ fn long_lines() -> impl Strategy<Value = Case> {
 /// An input and outputs in different memory orders, both contiguous axes at least 32 points
 /// long, so that the call runs tile by tile: F order, a transposed or reversed view, maybe with
 /// an outer axis the gradient is not taken along, into C-order outputs (some reversed), along
-/// either or both axes, each evenly or unevenly spaced. Tiles are 32x128 (16x256 with Intel's
-/// tuning: `Isa::Avx512Fma`, and the AVX2 cap on Intel's CPUs): up to four bands of rows
-/// (seven), and one to three tiles along each band (one or two, the second often a few columns:
-/// 250 to 270 columns around its edge); input columns 128 `f64` apart (1 KiB) share a few of
-/// L1's sets.
+/// either or both axes, each evenly or unevenly spaced. Tiles are 32x128: up to four bands of
+/// rows, and one to three tiles along each band (the last often a few columns: 250 to 270
+/// columns around its edge); input columns 128 `f64` apart (1 KiB) share a few of L1's sets.
 fn mixed_layouts() -> impl Strategy<Value = Case> {
     let edge = edge_order();
     let spacing = |n: usize| {
@@ -803,9 +801,8 @@ fn frames_along_both_axes_equal_the_reference_on_every_path() {
 
 /// Mixed layouts tile by tile (`kernels::tiles`) for every sample type the tiles copy: F-order
 /// inputs, their rows forwards and reversed, into C-order outputs. The columns cross the tiles'
-/// edges of every shape (rows of 1 KiB, or 2 KiB with Intel's tuning, `Isa::Avx512Fma`): 128
-/// and 256 (`f64` tiles of 32x128 and 16x256), 256 and 512 (`f32` tiles of 32x256 and 16x512);
-/// the rows leave a band of one row, or of a few. Along either axis or both, evenly spaced or by
+/// edges (rows of 1 KiB: 128 `f64`, 256 `f32`) once or several times; the rows leave a band of
+/// one row, or of a few. Along either axis or both, evenly spaced or by
 /// coordinates along the columns; every vector path gives the reference's bits.
 #[test]
 fn mixed_layouts_of_every_sample_type_equal_the_reference_on_every_path() {
@@ -861,6 +858,68 @@ fn mixed_layouts_of_every_sample_type_equal_the_reference_on_every_path() {
     check::<f64, f64>(|x| x);
     check::<f32, f32>(|x| x as f32);
     check::<i16, f32>(to_i16);
+}
+
+/// Mixed layouts into outputs that start at every place within a cache line: the tiles' columns
+/// after the first start on the first output's cache lines, so the first tile of a band is up to
+/// a cache line's samples wider than the others. `f64` and `f32` (tiles of 128 and 256 columns),
+/// F-order inputs into C-order outputs whose rows are whole cache lines (every row placed alike)
+/// or not, first- and second-order edges, evenly spaced and by coordinates: every vector path
+/// gives the reference's bits.
+#[test]
+fn mixed_layouts_into_outputs_at_every_place_in_a_cache_line_equal_the_reference() {
+    fn check<F: Real>() {
+        let line = 64 / size_of::<F>();
+        for (rows, cols) in [(40usize, 4 * line * 8 + 3), (35, 2 * line * 8 + 5 * line)] {
+            let data: Vec<F> = patterned(rows * cols, 11, &|v| F::from(v).unwrap());
+            let x: Vec<F> = (0..cols)
+                .map(|i| F::from(i as f64 * 0.25 + 0.0625 * (i as f64 * 0.7).sin()).unwrap())
+                .collect();
+            let shape = [rows, cols];
+            let (f_order, c_order) = ([1, rows as isize], [cols as isize, 1]);
+            let input = StridedView::new(&data, 0, &shape, &f_order).unwrap();
+            let spacings = [
+                [AxisSpacing::Uniform(F::from(0.5).unwrap()); 2],
+                [
+                    AxisSpacing::Uniform(F::from(0.5).unwrap()),
+                    AxisSpacing::Coordinates(&x),
+                ],
+            ];
+            for edge in [EdgeOrder::First, EdgeOrder::Second] {
+                for per in &spacings {
+                    let options = Options::new()
+                        .spacing(Spacing::PerAxis(per))
+                        .edge_order(edge);
+                    let reference = outputs_on(&input, &options, 2, None, None);
+                    let count = rows * cols;
+                    for place in 0..line {
+                        for isa in distinct_caps(Kernel::Auto) {
+                            let mut bufs = vec![vec![F::nan(); count + line]; 2];
+                            let mut outs: Vec<_> = bufs
+                                .iter_mut()
+                                .map(|b| StridedViewMut::new(b, place, &shape, &c_order).unwrap())
+                                .collect();
+                            let ran = gradient_with(&input, &mut outs, &options, Kernel::Auto, isa);
+                            assert!(ran.unwrap());
+                            drop(outs);
+                            let got: Vec<Vec<F>> = bufs
+                                .iter()
+                                .map(|b| b[place..place + count].to_vec())
+                                .collect();
+                            assert_same_outputs(&got, &reference, || {
+                                format!(
+                                    "{rows}x{cols} {}, output at {place}, {edge:?}, {isa:?}",
+                                    core::any::type_name::<F>()
+                                )
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+    check::<f64>();
+    check::<f32>();
 }
 
 /// Arrays along a subset of their axes, the outer one among them, whose outer points hold more

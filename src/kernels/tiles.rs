@@ -10,6 +10,7 @@ use core::ops::Range;
 
 use super::across::{self, Row};
 use super::walk::Batch;
+use super::weights::VECTOR_LINE;
 use super::{Cached, NonTemporal, Stores, along, nt_stores};
 use crate::MAX_RANK;
 use crate::block::halo;
@@ -22,17 +23,13 @@ use crate::stencil::AxisPlan;
 use crate::view::{Layout, StridedView, StridedViewMut};
 
 /// Points both tiled axes must have at least: shorter ones gain nothing from tiles. Under
-/// Miri, tiles of 8 rows of 128 B and 4 rows of 256 B, and 8 points: its tests cross tile
-/// edges on arrays 16 times smaller, the same code (interpreted, the 33x130 array of
-/// `tests/miri_paths.rs` took 405 s of its 750).
+/// Miri, tiles of 8 rows of 128 B, and 8 points: its tests cross tile edges on arrays 16 times
+/// smaller, the same code (interpreted, the 33x130 array of `tests/miri_paths.rs` took 405 s of
+/// its 750).
 const SHORTEST: usize = if cfg!(miri) { 8 } else { 32 };
 
-/// [`squarer`]'s tiles: their rows, and the bytes of a row (smaller under Miri, as
-/// [`SHORTEST`] says).
-const SQUARER: (usize, usize) = if cfg!(miri) { (8, 128) } else { (32, 1024) };
-
-/// [`wider`]'s tiles: their rows, and the bytes of a row.
-const WIDER: (usize, usize) = if cfg!(miri) { (4, 256) } else { (16, 2048) };
+/// The tiles' rows, and the bytes of a row (smaller under Miri, as [`SHORTEST`] says).
+const TILE: (usize, usize) = if cfg!(miri) { (8, 128) } else { (32, 1024) };
 
 /// A tile's points along its rows' axis (contiguous in the input) and along its columns' axis
 /// (contiguous in the outputs).
@@ -42,67 +39,39 @@ struct Shape {
     cols: usize,
 }
 
-/// Tiles of 32 rows of 1 KiB: 32x128 of `f64`, 32x256 of `f32`. Each input column of a
-/// window is a run of 34 samples (272 B of `f64`) read together, each output row of a tile a
-/// run of 1 KiB.
-///
-/// Longer runs on both sides than the tiles before (16x64 copied by rows for most inputs, 32x64
-/// copied by columns for columns a multiple of 1 KiB apart), likely for fewer halo lines read
-/// twice (a window's halo rows share cache lines with the next band's, gone from the caches by
-/// the time the band comes) and fewer, longer write streams (not measured apart). Measured on
-/// an AMD Zen 4 (EPYC family 25 model 17), each shape alternated with the old ones in one
-/// process, 8 pairs: a 3000x2500 `f64` F-order array into C-order outputs 0.59-0.85x the old
-/// shape's time (1.62-2.12x the memcpy bound, from 2.21-3.37x), a transposed 2048² view
-/// 0.75-0.93x (1.44-1.96x, from 1.57-2.30x); 64x128 and 32x192 tiles were about as fast, 16x128
-/// by columns slower than the old ones. `f32` tiles of 32x128 (512 B rows) took 1.5x the time
-/// of 32x256 on the transposed 2048² `f32` view, on the AVX2 and AVX-512 paths of an Intel
-/// Xeon (family 6 model 207); not measured on an AMD CPU.
-const fn squarer(size: usize) -> Shape {
-    Shape {
-        rows: SQUARER.0,
-        cols: SQUARER.1 / size,
-    }
-}
-
-/// Tiles of 16 rows of 2 KiB, with Intel's tuning ([`Path::intel_tuned`]: the AVX2 and AVX-512
-/// paths of Intel's CPUs): 16x256 of `f64`, 16x512 of `f32`. On an Intel Xeon (family 6 model
-/// 207), in a buffer of about the same size, the transposed 2048² `f64` view took 0.76-0.88 of
-/// 32x128's time, the F-order 3000x2500 array 0.91-0.93 (8x512 and 12x384 were slower;
-/// `docs/performance.md`); with the copy two columns at a time (`lanes::transpose`), 0.67-0.85
-/// on the transposed view; on the AVX2 lanes, 0.77-0.85. Not measured on an AMD CPU, which
-/// keeps [`squarer`] tiles.
-const fn wider(size: usize) -> Shape {
-    Shape {
-        rows: WIDER.0,
-        cols: WIDER.1 / size,
-    }
-}
-
 impl Shape {
-    /// The shape of the tiles of samples of `size` bytes on `path`.
-    fn on(path: Path, size: usize) -> Self {
-        if path.intel_tuned() {
-            wider(size)
-        } else {
-            squarer(size)
+    /// Tiles of 32 rows of 1 KiB: 32x128 of `f64`, 32x256 of `f32`. Each input column of a
+    /// window is a run of 34 samples (272 B of `f64`) read together, each output row of a tile
+    /// a run of 1 KiB.
+    ///
+    /// Measured on an AMD Zen 4 (EPYC family 25 model 17), against the tiles before (16x64
+    /// copied by rows, 32x64 by columns), alternated in one process: a 3000x2500 `f64` F-order
+    /// array into C-order outputs 0.59-0.85x their time, a transposed 2048² view 0.75-0.93x;
+    /// 64x128 and 32x192 were about as fast. On an Intel Xeon (family 6 model 207), once the
+    /// tiles' columns started on the outputs' cache lines (`run`), three runs each on the
+    /// AVX-512 and the AVX2 paths: the transposed view 0.59-0.94x the time of 16 rows of 2 KiB
+    /// (the shape that was faster there while two tiles shared a cache line of each output
+    /// row), its `f32` 0.84-0.91x, the F-order array 0.76-1.00x; `f32` tiles of 512 B rows
+    /// took 1.5x the time of 1 KiB rows there.
+    const fn of(size: usize) -> Self {
+        Shape {
+            rows: TILE.0,
+            cols: TILE.1 / size,
         }
     }
 
-    /// Bytes of a window's buffer of samples of `size` bytes: the tile and a point of halo on
-    /// each side (or the three points a second-order edge reads, `block::halo`), its rows at an
-    /// odd pitch (`Tile::run`).
+    /// Bytes of a window's buffer of samples of `size` bytes: the tile (the first of a row of
+    /// tiles up to a cache line's samples wider, `run`) and a point of halo on each side (or
+    /// the three points a second-order edge reads, `block::halo`), its rows at an odd pitch
+    /// (`Tile::run`).
     const fn bytes(self, size: usize) -> usize {
-        (self.rows + 2) * ((self.cols + 2) | 1) * size
+        (self.rows + 2) * ((self.cols + VECTOR_LINE / size + 2) | 1) * size
     }
 }
 
-/// The window buffer's 8-byte words, for every shape and sample size: 36 KiB on the stack.
-/// Sized in bytes, so that `f32` tiles hold as many bytes as `f64` ones.
-const WORDS: usize = larger(
-    larger(squarer(8).bytes(8), squarer(4).bytes(4)),
-    larger(wider(8).bytes(8), wider(4).bytes(4)),
-)
-.div_ceil(8);
+/// The window buffer's 8-byte words, for either sample size: 37 KiB on the stack. Sized in
+/// bytes, so that `f32` tiles hold as many bytes as `f64` ones.
+const WORDS: usize = larger(Shape::of(8).bytes(8), Shape::of(4).bytes(4)).div_ceil(8);
 
 /// The larger of `a` and `b`, in a constant (`Ord::max` is not `const`).
 const fn larger(a: usize, b: usize) -> usize {
@@ -196,7 +165,7 @@ pub(crate) fn run<T: Sample<F>, F: Real>(
             block
         }
     };
-    let shape = Shape::on(path, size_of::<F>());
+    let shape = Shape::of(size_of::<F>());
     let mut words = [0u64; WORDS];
     let buffer = samples::<F>(&mut words);
     // Outputs larger than the caches are written around them, like a route's.
@@ -212,6 +181,19 @@ pub(crate) fn run<T: Sample<F>, F: Real>(
     batch.walk(&lin, &lout, exclude, along_axis, None);
     let (mut off_in, mut off_out) = (0isize, 0isize);
     loop {
+        // The tiles' columns after the first start where the first output's first row starts
+        // a cache line, so that each tile row's non-temporal stores fill their lines alone:
+        // a line shared by two tiles' rows went out in two partial writes. The first tile
+        // takes the columns before (fewer than a cache line's) too.
+        let lead = dst[0].wrapping_offset(off_out).addr();
+        let shift = match lead % size_of::<F>() {
+            0 => (VECTOR_LINE - lead % VECTOR_LINE) % VECTOR_LINE / size_of::<F>(),
+            _ => 0,
+        };
+        let bound = |k: usize| match k {
+            0 => 0,
+            _ => cols.min(shift.saturating_add(k.saturating_mul(shape.cols))),
+        };
         for r0 in (0..rows).step_by(shape.rows) {
             let block_rows = r0..rows.min(r0 + shape.rows);
             let win_rows = window(across_axis, block_rows.clone(), rows);
@@ -221,14 +203,15 @@ pub(crate) fn run<T: Sample<F>, F: Real>(
                 (*axis == across_axis).then(|| whole.window(win_rows.start, win_rows.len()))
             });
             let first_row = src.wrapping_offset(off_in + win_rows.start as isize);
-            let mut win_cols = window(along_axis, 0..cols.min(shape.cols), cols);
-            for c0 in (0..cols).step_by(shape.cols) {
-                let block_cols = c0..cols.min(c0 + shape.cols);
+            let mut win_cols = window(along_axis, 0..bound(1), cols);
+            let mut k = 0;
+            while bound(k) < cols {
+                let block_cols = bound(k)..bound(k + 1);
                 // The next tile's window, asked for now: its columns lie far apart in the
                 // input, each a few cache lines along the rows, which no hardware prefetcher
                 // follows. It is the next tile's own window.
-                let next_block = block_cols.end..cols.min(block_cols.end + shape.cols);
-                let next = window(along_axis, next_block, cols);
+                let next = window(along_axis, bound(k + 1)..bound(k + 2), cols);
+                k += 1;
                 for col in next.start.max(win_cols.end)..next.end {
                     prefetch(first_row.wrapping_offset(col as isize * sc), win_rows.len());
                 }
