@@ -397,6 +397,12 @@ pub(crate) unsafe fn loads_at<L: Lanes, T: Convert<L::Elem>, S: Step>(
     }
 }
 
+/// Bytes of a cache line, which a 512-bit vector fills: the step of the read-ahead hints, and
+/// the unit the kernels place their outputs' parts and their weights on, so that non-temporal
+/// stores write whole lines and loads beside them start one.
+#[cfg(target_pointer_width = "64")]
+pub(crate) const CACHE_LINE: usize = 64;
+
 /// Orders earlier non-temporal stores before any later store (a no-op without them).
 #[inline]
 pub fn nt_fence() {
@@ -426,7 +432,7 @@ pub(crate) fn prefetch<T>(p: *const T, len: usize) {
     #[cfg(target_arch = "x86_64")]
     {
         use core::arch::x86_64::{_MM_HINT_T1, _mm_prefetch};
-        let line = (64 / size_of::<T>().max(1)).max(1);
+        let line = (CACHE_LINE / size_of::<T>().max(1)).max(1);
         for k in (0..len).step_by(line) {
             // SAFETY: SSE is part of the x86_64 baseline; a prefetch reads nothing the program
             // sees and never faults, so any address (computed with wrapping arithmetic) will do.

@@ -22,7 +22,7 @@ use crate::isa::Path;
 #[cfg(target_arch = "x86_64")]
 use crate::lanes::Apart;
 #[cfg(target_pointer_width = "64")]
-use crate::lanes::prefetch;
+use crate::lanes::{CACHE_LINE, prefetch};
 use crate::lanes::{Step, Unit, nt_fence};
 use crate::stencil::{AxisPlan, Stencil};
 use crate::view::{StridedView, StridedViewMut};
@@ -31,7 +31,7 @@ use walk::Batch;
 #[cfg(target_pointer_width = "64")]
 pub(crate) use weights::{AxisWeights, BlockWeights};
 #[cfg(target_pointer_width = "64")]
-use weights::{FromBlock, LINE_GROUP, PLACING, VECTOR_LINE, WEIGHT_BLOCK};
+use weights::{FromBlock, LINE_GROUP, PLACING, WEIGHT_BLOCK};
 
 /// Interior weights computed once for many calls of [`run_axis`] along one axis: only 64-bit
 /// targets, whose lines share weights by blocks, build them.
@@ -383,7 +383,7 @@ unsafe fn lines_by_block<T: Sample<F>, F: Real>(
     // How far a line's parts move: less than a cache line's points, with non-temporal stores
     // only (the other sweeps do not align their stores).
     let reach = if route.nt && a_out == 1 {
-        VECTOR_LINE / size_of::<F>()
+        CACHE_LINE / size_of::<F>()
     } else {
         0
     };
@@ -403,7 +403,7 @@ unsafe fn lines_by_block<T: Sample<F>, F: Real>(
             let out = dst.wrapping_offset(off_out).addr();
             let moved = match reach {
                 0 => 0,
-                _ => (VECTOR_LINE - out % VECTOR_LINE) % VECTOR_LINE / size_of::<F>(),
+                _ => (CACHE_LINE - out % CACHE_LINE) % CACHE_LINE / size_of::<F>(),
             };
             let aligned = lo + moved;
             // A third placement in one group reads the first's weights, unaligned.

@@ -10,14 +10,13 @@ use core::ops::Range;
 
 use super::across::{self, Row};
 use super::walk::Batch;
-use super::weights::VECTOR_LINE;
 use super::{Cached, NonTemporal, Stores, along, nt_stores};
 use crate::MAX_RANK;
 use crate::block::halo;
 use crate::element::{Real, Sample};
 use crate::isa::Path;
 use crate::lanes::Unit;
-use crate::lanes::{nt_fence, prefetch};
+use crate::lanes::{CACHE_LINE, nt_fence, prefetch};
 use crate::options::EdgeOrder;
 use crate::stencil::AxisPlan;
 use crate::view::{Layout, StridedView, StridedViewMut};
@@ -65,7 +64,7 @@ impl Shape {
     /// the three points a second-order edge reads, `block::halo`), its rows at an odd pitch
     /// (`Tile::run`).
     const fn bytes(self, size: usize) -> usize {
-        (self.rows + 2) * ((self.cols + VECTOR_LINE / size + 2) | 1) * size
+        (self.rows + 2) * ((self.cols + CACHE_LINE / size + 2) | 1) * size
     }
 }
 
@@ -187,7 +186,7 @@ pub(crate) fn run<T: Sample<F>, F: Real>(
         // takes the columns before (fewer than a cache line's) too.
         let lead = dst[0].wrapping_offset(off_out).addr();
         let shift = match lead % size_of::<F>() {
-            0 => (VECTOR_LINE - lead % VECTOR_LINE) % VECTOR_LINE / size_of::<F>(),
+            0 => (CACHE_LINE - lead % CACHE_LINE) % CACHE_LINE / size_of::<F>(),
             _ => 0,
         };
         let bound = |k: usize| match k {

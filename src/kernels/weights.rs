@@ -10,7 +10,7 @@ use crate::isa::Path;
 use crate::kernels::Cached;
 use crate::kernels::along::{FromPositions, UnevenWeights};
 use crate::kernels::sweep::{Points, sweep};
-use crate::lanes::{Lanes, Unit, loads_at};
+use crate::lanes::{CACHE_LINE, Lanes, Unit, loads_at};
 use crate::spacing::{Steps, Timestamp};
 
 /// Points per block: three `f64` arrays of it take 3 KiB of stack. While a group's lines
@@ -44,12 +44,8 @@ pub(crate) const TABLE_POINTS: usize = if cfg!(miri) { 64 } else { 2720 };
 /// their blocks from it ([`BlockWeights::take`]).
 pub(crate) type AxisWeights<F> = BlockWeights<F, TABLE_POINTS>;
 
-/// Bytes of the cache line a 512-bit vector fills: the weights of a block are placed so that
-/// the vectors the lines load from them start on one (see [`BlockWeights::compute`]).
-pub(crate) const VECTOR_LINE: usize = 64;
-
 /// Room for a block's placement: the most points of a cache line (`f32`).
-pub(crate) const PLACING: usize = VECTOR_LINE / 4;
+pub(crate) const PLACING: usize = CACHE_LINE / 4;
 
 /// The interior weights `a, b, c` of points `first .. first + len` of an axis, `B` points at
 /// most (fewer when placed: [`compute`](Self::compute)).
@@ -69,7 +65,7 @@ impl<F: Real, const B: usize> BlockWeights<F, B> {
     /// An empty block (no point yet).
     pub(crate) fn new() -> Self {
         // Each array starts a cache line only if the one before fills whole ones.
-        const { assert!((B * size_of::<F>()).is_multiple_of(VECTOR_LINE)) };
+        const { assert!((B * size_of::<F>()).is_multiple_of(CACHE_LINE)) };
         Self {
             first: 0,
             len: 0,
@@ -79,7 +75,7 @@ impl<F: Real, const B: usize> BlockWeights<F, B> {
     }
 
     /// Points per cache line of weights.
-    const LINE: usize = VECTOR_LINE / size_of::<F>();
+    const LINE: usize = CACHE_LINE / size_of::<F>();
 
     /// Point `first`'s index in each array: below a cache line's points, so that point
     /// `aligned`'s weights start one.
@@ -156,7 +152,7 @@ impl<F: Real, const B: usize> BlockWeights<F, B> {
     /// Whether the block holds the weights of every point of `from..to`, placed for `aligned`
     /// (as by [`compute`](Self::compute)).
     pub(crate) fn covers(&self, from: usize, to: usize, aligned: usize) -> bool {
-        self.serves(from, to, aligned, VECTOR_LINE)
+        self.serves(from, to, aligned, CACHE_LINE)
     }
 
     /// Whether it holds no point (as [`new`](Self::new) made it).
@@ -303,7 +299,7 @@ mod tests {
                 F::from(i as f64 * 0.5 + 0.125 * ((i * 7 % 11) as f64 / 11.0)).unwrap()
             });
             let steps = Steps::Coordinates(&x);
-            let line = VECTOR_LINE / size_of::<F>();
+            let line = CACHE_LINE / size_of::<F>();
             let path = Path::detect();
             for (from, to) in [(1, 129), (5, 140), (130, 270)] {
                 let mut plain = BlockWeights::<F, { WEIGHT_BLOCK + 2 * PLACING }>::new();
@@ -327,7 +323,7 @@ mod tests {
                         for i in (aligned..to).step_by(line).filter(|&i| i >= from) {
                             for w in w {
                                 let at = w.wrapping_add(i).addr();
-                                assert_eq!(at % VECTOR_LINE, 0, "point {i}, aligned {aligned}");
+                                assert_eq!(at % CACHE_LINE, 0, "point {i}, aligned {aligned}");
                             }
                         }
                     }
@@ -351,7 +347,7 @@ mod tests {
             let mut table = AxisWeights::<F>::new();
             let end = (x.len() - 1).min(1 + TABLE_POINTS);
             assert_eq!(table.compute(path, steps, 1, x.len() - 1, 1), end);
-            let line = VECTOR_LINE / size_of::<F>();
+            let line = CACHE_LINE / size_of::<F>();
             // Under Miri (CI runs the unit tests there), a table of a few points.
             let blocks: &[(usize, usize)] = if cfg!(miri) {
                 &[(1, end), (3, end - 2)]
@@ -379,8 +375,8 @@ mod tests {
                     }
                     let (FromBlock(t), FromBlock(c)) = (taken.read(), computed.read());
                     assert_eq!(
-                        t.map(|w| w.addr() % VECTOR_LINE),
-                        c.map(|w| w.addr() % VECTOR_LINE)
+                        t.map(|w| w.addr() % CACHE_LINE),
+                        c.map(|w| w.addr() % CACHE_LINE)
                     );
                 }
             }
