@@ -403,6 +403,15 @@ pub(crate) unsafe fn loads_at<L: Lanes, T: Convert<L::Elem>, S: Step>(
 #[cfg(target_pointer_width = "64")]
 pub(crate) const CACHE_LINE: usize = 64;
 
+/// Elements of `T` from `p` to where the next cache line starts (0 where one starts at `p`):
+/// how far a walk moves its cut so that the stores from there fill whole lines. `p` is
+/// aligned to `T`, as every view's elements are.
+#[cfg(target_pointer_width = "64")]
+#[inline(always)]
+pub(crate) fn to_cache_line<T>(p: *const T) -> usize {
+    (CACHE_LINE - p.addr() % CACHE_LINE) % CACHE_LINE / size_of::<T>()
+}
+
 /// Orders earlier non-temporal stores before any later store (a no-op without them).
 #[inline]
 pub fn nt_fence() {

@@ -22,7 +22,7 @@ use crate::isa::Path;
 #[cfg(target_arch = "x86_64")]
 use crate::lanes::Apart;
 #[cfg(target_pointer_width = "64")]
-use crate::lanes::{CACHE_LINE, prefetch};
+use crate::lanes::{CACHE_LINE, prefetch, to_cache_line};
 use crate::lanes::{Step, Unit, nt_fence};
 use crate::stencil::{AxisPlan, Stencil};
 use crate::view::{StridedView, StridedViewMut};
@@ -400,10 +400,9 @@ unsafe fn lines_by_block<T: Sample<F>, F: Real>(
         let mut lines = 0;
         for line in &mut group {
             // The line's first point whose output starts a cache line.
-            let out = dst.wrapping_offset(off_out).addr();
             let moved = match reach {
                 0 => 0,
-                _ => (CACHE_LINE - out % CACHE_LINE) % CACHE_LINE / size_of::<F>(),
+                _ => to_cache_line(dst.wrapping_offset(off_out)),
             };
             let aligned = lo + moved;
             // A third placement in one group reads the first's weights, unaligned.

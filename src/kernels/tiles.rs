@@ -16,7 +16,7 @@ use crate::block::halo;
 use crate::element::{Real, Sample};
 use crate::isa::Path;
 use crate::lanes::Unit;
-use crate::lanes::{CACHE_LINE, nt_fence, prefetch};
+use crate::lanes::{CACHE_LINE, nt_fence, prefetch, to_cache_line};
 use crate::options::EdgeOrder;
 use crate::stencil::AxisPlan;
 use crate::view::{Layout, StridedView, StridedViewMut};
@@ -184,11 +184,7 @@ pub(crate) fn run<T: Sample<F>, F: Real>(
         // a cache line, so that each tile row's non-temporal stores fill their lines alone:
         // a line shared by two tiles' rows went out in two partial writes. The first tile
         // takes the columns before (fewer than a cache line's) too.
-        let lead = dst[0].wrapping_offset(off_out).addr();
-        let shift = match lead % size_of::<F>() {
-            0 => (CACHE_LINE - lead % CACHE_LINE) % CACHE_LINE / size_of::<F>(),
-            _ => 0,
-        };
+        let shift = to_cache_line(dst[0].wrapping_offset(off_out));
         let bound = |k: usize| match k {
             0 => 0,
             _ => cols.min(shift.saturating_add(k.saturating_mul(shape.cols))),
@@ -203,14 +199,12 @@ pub(crate) fn run<T: Sample<F>, F: Real>(
             });
             let first_row = src.wrapping_offset(off_in + win_rows.start as isize);
             let mut win_cols = window(along_axis, 0..bound(1), cols);
-            let mut k = 0;
-            while bound(k) < cols {
-                let block_cols = bound(k)..bound(k + 1);
+            let tiles = (0..).map(|k| bound(k)..bound(k + 1));
+            for (k, block_cols) in tiles.take_while(|c| !c.is_empty()).enumerate() {
                 // The next tile's window, asked for now: its columns lie far apart in the
                 // input, each a few cache lines along the rows, which no hardware prefetcher
                 // follows. It is the next tile's own window.
                 let next = window(along_axis, bound(k + 1)..bound(k + 2), cols);
-                k += 1;
                 for col in next.start.max(win_cols.end)..next.end {
                     prefetch(first_row.wrapping_offset(col as isize * sc), win_rows.len());
                 }
