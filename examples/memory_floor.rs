@@ -9,7 +9,17 @@
 //! - `tee`: the input read once and written to every output with non-temporal stores: exactly
 //!   the bytes the gradient moves (its coordinates aside), in one sweep, no arithmetic (both
 //!   copies store plainly below 16 MiB of destinations, as the crate's outputs do);
-//! - ours, on the vector path of the run (`--isa avx2` caps it, as in the report).
+//! - `stencil`: the input read once, as the tee, and every output the three-point stencil
+//!   `a * f[i - 1] + b * f[i] + c * f[i + 1]` along the contiguous axis with constant weights
+//!   (three sample loads, three multiplications, two additions and a store per vector, each
+//!   output its own products): the arithmetic of a line by coordinates along the contiguous
+//!   axis, without its weight loads, in the plainest loop (wrong values for the gradient: a
+//!   measure of what the arithmetic costs from memory, not an alternative). Rows across an
+//!   outer axis do the same arithmetic on aligned rows: the column is not their floor;
+//! - `weighted`: the same with the weights loaded per point, from a block of 128 points kept
+//!   in L1 as the library's coordinate lines keep theirs (three more loads per vector);
+//! - ours, on the vector path of the run (`--isa avx2` caps it, as in the report; the two
+//!   stencils take 256-bit lanes then).
 //!
 //! and prints ns per output element and the ratios. With `--shape AxBxC` every selected row
 //! runs on that shape instead, repeated to as many elements as the row's own: a shape whose
@@ -23,7 +33,8 @@
 //! ```
 //!
 //! Measured on an AMD Zen 4 (EPYC family 25 model 17), 2026-12-04, in `docs/performance.md`
-//! (eighteenth pass).
+//! (eighteenth pass); the stencils on an Intel Xeon (family 6 model 207), 2026-12-06 (twenty-
+//! seventh pass).
 
 #[path = "../benches/workloads.rs"]
 mod workloads;
@@ -100,6 +111,177 @@ fn stream_avx(src: &[f64], dst: &mut [&mut [f64]]) {
     _mm_sfence();
 }
 
+/// Points of the block of weights [`stencils`] reads with `weighted` (as `kernels::weights`'
+/// blocks).
+const BLOCK: usize = 128;
+
+/// Every destination the three-point stencil of `src` along its lines of `line` points (the
+/// contiguous axis), with constant weights, or with `weights` loaded per point from a block of
+/// [`BLOCK`] (a line's point `i` takes entry `i % BLOCK`); each line's two edges copied. On
+/// 512-bit lanes when `wide` and the CPU has AVX-512F, else 256-bit AVX lanes where the CPU has
+/// AVX, else scalar; non-temporal stores as [`stream`]'s.
+fn stencils(
+    src: &[f64],
+    dst: &mut [&mut [f64]],
+    line: usize,
+    weights: Option<&[[f64; BLOCK]; 3]>,
+    wide: bool,
+) {
+    let n = src.len();
+    assert!(line >= 3 && n.is_multiple_of(line) && dst.iter().all(|d| d.len() >= n));
+    let constant = [[0.25; BLOCK], [0.5; BLOCK], [0.25; BLOCK]];
+    let w = weights.unwrap_or(&constant);
+    let loaded = weights.is_some();
+    #[cfg(target_arch = "x86_64")]
+    {
+        let nt = size_of_val(src) * dst.len() >= STREAM_BYTES;
+        if wide && std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU has AVX-512F (checked above); the lengths were asserted.
+            unsafe { stencils_avx512(src, dst, line, (w, loaded), nt) };
+            return;
+        }
+        if std::arch::is_x86_feature_detected!("avx") {
+            // SAFETY: the CPU has AVX (checked above); the lengths were asserted.
+            unsafe { stencils_avx(src, dst, line, (w, loaded), nt) };
+            return;
+        }
+    }
+    let _ = (wide, loaded);
+    for d in dst.iter_mut() {
+        for (f, o) in src.chunks_exact(line).zip(d.chunks_exact_mut(line)) {
+            o[0] = f[0];
+            o[line - 1] = f[line - 1];
+            for i in 1..line - 1 {
+                let k = i % BLOCK;
+                o[i] = w[0][k] * f[i - 1] + w[1][k] * f[i] + w[2][k] * f[i + 1];
+            }
+        }
+    }
+}
+
+/// One stencil [`stencils`] runs: lanes of `$n` `f64`, their loads, arithmetic and stores. One
+/// sweep of the input: each vector of samples (and weights) is loaded once and every output
+/// computed from it, as the tee stores one load to every output.
+#[cfg(target_arch = "x86_64")]
+macro_rules! stencil_lanes {
+    ($name:ident, $feature:literal, $n:literal, $load:ident, $set1:ident, $mul:ident, $add:ident,
+     $store:ident, $stream:ident, $fence:ident) => {
+        #[target_feature(enable = $feature)]
+        fn $name(
+            src: &[f64],
+            dst: &mut [&mut [f64]],
+            line: usize,
+            (w, loaded): (&[[f64; BLOCK]; 3], bool),
+            nt: bool,
+        ) {
+            use std::arch::x86_64::*;
+            let (s, n) = (src.as_ptr(), src.len());
+            let outs: Vec<*mut f64> = dst.iter_mut().map(|d| d.as_mut_ptr()).collect();
+            // Non-temporal vector stores only where every output lies alike on its cache lines
+            // (as `stream_avx` requires), since the first output's decides where vectors start.
+            let nt = nt
+                && outs
+                    .iter()
+                    .all(|&o| (o as usize).wrapping_sub(outs[0] as usize) % 64 == 0);
+            let (ca, cb, cc) = ($set1(w[0][0]), $set1(w[1][0]), $set1(w[2][0]));
+            let mut start = 0;
+            while start < n {
+                let f = &src[start..start + line];
+                let point = |i: usize| {
+                    let k = i % BLOCK;
+                    w[0][k] * f[i - 1] + w[1][k] * f[i] + w[2][k] * f[i + 1]
+                };
+                // Single points until the first output's cache line (a non-temporal vector
+                // store must be aligned), then vectors, then single points.
+                let head = (outs[0].wrapping_add(start + 1).align_offset(64) + 1).min(line - 1);
+                let tail = head + (line - 1 - head) / $n * $n;
+                for d in dst.iter_mut() {
+                    let out = &mut d[start..start + line];
+                    out[0] = f[0];
+                    out[line - 1] = f[line - 1];
+                    for i in (1..head).chain(tail..line - 1) {
+                        out[i] = point(i);
+                    }
+                }
+                let mut i = head;
+                while i < tail {
+                    // SAFETY: points `i - 1 ..= i + N <= line` of this line are in `src`, `i ..
+                    // i + N` of it in every destination (at least `n` long, asserted), whose
+                    // point `i` is 64-byte aligned when `nt` (`head`, and `nt` only with the
+                    // outputs alike); the weights at `k .. k + N <= BLOCK`.
+                    unsafe {
+                        let p = s.add(start + i);
+                        let (a, b, c) = if loaded {
+                            let k = (i % BLOCK).min(BLOCK - $n);
+                            (
+                                $load(w[0].as_ptr().add(k)),
+                                $load(w[1].as_ptr().add(k)),
+                                $load(w[2].as_ptr().add(k)),
+                            )
+                        } else {
+                            (ca, cb, cc)
+                        };
+                        let (x, y, z) = ($load(p.sub(1)), $load(p), $load(p.add(1)));
+                        // Each output its own rotation of the weights (its own products, as
+                        // each axis of a gradient has its own), written out: no loop or closure
+                        // between the intrinsics.
+                        macro_rules! put {
+                            ($o:expr, $wa:expr, $wb:expr, $wc:expr) => {{
+                                let v = $add($add($mul($wa, x), $mul($wb, y)), $mul($wc, z));
+                                let q = $o.add(start + i);
+                                if nt { $stream(q, v) } else { $store(q, v) }
+                            }};
+                        }
+                        match outs[..] {
+                            [o] => put!(o, a, b, c),
+                            [o, p] => {
+                                put!(o, a, b, c);
+                                put!(p, c, a, b);
+                            }
+                            [o, p, q] => {
+                                put!(o, a, b, c);
+                                put!(p, c, a, b);
+                                put!(q, b, c, a);
+                            }
+                            _ => unreachable!("a workload selects 1 to 3 axes"),
+                        }
+                    }
+                    i += $n;
+                }
+                start += line;
+            }
+            $fence();
+        }
+    };
+}
+
+#[cfg(target_arch = "x86_64")]
+stencil_lanes!(
+    stencils_avx512,
+    "avx512f",
+    8,
+    _mm512_loadu_pd,
+    _mm512_set1_pd,
+    _mm512_mul_pd,
+    _mm512_add_pd,
+    _mm512_storeu_pd,
+    _mm512_stream_pd,
+    _mm_sfence
+);
+#[cfg(target_arch = "x86_64")]
+stencil_lanes!(
+    stencils_avx,
+    "avx",
+    4,
+    _mm256_loadu_pd,
+    _mm256_set1_pd,
+    _mm256_mul_pd,
+    _mm256_add_pd,
+    _mm256_storeu_pd,
+    _mm256_stream_pd,
+    _mm_sfence
+);
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let arg = |name: &str| {
@@ -128,9 +310,11 @@ fn main() {
             .map_or(String::new(), |s| format!("; shape {s:?}, repeated"))
     );
     println!(
-        "| workload | ours | memcpy bound | stream bound | tee | ours/memcpy bound | ours/tee | tee/memcpy bound | stream/memcpy |"
+        "| workload | ours | memcpy bound | stream bound | tee | stencil | weighted | ours/memcpy bound | ours/tee | tee/memcpy bound | stencil/memcpy bound | weighted/memcpy bound | stream/memcpy |"
     );
-    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    println!(
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    );
     let works = workloads::all(false).into_iter().filter(|w| {
         ROWS.contains(&w.name) && only.as_ref().is_none_or(|o| w.name.contains(o.as_str()))
     });
@@ -152,6 +336,12 @@ fn main() {
         p.check();
         let call = Some((Kernel::Auto, isa));
         let (mut ours, mut copy, mut streamed, mut tee) = (vec![], vec![], vec![], vec![]);
+        let (mut flat, mut weighted) = (vec![], vec![]);
+        let line = *work.shape.last().expect("a rank of at least 1");
+        let wide = matches!(isa, Isa::Avx512);
+        let block: [[f64; BLOCK]; 3] = std::array::from_fn(|k| {
+            std::array::from_fn(|i| [-0.5, 0.01, 0.5][k] + i as f64 * 1e-3)
+        });
         for _ in 0..=rounds {
             copy.push(time(reps, || p.memcpy()));
             streamed.push(time(reps, || stream(&p.data, &mut [&mut p.copy])));
@@ -160,23 +350,34 @@ fn main() {
                     p.outputs.iter_mut().map(Vec::as_mut_slice).collect();
                 stream(&p.data, &mut outs)
             }));
+            for (times, weights) in [(&mut flat, None), (&mut weighted, Some(&block))] {
+                times.push(time(reps, || {
+                    let mut outs: Vec<&mut [f64]> =
+                        p.outputs.iter_mut().map(Vec::as_mut_slice).collect();
+                    stencils(&p.data, &mut outs, line, weights, wide)
+                }));
+            }
             ours.push(time(reps, || p.run(call)));
         }
         // The first round faults the pages in.
-        let [ours, copy, streamed, tee] =
-            [ours, copy, streamed, tee].map(|mut v| median(v.split_off(1)));
+        let [ours, copy, streamed, tee, flat, weighted] =
+            [ours, copy, streamed, tee, flat, weighted].map(|mut v| median(v.split_off(1)));
         let scale = p.bytes_moved() as f64 / p.bytes_copied() as f64;
         let ns = |s: f64| s * 1e9 / p.elements() as f64;
         println!(
-            "| {} | {:.3} | {:.3} | {:.3} | {:.3} | {:.2}x | {:.2}x | {:.2}x | {:.2}x |",
+            "| {} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.2}x | {:.2}x | {:.2}x | {:.2}x | {:.2}x | {:.2}x |",
             work.name,
             ns(ours),
             ns(copy * scale),
             ns(streamed * scale),
             ns(tee),
+            ns(flat),
+            ns(weighted),
             ours / (copy * scale),
             ours / tee,
             tee / (copy * scale),
+            flat / (copy * scale),
+            weighted / (copy * scale),
             streamed / copy,
         );
     }
