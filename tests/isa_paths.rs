@@ -199,13 +199,41 @@ fn cap_off_reference_nd<T: Sample<F>, F: Real>(
     options: &Options<'_, F>,
     selected: usize,
 ) -> Option<Isa> {
+    cap_off_reference_placed(input, options, selected, &[])
+}
+
+/// As [`cap_off_reference_nd`], output `k` starting `places[k]` samples past its buffer's
+/// first 64-byte boundary (each at its buffer's start where `places` is empty).
+fn cap_off_reference_placed<T: Sample<F>, F: Real>(
+    input: &StridedView<'_, T>,
+    options: &Options<'_, F>,
+    selected: usize,
+    places: &[usize],
+) -> Option<Isa> {
     let shape = input.shape();
     let count: usize = shape.iter().product();
+    let room = places.iter().max().map_or(0, |p| p + 64);
+    let mut strides = vec![1isize; shape.len()];
+    for a in (1..shape.len()).rev() {
+        strides[a - 1] = strides[a] * shape[a] as isize;
+    }
     let run = |fast: Option<Isa>| {
-        let mut buffers = vec![vec![F::nan(); count]; selected];
+        let mut buffers = vec![vec![F::nan(); count + room]; selected];
+        let starts: Vec<usize> = buffers
+            .iter()
+            .zip(
+                places
+                    .iter()
+                    .copied()
+                    .map(Some)
+                    .chain(core::iter::repeat(None)),
+            )
+            .map(|(b, place)| place.map_or(0, |p| b.as_ptr().align_offset(64) + p))
+            .collect();
         let mut outs: Vec<_> = buffers
             .iter_mut()
-            .map(|b| StridedViewMut::contiguous(b, shape).unwrap())
+            .zip(&starts)
+            .map(|(b, &at)| StridedViewMut::new(b, at, shape, &strides).unwrap())
             .collect();
         match fast {
             Some(isa) => {
@@ -214,8 +242,13 @@ fn cap_off_reference_nd<T: Sample<F>, F: Real>(
             None => gradient_reference(input, &mut outs, options).unwrap(),
         }
         drop(outs);
-        let bits_of = |b: &Vec<F>| b.iter().map(|&v| bits(v)).collect::<Vec<_>>();
-        buffers.iter().map(bits_of).collect::<Vec<_>>()
+        let bits_of = |(b, &at): (&Vec<F>, &usize)| {
+            b[at..at + count]
+                .iter()
+                .map(|&v| bits(v))
+                .collect::<Vec<_>>()
+        };
+        buffers.iter().zip(&starts).map(bits_of).collect::<Vec<_>>()
     };
     first_cap_off(run)
 }
@@ -313,6 +346,57 @@ fn large_arrays_give_the_reference_bits() {
         .map(|i| ((i * 7919) % 2001) as i16 - 1000)
         .collect();
     long_rows::<i16, f32>(&ints, [rows, 2 * cols]);
+}
+
+/// Mixed layouts (`kernels::tiles`) whose outputs are stored non-temporally (16 MiB or more):
+/// an F-order `f64` array and a transposed `f32` view into C-order outputs, placed alike on
+/// their cache lines or 16 bytes apart (then the second output's lines are shared by two tiles'
+/// rows, their single points stored through the cache), evenly spaced and by coordinates along
+/// the columns.
+#[test]
+fn large_mixed_layouts_give_the_reference_bits() {
+    fn check<F: Real>(shape: [usize; 2], transposed: bool) {
+        let count = shape[0] * shape[1];
+        let data: Vec<F> = (0..count)
+            .map(|i| F::from((i as f64 * 0.37).sin() * 10.0).unwrap())
+            .collect();
+        // Columns apart by the rows (F order), or by a longer pitch (a transposed view of a
+        // wider array's first rows).
+        let pitch = if transposed { shape[0] + 3 } else { shape[0] };
+        let data = if transposed {
+            let mut wider = vec![F::nan(); pitch * shape[1]];
+            for (c, column) in data.chunks(shape[0]).enumerate() {
+                wider[c * pitch..c * pitch + shape[0]].copy_from_slice(column);
+            }
+            wider
+        } else {
+            data
+        };
+        let strides = [1, pitch as isize];
+        let input = StridedView::new(&data, 0, &shape, &strides).unwrap();
+        let x: Vec<F> = uneven(shape[1]);
+        let by = [
+            AxisSpacing::Uniform(F::from(0.5).unwrap()),
+            AxisSpacing::Coordinates(&x),
+        ];
+        let apart = 16 / size_of::<F>();
+        for places in [[0, 0], [3, 3 + apart]] {
+            for options in [
+                Options::new(),
+                Options::new().spacing(Spacing::PerAxis(&by)),
+            ] {
+                assert_eq!(
+                    cap_off_reference_placed(&input, &options, 2, &places),
+                    None,
+                    "{shape:?} {} mixed layouts, outputs at {places:?}",
+                    core::any::type_name::<F>()
+                );
+            }
+        }
+    }
+    // 16 MiB of outputs each: 2,099,196 `f64`, 4,202,400 `f32`.
+    check::<f64>([1026, 2046], false);
+    check::<f32>([1030, 4080], true);
 }
 
 /// Asserts that a C-order array of `shape` (rows longer than a window, outputs of 16 MiB or

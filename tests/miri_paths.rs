@@ -287,8 +287,9 @@ fn tiles_of_mixed_layouts_and_shared_coordinate_weights() {
         EdgeOrder::Second,
     );
     // `f32` samples, in the buffer's bytes as `f32` (`tiles::samples`; tiles of twice the
-    // columns): two tiles down, one across (33x40; 9x10 under Miri).
-    let wide = [down + 1, down + down / 4];
+    // rows, as many bytes down each column): two tiles down, one across (65x40; 17x10 under
+    // Miri).
+    let wide = [2 * down + 1, down + down / 4];
     let singles: Vec<f32> = values(wide[0] * wide[1]);
     let wide_strides = [1, wide[0] as isize];
     let f_order = StridedView::new(&singles, 0, &wide, &wide_strides).unwrap();

@@ -813,13 +813,13 @@ fn frames_along_both_axes_equal_the_reference_on_every_path() {
 
 /// Mixed layouts tile by tile (`kernels::tiles`) for every sample type the tiles copy: F-order
 /// inputs, their rows forwards and reversed, into C-order outputs. The columns cross the tiles'
-/// edges (rows of 1 KiB: 128 `f64`, 256 `f32`) once or several times; the rows leave a band of
-/// one row, or of a few. Along either axis or both, evenly spaced or by
+/// edges (128 columns) once or several times; the rows (bands of 32 `f64` rows, 64 `f32`)
+/// leave a band of one row, or of a few, or make one band. Along either axis or both, evenly spaced or by
 /// coordinates along the columns; every vector path gives the reference's bits.
 #[test]
 fn mixed_layouts_of_every_sample_type_equal_the_reference_on_every_path() {
     fn check<T: Sample<F> + Copy, F: Real>(make: impl Fn(f64) -> T) {
-        for (rows, cols) in [(33usize, 130usize), (40, 260), (33, 1030)] {
+        for (rows, cols) in [(33usize, 130usize), (40, 260), (65, 1030)] {
             let data: Vec<T> = patterned(rows * cols, 13, &make);
             let x: Vec<F> = (0..cols)
                 .map(|i| F::from(i as f64 * 0.5 + 0.125 * (i as f64 * 1.3).sin()).unwrap())
@@ -874,7 +874,7 @@ fn mixed_layouts_of_every_sample_type_equal_the_reference_on_every_path() {
 
 /// Mixed layouts into outputs that start at every place within a cache line: the tiles' columns
 /// after the first start on the first output's cache lines, so the first tile of a band is up to
-/// a cache line's samples wider than the others. `f64` and `f32` (tiles of 128 and 256 columns),
+/// a cache line's samples wider than the others. `f64` and `f32` (tiles of 128 columns),
 /// F-order inputs into C-order outputs whose rows are whole cache lines (every row placed alike)
 /// or not, first- and second-order edges, evenly spaced and by coordinates: every vector path
 /// gives the reference's bits.
@@ -882,7 +882,13 @@ fn mixed_layouts_of_every_sample_type_equal_the_reference_on_every_path() {
 fn mixed_layouts_into_outputs_at_every_place_in_a_cache_line_equal_the_reference() {
     fn check<F: Real>() {
         let line = 64 / size_of::<F>();
-        for (rows, cols) in [(40usize, 4 * line * 8 + 3), (35, 2 * line * 8 + 5 * line)] {
+        // A band's rows: 256 bytes of the input's columns. Three bands, the middle one with a
+        // halo row on each side (the largest window); two bands.
+        let band = 256 / size_of::<F>();
+        for (rows, cols) in [
+            (2 * band + 8, 4 * line * 8 + 3),
+            (band + 3, 2 * line * 8 + 5 * line),
+        ] {
             let data: Vec<F> = patterned(rows * cols, 11, &|v| F::from(v).unwrap());
             let x: Vec<F> = (0..cols)
                 .map(|i| F::from(i as f64 * 0.25 + 0.0625 * (i as f64 * 0.7).sin()).unwrap())

@@ -324,7 +324,8 @@ where
         // SAFETY: the range contract: the second's outputs of these columns are writable (and
         // aligned alike for non-temporal stores).
         unsafe {
-            if S::NT && SO::UNIT {
+            // A single point's store follows the sweep's (`Stores::NT_ENDS`).
+            if S::NT && SO::UNIT && (S::NT_ENDS || L::N > 1) {
                 next.store_nt(out);
             } else {
                 next.store(out, self.so);

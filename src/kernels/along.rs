@@ -347,7 +347,7 @@ unsafe fn with_edges<T, F, SI, SO, S>(
     // the caller's contract; a non-temporal store of one lane needs only the element's
     // alignment.
     let put = |v: F, p: *mut F| unsafe {
-        if S::NT && SO::UNIT {
+        if S::NT && S::NT_ENDS && SO::UNIT {
             v.store_nt(p)
         } else {
             F::store(v, p, so)
@@ -556,7 +556,8 @@ where
             let first = weighted(w, line.around(token, line.src, i));
             let second = weighted(w, line.around(token, self.second, i));
             let out = self.dst.wrapping_offset(i as isize * self.so.get());
-            if S::NT && SO::UNIT {
+            // A single point's store follows the sweep's (`Stores::NT_ENDS`).
+            if S::NT && SO::UNIT && (S::NT_ENDS || L::N > 1) {
                 second.store_nt(out);
             } else {
                 second.store(out, self.so);

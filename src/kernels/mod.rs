@@ -42,6 +42,9 @@ pub(crate) type AxisWeights<F> = core::marker::PhantomData<F>;
 pub(crate) trait Stores {
     /// Non-temporal stores (unit output stride only); the caller fences after them.
     const NT: bool;
+    /// With [`NT`](Self::NT), a sweep's single points (before its first aligned vector, after
+    /// its last, a line's edges) are non-temporal too; else ordinary stores.
+    const NT_ENDS: bool = true;
     /// The sweep writes its points from the last one down (cached stores only).
     const BACKWARD: bool = false;
 }
@@ -58,6 +61,19 @@ pub(crate) struct NonTemporal;
 
 impl Stores for NonTemporal {
     const NT: bool = true;
+}
+
+/// Non-temporal vectors, ordinary single points: for rows whose ends share cache lines with
+/// other rows written a while later (the tiles' rows of an output that lies otherwise than the
+/// first on its cache lines, `tiles`). Each half of such a line then waits in the cache for the
+/// other, where two partial non-temporal writes would each go to memory alone.
+#[cfg(target_pointer_width = "64")]
+pub(crate) struct NonTemporalVectors;
+
+#[cfg(target_pointer_width = "64")]
+impl Stores for NonTemporalVectors {
+    const NT: bool = true;
+    const NT_ENDS: bool = false;
 }
 
 /// Ordinary stores, the interior swept from its last point down: for a line whose outputs lie

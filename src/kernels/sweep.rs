@@ -402,13 +402,39 @@ unsafe fn sweep_avx512<F, P, SO, S>(
     unsafe { sweep_on::<F::Avx512, P, SO, S>(token, points, dst, so, start, end) };
 }
 
+/// Point `i` of a sweep with non-temporal stores, written alone to `p`: non-temporal, or an
+/// ordinary store where `S::NT_ENDS` is false.
+///
+/// # Safety
+/// `points.at` is callable for point `i`, and `p` is valid for writes.
+#[inline(always)]
+unsafe fn single<L, P, SO, S>(points: &P, i: usize, p: *mut L::Elem, so: SO)
+where
+    L: Lanes,
+    L::Elem: Real,
+    P: Points<L::Elem>,
+    SO: Step,
+    S: Stores,
+{
+    // SAFETY: the caller's contract; one lane needs no more than the element's alignment.
+    unsafe {
+        let v = points.at::<L::Elem>((), i);
+        if S::NT_ENDS {
+            v.store_nt(p)
+        } else {
+            v.store(p, so)
+        }
+    }
+}
+
 /// Writes `points.at(i)` to `dst + i * so` for every `i` in `start..end`, `L::N` points at a
 /// time, then one at a time.
 ///
 /// With non-temporal stores (`S::NT`, unit stride only), every store is non-temporal, the
 /// single points before the first aligned lane group and after the last one included: mixing
 /// ordinary and non-temporal stores in one cache line costs more than either. The caller
-/// stores its other points of the same lines (a line's edges) the same way.
+/// stores its other points of the same lines (a line's edges) the same way. With
+/// `S::NT_ENDS` false, the single points are ordinary stores instead (`NonTemporalVectors`).
 ///
 /// # Safety
 /// `points.at` is callable for every point of `start..end`, and `dst + i * so` is valid for
@@ -435,7 +461,7 @@ unsafe fn sweep_on<L, P, SO, S>(
     if S::NT && SO::UNIT {
         while i < end && !(at(i) as usize).is_multiple_of(L::NT_ALIGN) {
             // SAFETY: i < end; one lane needs no more than the element's alignment.
-            unsafe { points.at::<One<L>>((), i).store_nt(at(i)) };
+            unsafe { single::<L, P, SO, S>(points, i, at(i), so) };
             i += 1;
         }
         while i + n <= end {
@@ -446,7 +472,7 @@ unsafe fn sweep_on<L, P, SO, S>(
         }
         while i < end {
             // SAFETY: i < end.
-            unsafe { points.at::<One<L>>((), i).store_nt(at(i)) };
+            unsafe { single::<L, P, SO, S>(points, i, at(i), so) };
             i += 1;
         }
         return;

@@ -10,7 +10,7 @@ use core::ops::Range;
 
 use super::across::{self, Row};
 use super::walk::Batch;
-use super::{Cached, NonTemporal, Stores, along, nt_stores};
+use super::{Cached, NonTemporalVectors, Stores, along, nt_stores};
 use crate::MAX_RANK;
 use crate::block::halo;
 use crate::element::{Real, Sample};
@@ -22,13 +22,14 @@ use crate::stencil::AxisPlan;
 use crate::view::{Layout, StridedView, StridedViewMut};
 
 /// Points both tiled axes must have at least: shorter ones gain nothing from tiles. Under
-/// Miri, tiles of 8 rows of 128 B, and 8 points: its tests cross tile edges on arrays 16 times
-/// smaller, the same code (interpreted, the 33x130 array of `tests/miri_paths.rs` took 405 s of
-/// its 750).
+/// Miri, tiles of 16 columns of 64 B, and 8 points: its tests cross tile edges on arrays 16
+/// times smaller, the same code (interpreted, the 33x130 array of `tests/miri_paths.rs` took
+/// 405 s of its 750).
 const SHORTEST: usize = if cfg!(miri) { 8 } else { 32 };
 
-/// The tiles' rows, and the bytes of a row (smaller under Miri, as [`SHORTEST`] says).
-const TILE: (usize, usize) = if cfg!(miri) { (8, 128) } else { (32, 1024) };
+/// The bytes of a tile's column (a run of the input), and a tile's columns (smaller under Miri,
+/// as [`SHORTEST`] says).
+const TILE: (usize, usize) = if cfg!(miri) { (64, 16) } else { (256, 128) };
 
 /// A tile's points along its rows' axis (contiguous in the input) and along its columns' axis
 /// (contiguous in the outputs).
@@ -39,9 +40,9 @@ struct Shape {
 }
 
 impl Shape {
-    /// Tiles of 32 rows of 1 KiB: 32x128 of `f64`, 32x256 of `f32`. Each input column of a
-    /// window is a run of 34 samples (272 B of `f64`) read together, each output row of a tile
-    /// a run of 1 KiB.
+    /// Tiles of 128 columns of 256 B: 32x128 of `f64`, 64x128 of `f32`. Each input column of
+    /// a window is a run of 34 or 66 samples (272 or 264 B) read together, each output row of a
+    /// tile a run of 128 samples (1 KiB of `f64`, 512 B of `f32`).
     ///
     /// Measured on an AMD Zen 4 (EPYC family 25 model 17), against the tiles before (16x64
     /// copied by rows, 32x64 by columns), alternated in one process: a 3000x2500 `f64` F-order
@@ -51,11 +52,15 @@ impl Shape {
     /// AVX-512 and the AVX2 paths: the transposed view 0.59-0.94x the time of 16 rows of 2 KiB
     /// (the shape that was faster there while two tiles shared a cache line of each output
     /// row), its `f32` 0.84-0.91x, the F-order array 0.76-1.00x; `f32` tiles of 512 B rows
-    /// took 1.5x the time of 1 KiB rows there.
+    /// took 1.5x the time of 1 KiB rows there, with 32 rows. What decides for `f32` is the
+    /// input's run: with 64 rows (256 B columns, as `f64`'s) and 512 B rows, and a second
+    /// output's shared lines stored through the cache (`run`), the transposed 2048² `f32` view
+    /// took 1.50x and 1.55x the bound in two full reports against 2.18x and 1.98x with 32x256
+    /// (`docs/performance.md`, twenty-seventh pass).
     const fn of(size: usize) -> Self {
         Shape {
-            rows: TILE.0,
-            cols: TILE.1 / size,
+            rows: TILE.0 / size,
+            cols: TILE.1,
         }
     }
 
@@ -68,8 +73,8 @@ impl Shape {
     }
 }
 
-/// The window buffer's 8-byte words, for either sample size: 37 KiB on the stack. Sized in
-/// bytes, so that `f32` tiles hold as many bytes as `f64` ones.
+/// The window buffer's 8-byte words, for either sample size: 38 KiB on the stack (`f32`'s
+/// window, 38,808 B; `f64`'s 37,808).
 const WORDS: usize = larger(Shape::of(8).bytes(8), Shape::of(4).bytes(4)).div_ceil(8);
 
 /// The larger of `a` and `b`, in a constant (`Ord::max` is not `const`).
@@ -183,7 +188,13 @@ pub(crate) fn run<T: Sample<F>, F: Real>(
         // The tiles' columns after the first start where the first output's first row starts
         // a cache line, so that each tile row's non-temporal stores fill their lines alone:
         // a line shared by two tiles' rows went out in two partial writes. The first tile
-        // takes the columns before (fewer than a cache line's) too.
+        // takes the columns before (fewer than a cache line's) too. A second output placed
+        // otherwise on its cache lines still shares a line between two tiles' rows: the
+        // sweeps store their single points with ordinary stores (`NonTemporalVectors`), so
+        // that its halves meet in the cache. The transposed 2048² `f32` view into two outputs
+        // 16 bytes apart on their lines (as `malloc` may place them), on an Intel Xeon (family
+        // 6 model 207): 0.50-0.51 ns per output element, against 0.95-1.02 with non-temporal
+        // single points (0.50-0.55 either way with the outputs placed alike).
         let shift = to_cache_line(dst[0].wrapping_offset(off_out));
         let bound = |k: usize| match k {
             0 => 0,
@@ -225,7 +236,7 @@ pub(crate) fn run<T: Sample<F>, F: Real>(
                         (&dst, off_out, strides_out),
                     );
                     if nt {
-                        tile.run::<T, F, NonTemporal>(input, output, plans, &band, buffer)
+                        tile.run::<T, F, NonTemporalVectors>(input, output, plans, &band, buffer)
                     } else {
                         tile.run::<T, F, Cached>(input, output, plans, &band, buffer)
                     }
