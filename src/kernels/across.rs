@@ -323,14 +323,7 @@ where
         let out = self.next_dst.wrapping_offset(c as isize * self.so.get());
         // SAFETY: the range contract: the second's outputs of these columns are writable (and
         // aligned alike for non-temporal stores).
-        unsafe {
-            // A single point's store follows the sweep's (`Stores::NT_ENDS`).
-            if S::NT && SO::UNIT && (S::NT_ENDS || L::N > 1) {
-                next.store_nt(out);
-            } else {
-                next.store(out, self.so);
-            }
-        }
+        unsafe { super::store_as::<L, S, SO>(next, out, self.so) };
         weighted(w, [f0, f1, f2])
     }
 }

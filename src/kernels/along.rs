@@ -6,7 +6,7 @@ use core::marker::PhantomData;
 #[cfg(target_pointer_width = "64")]
 use super::sweep::sweep_rows;
 use super::sweep::{DividedSweep, Dividing, Points, sweep};
-use super::{Cached, Stores};
+use super::{Cached, Stores, store_as};
 use crate::element::{Real, Sample};
 use crate::isa::Path;
 use crate::lanes::{Lanes, QuotientOn, Step, Unit, three_loads};
@@ -341,18 +341,10 @@ unsafe fn with_edges<T, F, SI, SO, S>(
     // SAFETY: `read` is only called by the edge stencils, with points `j < n` (validation made
     // `n` at least the edge order's minimum), readable by the caller's contract.
     let read = |j: usize| unsafe { F::load((), src.offset(j as isize * si.get()), si) };
-    // With non-temporal stores (unit stride), the edges store that way too, like the rest of
-    // their lines.
+    // The edges store as the sweep's single points do, like the rest of their lines.
     // SAFETY: `put` is only called with points 0 and `n - 1` of the output line, writable by
-    // the caller's contract; a non-temporal store of one lane needs only the element's
-    // alignment.
-    let put = |v: F, p: *mut F| unsafe {
-        if S::NT && S::NT_ENDS && SO::UNIT {
-            v.store_nt(p)
-        } else {
-            F::store(v, p, so)
-        }
-    };
+    // the caller's contract; a store of one lane needs only the element's alignment.
+    let put = |v: F, p: *mut F| unsafe { store_as::<F, S, SO>(v, p, so) };
     if lo == 0 && hi > 0 {
         put(plan.first().apply(read), dst);
     }
@@ -556,12 +548,7 @@ where
             let first = weighted(w, line.around(token, line.src, i));
             let second = weighted(w, line.around(token, self.second, i));
             let out = self.dst.wrapping_offset(i as isize * self.so.get());
-            // A single point's store follows the sweep's (`Stores::NT_ENDS`).
-            if S::NT && SO::UNIT && (S::NT_ENDS || L::N > 1) {
-                second.store_nt(out);
-            } else {
-                second.store(out, self.so);
-            }
+            store_as::<L, S, SO>(second, out, self.so);
             first
         }
     }

@@ -23,7 +23,7 @@ use crate::isa::Path;
 use crate::lanes::Apart;
 #[cfg(target_pointer_width = "64")]
 use crate::lanes::{CACHE_LINE, prefetch, to_cache_line};
-use crate::lanes::{Step, Unit, nt_fence};
+use crate::lanes::{Lanes, Step, Unit, nt_fence};
 use crate::stencil::{AxisPlan, Stencil};
 use crate::view::{StridedView, StridedViewMut};
 use across::Row;
@@ -61,6 +61,26 @@ pub(crate) struct NonTemporal;
 
 impl Stores for NonTemporal {
     const NT: bool = true;
+}
+
+/// Stores `v` at `p` as `S` says: non-temporal where `S::NT` and the output has unit stride,
+/// except a single point where `S::NT_ENDS` is false; otherwise an ordinary store at stride
+/// `so`. The one place a kernel's store is chosen (a sweep's points, a line's edges, a pair's
+/// second line).
+///
+/// # Safety
+/// `p` and the lanes after it at stride `so` are valid for writes; a non-temporal store of
+/// more than one lane needs `p` aligned to `L::NT_ALIGN`, one lane only to the element's.
+#[inline(always)]
+pub(crate) unsafe fn store_as<L: Lanes, S: Stores, SO: Step>(v: L, p: *mut L::Elem, so: SO) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        if S::NT && SO::UNIT && (S::NT_ENDS || L::N > 1) {
+            v.store_nt(p)
+        } else {
+            v.store(p, so)
+        }
+    }
 }
 
 /// Non-temporal vectors, ordinary single points: for rows whose ends share cache lines with

@@ -6,7 +6,7 @@ use core::marker::PhantomData;
 
 use crate::element::Real;
 use crate::isa::Path;
-use crate::kernels::Stores;
+use crate::kernels::{Stores, store_as};
 #[cfg(target_pointer_width = "64")]
 use crate::lanes::Unit;
 use crate::lanes::{Lanes, Step};
@@ -402,31 +402,6 @@ unsafe fn sweep_avx512<F, P, SO, S>(
     unsafe { sweep_on::<F::Avx512, P, SO, S>(token, points, dst, so, start, end) };
 }
 
-/// Point `i` of a sweep with non-temporal stores, written alone to `p`: non-temporal, or an
-/// ordinary store where `S::NT_ENDS` is false.
-///
-/// # Safety
-/// `points.at` is callable for point `i`, and `p` is valid for writes.
-#[inline(always)]
-unsafe fn single<L, P, SO, S>(points: &P, i: usize, p: *mut L::Elem, so: SO)
-where
-    L: Lanes,
-    L::Elem: Real,
-    P: Points<L::Elem>,
-    SO: Step,
-    S: Stores,
-{
-    // SAFETY: the caller's contract; one lane needs no more than the element's alignment.
-    unsafe {
-        let v = points.at::<L::Elem>((), i);
-        if S::NT_ENDS {
-            v.store_nt(p)
-        } else {
-            v.store(p, so)
-        }
-    }
-}
-
 /// Writes `points.at(i)` to `dst + i * so` for every `i` in `start..end`, `L::N` points at a
 /// time, then one at a time.
 ///
@@ -461,7 +436,7 @@ unsafe fn sweep_on<L, P, SO, S>(
     if S::NT && SO::UNIT {
         while i < end && !(at(i) as usize).is_multiple_of(L::NT_ALIGN) {
             // SAFETY: i < end; one lane needs no more than the element's alignment.
-            unsafe { single::<L, P, SO, S>(points, i, at(i), so) };
+            unsafe { store_as::<One<L>, S, SO>(points.at::<One<L>>((), i), at(i), so) };
             i += 1;
         }
         while i + n <= end {
@@ -472,7 +447,7 @@ unsafe fn sweep_on<L, P, SO, S>(
         }
         while i < end {
             // SAFETY: i < end.
-            unsafe { single::<L, P, SO, S>(points, i, at(i), so) };
+            unsafe { store_as::<One<L>, S, SO>(points.at::<One<L>>((), i), at(i), so) };
             i += 1;
         }
         return;
