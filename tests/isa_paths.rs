@@ -213,27 +213,15 @@ fn cap_off_reference_placed<T: Sample<F>, F: Real>(
     let shape = input.shape();
     let count: usize = shape.iter().product();
     let room = places.iter().max().map_or(0, |p| p + 64);
-    let mut strides = vec![1isize; shape.len()];
-    for a in (1..shape.len()).rev() {
-        strides[a - 1] = strides[a] * shape[a] as isize;
-    }
     let run = |fast: Option<Isa>| {
         let mut buffers = vec![vec![F::nan(); count + room]; selected];
-        let starts: Vec<usize> = buffers
-            .iter()
-            .zip(
-                places
-                    .iter()
-                    .copied()
-                    .map(Some)
-                    .chain(core::iter::repeat(None)),
-            )
-            .map(|(b, place)| place.map_or(0, |p| b.as_ptr().align_offset(64) + p))
+        let starts: Vec<usize> = (buffers.iter().enumerate())
+            .map(|(k, b)| places.get(k).map_or(0, |p| b.as_ptr().align_offset(64) + p))
             .collect();
         let mut outs: Vec<_> = buffers
             .iter_mut()
             .zip(&starts)
-            .map(|(b, &at)| StridedViewMut::new(b, at, shape, &strides).unwrap())
+            .map(|(b, &at)| StridedViewMut::contiguous(&mut b[at..at + count], shape).unwrap())
             .collect();
         match fast {
             Some(isa) => {
