@@ -43,7 +43,8 @@ pub(crate) trait Stores {
     /// Non-temporal stores (unit output stride only); the caller fences after them.
     const NT: bool;
     /// With [`NT`](Self::NT), a sweep's single points (before its first aligned vector, after
-    /// its last, a line's edges) are non-temporal too; else ordinary stores.
+    /// its last, a line's edges) are non-temporal too; else ordinary stores, and so is every
+    /// store into a cache line the sweep does not fill whole.
     const NT_ENDS: bool = true;
     /// The sweep writes its points from the last one down (cached stores only).
     const BACKWARD: bool = false;
@@ -83,10 +84,12 @@ pub(crate) unsafe fn store_as<L: Lanes, S: Stores, SO: Step>(v: L, p: *mut L::El
     }
 }
 
-/// Non-temporal vectors, ordinary single points: for rows whose ends share cache lines with
-/// other rows written a while later (the tiles' rows of an output that lies otherwise than the
-/// first on its cache lines, `tiles`). Each half of such a line then waits in the cache for the
-/// other, where two partial non-temporal writes would each go to memory alone.
+/// Non-temporal stores into the cache lines a sweep fills whole, ordinary stores elsewhere
+/// (its partial lines at either end, single points): for rows whose ends share cache lines
+/// with other rows written a while later (the tiles' rows of an output that lies otherwise
+/// than the first on its cache lines, `tiles`). Each part of such a line then waits in the
+/// cache for the others, where partial non-temporal writes would each go to memory alone, and
+/// no line mixes the two kinds of store.
 #[cfg(target_pointer_width = "64")]
 pub(crate) struct NonTemporalVectors;
 

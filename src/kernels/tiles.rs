@@ -190,11 +190,14 @@ pub(crate) fn run<T: Sample<F>, F: Real>(
         // a line shared by two tiles' rows went out in two partial writes. The first tile
         // takes the columns before (fewer than a cache line's) too. A second output placed
         // otherwise on its cache lines still shares a line between two tiles' rows: the
-        // sweeps store their single points with ordinary stores (`NonTemporalVectors`), so
-        // that its halves meet in the cache. The transposed 2048² `f32` view into two outputs
-        // 16 bytes apart on their lines (as `malloc` may place them), on an Intel Xeon (family
-        // 6 model 207): 0.50-0.51 ns per output element, against 0.95-1.02 with non-temporal
-        // single points (0.50-0.55 either way with the outputs placed alike).
+        // sweeps store the partial lines at their ends with ordinary stores
+        // (`NonTemporalVectors`), so that its parts meet in the cache. The transposed 2048²
+        // `f32` view into two outputs 16 bytes apart on their lines (as `malloc` may place
+        // them), on an Intel Xeon (family 6 model 207): 0.50-0.51 ns per output element,
+        // against 0.95-1.02 with non-temporal single points (0.50-0.55 either way with the
+        // outputs placed alike). On an AMD Zen 3 (EPYC family 25 model 1), the second output
+        // 48 B further into its lines than the first: 0.49-0.67 with the partial lines'
+        // vectors ordinary too, against 2.3-2.7 with them non-temporal beside ordinary points.
         let shift = to_cache_line(dst[0].wrapping_offset(off_out));
         let bound = |k: usize| match k {
             0 => 0,
