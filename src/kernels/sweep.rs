@@ -456,10 +456,30 @@ unsafe fn sweep_on<L, P, SO, S>(
             }
             end.saturating_sub((at(end) as usize % CACHE_LINE) / size_of::<L::Elem>())
         };
-        while i + n <= whole {
-            // SAFETY: points i .. i + N are below `end`; `at(i)` was aligned by the loops
-            // before, and steps of N elements (a multiple of the alignment) keep it aligned.
-            unsafe { points.at::<L>(token, i).store_nt(at(i)) };
+        // Each vector's points are computed before the one before it is stored: the loads of a
+        // stencil's neighbours (point i + N - 1 for the vector at i + N) then never follow a
+        // store of the same offset modulo 4 KiB still waiting to leave, which they would with
+        // the outputs placed as the input on their pages (as `mmap` places large arrays) and
+        // which held them back until the store left. On an AMD Zen 3 (EPYC family 25 model 1),
+        // 150x200x2500 `f64` by coordinates, outputs at the input's page offset: along its rows
+        // 0.84-0.93 ns per output element against 1.07-1.13 storing first (0.87-0.93 against
+        // 0.91-0.99 with the outputs 256 B further on), axes (2, 0) 0.59-0.61 against 0.66-0.68.
+        if i + n <= whole {
+            // SAFETY: points i .. i + N are below `end`.
+            let mut v = unsafe { points.at::<L>(token, i) };
+            while i + 2 * n <= whole {
+                // SAFETY: points i + N .. i + 2N are below `end`; `at(i)` was aligned by the
+                // loops before, and steps of N elements (a multiple of the alignment) keep it
+                // aligned.
+                unsafe {
+                    let next = points.at::<L>(token, i + n);
+                    v.store_nt(at(i));
+                    v = next;
+                }
+                i += n;
+            }
+            // SAFETY: as above.
+            unsafe { v.store_nt(at(i)) };
             i += n;
         }
         while !S::NT_ENDS && i + n <= end {
