@@ -400,7 +400,6 @@ pub(crate) unsafe fn loads_at<L: Lanes, T: Convert<L::Elem>, S: Step>(
 /// Bytes of a cache line, which a 512-bit vector fills: the step of the read-ahead hints, and
 /// the unit the kernels place their outputs' parts and their weights on, so that non-temporal
 /// stores write whole lines and loads beside them start one.
-#[cfg(target_pointer_width = "64")]
 pub(crate) const CACHE_LINE: usize = 64;
 
 /// Elements of `T` from `p` to where the next cache line starts (0 where one starts at `p`):

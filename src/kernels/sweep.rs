@@ -464,7 +464,17 @@ unsafe fn sweep_on<L, P, SO, S>(
         // 150x200x2500 `f64` by coordinates, outputs at the input's page offset: along its rows
         // 0.84-0.93 ns per output element against 1.07-1.13 storing first (0.87-0.93 against
         // 0.91-0.99 with the outputs 256 B further on), axes (2, 0) 0.59-0.61 against 0.66-0.68.
-        if i + n <= whole {
+        // On x86_64 only: elsewhere a non-temporal store is an ordinary one, which leaves soon,
+        // and the second inlined `points.at` cost 130 KB of flash in `probe-full`
+        // (thumbv7em).
+        if !cfg!(target_arch = "x86_64") {
+            while i + n <= whole {
+                // SAFETY: points i .. i + N are below `end`; `at(i)` was aligned by the loops
+                // before, and steps of N elements (a multiple of the alignment) keep it aligned.
+                unsafe { points.at::<L>(token, i).store_nt(at(i)) };
+                i += n;
+            }
+        } else if i + n <= whole {
             // SAFETY: points i .. i + N are below `end`.
             let mut v = unsafe { points.at::<L>(token, i) };
             while i + 2 * n <= whole {
