@@ -66,8 +66,10 @@ impl Stores for NonTemporal {
 
 /// Stores `v` at `p` as `S` says: non-temporal where `S::NT` and the output has unit stride,
 /// except a single point where `S::NT_ENDS` is false; otherwise an ordinary store at stride
-/// `so`. The one place a kernel's store is chosen (a sweep's points, a line's edges, a pair's
-/// second line).
+/// `so`. The one place a kernel's store of a point or a pair's vector is chosen (a sweep's
+/// single points, a line's edges, a pair's second line); the sweep alone decides its own
+/// vectors, ordinary in the partial cache lines of `NonTemporalVectors`, which no pair runs
+/// with (the tiles sweep single lines).
 ///
 /// # Safety
 /// `p` and the lanes after it at stride `so` are valid for writes; a non-temporal store of

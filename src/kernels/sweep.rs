@@ -442,10 +442,7 @@ unsafe fn sweep_on<L, P, SO, S>(
             i += 1;
         }
         // Without non-temporal ends, the vectors of a partial line at either end are ordinary
-        // too: on an AMD Zen 3 (EPYC family 25 model 1), the transposed 2048² `f32` view's
-        // tiles into a second output 48 B further into its lines than the first took 2.0-2.7
-        // ns per output element with a non-temporal vector and ordinary points in one line,
-        // against 0.45-0.67 with the line's vectors ordinary too (`tiles::run`).
+        // too, so that no line mixes the two kinds of store (measured: `tiles::run`).
         let whole = if S::NT_ENDS {
             end
         } else {

@@ -196,8 +196,9 @@ pub(crate) fn run<T: Sample<F>, F: Real>(
         // them), on an Intel Xeon (family 6 model 207): 0.50-0.51 ns per output element,
         // against 0.95-1.02 with non-temporal single points (0.50-0.55 either way with the
         // outputs placed alike). On an AMD Zen 3 (EPYC family 25 model 1), the second output
-        // 48 B further into its lines than the first: 0.49-0.67 with the partial lines'
-        // vectors ordinary too, against 2.3-2.7 with them non-temporal beside ordinary points.
+        // 48 B further into its lines than the first: 0.45-0.67 with the partial lines'
+        // vectors ordinary too, against 2.0-2.7 with them non-temporal beside ordinary points
+        // (`docs/performance.md`, twenty-eighth pass).
         let shift = to_cache_line(dst[0].wrapping_offset(off_out));
         let bound = |k: usize| match k {
             0 => 0,
