@@ -26,6 +26,10 @@
 //! line of coordinates (three divisions per point); AMD's divide faster than the FMA quotient
 //! can (measured in `docs/performance.md`), so they keep the divider; AVX2 lanes keep it on
 //! every CPU (the FMA quotient gained nothing from memory there).
+//!
+//! One fact of the CPU's caches is read here too, beside the other `cpuid` queries: the size of
+//! its L2 ([`l2_bytes`]), by which the fused pass sizes a part's chunks (`pass`). It tunes, it
+//! never chooses instructions, and no result depends on it.
 
 /// Proof that the CPU runs AVX2 and the OS saves its registers. Zero-sized; only
 /// [`Path::detect`] makes one.
@@ -76,6 +80,42 @@ fn intel() -> bool {
     let id = unsafe { core::arch::x86_64::__cpuid(0) };
     // "Genu" "ineI" "ntel" in EBX, EDX, ECX.
     (id.ebx, id.edx, id.ecx) == (0x756e_6547, 0x4965_6e69, 0x6c65_746e)
+}
+
+/// The L2 cache of one core, in bytes, as `cpuid` reports it (leaf 0x8000_0006, ECX bits
+/// 31-16, in KiB: AMD's and Intel's CPUs alike), if it does; asked once per process, then an
+/// atomic load. `None` off x86_64 and under Miri (which cannot run `cpuid`). A tuning fact
+/// (how much input one chunk of a pass keeps between its axes), never a path's.
+#[cfg(target_pointer_width = "64")]
+pub(crate) fn l2_bytes() -> Option<usize> {
+    #[cfg(all(target_arch = "x86_64", not(miri)))]
+    {
+        use core::arch::x86_64::__cpuid;
+        use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+        // usize::MAX: not yet asked; 0: not reported.
+        static L2: AtomicUsize = AtomicUsize::new(usize::MAX);
+        let bytes = match L2.load(Relaxed) {
+            usize::MAX => {
+                // SAFETY: leaf 0x8000_0000 exists on every x86-64 CPU, and says whether leaf
+                // 0x8000_0006 does (the intrinsic is safe on newer Rust, hence the allowance).
+                #[allow(unused_unsafe)]
+                let kib = unsafe {
+                    if __cpuid(0x8000_0000).eax >= 0x8000_0006 {
+                        __cpuid(0x8000_0006).ecx >> 16
+                    } else {
+                        0
+                    }
+                };
+                let bytes = (kib as usize).saturating_mul(1024);
+                L2.store(bytes, Relaxed);
+                bytes
+            }
+            bytes => bytes,
+        };
+        return (bytes > 0).then_some(bytes);
+    }
+    #[allow(unreachable_code)]
+    None
 }
 
 /// Proof that the CPU converts between f16 and f32 in vector registers (F16C, with the AVX
@@ -396,5 +436,19 @@ mod tests {
         for cap in [Isa::Baseline, Isa::Avx2] {
             assert!(!dividing_line_nt(full.capped(cap)), "{cap:?}");
         }
+    }
+
+    /// Every x86-64 CPU these tests run on reports its L2 (a CPU without leaf 0x8000_0006
+    /// would leave the pass's part chunks at their default, not wrong): a size an L2 has, the
+    /// same from the cache as from `cpuid`.
+    #[test]
+    #[cfg(not(miri))]
+    fn the_l2_is_reported_in_kib() {
+        let l2 = l2_bytes().expect("leaf 0x8000_0006 reports the L2");
+        assert!(
+            (64 << 10..=64 << 20).contains(&l2) && l2.is_multiple_of(1024),
+            "{l2}"
+        );
+        assert_eq!(l2_bytes(), Some(l2));
     }
 }

@@ -21,6 +21,23 @@ pub(crate) const MAX_FUSED: usize = 4;
 /// 1.15–1.23×, 512 KiB 1.15–1.24×.
 const CHUNK_BYTES: usize = 256 * 1024;
 
+/// Input bytes one chunk of a part ([`across`]) aims at: a quarter of the core's L2, at most
+/// [`CHUNK_BYTES`] (which is also the answer where the L2 is not known). A part's chunk is one
+/// row of each of a few planes; its lines read it from memory and its weighted rows read it
+/// back, with a row of the planes on either side, from L2, where a larger share of a small L2
+/// no longer holds it. Measured on an AMD Zen 3 (512 KiB of L2: chunks of 128 KiB, 6 planes of
+/// 150x200x2500 `f64`, against 12 at 256 KiB), that array by coordinates on axes (2, 0), five
+/// alternated `--only "axes (2, 0)"` report runs against a same-run memcpy: 1.21-1.44x (median
+/// 1.32x) against 1.34-1.51x (1.46x); 3 planes did no better. CPUs with 1 MiB of L2 or more
+/// keep 256 KiB, where it was measured best (Zen 4: 12 planes the best part shape tried; an
+/// Intel Xeon with 2 MiB: 1.32-1.57x against 1.54-1.61x with 128 KiB chunks).
+#[cfg(target_pointer_width = "64")]
+fn part_chunk_bytes() -> usize {
+    crate::isa::l2_bytes().map_or(CHUNK_BYTES, |l2| {
+        (l2 / 4).clamp(CHUNK_BYTES / 4, CHUNK_BYTES)
+    })
+}
+
 /// Whether a pass over an input of `bytes` gains anything: an input of one chunk stays in cache
 /// between the axes anyway, and each axis is then better walked alone (free to walk its lines
 /// across the outer axis). Under Miri, above 4 KiB: arrays Miri can run then take the pass.
@@ -85,7 +102,8 @@ const ACROSS_SLAB_BYTES: usize = if cfg!(miri) { 1024 } else { 3 << 20 };
 /// 1.49, 1.44. Evenly spaced rows read two rows per output and issue no read-ahead hints
 /// (`across::DifferenceRow`): short rows cost them more than the re-reads they save. Parts of
 /// one row and 12 planes (a chunk's 256 KiB) against two rows and 6 planes (0.91-0.95 of the
-/// time without the cut), four and 3 (0.98), one and 24 or 48 (1.2-1.3: more than L2).
+/// time without the cut), four and 3 (0.98), one and 24 or 48 (1.2-1.3: more than L2). A
+/// smaller L2 takes fewer planes ([`part_chunk_bytes`]).
 #[cfg(target_pointer_width = "64")]
 pub(crate) fn across(
     input: &Layout<'_>,
@@ -125,7 +143,7 @@ pub(crate) fn run<T: Sample<F>, F: Real>(
         return by_point(path, jobs, outputs, (cut, across), len, slab);
     }
     debug_assert!(across.is_none());
-    chunks(path, jobs, outputs, (cut, len, slab), None);
+    chunks(path, jobs, outputs, (cut, len, slab), CHUNK_BYTES, None);
 }
 
 /// [`run`] one point of the `across` axis at a time: the jobs and outputs restricted to it.
@@ -165,12 +183,13 @@ fn by_point<T: Sample<F>, F: Real>(
         output.layout().strides_into(strides);
     }
     // The first job whose lines share weights by blocks takes them from a table that its first
-    // group fills once: each part's groups hold a chunk's lines only (12 rows of 150x200x2500
-    // `f64`), and would divide again for each part. Measured on an AMD Zen 4, that array by
-    // coordinates on axes (2, 0), the time with the table over the time without, in one process
-    // (medians of 15-21 paired rounds, seven runs): AVX2 lanes 0.93-0.97, AVX-512F lanes
-    // 0.94-1.01; with no division at all (a timing switch, wrong values) 0.89-0.92: the copies
-    // of the blocks from the table cost the rest, which lines the table serves no longer make.
+    // group fills once: each part's groups hold a chunk's lines only (6 or 12 rows of
+    // 150x200x2500 `f64`, by the L2), and would divide again for each part. Measured on an AMD
+    // Zen 4, that array by coordinates on axes (2, 0), the time with the table over the time
+    // without, in one process (medians of 15-21 paired rounds, seven runs): AVX2 lanes
+    // 0.93-0.97, AVX-512F lanes 0.94-1.01; with no division at all (a timing switch, wrong
+    // values) 0.89-0.92: the copies of the blocks from the table cost the rest, which lines the
+    // table serves no longer make.
     let mut weights = AxisWeights::<F>::new();
     // (A route shares weights only along an uneven axis.)
     let shared = jobs.iter().position(|job| {
@@ -180,6 +199,7 @@ fn by_point<T: Sample<F>, F: Real>(
     let mut table = shared.map(|k| (k, &mut weights));
     let mut start = [0usize; MAX_RANK];
     let start = start.get_mut(..rank).unwrap_or(&mut []);
+    let chunk_bytes = part_chunk_bytes();
     for point in 0..n {
         if let Some(at) = start.get_mut(across) {
             *at = point;
@@ -204,21 +224,23 @@ fn by_point<T: Sample<F>, F: Real>(
         let parts = parts.get(..count).unwrap_or(&[]);
         let views = views.get_mut(..count).unwrap_or(&mut []);
         let table = table.as_mut().map(|(k, weights)| (*k, &mut **weights));
-        chunks(path, parts, views, (cut, len, slab / n.max(1)), table);
+        let slab = slab / n.max(1);
+        chunks(path, parts, views, (cut, len, slab), chunk_bytes, table);
     }
 }
 
-/// [`run`] without an `across` axis; job `table.0`, if any, takes its weights from `table.1`
-/// where it holds them.
+/// [`run`] without an `across` axis, in chunks of about `chunk_bytes` of input; job
+/// `table.0`, if any, takes its weights from `table.1` where it holds them.
 fn chunks<T: Sample<F>, F: Real>(
     path: Path,
     jobs: &[Option<Job<'_, '_, T, F>>],
     outputs: &mut [StridedViewMut<'_, F>],
     (cut, len, slab): (usize, usize, usize),
+    chunk_bytes: usize,
     mut table: Option<(usize, &mut AxisWeights<F>)>,
 ) {
     let slab_bytes = slab.saturating_mul(size_of::<T>());
-    let chunk = (CHUNK_BYTES / slab_bytes.max(1)).max(1);
+    let chunk = (chunk_bytes / slab_bytes.max(1)).max(1);
     let mut start = 0;
     while start < len {
         let end = len.min(start.saturating_add(chunk));

@@ -940,9 +940,14 @@ fn fused_parts_across_an_unselected_axis_equal_the_reference() {
     // non-temporal stores (16 MiB), and its planes start their rows at three offsets within a
     // cache line: each part's group of lines places its weights twice, and the table the first
     // part fills serves either placement in some part, on some vector path.
+    // The third's parts (rows of 64 KiB, planes of 3.25 MiB) take several chunks of the outer
+    // axis, a last one shorter, whatever the L2 (`pass::part_chunk_bytes`: 1, 2 or 4 planes).
     // (Under Miri, `miri_layouts` runs the cut on a small array: its thresholds are its own.)
-    let cases: [(&[usize], &[isize]); 2] =
-        [(&[3, 701, 1030], &[2, 0]), (&[3, 253, 3, 520], &[0, 3])];
+    let cases: [(&[usize], &[isize]); 3] = [
+        (&[3, 701, 1030], &[2, 0]),
+        (&[3, 253, 3, 520], &[0, 3]),
+        (&[5, 52, 8192], &[2, 0]),
+    ];
     for (shape, axes) in cases {
         let count: usize = shape.iter().product();
         let data: Vec<f64> = (0..count)
