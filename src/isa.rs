@@ -83,36 +83,26 @@ fn intel() -> bool {
 }
 
 /// The L2 cache of one core, in bytes, as `cpuid` reports it (leaf 0x8000_0006, ECX bits
-/// 31-16, in KiB: AMD's and Intel's CPUs alike), if it does; asked once per process, then an
-/// atomic load. `None` off x86_64 and under Miri (which cannot run `cpuid`). A tuning fact
-/// (how much input one chunk of a pass keeps between its axes), never a path's.
+/// 31-16, in KiB: AMD's and Intel's CPUs alike), if it does. `None` off x86_64 and under Miri
+/// (which cannot run `cpuid`). A tuning fact (how much input one chunk of a pass keeps between
+/// its axes), never a path's. Asked anew each time: its one caller asks once per call of more
+/// than 3 MiB a plane, where two `cpuid`s are nothing.
 #[cfg(target_pointer_width = "64")]
 pub(crate) fn l2_bytes() -> Option<usize> {
     #[cfg(all(target_arch = "x86_64", not(miri)))]
     {
         use core::arch::x86_64::__cpuid;
-        use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
-        // usize::MAX: not yet asked; 0: not reported.
-        static L2: AtomicUsize = AtomicUsize::new(usize::MAX);
-        let bytes = match L2.load(Relaxed) {
-            usize::MAX => {
-                // SAFETY: leaf 0x8000_0000 exists on every x86-64 CPU, and says whether leaf
-                // 0x8000_0006 does (the intrinsic is safe on newer Rust, hence the allowance).
-                #[allow(unused_unsafe)]
-                let kib = unsafe {
-                    if __cpuid(0x8000_0000).eax >= 0x8000_0006 {
-                        __cpuid(0x8000_0006).ecx >> 16
-                    } else {
-                        0
-                    }
-                };
-                let bytes = (kib as usize).saturating_mul(1024);
-                L2.store(bytes, Relaxed);
-                bytes
+        // SAFETY: leaf 0x8000_0000 exists on every x86-64 CPU, and says whether leaf
+        // 0x8000_0006 does (the intrinsic is safe on newer Rust, hence the allowance).
+        #[allow(unused_unsafe)]
+        let kib = unsafe {
+            if __cpuid(0x8000_0000).eax >= 0x8000_0006 {
+                __cpuid(0x8000_0006).ecx >> 16
+            } else {
+                0
             }
-            bytes => bytes,
         };
-        return (bytes > 0).then_some(bytes);
+        return (kib > 0).then(|| (kib as usize).saturating_mul(1024));
     }
     #[allow(unreachable_code)]
     None
@@ -440,7 +430,7 @@ mod tests {
 
     /// Every x86-64 CPU these tests run on reports its L2 (a CPU without leaf 0x8000_0006
     /// would leave the pass's part chunks at their default, not wrong): a size an L2 has, the
-    /// same from the cache as from `cpuid`.
+    /// same each time it is asked.
     #[test]
     #[cfg(not(miri))]
     fn the_l2_is_reported_in_kib() {

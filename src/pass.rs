@@ -199,7 +199,8 @@ fn by_point<T: Sample<F>, F: Real>(
     let mut table = shared.map(|k| (k, &mut weights));
     let mut start = [0usize; MAX_RANK];
     let start = start.get_mut(..rank).unwrap_or(&mut []);
-    let chunk_bytes = part_chunk_bytes();
+    // Each part holds a slab's `1 / n` (one point of `across`).
+    let (slab, chunk_bytes) = (slab / n.max(1), part_chunk_bytes());
     for point in 0..n {
         if let Some(at) = start.get_mut(across) {
             *at = point;
@@ -224,7 +225,6 @@ fn by_point<T: Sample<F>, F: Real>(
         let parts = parts.get(..count).unwrap_or(&[]);
         let views = views.get_mut(..count).unwrap_or(&mut []);
         let table = table.as_mut().map(|(k, weights)| (*k, &mut **weights));
-        let slab = slab / n.max(1);
         chunks(path, parts, views, (cut, len, slab), chunk_bytes, table);
     }
 }
