@@ -10,8 +10,8 @@
 # as two 4-lane `v*.4s` operations and f64 runs 4 lanes as two 2-lane `v*.2d` operations. The
 # test binaries' kernels show `fadd`/`fsub`/`fmul`/`fdiv` on `v*.4s` and `v*.2d` in pairs, and
 # `scvtf`/`ucvtf` for the integer samples; no fused `fmla`/`fmadd` anywhere. On aarch64 the
-# compile-time lanes are the only path (no run-time AVX sweeps): tests/isa_paths.rs runs them for
-# every cap and checks that (aarch64_runs_the_neon_compile_time_lanes_only).
+# compile-time lanes are the only path (no run-time AVX sweeps): tests/suite/isa_paths.rs runs
+# them for every cap and checks that (aarch64_runs_the_neon_compile_time_lanes_only).
 # With `complex,half` the value types run here too: the numpy fixtures of complex (whose fused
 # products are emulated, not taken from an FMA instruction), datetime64 (whose out-of-range
 # casts saturate on aarch64 and must not) and float16 (the scalar arithmetic: no F16C here).
@@ -41,15 +41,13 @@ export CARGO_PROFILE_DEV_OPT_LEVEL=1 CARGO_PROFILE_DEV_DEBUG=0
 unset NUMGRAD_REQUIRE_AVX2
 
 # The host run's features minus `ndarray` and `rayon` (adapters with no target-specific code,
-# not worth building under emulation), and `testing` through the dev-dependency. The test
-# targets whose results depend on the target's arithmetic and lanes: the unit tests, numpy's
-# fixtures and TestGradient, the properties against the reference, the ISA paths, the value
-# types, blocks and streams. Left to the host run (each test binary costs about a CPU-minute to
-# build here, and these check nothing target-specific): validation errors, guards, allocation
-# counts, the Miri-sized raw-pointer tests (Miri runs them on the host) and the doctests (the
-# API's examples).
-tests=(--lib --test numpy_fixtures --test numpy_testgradient --test numpy_values
-    --test properties --test isa_paths --test values --test blocks --test stream)
+# not worth building under emulation), and `testing` through the dev-dependency. The unit tests
+# and the integration suite (one binary: numpy's fixtures and TestGradient, the properties
+# against the reference, the ISA paths, the value types, blocks, streams, errors and the
+# Miri-sized paths, each cheap to run once built). Left to the host run: guards and allocation
+# counts (binaries of their own, about a CPU-minute each to build here, checking nothing
+# target-specific) and the doctests (the API's examples).
+tests=(--lib --test suite)
 echo "--- build, $TARGET"
 cargo test --target "$TARGET" --features alloc,complex,half "${tests[@]}" --no-run
 echo "--- run under qemu-aarch64"

@@ -49,7 +49,7 @@
 //! every 8 cycles and a 512-bit one every 16, so on the 512-bit lanes, where the estimate is
 //! `vrcp14pd` and each FMA does eight lanes, one verified quotient beside two divisions is 0.66
 //! of the time: the library takes it there (`lanes::avx512`, `Isa::Avx512Fma`), and
-//! `tests/fma_quotient.rs` holds that code to the hardware's division.
+//! `tests/suite/fma_quotient.rs` holds that code to the hardware's division.
 
 #[cfg(target_arch = "x86_64")]
 #[path = "../tests/support/operands.rs"]

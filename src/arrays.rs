@@ -246,7 +246,7 @@ fn new_arrays<T, O: Copy, F: Precision, D: Dimension>(
         // memory is uninitialised: that is sound because the real kernels only ever write
         // their outputs (every kernel, the reference and the compact kernel store into outputs
         // and never load from them; Miri, which rejects any read of uninitialised memory, runs
-        // this function in tests/miri_ndarray.rs), and no `&mut [F]` is made over it. The
+        // this function in tests/suite/miri_ndarray.rs), and no `&mut [F]` is made over it. The
         // value kernel, which makes slices of its outputs' lines, gets filled buffers.
         views.push(unsafe { StridedViewMut::from_raw_parts(buffer.as_mut_ptr(), shape, strides) }?);
     }

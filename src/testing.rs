@@ -174,8 +174,8 @@ pub fn gradient_values_reference<V: crate::Value<F>, F: crate::Precision>(
 /// from a reciprocal estimate corrected with FMA; the lanes its verification accepted (an
 /// accepted lane must hold the divider's bits; the kernels divide a vector with any other);
 /// and the lanes where that verification accepts `offered` as `n / d` (it must accept the
-/// correctly rounded quotient alone). `None` on a CPU without AVX-512F. `tests/fma_quotient.rs`
-/// holds it to the hardware's division.
+/// correctly rounded quotient alone). `None` on a CPU without AVX-512F.
+/// `tests/suite/fma_quotient.rs` holds it to the hardware's division.
 #[cfg(target_arch = "x86_64")]
 pub fn fma_quotient(
     n: [f64; 8],

@@ -115,7 +115,7 @@ fn fits(case: &Case) -> bool {
 }
 
 /// The `Spacing` of a case as a const expression (numpy reads one scalar argument as the
-/// spacing of every selected axis, as `tests/numpy_fixtures.rs` does).
+/// spacing of every selected axis, as `tests/suite/numpy_fixtures.rs` does).
 fn spacing(case: &Case) -> String {
     let f = &case.out;
     let words: Vec<&str> = case.spacing.iter().map(String::as_str).collect();

@@ -23,7 +23,7 @@ use crate::view::{Layout, StridedView, StridedViewMut};
 
 /// Points both tiled axes must have at least: shorter ones gain nothing from tiles. Under
 /// Miri, tiles of 16 columns of 64 B, and 8 points: its tests cross tile edges on arrays 16
-/// times smaller, the same code (interpreted, the 33x130 array of `tests/miri_paths.rs` took
+/// times smaller, the same code (interpreted, the 33x130 array of `tests/suite/miri_paths.rs` took
 /// 405 s of its 750).
 const SHORTEST: usize = if cfg!(miri) { 8 } else { 32 };
 

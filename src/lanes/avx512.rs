@@ -99,7 +99,7 @@ unsafe fn join_ps(lo: __m256, hi: __m256) -> __m512 {
 ///   an exponent of all ones), a subnormal `q` or `d = 0` gives `h = 0`, a non-finite `n`, `d`
 ///   or `q` a NaN or infinite `r` or `h`.
 ///
-/// So the bits never depend on the estimate that made `q`. `tests/fma_quotient.rs` holds this
+/// So the bits never depend on the estimate that made `q`. `tests/suite/fma_quotient.rs` holds this
 /// to the hardware's division on operands of every class (billions of them by hand).
 ///
 /// # Safety

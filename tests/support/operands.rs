@@ -1,6 +1,6 @@
 //! Division operands of every class that decides a quotient's last bit, for the checks that
-//! hold a quotient from the FMA units to the hardware's division (`tests/fma_quotient.rs`, the
-//! library's; `examples/division_probe.rs --check`, the probe's AVX2 one). Included by path.
+//! hold a quotient from the FMA units to the hardware's division
+//! (`tests/suite/fma_quotient.rs`, the library's; `examples/division_probe.rs --check`, the probe's AVX2 one). Included by path.
 #![allow(dead_code)]
 
 /// xorshift64.

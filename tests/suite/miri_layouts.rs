@@ -5,7 +5,7 @@
 //! streams' SIMD block paths. Each result equals the scalar reference bit for bit (any NaN
 //! matching any NaN) and nothing outside an output view is written.
 
-mod support;
+use crate::support;
 
 use numgrad::testing::{Isa, Kernel, gradient_with};
 use numgrad::{

@@ -2,7 +2,7 @@
 //! together, equal the whole call bit for bit — every spacing mode, both edge orders, blocks of
 //! one point, windows larger than needed, block outputs of any layout.
 
-mod support;
+use crate::support;
 
 use numgrad::{
     Axes, AxisSpacing, EdgeOrder, GradientError, Options, Spacing, StridedView, StridedViewMut,

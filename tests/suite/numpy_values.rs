@@ -5,8 +5,8 @@
 //! API, and (with the features `rayon` and `ndarray`) by the parallel call and the ndarray
 //! adapter, and compared bit for bit (any NaN matches any NaN; NaT is a count like any other).
 
-mod fixture_cases;
-mod support;
+use crate::fixture_cases;
+use crate::support;
 
 use half::f16;
 use num_complex::Complex;
@@ -20,7 +20,7 @@ use numgrad::{
 use fixture_cases::{Bits, Case, c_strides, error_matches, parse_cases};
 use support::same;
 
-const FIXTURES: &str = include_str!("fixtures/numpy_values.txt");
+const FIXTURES: &str = include_str!("../fixtures/numpy_values.txt");
 
 /// A value type as the fixtures spell it, and how its results compare.
 trait Fixture<F: Bits>: Value<F> {

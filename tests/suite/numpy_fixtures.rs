@@ -7,8 +7,8 @@
 //! it on each vector path: the compile-time lanes, the run-time AVX2 sweeps and the AVX-512
 //! ones (one `#[test]` per path, each call choosing its own).
 
-mod fixture_cases;
-mod support;
+use crate::fixture_cases;
+use crate::support;
 
 use numgrad::testing::{Isa, Kernel, gradient_with};
 use numgrad::{Real, Sample, StridedViewMut, gradient_reference};
@@ -16,7 +16,7 @@ use numgrad::{Real, Sample, StridedViewMut, gradient_reference};
 use fixture_cases::{Bits, Case, c_strides, error_matches, parse_cases};
 use support::same;
 
-const FIXTURES: &str = include_str!("fixtures/numpy_gradient.txt");
+const FIXTURES: &str = include_str!("../fixtures/numpy_gradient.txt");
 
 /// Parses a base value of the sample type.
 trait ParseSample: Sized {

@@ -4,7 +4,7 @@
 //! integer samples. Also: outputs come out as soon as they are determined, nothing is written
 //! past what a call reports, and every error leaves the stream and the output untouched.
 
-mod support;
+use crate::support;
 
 use numgrad::{
     AxisSpacing, EdgeOrder, GradientError, GradientStream, Sample, TimedGradientStream,

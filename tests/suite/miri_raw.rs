@@ -4,7 +4,7 @@
 //! loads do, over slices) or writes them. Every kernel, both lane paths, inputs and outputs
 //! stepped both ways; and stitched blocks against the whole call.
 
-mod support;
+use crate::support;
 
 use core::mem::MaybeUninit;
 

@@ -4,7 +4,7 @@
 //! race (a view touching an element another live view or thread owns). Results are compared
 //! with the scalar reference over a view of the same slice, bit for bit. Also a plain test.
 
-mod support;
+use crate::support;
 
 use std::ptr::NonNull;
 

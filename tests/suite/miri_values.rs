@@ -1,6 +1,6 @@
 //! The value types' kernel over views from raw pointers, sized for Miri (`cargo +nightly miri
-//! test --features complex,half --test miri_values`): it checks each line's bounds once and
-//! then reads and writes the line's elements unchecked, so here the elements between them are
+//! test --features complex,half --test suite -- miri_values::`): it checks each line's bounds
+//! once and then reads and writes the line's elements unchecked, so here the elements between them are
 //! left uninitialised and Miri reports any access off the line. Inputs stepped both ways along
 //! either axis, outputs stepped by 2, and unit steps along the uniform axis for both (the
 //! contiguous lines' slice loop); complex, timedelta64 and float16 samples, uniform and
@@ -8,7 +8,7 @@
 //! the same views through the block API (the kernel over a range of each line's points), each
 //! from the window it reads.
 
-mod support;
+use crate::support;
 
 use core::fmt::Debug;
 use core::mem::MaybeUninit;

@@ -4,13 +4,13 @@
 //! ulps from it, and the whole quotient (FMA where verified) must give the divider's bits.
 //!
 //! `NUMGRAD_QUOTIENTS` sets how many quotients (4e6 by default; by hand, billions:
-//! `NUMGRAD_QUOTIENTS=2e9 cargo test --release --test fma_quotient -- --nocapture`). On a CPU
+//! `NUMGRAD_QUOTIENTS=2e9 cargo test --release --test suite -- fma_quotient --nocapture`). On a CPU
 //! without AVX-512F there is no such quotient, and the test says so and checks nothing more.
 #![cfg(target_arch = "x86_64")]
 
 use numgrad::testing::fma_quotient;
 
-#[path = "support/operands.rs"]
+#[path = "../support/operands.rs"]
 mod operands;
 
 use operands::{Rng, check};

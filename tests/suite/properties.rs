@@ -2,7 +2,7 @@
 //! a strided view gives the bits of its contiguous copy; linear data gives exact slopes;
 //! integer samples give the bits of their float conversion.
 
-mod support;
+use crate::support;
 
 use numgrad::testing::{Isa, Kernel, distinct_caps, gradient_with};
 use numgrad::{

@@ -11,7 +11,7 @@
 //! each read from any window that covers it, are the whole call (and, with `rayon`, so is the
 //! parallel call on any number of slabs).
 
-mod support;
+use crate::support;
 
 use half::f16;
 use num_complex::Complex;

@@ -3,7 +3,7 @@
 //! `gradient_array_into` and `gradient_arrays`, the bits `gradient` gives on a `StridedView`
 //! over the same backing slice, whose offset and strides are written here by hand.
 
-mod support;
+use crate::support;
 
 use std::fmt::Debug;
 

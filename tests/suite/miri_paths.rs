@@ -3,7 +3,7 @@
 //! views of every lane type, uniform, coordinate and tick spacing, both edge orders, lengths
 //! that leave every SIMD remainder; each result equals the scalar reference bit for bit.
 
-mod support;
+use crate::support;
 
 use numgrad::testing::{Isa, Kernel, gradient_with};
 use numgrad::{

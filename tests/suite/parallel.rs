@@ -1,7 +1,7 @@
 //! The parallel gradient equals the serial one bit for bit: any layout, axes, spacing, edge
 //! order, number of slabs and of threads.
 
-mod support;
+use crate::support;
 
 use numgrad::testing::gradient_parallel_with;
 use numgrad::{
