@@ -37,3 +37,29 @@ mod properties;
 mod stream;
 #[cfg(all(feature = "alloc", feature = "complex", feature = "half"))]
 mod values;
+
+/// Every file of `tests/suite/` is a module above: a file left out would compile into nothing
+/// and its tests would never run, with nothing to say so.
+#[test]
+fn every_file_of_the_suite_is_a_module_of_it() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/suite");
+    let main = std::fs::read_to_string(dir.join("main.rs")).unwrap();
+    let declared: Vec<&str> = main
+        .lines()
+        .filter_map(|l| l.strip_prefix("mod ")?.strip_suffix(';'))
+        .collect();
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter_map(|n| Some(n.strip_suffix(".rs")?.to_owned()))
+        .filter(|n| n != "main")
+        .collect();
+    files.sort();
+    assert!(files.len() >= 17, "{files:?}");
+    for file in &files {
+        assert!(
+            declared.contains(&file.as_str()),
+            "tests/suite/{file}.rs is not a module"
+        );
+    }
+}
