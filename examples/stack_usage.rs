@@ -159,6 +159,21 @@ fn report<F: Real>(name: &str) {
         gradient(&lines, &mut [view], &options).unwrap();
     });
 
+    // Lines longer than a block by coordinates: their weights in a whole table of 2,720
+    // points (`kernels::whole_lines`), two segments of it.
+    let long: Vec<F> = (0..4 * 3000).map(|i| F::from(i % 31).unwrap()).collect();
+    let x: Vec<F> = (0..3000).map(|i| F::from(i * i + i).unwrap()).collect();
+    let long_lines = StridedView::contiguous(&long, &[4, 3000]).unwrap();
+    let per = [AxisSpacing::Coordinates(&x)];
+    let options = Options::new()
+        .axes(Axes::One(1))
+        .spacing(Spacing::PerAxis(&per));
+    let mut out = vec![F::zero(); 4 * 3000];
+    let long_weights = measure(|| {
+        let view = StridedViewMut::contiguous(&mut out, &[4, 3000]).unwrap();
+        gradient(&long_lines, &mut [view], &options).unwrap();
+    });
+
     // Planes of more than 3 MiB by coordinates along axes 2 and 0: the fused pass cut across
     // the row axis too (one point of it at a time).
     let rows = (3 << 20) / (1030 * size_of::<F>()) + 1;
@@ -184,7 +199,8 @@ fn report<F: Real>(name: &str) {
 
     println!(
         "{name}: gradient_1d {one_d} B; rank 1 {rank1} B; rank 3 {rank3} B; rank 64 {rank64} B; \
-         mixed layouts {tiles} B; coordinate lines {weights} B; parts across {across} B"
+         mixed layouts {tiles} B; coordinate lines {weights} B; long coordinate lines \
+         {long_weights} B; parts across {across} B"
     );
 }
 

@@ -12,6 +12,8 @@ pub(crate) mod tiles;
 mod walk;
 #[cfg(target_pointer_width = "64")]
 mod weights;
+#[cfg(target_pointer_width = "64")]
+mod whole_lines;
 
 pub use route::Kernel;
 pub(crate) use route::{ElemBytes, Frame, Route, Walk, line_nt, nt_stores};
@@ -188,16 +190,28 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
             let strides = (a_in, a_out);
             // SAFETY: the same lines, points and outputs as the walk below, each point once.
             unsafe {
-                lines_by_block(
-                    path,
-                    (src, dst),
-                    strides,
-                    (plan, weights),
-                    route,
-                    points,
-                    start,
-                    &mut batch,
-                )
+                match weights {
+                    Some(table) => lines_by_block(
+                        path,
+                        (src, dst),
+                        strides,
+                        (plan, table),
+                        route,
+                        points,
+                        start,
+                        &mut batch,
+                    ),
+                    None => whole_lines::whole_lines(
+                        path,
+                        (src, dst),
+                        strides,
+                        plan,
+                        route,
+                        points,
+                        start,
+                        &mut batch,
+                    ),
+                }
             };
         }
         Walk::Lines => loop {
@@ -378,10 +392,12 @@ unsafe fn flat_blocks<T: Sample<F>, F: Real>(
 }
 
 /// The lines of an uneven axis [`LINE_GROUP`] at a time, and each group a block of
-/// [`WEIGHT_BLOCK`] points at a time: the block's interior weights computed once for the
-/// group's lines (once for the whole walk when one block holds the axis). Points `points` of
-/// each line in all, the first of them written at `start.1` of `dst` and read from `start.0`
-/// of `src`; the lines are the batch's positions, from its first.
+/// [`WEIGHT_BLOCK`] points at a time, for a pass cut across another axis, whose parts each
+/// hold a chunk's lines and share one `table` of the axis's weights (a walk without one sweeps
+/// whole lines: [`whole_lines`]). Each block's interior weights are read from the table, or
+/// copied from it, or computed once for the group's lines beyond the table's points. Points
+/// `points` of each line in all, the first of them written at `start.1` of `dst` and read from
+/// `start.0` of `src`; the lines are the batch's positions, from its first.
 ///
 /// A group's lines advance together block by block, the divisions costing `1 / LINE_GROUP` of
 /// a line's own; each line asks for its block after next while the group computes this one (so
@@ -396,8 +412,8 @@ unsafe fn flat_blocks<T: Sample<F>, F: Real>(
 /// each part stores its first and last points of a cache line one at a time, and loads every
 /// weight vector across two lines.
 ///
-/// With a `table` (the axis's weights computed once for many calls: `pass::by_point`; the
-/// first group that finds it empty fills it, placed for its first line), the lines it
+/// The `table` holds the axis's weights computed once for many calls (`pass::by_point`; the
+/// first group that finds it empty fills it, placed for its first line): the lines it
 /// [serves](BlockWeights::serves) read their weights from it, and the others' blocks are copied
 /// from it instead of divided again.
 ///
@@ -412,7 +428,7 @@ unsafe fn lines_by_block<T: Sample<F>, F: Real>(
     path: Path,
     (src, dst): (*const T, *mut F),
     (a_in, a_out): (isize, isize),
-    (plan, mut table): (&AxisPlan<'_, F>, Option<&mut AxisWeights<F>>),
+    (plan, table): (&AxisPlan<'_, F>, &mut AxisWeights<F>),
     route: Route,
     (lo, hi): (usize, usize),
     (mut off_in, mut off_out): (isize, isize),
@@ -465,12 +481,12 @@ unsafe fn lines_by_block<T: Sample<F>, F: Real>(
             }
         }
         let group = group.get(..lines).unwrap_or(&[]);
-        if let (Some(table), Some(aligned)) = (table.as_deref_mut(), placed[0])
+        if let Some(aligned) = placed[0]
             && table.is_empty()
         {
             table.compute(path, steps, 1, plan.len().saturating_sub(1), aligned);
         }
-        let table = table.as_deref();
+        let table = Some(&*table);
         let mut at = lo;
         while at < hi {
             let to = hi.min(at + WEIGHT_BLOCK);

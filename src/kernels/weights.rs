@@ -4,6 +4,7 @@
 //! reusing them gives the same bits.
 
 use core::marker::PhantomData;
+use core::mem::MaybeUninit;
 
 use crate::element::Real;
 use crate::isa::Path;
@@ -54,7 +55,9 @@ pub(crate) struct BlockWeights<F, const B: usize = WEIGHT_BLOCK> {
     len: usize,
     /// A point whose weights start a cache line (modulo the points per line).
     aligned: usize,
-    w: Lines<[[F; B]; 3]>,
+    /// Elements `pad..pad + len` of each array are written (by `compute` or `take`), the others
+    /// never read: left uninitialised, a table's 64 KiB cost a small call nothing to make.
+    w: Lines<[[MaybeUninit<F>; B]; 3]>,
 }
 
 /// Cache-line aligned storage.
@@ -70,7 +73,7 @@ impl<F: Real, const B: usize> BlockWeights<F, B> {
             first: 0,
             len: 0,
             aligned: 0,
-            w: Lines([[F::zero(); B]; 3]),
+            w: Lines([[const { MaybeUninit::uninit() }; B]; 3]),
         }
     }
 
@@ -100,18 +103,20 @@ impl<F: Real, const B: usize> BlockWeights<F, B> {
         (self.first, self.aligned) = (from, aligned % Self::LINE);
         let pad = self.pad();
         let to = to.min(from + B.saturating_sub(pad));
-        self.len = to.saturating_sub(from);
+        // Holding no point until the sweep has written them (the arrays' invariant).
+        self.len = 0;
         let mut end = from;
         macro_rules! weigh {
             ($x:expr) => {{
                 let x = $x;
                 debug_assert!(from >= 1 && to < x.len() || from >= to);
                 if from >= 1 && to < x.len() {
-                    let [a, b, c] = self
-                        .w
-                        .0
-                        .each_mut()
-                        .map(|w| w.as_mut_ptr().wrapping_add(pad).wrapping_sub(from));
+                    let [a, b, c] = self.w.0.each_mut().map(|w| {
+                        w.as_mut_ptr()
+                            .cast::<F>()
+                            .wrapping_add(pad)
+                            .wrapping_sub(from)
+                    });
                     let weigh = Weigh {
                         positions: FromPositions {
                             x: x.as_ptr(),
@@ -125,7 +130,7 @@ impl<F: Real, const B: usize> BlockWeights<F, B> {
                     // and `c` at `i`, is element `pad + i - from < pad + to - from <= B` of
                     // its array.
                     unsafe { sweep::<F, _, Unit, Cached, true>(path, &weigh, a, Unit, from, to) };
-                    end = to;
+                    (end, self.len) = (to, to.saturating_sub(from));
                 }
             }};
         }
@@ -142,11 +147,14 @@ impl<F: Real, const B: usize> BlockWeights<F, B> {
     #[cfg(any(test, feature = "complex"))]
     #[inline(always)]
     pub(crate) fn at(&self, i: usize) -> [F; 3] {
-        let k = i.wrapping_sub(self.first).wrapping_add(self.pad());
-        self.w
-            .0
-            .each_ref()
-            .map(|w| w.get(k).copied().unwrap_or_else(F::nan))
+        let pad = self.pad();
+        let k = i.wrapping_sub(self.first).wrapping_add(pad);
+        let written = pad..pad + self.len;
+        self.w.0.each_ref().map(|w| match w.get(k) {
+            // SAFETY: elements `pad..pad + len` were written (the field's invariant).
+            Some(v) if written.contains(&k) => unsafe { v.assume_init() },
+            _ => F::nan(),
+        })
     }
 
     /// Whether the block holds the weights of every point of `from..to`, placed for `aligned`
@@ -231,12 +239,12 @@ impl<F: Real, const B: usize> BlockWeights<F, B> {
     /// The block's weights for a sweep: each array shifted so that point `i`'s weight is at
     /// index `i` (read only at points the block [`covers`](Self::covers)).
     pub(crate) fn read(&self) -> FromBlock<F> {
-        FromBlock(
-            self.w
-                .0
-                .each_ref()
-                .map(|w| w.as_ptr().wrapping_add(self.pad()).wrapping_sub(self.first)),
-        )
+        FromBlock(self.w.0.each_ref().map(|w| {
+            w.as_ptr()
+                .cast::<F>()
+                .wrapping_add(self.pad())
+                .wrapping_sub(self.first)
+        }))
     }
 }
 

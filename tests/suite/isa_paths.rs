@@ -538,11 +538,12 @@ fn evenly_spaced_series_give_the_reference_bits() {
 }
 
 /// 2-D arrays by coordinates along their rows, outputs of 16 MiB or more (non-temporal
-/// stores): rows whose outputs start their cache lines at two points (`f64` rows of 2,500),
-/// at four and at eight (`f32` rows of 2,500; `f64` rows of 2,501: the weights' third
-/// placement and beyond), the input at the outputs' alignment or not.
+/// stores), whose rows are swept whole in pairs placed alike (`kernels::whole_lines`): rows
+/// whose outputs start their cache lines at two points (`f64` rows of 2,500), at four (`f32`
+/// rows of 5,604) and at eight (`f64` rows of 2,501 and 5,601: some rows with no pair among
+/// their neighbours), the input at the outputs' alignment or not.
 #[test]
-fn placed_blocks_give_the_reference_bits() {
+fn paired_lines_give_the_reference_bits() {
     fn grid<F: Real>(shape: [usize; 2], offset: usize) {
         let data: Vec<F> = (0..shape[0] * shape[1] + offset)
             .map(|i| F::from((i as f64 * 0.37).sin() * 10.0).unwrap())
@@ -564,7 +565,10 @@ fn placed_blocks_give_the_reference_bits() {
     for offset in [0, 1] {
         grid::<f64>([840, 2500], offset);
         grid::<f64>([840, 2501], offset);
-        grid::<f32>([1680, 2500], offset);
+        // Rows longer than a table of weights: three segments of each row (`f64`), two
+        // (`f32`), whose boundaries split the rows' pairs.
+        grid::<f64>([376, 5601], offset);
+        grid::<f32>([752, 5604], offset);
     }
 }
 

@@ -256,14 +256,18 @@ fn increasing(n: usize) -> impl Strategy<Value = Vec<f64>> {
     })
 }
 
-/// A few long lines (up to 700 points: several blocks of shared coordinate weights), or more
-/// lines than share one computation of a block's weights (129 to 260: two or three groups of
-/// 128, the last one short), in one of the layouts a line walk meets, differentiated along the
-/// long axis (and maybe the short one), with coordinates along it.
+/// A few long lines (up to 700 points; or 500 to 3,200: lines that share their weights swept
+/// in pairs, across up to two segments of a table of weights), or many lines (129 to 260),
+/// in one of the layouts a line walk meets, differentiated along the long axis (and maybe the
+/// short one), with coordinates along it.
 fn long_lines() -> impl Strategy<Value = Case> {
     let edge = edge_order();
     let layout = (any::<bool>(), any::<bool>(), 1isize..=2);
-    let size = prop_oneof![(3usize..=5, 3usize..=700), (129usize..=260, 3usize..=160)];
+    let size = prop_oneof![
+        2 => (3usize..=5, 3usize..=700),
+        1 => (3usize..=6, 500usize..=3200),
+        2 => (129usize..=260, 3usize..=160)
+    ];
     (size, edge, layout)
         .prop_map(|((lines, n), edge, layout)| (lines, n, edge, layout))
         .prop_flat_map(|(lines, n, edge, (transposed, reversed, step))| {
