@@ -147,32 +147,10 @@ fn report<F: Real>(name: &str) {
     let square: Vec<F> = (0..4096).map(|i| F::from(i % 29).unwrap()).collect();
     let f_order = StridedView::new(&square, 0, &[64, 64], &[1, 64]).unwrap();
     let tiles = worst_of_paths(&f_order, &[0, 1], EdgeOrder::Second);
-    let x: Vec<F> = (0..64).map(|i| F::from(i * i + i).unwrap()).collect();
-    let lines = StridedView::contiguous(&square, &[64, 64]).unwrap();
-    let per = [AxisSpacing::Coordinates(&x)];
-    let options = Options::new()
-        .axes(Axes::One(1))
-        .spacing(Spacing::PerAxis(&per));
-    let mut out = vec![F::zero(); 4096];
-    let weights = measure(|| {
-        let view = StridedViewMut::contiguous(&mut out, &[64, 64]).unwrap();
-        gradient(&lines, &mut [view], &options).unwrap();
-    });
-
+    let weights = coordinate_lines::<F>([64, 64]);
     // Lines longer than a block by coordinates: their weights in a whole table of 2,720
     // points (`kernels::whole_lines`), two segments of it.
-    let long: Vec<F> = (0..4 * 3000).map(|i| F::from(i % 31).unwrap()).collect();
-    let x: Vec<F> = (0..3000).map(|i| F::from(i * i + i).unwrap()).collect();
-    let long_lines = StridedView::contiguous(&long, &[4, 3000]).unwrap();
-    let per = [AxisSpacing::Coordinates(&x)];
-    let options = Options::new()
-        .axes(Axes::One(1))
-        .spacing(Spacing::PerAxis(&per));
-    let mut out = vec![F::zero(); 4 * 3000];
-    let long_weights = measure(|| {
-        let view = StridedViewMut::contiguous(&mut out, &[4, 3000]).unwrap();
-        gradient(&long_lines, &mut [view], &options).unwrap();
-    });
+    let long_weights = coordinate_lines::<F>([4, 3000]);
 
     // Planes of more than 3 MiB by coordinates along axes 2 and 0: the fused pass cut across
     // the row axis too (one point of it at a time).
@@ -202,6 +180,25 @@ fn report<F: Real>(name: &str) {
          mixed layouts {tiles} B; coordinate lines {weights} B; long coordinate lines \
          {long_weights} B; parts across {across} B"
     );
+}
+
+/// The deepest stack of `gradient` along the rows of a `shape` array by coordinates: lines
+/// that share their weights.
+fn coordinate_lines<F: Real>(shape: [usize; 2]) -> usize {
+    let data: Vec<F> = (0..shape[0] * shape[1])
+        .map(|i| F::from(i % 31).unwrap())
+        .collect();
+    let x: Vec<F> = (0..shape[1]).map(|i| F::from(i * i + i).unwrap()).collect();
+    let input = StridedView::contiguous(&data, &shape).unwrap();
+    let per = [AxisSpacing::Coordinates(&x)];
+    let options = Options::new()
+        .axes(Axes::One(1))
+        .spacing(Spacing::PerAxis(&per));
+    let mut out = vec![F::zero(); data.len()];
+    measure(|| {
+        let view = StridedViewMut::contiguous(&mut out, &shape).unwrap();
+        gradient(&input, &mut [view], &options).unwrap();
+    })
 }
 
 fn main() {

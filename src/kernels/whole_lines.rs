@@ -15,7 +15,7 @@
 //! against 1.35-1.40x), so it keeps it.
 
 use super::weights::{PLACING, TABLE_POINTS, WEIGHT_BLOCK};
-use super::{BlockWeights, LineWeighted, Route, Walk, instantiate};
+use super::{BlockWeights, GroupLine, LineWeighted, Route, Walk, instantiate};
 use crate::element::{Real, Sample};
 use crate::isa::Path;
 use crate::lanes::{CACHE_LINE, to_cache_line};
@@ -34,15 +34,6 @@ const PAIRING: usize = 16;
 /// coordinates took 2.1-2.7 µs by blocks and 2.5-4.2 µs in pairs of lines, three noisy
 /// alternated runs).
 const PAIR_POINTS: usize = 512;
-
-/// One line of a pairing: its start in the input and the output, and its output's first point
-/// that starts a cache line (below a cache line's points).
-#[derive(Clone, Copy, Default)]
-struct Placed {
-    off_in: isize,
-    off_out: isize,
-    aligned: usize,
-}
 
 /// Points `lo..hi` of every line of the batch along an uneven axis of `plan`: the interior a
 /// segment of up to a table's points at a time, whose weights this computes once, each line's
@@ -132,7 +123,7 @@ unsafe fn segments<T: Sample<F>, F: Real, const B: usize>(
         // closure here stayed out of line, a call more per line).
         macro_rules! call {
             ($line:expr, $points:expr, $pair:expr) => {{
-                let (line, points, pair): (Placed, (usize, usize), Option<Placed>) =
+                let (line, points, pair): (GroupLine, (usize, usize), Option<GroupLine>) =
                     ($line, $points, $pair);
                 let part = LineWeighted {
                     path,
@@ -198,14 +189,14 @@ fn lines<F>(
     batch: &mut Batch,
     (mut off_in, mut off_out): (isize, isize),
     (dst, pairs): (*mut F, bool),
-    mut each: impl FnMut(Placed, Option<Placed>),
+    mut each: impl FnMut(GroupLine, Option<GroupLine>),
 ) {
     if !pairs {
         loop {
-            let line = Placed {
+            let line = GroupLine {
                 off_in,
                 off_out,
-                aligned: 0,
+                ..GroupLine::default()
             };
             each(line, None);
             if !batch.advance(&mut off_in, &mut off_out) {
@@ -215,13 +206,15 @@ fn lines<F>(
     }
     let mut more = true;
     while more {
-        let mut lines = [Placed::default(); PAIRING];
+        let mut lines = [GroupLine::default(); PAIRING];
         let mut count = 0;
         for line in &mut lines {
-            *line = Placed {
+            // Below a cache line's points: a `u8` (as the walk by blocks keeps it).
+            *line = GroupLine {
                 off_in,
                 off_out,
-                aligned: to_cache_line(dst.wrapping_offset(off_out)),
+                slot: 0,
+                moved: to_cache_line(dst.wrapping_offset(off_out)) as u8,
             };
             count += 1;
             more = batch.advance(&mut off_in, &mut off_out);
@@ -235,7 +228,7 @@ fn lines<F>(
             if paired[k] {
                 continue;
             }
-            let mate = (k + 1..count).find(|&m| !paired[m] && lines[m].aligned == line.aligned);
+            let mate = (k + 1..count).find(|&m| !paired[m] && lines[m].moved == line.moved);
             if let Some(m) = mate {
                 paired[m] = true;
             }
