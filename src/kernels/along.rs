@@ -117,22 +117,22 @@ pub(crate) unsafe fn line_weighted<T, F, SI, SO, S>(
     unsafe { with_edges::<T, F, SI, SO, S>(src, si, dst, so, plan, points, interior) };
 }
 
-/// [`line_weighted`] on interior points `points` (within `1..n-1`, `n = plan.len()`) of two
-/// lines at once, which share the loads of their weights: the lines at `src.0` and `src.1`,
-/// their outputs of the first of the points at `dst.0` and `dst.1`. The same formula on the
-/// same values, so the same bits as the two lines one after the other.
+/// [`line_weighted`] on interior points `points` (within `1..n-1`, `n = plan.len()`) of a line
+/// and `K` more at once, which share the loads of their weights: the line at `src` with its
+/// output of the first of the points at `dst`, and each of `mates` (its `src` and `dst` alike).
+/// The same formula on the same values, so the same bits as the lines one after the other.
 ///
 /// # Safety
-/// As for [`line_weighted`] for each line, on interior points only; no output of either line
-/// is read by the other; with non-temporal stores (`S`) of unit stride, both outputs lie
-/// equally far past a 64-byte boundary.
+/// As for [`line_weighted`] for each line, on interior points only; no output of any line is
+/// read by another; with non-temporal stores (`S`) of unit stride, all outputs lie equally far
+/// past a 64-byte boundary.
 #[cfg(target_pointer_width = "64")]
 #[inline(always)]
-pub(crate) unsafe fn line_pair_weighted<T, F, SI, SO, S>(
+pub(crate) unsafe fn lines_weighted<T, F, SI, SO, S, const K: usize>(
     path: Path,
-    src: (*const T, *const T),
+    (src, dst): (*const T, *mut F),
+    mates: [(*const T, *mut F); K],
     si: SI,
-    dst: (*mut F, *mut F),
     so: SO,
     (plan, weights): (&AxisPlan<'_, F>, impl UnevenWeights<F>),
     (from, to): (usize, usize),
@@ -144,24 +144,23 @@ pub(crate) unsafe fn line_pair_weighted<T, F, SI, SO, S>(
     S: Stores,
 {
     debug_assert!(from >= 1 && to < plan.len() && !S::BACKWARD);
-    // The sweep writes point `i` at `dst + i * so`: shift both outputs back to point 0.
+    // The sweep writes point `i` at `dst + i * so`: shift the outputs back to point 0.
     let back = |dst: *mut F| dst.wrapping_offset(-(from as isize) * so.get());
-    let points = UnevenPair::<T, SI, _, F, SO, S> {
+    let points = UnevenLines::<T, SI, _, F, SO, S, K> {
         first: Uneven {
-            src: src.0,
+            src,
             si,
             len: plan.len(),
             weights,
         },
-        second: src.1,
-        dst: back(dst.1),
+        mates: mates.map(|(src, dst)| (src, back(dst))),
         so,
         stores: PhantomData,
     };
     // SAFETY: points `from..to`, within 1..n-1, read line points up to `i + N <= n - 1` of
-    // either line and weights within their range (the caller's contract); the outputs are
+    // every line and weights within their range (the caller's contract); the outputs are
     // writable, distinct, and aligned alike for non-temporal stores.
-    unsafe { sweep::<F, _, SO, S, false>(path, &points, back(dst.0), so, from, to) };
+    unsafe { sweep::<F, _, SO, S, false>(path, &points, back(dst), so, from, to) };
 }
 
 /// Interior points `from..to` (within `1..n-1`, `n = plan.len()`) of `rows` lines of an evenly
@@ -511,26 +510,25 @@ impl<T: Sample<F>, F: Real, SI: Step, W: UnevenWeights<F>> Points<F> for Uneven<
     }
 }
 
-/// [`Uneven`] points of two lines of the same axis and weights, the weights loaded once for
-/// both: the first line's lanes are returned (for the sweep to store), the second's stored
-/// here, as the sweep stores (`S`), at `dst + i * so`.
+/// [`Uneven`] points of a line and `K` more of the same axis and weights, the weights loaded
+/// once for all: the first line's lanes are returned (for the sweep to store), each mate's
+/// stored here, as the sweep stores (`S`), at its `dst + i * so`.
 ///
-/// Range contract of [`Points::at`]: [`Uneven`]'s for both lines (`first`, and `second` with
-/// the first's stride and length); the second's outputs of points `i .. i+N` are valid for
-/// writes, none of them read by either line; with non-temporal stores of unit stride, `dst`
-/// lies as far past a 64-byte boundary as the first line's output at the same point, so that
-/// the second's lanes are aligned wherever the sweep aligns the first's.
+/// Range contract of [`Points::at`]: [`Uneven`]'s for every line (`first`, and each mate's
+/// `src` with the first's stride and length); each mate's outputs of points `i .. i+N` are
+/// valid for writes, none of them read by any line; with non-temporal stores of unit stride,
+/// each mate's `dst` lies as far past a 64-byte boundary as the first line's output at the
+/// same point, so that its lanes are aligned wherever the sweep aligns the first's.
 #[cfg(target_pointer_width = "64")]
-struct UnevenPair<T, SI, W, F, SO, S> {
+struct UnevenLines<T, SI, W, F, SO, S, const K: usize> {
     first: Uneven<T, SI, W>,
-    second: *const T,
-    dst: *mut F,
+    mates: [(*const T, *mut F); K],
     so: SO,
     stores: PhantomData<S>,
 }
 
 #[cfg(target_pointer_width = "64")]
-impl<T, F, SI, W, SO, S> Points<F> for UnevenPair<T, SI, W, F, SO, S>
+impl<T, F, SI, W, SO, S, const K: usize> Points<F> for UnevenLines<T, SI, W, F, SO, S, K>
 where
     T: Sample<F>,
     F: Real,
@@ -542,13 +540,15 @@ where
     #[inline(always)]
     unsafe fn at<L: Lanes<Elem = F>>(&self, token: L::Token, i: usize) -> L {
         let line = &self.first;
-        // SAFETY: the range contract, for both lines.
+        // SAFETY: the range contract, for every line.
         unsafe {
             let w = line.weights.at::<L>(token, i);
             let first = weighted(w, line.around(token, line.src, i));
-            let second = weighted(w, line.around(token, self.second, i));
-            let out = self.dst.wrapping_offset(i as isize * self.so.get());
-            store_as::<L, S, SO>(second, out, self.so);
+            for &(src, dst) in &self.mates {
+                let mate = weighted(w, line.around(token, src, i));
+                let out = dst.wrapping_offset(i as isize * self.so.get());
+                store_as::<L, S, SO>(mate, out, self.so);
+            }
             first
         }
     }

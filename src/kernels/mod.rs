@@ -68,10 +68,10 @@ impl Stores for NonTemporal {
 
 /// Stores `v` at `p` as `S` says: non-temporal where `S::NT` and the output has unit stride,
 /// except a single point where `S::NT_ENDS` is false; otherwise an ordinary store at stride
-/// `so`. The one place a kernel's store of a point or a pair's vector is chosen (a sweep's
-/// single points, a line's edges, a pair's second line); the sweep alone decides its own
-/// vectors, ordinary in the partial cache lines of `NonTemporalVectors`, which no pair runs
-/// with (the tiles sweep single lines).
+/// `so`. The one place a kernel's store of a point or a mate's vector is chosen (a sweep's
+/// single points, a line's edges, the lines that share a line's weights); the sweep alone
+/// decides its own vectors, ordinary in the partial cache lines of `NonTemporalVectors`,
+/// which no line with mates runs with (the tiles sweep single lines).
 ///
 /// # Safety
 /// `p` and the lanes after it at stride `so` are valid for writes; a non-temporal store of
@@ -569,14 +569,14 @@ unsafe fn lines_by_block<T: Sample<F>, F: Real>(
                 if let Some(next) = next {
                     ask(next);
                 }
-                let part = LineWeighted {
+                let call = |line: &GroupLine| LineWeighted {
                     path,
                     src: src.wrapping_offset(line.off_in),
                     dst: out(line),
                     plan,
                     weights,
                     points: (start, end),
-                    pair: next.map(|next| (src.wrapping_offset(next.off_in), out(next))),
+                    mates: [],
                 };
                 // SAFETY: as for the line walk: each line start was reached by the batch axes
                 // (its output moved to point `start`), points `start..end` of the line are
@@ -586,7 +586,15 @@ unsafe fn lines_by_block<T: Sample<F>, F: Real>(
                 // reads or writes the other's outputs; their points are interior; and with
                 // non-temporal stores (unit output stride, so `reach > 0`) both outputs at
                 // `start` lie `moved` points before a cache line, alike.
-                unsafe { instantiate(part, route, a_in, a_out) };
+                unsafe {
+                    match next {
+                        Some(next) => {
+                            let mates = [(src.wrapping_offset(next.off_in), out(next))];
+                            instantiate(call(line).with(mates), route, a_in, a_out)
+                        }
+                        None => instantiate(call(line), route, a_in, a_out),
+                    }
+                };
             }
             at = to;
         }
@@ -607,55 +615,59 @@ struct GroupLine {
 }
 
 /// Points `points` of one line along an uneven axis whose interior weights are `weights`
-/// (`src` at point 0, `dst` at the output of the first of the points); with a `pair`, those
-/// of a second line too (its `src` and `dst` alike), interior points only, sharing the loads
-/// of their weights.
+/// (`src` at point 0, `dst` at the output of the first of the points); with `K` mates, those
+/// of `K` more lines too (each its input at point 0 and its output of the first of the
+/// points), interior points only, sharing the loads of their weights. `K` is known at compile
+/// time, so each call site instantiates only the kernel it runs (a debug build's frames hold
+/// every inlined instantiation).
 #[cfg(target_pointer_width = "64")]
-struct LineWeighted<'p, T, F> {
+struct LineWeighted<'p, T, F, const K: usize> {
     path: Path,
     src: *const T,
     dst: *mut F,
     plan: &'p AxisPlan<'p, F>,
     weights: FromBlock<F>,
     points: (usize, usize),
-    pair: Option<(*const T, *mut F)>,
+    mates: [(*const T, *mut F); K],
 }
 
 #[cfg(target_pointer_width = "64")]
-impl<T: Sample<F>, F: Real> Call for LineWeighted<'_, T, F> {
+impl<'p, T, F> LineWeighted<'p, T, F, 0> {
+    /// The same call with `mates`.
+    #[inline(always)]
+    fn with<const K: usize>(self, mates: [(*const T, *mut F); K]) -> LineWeighted<'p, T, F, K> {
+        LineWeighted {
+            path: self.path,
+            src: self.src,
+            dst: self.dst,
+            plan: self.plan,
+            weights: self.weights,
+            points: self.points,
+            mates,
+        }
+    }
+}
+
+#[cfg(target_pointer_width = "64")]
+impl<T: Sample<F>, F: Real, const K: usize> Call for LineWeighted<'_, T, F, K> {
     #[cfg_attr(target_arch = "x86_64", inline(always))]
     unsafe fn run<SI: Step, SO: Step, S: Stores>(self, si: SI, so: SO) {
-        let Self {
-            path,
-            src,
-            dst,
-            plan,
-            weights,
-            points,
-            pair,
-        } = self;
-        // SAFETY: the caller's contract is `line_weighted`'s, or with a pair
-        // `line_pair_weighted`'s.
+        let (path, src, dst, points) = (self.path, self.src, self.dst, self.points);
+        let w = (self.plan, self.weights);
+        // SAFETY: the caller's contract is `line_weighted`'s, or with mates `lines_weighted`'s.
         unsafe {
-            match pair {
-                None => along::line_weighted::<T, F, SI, SO, S>(
+            if K == 0 {
+                along::line_weighted::<T, F, SI, SO, S>(path, src, si, dst, so, w, points)
+            } else {
+                along::lines_weighted::<T, F, SI, SO, S, K>(
                     path,
-                    src,
+                    (src, dst),
+                    self.mates,
                     si,
-                    dst,
                     so,
-                    (plan, weights),
+                    w,
                     points,
-                ),
-                Some((src_2, dst_2)) => along::line_pair_weighted::<T, F, SI, SO, S>(
-                    path,
-                    (src, src_2),
-                    si,
-                    (dst, dst_2),
-                    so,
-                    (plan, weights),
-                    points,
-                ),
+                )
             }
         };
     }

@@ -1,6 +1,6 @@
 //! The lines of an uneven axis that share their weights and hold no table of them yet: each
-//! line swept whole, or a segment of a table's points at a time, in pairs that share the loads
-//! of their weights.
+//! line swept whole, or a segment of a table's points at a time, in fours or pairs that share
+//! the loads of their weights.
 //!
 //! The walk by blocks for groups of lines ([`lines_by_block`](super::lines_by_block)) divides
 //! once per group but reads each line a block (1 KiB of `f64`) at a time: as many streams as
@@ -9,11 +9,16 @@
 //! prefetchers follow. Measured on an AMD Zen 3 (EPYC family 25 model 1, AVX2 lanes),
 //! 150x200x2500 `f64` by coordinates along its rows, same-run ratios to the memcpy bound,
 //! three alternated runs: groups by blocks 1.60-1.68x, whole lines one at a time 1.55-1.62x,
-//! whole lines in pairs 1.32-1.39x. A pass cut across another axis (`pass::by_point`) hands
-//! its own table ([`AxisWeights`](super::AxisWeights)) to the walk by blocks, whose parts of 6
-//! to 12 lines it was tuned for: whole lines in pairs measured the same there (1.35-1.42x
-//! against 1.35-1.40x), so it keeps it.
+//! whole lines in pairs 1.32-1.39x; then six alternated runs: pairs 1.29-1.40x, fours
+//! 1.10-1.23x (each weight vector loaded once for four lines, from a table in L2). Shorter
+//! segments, whose weights stay in L1, cost more than they save: 704 points 2.07-2.20x, 1,024
+//! points 1.70-2.01x, whole lines in pairs 1.33-1.38x (three alternated runs). A pass cut
+//! across another axis (`pass::by_point`) hands its own table
+//! ([`AxisWeights`](super::AxisWeights)) to the walk by blocks, whose parts of 6 to 12 lines it
+//! was tuned for: whole lines in pairs measured the same there (1.35-1.42x against
+//! 1.35-1.40x), so it keeps it.
 
+use super::weights::FromBlock;
 use super::weights::{PLACING, TABLE_POINTS, WEIGHT_BLOCK};
 use super::{BlockWeights, GroupLine, LineWeighted, Route, Walk, instantiate};
 use crate::element::{Real, Sample};
@@ -23,13 +28,13 @@ use crate::stencil::AxisPlan;
 
 use super::walk::Batch;
 
-/// Lines taken from the odometer at once, among which each finds its pair: outputs that start
-/// their cache lines at the same point, alike for non-temporal stores. Rows of 2,500 `f64`
-/// alternate between two such placements, rows of 2,500 `f32` between four, rows of 2,501
-/// `f64` between eight: sixteen lines hold two of each.
+/// Lines taken from the odometer at once, among which each finds its mates: outputs that
+/// start their cache lines at the same point, alike for non-temporal stores. Rows of 2,500
+/// `f64` alternate between two such placements (two fours of each in sixteen lines), rows of
+/// 2,500 `f32` between four (a four of each), rows of 2,501 `f64` between eight (a pair).
 const PAIRING: usize = 16;
 
-/// Interior points from which lines are paired: a pair's edges take four calls instead of
+/// Interior points from which lines go together: a pair's edges take four calls instead of
 /// its lines' one each, which short lines do not make up for (on an AMD Zen 3, 32x32 `f64` by
 /// coordinates took 2.1-2.7 µs by blocks and 2.5-4.2 µs in pairs of lines, three noisy
 /// alternated runs).
@@ -37,7 +42,8 @@ const PAIR_POINTS: usize = 512;
 
 /// Points `lo..hi` of every line of the batch along an uneven axis of `plan`: the interior a
 /// segment of up to a table's points at a time, whose weights this computes once, each line's
-/// part of a segment swept whole, in pairs of lines placed alike, and its edges on their own.
+/// part of a segment swept whole, in fours or pairs of lines placed alike, and its edges on
+/// their own.
 /// Segments end where the first line's outputs start a cache line. The first of the lines'
 /// points is written at `start.1` of `dst` and read from `start.0` of `src`; the lines are the
 /// batch's positions, from its first, walked once per segment (the odometer ends each walk
@@ -105,11 +111,9 @@ unsafe fn segments<T: Sample<F>, F: Real, const B: usize>(
     let line_points = CACHE_LINE / size_of::<F>();
     let span = (B - 2 * line_points) / line_points * line_points;
     // The first line's first point whose output starts a cache line (with unit output stride;
-    // its pairs' too): the table's vectors start cache lines there, and segments end there.
+    // its mates' too): the table's vectors start cache lines there, and segments end there.
     let first = lo + to_cache_line(dst.wrapping_offset(off_out));
     let mut table = BlockWeights::<F, B>::new();
-    // A line's output at point `at`.
-    let out = |off_out: isize, at: usize| dst.wrapping_offset(off_out + (at - lo) as isize * a_out);
     let mut seg_from = from;
     loop {
         // The next segment's start: at most `span + line_points` points on.
@@ -118,31 +122,15 @@ unsafe fn segments<T: Sample<F>, F: Real, const B: usize>(
             debug_assert!(false, "a segment fits the table");
             return;
         }
-        let weights = table.read();
-        // One call on points `points` of `line`, with a pair's second line (written out: a
-        // closure here stayed out of line, a call more per line).
-        macro_rules! call {
-            ($line:expr, $points:expr, $pair:expr) => {{
-                let (line, points, pair): (GroupLine, (usize, usize), Option<GroupLine>) =
-                    ($line, $points, $pair);
-                let part = LineWeighted {
-                    path,
-                    src: src.wrapping_offset(line.off_in),
-                    dst: out(line.off_out, points.0),
-                    plan,
-                    weights,
-                    points,
-                    pair: pair.map(|p| (src.wrapping_offset(p.off_in), out(p.off_out, points.0))),
-                };
-                // SAFETY: as for the line walk: each line start was reached by the batch axes
-                // (its output moved to point `points.0`), the points are points of `lo..hi`,
-                // and the table covers the interior ones (`seg_from..seg_to`). A pair's lines
-                // are distinct positions of the batch, so neither reads or writes the other's
-                // outputs; their points are interior; and both outputs start their cache lines
-                // at the same point, alike for non-temporal stores.
-                unsafe { instantiate(part, route, a_in, a_out) };
-            }};
-        }
+        let segment = Segment {
+            path,
+            ends: (src, dst),
+            strides: (a_in, a_out),
+            plan,
+            weights: table.read(),
+            route,
+            lo,
+        };
         // The first segment holds the left edge, the last the right one (a line of two
         // points, without interior, only these).
         let (first_seg, last_seg) = (seg_from == from, seg_to >= to);
@@ -156,24 +144,19 @@ unsafe fn segments<T: Sample<F>, F: Real, const B: usize>(
         } else {
             (0, 0)
         };
-        let pairs = seg_to.saturating_sub(seg_from) >= PAIR_POINTS;
-        lines(
-            batch,
-            (off_in, off_out),
-            (dst, pairs),
-            |line, pair| match pair {
-                None => call!(line, whole, None),
-                Some(pair) => {
-                    for edge in [left, right].into_iter().filter(|(a, b)| a < b) {
-                        call!(line, edge, None);
-                        call!(pair, edge, None);
-                    }
-                    if seg_from < seg_to {
-                        call!(line, (seg_from, seg_to), Some(pair));
-                    }
+        let together = seg_to.saturating_sub(seg_from) >= PAIR_POINTS;
+        lines(batch, (off_in, off_out), (dst, together), |line, mates| {
+            // SAFETY: as for the line walk: each line start was reached by the batch axes, the
+            // points are points of `lo..hi`, and the table covers the interior ones
+            // (`seg_from..seg_to`). Mates are distinct positions of the batch whose outputs
+            // start their cache lines at the same point as the line's.
+            unsafe {
+                match mates {
+                    [] => segment.call(line, whole, []),
+                    _ => segment.together(line, mates, [left, right], (seg_from, seg_to)),
                 }
-            },
-        );
+            }
+        });
         if last_seg {
             return;
         }
@@ -181,24 +164,109 @@ unsafe fn segments<T: Sample<F>, F: Real, const B: usize>(
     }
 }
 
-/// Every line of `batch` from offsets `start`; with `pairs`, [`PAIRING`] at a time, each with
-/// the first later one of them whose output (`dst` on) starts its cache lines at the same
-/// point, if any. The odometer ends where it began.
+/// A segment's calls: the walk's arguments and the segment's weights.
+struct Segment<'a, T, F> {
+    path: Path,
+    ends: (*const T, *mut F),
+    strides: (isize, isize),
+    plan: &'a AxisPlan<'a, F>,
+    weights: FromBlock<F>,
+    route: Route,
+    lo: usize,
+}
+
+impl<T: Sample<F>, F: Real> Segment<'_, T, F> {
+    /// One call on points `points` of `line`, with its `mates` (inlined: a closure here stayed
+    /// out of line, a call more per line, which lines of 64 to 128 points paid 13-15% for).
+    ///
+    /// # Safety
+    /// As for the line walk: the line's start was reached by the batch axes, `points` are
+    /// points of `lo..hi` whose interior ones the weights cover; mates (interior points only)
+    /// are other positions of the batch, their outputs at `points.0` starting their cache lines
+    /// at the same point as the line's.
+    #[inline(always)]
+    unsafe fn call<const K: usize>(
+        &self,
+        line: GroupLine,
+        points: (usize, usize),
+        mates: [(*const T, *mut F); K],
+    ) {
+        let (src, _) = self.ends;
+        let part = LineWeighted {
+            path: self.path,
+            src: src.wrapping_offset(line.off_in),
+            dst: self.out(line, points.0),
+            plan: self.plan,
+            weights: self.weights,
+            points,
+            mates,
+        };
+        // SAFETY: the caller's contract, which is the kernel's for the route's strides; mates
+        // neither read nor write one another's outputs, and are stored alike.
+        unsafe { instantiate(part, self.route, self.strides.0, self.strides.1) };
+    }
+
+    /// `line` and its one or three `mates`: each line's `edges` on its own, then the interior
+    /// points `interior` of all of them in one sweep sharing the weights' loads. Out of line:
+    /// once per two or four lines of 512 points or more, it keeps their three calls' inlined
+    /// kernels off the frame of every line's walk.
+    ///
+    /// # Safety
+    /// As for [`call`](Self::call), for each line and edge; `interior` is within `1..n-1`.
+    #[inline(never)]
+    unsafe fn together(
+        &self,
+        line: GroupLine,
+        mates: &[GroupLine],
+        edges: [(usize, usize); 2],
+        interior: (usize, usize),
+    ) {
+        let (src, _) = self.ends;
+        let mate = |m: &GroupLine| (src.wrapping_offset(m.off_in), self.out(*m, interior.0));
+        // SAFETY: the caller's contract: every line's edges on their own, and the interior of
+        // all of them, whose outputs start their cache lines alike.
+        unsafe {
+            for edge in edges.into_iter().filter(|(a, b)| a < b) {
+                for &each in core::iter::once(&line).chain(mates) {
+                    self.call(each, edge, []);
+                }
+            }
+            if interior.0 < interior.1 {
+                match mates {
+                    [a] => self.call(line, interior, [mate(a)]),
+                    [a, b, c] => self.call(line, interior, [mate(a), mate(b), mate(c)]),
+                    _ => debug_assert!(false, "one or three mates"),
+                }
+            }
+        }
+    }
+
+    /// A line's output at point `at`.
+    #[inline(always)]
+    fn out(&self, line: GroupLine, at: usize) -> *mut F {
+        let (_, dst) = self.ends;
+        dst.wrapping_offset(line.off_out + (at - self.lo) as isize * self.strides.1)
+    }
+}
+
+/// Every line of `batch` from offsets `start`; with `together`, [`PAIRING`] at a time, each
+/// with its mates: none, one or three of the later ones whose outputs (`dst` on) start their
+/// cache lines at the same point. The odometer ends where it began.
 #[inline(always)]
 fn lines<F>(
     batch: &mut Batch,
     (mut off_in, mut off_out): (isize, isize),
-    (dst, pairs): (*mut F, bool),
-    mut each: impl FnMut(GroupLine, Option<GroupLine>),
+    (dst, together): (*mut F, bool),
+    mut each: impl FnMut(GroupLine, &[GroupLine]),
 ) {
-    if !pairs {
+    if !together {
         loop {
             let line = GroupLine {
                 off_in,
                 off_out,
                 ..GroupLine::default()
             };
-            each(line, None);
+            each(line, &[]);
             if !batch.advance(&mut off_in, &mut off_out) {
                 return;
             }
@@ -223,16 +291,32 @@ fn lines<F>(
             }
         }
         let lines = lines.get(..count).unwrap_or(&[]);
-        let mut paired = [false; PAIRING];
+        let mut taken = [false; PAIRING];
         for (k, &line) in lines.iter().enumerate() {
-            if paired[k] {
+            if taken[k] {
                 continue;
             }
-            let mate = (k + 1..count).find(|&m| !paired[m] && lines[m].moved == line.moved);
-            if let Some(m) = mate {
-                paired[m] = true;
+            // The first three later lines placed alike, if there are; else the first of them
+            // (a second is left for a later line); else none.
+            let mut at = [0; 3];
+            let mut found = 0;
+            for m in k + 1..count {
+                if found < at.len() && !taken[m] && lines[m].moved == line.moved {
+                    at[found] = m;
+                    found += 1;
+                }
             }
-            each(line, mate.map(|m| lines[m]));
+            let found = if found == at.len() {
+                found
+            } else {
+                found.min(1)
+            };
+            let mut mates = [GroupLine::default(); 3];
+            for (mate, &m) in mates.iter_mut().zip(&at).take(found) {
+                *mate = lines[m];
+                taken[m] = true;
+            }
+            each(line, mates.get(..found).unwrap_or(&[]));
         }
     }
 }

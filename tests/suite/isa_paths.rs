@@ -538,10 +538,11 @@ fn evenly_spaced_series_give_the_reference_bits() {
 }
 
 /// 2-D arrays by coordinates along their rows, outputs of 16 MiB or more (non-temporal
-/// stores), whose rows are swept whole in pairs placed alike (`kernels::whole_lines`): rows
-/// whose outputs start their cache lines at two points (`f64` rows of 2,500), at four (`f32`
-/// rows of 5,604) and at eight (`f64` rows of 2,501 and 5,601: some rows with no pair among
-/// their neighbours), the input at the outputs' alignment or not.
+/// stores), whose rows are swept whole four or two at a time, placed alike
+/// (`kernels::whole_lines`): rows whose outputs start their cache lines at two points (`f64`
+/// rows of 2,500: fours), at four (`f32` rows of 5,604: fours) and at eight (`f64` rows of
+/// 2,501 and 5,601: pairs, and some rows with no mate among their neighbours), the input at
+/// the outputs' alignment or not.
 #[test]
 fn paired_lines_give_the_reference_bits() {
     fn grid<F: Real>(shape: [usize; 2], offset: usize) {
