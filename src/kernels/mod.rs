@@ -552,9 +552,7 @@ unsafe fn lines_by_block<T: Sample<F>, F: Real>(
                 let Some(weights) = read.get(usize::from(line.slot)).copied().flatten() else {
                     continue;
                 };
-                let out = |line: &GroupLine| {
-                    dst.wrapping_offset(line.off_out + (start - lo) as isize * a_out)
-                };
+                let out = |line: &GroupLine| line.output(dst, (lo, start), a_out);
                 // An interior part shares its weights' loads with the next line's, when that
                 // reads the same placement over the same points (moved alike, so that with
                 // non-temporal stores both outputs lie alike on their cache lines): six loads
@@ -612,6 +610,15 @@ struct GroupLine {
     slot: u8,
     /// Below a cache line's points (fewer than 16).
     moved: u8,
+}
+
+#[cfg(target_pointer_width = "64")]
+impl GroupLine {
+    /// The line's output of point `at`, its output of point `lo` being `dst + off_out`.
+    #[inline(always)]
+    fn output<F>(&self, dst: *mut F, (lo, at): (usize, usize), a_out: isize) -> *mut F {
+        dst.wrapping_offset(self.off_out + (at - lo) as isize * a_out)
+    }
 }
 
 /// Points `points` of one line along an uneven axis whose interior weights are `weights`

@@ -18,8 +18,7 @@
 //! was tuned for: whole lines in pairs measured the same there (1.35-1.42x against
 //! 1.35-1.40x), so it keeps it.
 
-use super::weights::FromBlock;
-use super::weights::{PLACING, TABLE_POINTS, WEIGHT_BLOCK};
+use super::weights::{FromBlock, PLACING, TABLE_POINTS, WEIGHT_BLOCK};
 use super::{BlockWeights, GroupLine, LineWeighted, Route, Walk, instantiate};
 use crate::element::{Real, Sample};
 use crate::isa::Path;
@@ -38,7 +37,7 @@ const PAIRING: usize = 16;
 /// its lines' one each, which short lines do not make up for (on an AMD Zen 3, 32x32 `f64` by
 /// coordinates took 2.1-2.7 µs by blocks and 2.5-4.2 µs in pairs of lines, three noisy
 /// alternated runs).
-const PAIR_POINTS: usize = 512;
+const TOGETHER_POINTS: usize = 512;
 
 /// Points `lo..hi` of every line of the batch along an uneven axis of `plan`: the interior a
 /// segment of up to a table's points at a time, whose weights this computes once, each line's
@@ -144,7 +143,7 @@ unsafe fn segments<T: Sample<F>, F: Real, const B: usize>(
         } else {
             (0, 0)
         };
-        let together = seg_to.saturating_sub(seg_from) >= PAIR_POINTS;
+        let together = seg_to.saturating_sub(seg_from) >= TOGETHER_POINTS;
         lines(batch, (off_in, off_out), (dst, together), |line, mates| {
             // SAFETY: as for the line walk: each line start was reached by the batch axes, the
             // points are points of `lo..hi`, and the table covers the interior ones
@@ -244,8 +243,7 @@ impl<T: Sample<F>, F: Real> Segment<'_, T, F> {
     /// A line's output at point `at`.
     #[inline(always)]
     fn out(&self, line: GroupLine, at: usize) -> *mut F {
-        let (_, dst) = self.ends;
-        dst.wrapping_offset(line.off_out + (at - self.lo) as isize * self.strides.1)
+        line.output(self.ends.1, (self.lo, at), self.strides.1)
     }
 }
 
