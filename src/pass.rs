@@ -182,14 +182,14 @@ fn by_point<T: Sample<F>, F: Real>(
     for (strides, output) in output_strides.iter_mut().zip(outputs.iter()) {
         output.layout().strides_into(strides);
     }
-    // The first job whose lines share weights by blocks takes them from a table that its first
-    // group fills once: each part's groups hold a chunk's lines only (6 or 12 rows of
-    // 150x200x2500 `f64`, by the L2), and would divide again for each part. Measured on an AMD
-    // Zen 4, that array by coordinates on axes (2, 0), the time with the table over the time
-    // without, in one process (medians of 15-21 paired rounds, seven runs): AVX2 lanes
-    // 0.93-0.97, AVX-512F lanes 0.94-1.01; with no division at all (a timing switch, wrong
-    // values) 0.89-0.92: the copies of the blocks from the table cost the rest, which lines the
-    // table serves no longer make.
+    // The first job whose lines share weights takes them from a table that its first call
+    // fills once: each part's calls hold a chunk's lines only (6 or 12 rows of 150x200x2500
+    // `f64`, by the L2), and would divide again for each part. Measured on an AMD Zen 4 (with
+    // the walk by blocks that the whole lines replaced), that array by coordinates on axes
+    // (2, 0), the time with the table over the time without, in one process (medians of 15-21
+    // paired rounds, seven runs): AVX2 lanes 0.93-0.97, AVX-512F lanes 0.94-1.01; with no
+    // division at all (a timing switch, wrong values) 0.89-0.92: the copies from the table
+    // cost the rest, which lines the table serves no longer make.
     let mut weights = AxisWeights::<F>::new();
     // (A route shares weights only along an uneven axis.)
     let shared = jobs.iter().position(|job| {

@@ -23,20 +23,18 @@ use crate::element::{Real, Sample};
 use crate::isa::Path;
 #[cfg(target_arch = "x86_64")]
 use crate::lanes::Apart;
-#[cfg(target_pointer_width = "64")]
-use crate::lanes::{CACHE_LINE, prefetch, to_cache_line};
 use crate::lanes::{Lanes, Step, Unit, nt_fence};
 use crate::stencil::{AxisPlan, Stencil};
 use crate::view::{StridedView, StridedViewMut};
 use across::Row;
 use walk::Batch;
 #[cfg(target_pointer_width = "64")]
-pub(crate) use weights::{AxisWeights, BlockWeights};
+use weights::FromBlock;
 #[cfg(target_pointer_width = "64")]
-use weights::{FromBlock, LINE_GROUP, PLACING, WEIGHT_BLOCK};
+pub(crate) use weights::{AxisWeights, BlockWeights};
 
 /// Interior weights computed once for many calls of [`run_axis`] along one axis: only 64-bit
-/// targets, whose lines share weights by blocks, build them.
+/// targets, whose lines share weights, build them.
 #[cfg(not(target_pointer_width = "64"))]
 pub(crate) type AxisWeights<F> = core::marker::PhantomData<F>;
 
@@ -116,7 +114,7 @@ impl Stores for Backward {
 
 /// Writes the gradient along `axis` into `output` as `route` says, on the call's vector `path`,
 /// for the points of `range` only when given (the whole output otherwise), lines that share
-/// weights by blocks taking them from `weights` where it holds them. This only dispatches:
+/// weights taking them from `weights` (a pass's table) where it holds them. This only dispatches:
 /// every choice was made by [`Route::choose`].
 ///
 /// Preconditions (established by the driver's validation): both views passed their
@@ -190,28 +188,16 @@ pub(crate) fn run_axis<T: Sample<F>, F: Real>(
             let strides = (a_in, a_out);
             // SAFETY: the same lines, points and outputs as the walk below, each point once.
             unsafe {
-                match weights {
-                    Some(table) => lines_by_block(
-                        path,
-                        (src, dst),
-                        strides,
-                        (plan, table),
-                        route,
-                        points,
-                        start,
-                        &mut batch,
-                    ),
-                    None => whole_lines::whole_lines(
-                        path,
-                        (src, dst),
-                        strides,
-                        plan,
-                        route,
-                        points,
-                        start,
-                        &mut batch,
-                    ),
-                }
+                whole_lines::whole_lines(
+                    path,
+                    (src, dst),
+                    strides,
+                    (plan, weights),
+                    route,
+                    points,
+                    start,
+                    &mut batch,
+                )
             };
         }
         Walk::Lines => loop {
@@ -391,236 +377,6 @@ unsafe fn flat_blocks<T: Sample<F>, F: Real>(
     }
 }
 
-/// The lines of an uneven axis [`LINE_GROUP`] at a time, and each group a block of
-/// [`WEIGHT_BLOCK`] points at a time, for a pass cut across another axis, whose parts each
-/// hold a chunk's lines and share one `table` of the axis's weights (a walk without one sweeps
-/// whole lines: [`whole_lines`]). Each block's interior weights are read from the table, or
-/// copied from it, or computed once for the group's lines beyond the table's points. Points
-/// `points` of each line in all, the first of them written at `start.1` of `dst` and read from
-/// `start.0` of `src`; the lines are the batch's positions, from its first.
-///
-/// A group's lines advance together block by block, the divisions costing `1 / LINE_GROUP` of
-/// a line's own; each line asks for its block after next while the group computes this one (so
-/// many streams, each read a block at a time, are more than the hardware prefetchers follow).
-///
-/// With non-temporal stores, each line's part of a block is moved to start on a cache line of
-/// its output (below a line's points further on), and the block's weights are placed so that
-/// the vectors loaded from them at those points start cache lines too (two placements, for
-/// lines whose outputs start their cache lines at two different points: rows of an odd number
-/// of half lines). A 150x200x2500 `f64` array by coordinates on axes 2 and 0, on an AMD Zen 5,
-/// same-run report rows: 1.33-1.48x the bound before, 1.16-1.30x after. Otherwise the sweep of
-/// each part stores its first and last points of a cache line one at a time, and loads every
-/// weight vector across two lines.
-///
-/// The `table` holds the axis's weights computed once for many calls (`pass::by_point`; the
-/// first group that finds it empty fills it, placed for its first line): the lines it
-/// [serves](BlockWeights::serves) read their weights from it, and the others' blocks are copied
-/// from it instead of divided again.
-///
-/// # Safety
-/// As for the line walk of [`run_axis`], whose arguments these are.
-#[cfg(target_pointer_width = "64")]
-#[allow(clippy::too_many_arguments)]
-// Out of line: its 7.5 KiB of weights and 3 KiB of lines stay off the stack of every other
-// walk.
-#[inline(never)]
-unsafe fn lines_by_block<T: Sample<F>, F: Real>(
-    path: Path,
-    (src, dst): (*const T, *mut F),
-    (a_in, a_out): (isize, isize),
-    (plan, table): (&AxisPlan<'_, F>, &mut AxisWeights<F>),
-    route: Route,
-    (lo, hi): (usize, usize),
-    (mut off_in, mut off_out): (isize, isize),
-    batch: &mut Batch,
-) {
-    let crate::spacing::Grid::Uneven(steps) = plan.grid() else {
-        return;
-    };
-    // How far a line's parts move: less than a cache line's points, with non-temporal stores
-    // only (the other sweeps do not align their stores).
-    let reach = if route.nt && a_out == 1 {
-        CACHE_LINE / size_of::<F>()
-    } else {
-        0
-    };
-    // The bytes of the weights' vectors (the lanes of the lines' sweeps, non-temporal with
-    // `reach`), which a table must start where a line's own placement would to serve it.
-    let lanes = sweep::lane_bytes::<F>(path, reach > 0);
-    let mut weights: [BlockWeights<F, { WEIGHT_BLOCK + 2 * PLACING }>; 2] =
-        [BlockWeights::new(), BlockWeights::new()];
-    let mut more = true;
-    while more {
-        // The group's lines, taken from the odometer once, and the placements they ask for.
-        let mut group = [GroupLine::default(); LINE_GROUP];
-        let mut placed: [Option<usize>; 2] = [None; 2];
-        let mut lines = 0;
-        for line in &mut group {
-            // The line's first point whose output starts a cache line.
-            let moved = match reach {
-                0 => 0,
-                _ => to_cache_line(dst.wrapping_offset(off_out)),
-            };
-            let aligned = lo + moved;
-            // A third placement in one group reads the first's weights, unaligned.
-            let slot = placed
-                .iter()
-                .position(|p| p.is_none_or(|p| p == aligned))
-                .unwrap_or(0);
-            placed[slot].get_or_insert(aligned);
-            *line = GroupLine {
-                off_in,
-                off_out,
-                slot: slot as u8,
-                moved: moved as u8,
-            };
-            lines += 1;
-            more = batch.advance(&mut off_in, &mut off_out);
-            if !more {
-                break;
-            }
-        }
-        let group = group.get(..lines).unwrap_or(&[]);
-        if let Some(aligned) = placed[0]
-            && table.is_empty()
-        {
-            table.compute(path, steps, 1, plan.len().saturating_sub(1), aligned);
-        }
-        let table = Some(&*table);
-        let mut at = lo;
-        while at < hi {
-            let to = hi.min(at + WEIGHT_BLOCK);
-            // The interior points of the block and of the lines' moved parts.
-            let (from, until) = (at.max(1), hi.min(to + reach).min(plan.len() - 1));
-            // Each placement's weights: the table's own where it serves them; otherwise a
-            // block copied from the table, or computed, or (the second) placed from the first
-            // (which holds them when the table lacks them: it then served neither).
-            let [first, second] = &mut weights;
-            let read = [
-                placed[0].map(|aligned| {
-                    first.read_from(table, (from, until, aligned, lanes), |block| {
-                        block.compute(path, steps, from, until, aligned);
-                    })
-                }),
-                placed[1].map(|aligned| {
-                    second.read_from(table, (from, until, aligned, lanes), |block| {
-                        block.place(first, aligned)
-                    })
-                }),
-            ];
-            // A line's part: from its first cache line in the block to its first in the next
-            // (the line's own ends at `lo` and `hi`).
-            let part = |line: &GroupLine| {
-                let start = if at == lo {
-                    lo
-                } else {
-                    hi.min(at + usize::from(line.moved))
-                };
-                let end = if to == hi {
-                    hi
-                } else {
-                    hi.min(to + usize::from(line.moved))
-                };
-                (start, end)
-            };
-            // The input of a line's part two blocks on, from that block's start (from the first
-            // block, of the next part too). A 150x200x2500 input along its rows, on an AMD Zen
-            // 5: 2.2x a memcpy's time without hints, 1.1-1.25x asking for the next part, 1.4-1.5x
-            // asking from the part's own end (a few points on). On an AMD Zen 4 with the hints
-            // into L2 (`prefetch`), two blocks on against one, in one process: 0.70-0.82 of the
-            // time on inputs of 72 to 600 MB, 0.96-1.01 on axes (2, 0) (the fused pass reads
-            // each plane from L3), 0.99-1.06 at 8 MB and less.
-            let ask = |line: &GroupLine| {
-                if a_in == 1 {
-                    let from = if at == lo {
-                        to
-                    } else {
-                        hi.min(to + WEIGHT_BLOCK)
-                    };
-                    let until = hi.min(to + 2 * WEIGHT_BLOCK + usize::from(line.moved) + 1);
-                    prefetch(
-                        src.wrapping_offset(line.off_in).wrapping_add(from),
-                        until.saturating_sub(from),
-                    );
-                }
-            };
-            let mut lines = group.iter().peekable();
-            while let Some(line) = lines.next() {
-                let (start, end) = part(line);
-                ask(line);
-                // Every line's slot was placed, so its weights were read above.
-                let Some(weights) = read.get(usize::from(line.slot)).copied().flatten() else {
-                    continue;
-                };
-                let out = |line: &GroupLine| line.output(dst, (lo, start), a_out);
-                // An interior part shares its weights' loads with the next line's, when that
-                // reads the same placement over the same points (moved alike, so that with
-                // non-temporal stores both outputs lie alike on their cache lines): six loads
-                // per vector of a line become four and a half. 150x200x2500 `f64` by
-                // coordinates on axes (2, 0), on an AMD Zen 4, the time with pairs over the
-                // time without, in one process (medians of 21 paired rounds, four runs): AVX2
-                // lanes 0.93-0.95, AVX-512F lanes 0.96-0.97; along its rows alone (memory's
-                // bound) 1.00.
-                let interior = start >= 1 && end < plan.len();
-                let next = lines
-                    .next_if(|next| interior && next.slot == line.slot && next.moved == line.moved);
-                if let Some(next) = next {
-                    ask(next);
-                }
-                let call = |line: &GroupLine| LineWeighted {
-                    path,
-                    src: src.wrapping_offset(line.off_in),
-                    dst: out(line),
-                    plan,
-                    weights,
-                    points: (start, end),
-                    mates: [],
-                };
-                // SAFETY: as for the line walk: each line start was reached by the batch axes
-                // (its output moved to point `start`), points `start..end` of the line are
-                // points of `lo..hi`, and the weights read (a block, or the table that serves
-                // it) cover their interior ones (`from..until`: `at..to` moved by less than
-                // `reach`). A pair's lines are distinct positions of the batch, so neither
-                // reads or writes the other's outputs; their points are interior; and with
-                // non-temporal stores (unit output stride, so `reach > 0`) both outputs at
-                // `start` lie `moved` points before a cache line, alike.
-                unsafe {
-                    match next {
-                        Some(next) => {
-                            let mates = [(src.wrapping_offset(next.off_in), out(next))];
-                            instantiate(call(line).with(mates), route, a_in, a_out)
-                        }
-                        None => instantiate(call(line), route, a_in, a_out),
-                    }
-                };
-            }
-            at = to;
-        }
-    }
-}
-
-/// One line of a group of [`lines_by_block`]: its start in the input and the output, which
-/// placement of the weights it reads, and by how many points its parts move.
-#[cfg(target_pointer_width = "64")]
-#[derive(Clone, Copy, Default)]
-struct GroupLine {
-    off_in: isize,
-    off_out: isize,
-    /// 0 or 1 (two placements at most).
-    slot: u8,
-    /// Below a cache line's points (fewer than 16).
-    moved: u8,
-}
-
-#[cfg(target_pointer_width = "64")]
-impl GroupLine {
-    /// The line's output of point `at`, its output of point `lo` being `dst + off_out`.
-    #[inline(always)]
-    fn output<F>(&self, dst: *mut F, (lo, at): (usize, usize), a_out: isize) -> *mut F {
-        dst.wrapping_offset(self.off_out + (at - lo) as isize * a_out)
-    }
-}
-
 /// Points `points` of one line along an uneven axis whose interior weights are `weights`
 /// (`src` at point 0, `dst` at the output of the first of the points); with `K` mates, those
 /// of `K` more lines too (each its input at point 0 and its output of the first of the
@@ -636,23 +392,6 @@ struct LineWeighted<'p, T, F, const K: usize> {
     weights: FromBlock<F>,
     points: (usize, usize),
     mates: [(*const T, *mut F); K],
-}
-
-#[cfg(target_pointer_width = "64")]
-impl<'p, T, F> LineWeighted<'p, T, F, 0> {
-    /// The same call with `mates`.
-    #[inline(always)]
-    fn with<const K: usize>(self, mates: [(*const T, *mut F); K]) -> LineWeighted<'p, T, F, K> {
-        LineWeighted {
-            path: self.path,
-            src: self.src,
-            dst: self.dst,
-            plan: self.plan,
-            weights: self.weights,
-            points: self.points,
-            mates,
-        }
-    }
 }
 
 #[cfg(target_pointer_width = "64")]

@@ -69,8 +69,8 @@ pub(crate) struct Route {
     pub(crate) apart_in: bool,
     /// [`Walk::Lines`] over several lines of an unevenly spaced axis (64-bit targets): numpy's
     /// weights computed once for all the lines, a segment of the axis at a time
-    /// (`kernels::whole_lines`; in a pass cut across another axis, once per call and per block
-    /// of a group of lines: `kernels::weights`), instead of once per line. (A field of the
+    /// (`kernels::whole_lines`; in a pass cut across another axis, once for all its parts:
+    /// `kernels::weights`), instead of once per line. (A field of the
     /// route, not of the variant: a field in
     /// `Walk::Lines` cost the firmware 400 B of stack in the driver's frame.)
     pub(crate) shared_weights: bool,

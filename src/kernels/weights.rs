@@ -14,21 +14,9 @@ use crate::kernels::sweep::{Points, sweep};
 use crate::lanes::{CACHE_LINE, Lanes, Unit, loads_at};
 use crate::spacing::{Steps, Timestamp};
 
-/// Points per block: three `f64` arrays of it take 3 KiB of stack. While a group's lines
-/// compute one block, each asks for its block after next (`lanes::prefetch`; its next one on the
-/// Zen 5 where these were measured). Measured on an AMD Zen 5,
-/// 150x200x2500 `f64` along its rows (ns per element, points x lines): 256 x 16 0.54, 128 x 16
-/// 0.49, 128 x 32 0.47, 64 x 32 0.50, 512 x 16 0.82; on axes (2, 0) with 64 to 256 lines, blocks
-/// of 64 or 256 points took 0.98-1.13 of 128 x 128's time.
+/// Points of a block: three `f64` arrays of it take 3 KiB of stack. The table of an axis this
+/// short (`whole_lines`) is a block and its placement, not a whole table's 64 KiB.
 pub(crate) const WEIGHT_BLOCK: usize = 128;
-
-/// Lines that share one computation of a block's weights. The blocks they ask for ahead (128
-/// KiB of `f64` per block) outgrow L1 and wait in L2; the divisions are a quarter of a group of
-/// 32's. Measured on an AMD Zen 5, 150x200x2500 `f64` by coordinates, each time over a group of
-/// 32's in the same round (medians of 11 to 21 rounds, AVX2 and AVX-512F lanes): along the rows
-/// alone 0.92 and 0.95, on axes (2, 0) 0.95-0.98 (64 lines: 0.98-1.00; a plane's 200:
-/// 0.94-1.00).
-pub(crate) const LINE_GROUP: usize = 128;
 
 /// Interior points of an axis whose weights a pass cut across another axis computes once for
 /// all its parts ([`AxisWeights`]): 64 KiB of `f64` weights, 32 KiB of `f32`, a whole number
@@ -38,11 +26,11 @@ pub(crate) const LINE_GROUP: usize = 128;
 pub(crate) const TABLE_POINTS: usize = if cfg!(miri) { 64 } else { 2720 };
 
 /// The weights of the first [`TABLE_POINTS`] interior points of an axis, from point 1: a pass
-/// cut across another axis (`pass::by_point`) runs each part's lines in groups of a chunk's
-/// lines only (12 rows of 150x200x2500 `f64`), which would otherwise divide again for each
-/// part. The first group fills it, placed for its first line; the lines whose weight vectors
-/// it places as their own do ([`BlockWeights::serves`]) read it in place, the others copy
-/// their blocks from it ([`BlockWeights::take`]).
+/// cut across another axis (`pass::by_point`) sweeps each part's lines (a chunk's: 6 or 12 rows
+/// of 150x200x2500 `f64`), which would otherwise divide again for each part. The first call
+/// fills it, placed for its first line; the calls whose weight vectors it places as their own
+/// ([`BlockWeights::serves`]) read it in place, the others copy their segments from it
+/// ([`BlockWeights::take`]).
 pub(crate) type AxisWeights<F> = BlockWeights<F, TABLE_POINTS>;
 
 /// Room for a block's placement: the most points of a cache line (`f32`).
@@ -230,12 +218,6 @@ impl<F: Real, const B: usize> BlockWeights<F, B> {
         true
     }
 
-    /// Makes this block `other`'s weights placed for `aligned` instead (a copy: the same bits;
-    /// all of them when both blocks were sized for every placement).
-    pub(crate) fn place(&mut self, other: &Self, aligned: usize) {
-        self.take(other, other.first, other.first + other.len, aligned);
-    }
-
     /// The block's weights for a sweep: each array shifted so that point `i`'s weight is at
     /// index `i` (read only at points the block [`covers`](Self::covers)).
     pub(crate) fn read(&self) -> FromBlock<F> {
@@ -320,7 +302,7 @@ mod tests {
                 for aligned in placements {
                     let mut placed = BlockWeights::<F, { WEIGHT_BLOCK + 2 * PLACING }>::new();
                     assert_eq!(placed.compute(path, steps, from, to, aligned), to);
-                    copy.place(&plain, aligned);
+                    assert!(copy.take(&plain, from, to, aligned));
                     for block in [&placed, &copy] {
                         assert!(block.covers(from, to, aligned));
                         assert!(!block.covers(from, to, aligned + 1));

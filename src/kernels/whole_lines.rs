@@ -1,28 +1,31 @@
-//! The lines of an uneven axis that share their weights and hold no table of them yet: each
-//! line swept whole, or a segment of a table's points at a time, in fours or pairs that share
-//! the loads of their weights.
+//! The lines of an uneven axis that share their weights: each line swept whole, or a segment
+//! of a table's points at a time, in fours or pairs that share the loads of their weights.
 //!
-//! The walk by blocks for groups of lines ([`lines_by_block`](super::lines_by_block)) divides
-//! once per group but reads each line a block (1 KiB of `f64`) at a time: as many streams as
-//! the group has lines, asked for ahead by hints. With a segment's weights in one table,
-//! divided once per call, each line is one stream for the segment's length, which the hardware
-//! prefetchers follow. Measured on an AMD Zen 3 (EPYC family 25 model 1, AVX2 lanes),
-//! 150x200x2500 `f64` by coordinates along its rows, same-run ratios to the memcpy bound,
-//! three alternated runs: groups by blocks 1.60-1.68x, whole lines one at a time 1.55-1.62x,
-//! whole lines in pairs 1.32-1.39x; then six alternated runs: pairs 1.29-1.40x, fours
-//! 1.10-1.23x (each weight vector loaded once for four lines, from a table in L2). Shorter
-//! segments, whose weights stay in L1, cost more than they save: 704 points 2.07-2.20x, 1,024
-//! points 1.70-2.01x, whole lines in pairs 1.33-1.38x (three alternated runs). A pass cut
-//! across another axis (`pass::by_point`) hands its own table
-//! ([`AxisWeights`](super::AxisWeights)) to the walk by blocks, whose parts of 6 to 12 lines it
-//! was tuned for: whole lines in pairs measured the same there (1.35-1.42x against
-//! 1.35-1.40x), so it keeps it.
+//! A walk by blocks for groups of lines (the thirtieth pass's, since removed) divided once per
+//! group but read each line a block (1 KiB of `f64`) at a time: as many streams as the group
+//! had lines, asked for ahead by hints. With a segment's weights in one table, divided once
+//! per call, each line is one stream for the segment's length, which the hardware prefetchers
+//! follow. Measured on an AMD Zen 3 (EPYC family 25 model 1, AVX2 lanes), 150x200x2500 `f64`
+//! by coordinates along its rows, same-run ratios to the memcpy bound, three alternated runs:
+//! groups by blocks 1.60-1.68x, whole lines one at a time 1.55-1.62x, whole lines in pairs
+//! 1.32-1.39x; then six alternated runs: pairs 1.29-1.40x, fours 1.10-1.23x (each weight vector
+//! loaded once for four lines, from a table in L2). Shorter segments, whose weights stay in L1,
+//! cost more than they save: 704 points 2.07-2.20x, 1,024 points 1.70-2.01x, whole lines in
+//! pairs 1.33-1.38x (three alternated runs).
+//!
+//! A pass cut across another axis (`pass::by_point`) hands its own table
+//! ([`AxisWeights`](super::AxisWeights)), filled once for all its parts, whose calls read it
+//! in place (or copy their segments from it where their placement differs). On the same Zen 3,
+//! that array on axes (2, 0), ten alternated runs: 1.16-1.34x (median 1.25x) against
+//! 1.22-1.64x (1.39x) by blocks; its lines alone (the rows' job skipped, a timing switch)
+//! 0.40-0.43 ns per element against 0.48-0.53.
 
 use super::weights::{FromBlock, PLACING, TABLE_POINTS, WEIGHT_BLOCK};
-use super::{BlockWeights, GroupLine, LineWeighted, Route, Walk, instantiate};
+use super::{AxisWeights, BlockWeights, LineWeighted, Route, Walk, instantiate};
 use crate::element::{Real, Sample};
 use crate::isa::Path;
 use crate::lanes::{CACHE_LINE, to_cache_line};
+use crate::spacing::Steps;
 use crate::stencil::AxisPlan;
 
 use super::walk::Batch;
@@ -40,9 +43,9 @@ const PAIRING: usize = 16;
 const TOGETHER_POINTS: usize = 512;
 
 /// Points `lo..hi` of every line of the batch along an uneven axis of `plan`: the interior a
-/// segment of up to a table's points at a time, whose weights this computes once, each line's
-/// part of a segment swept whole, in fours or pairs of lines placed alike, and its edges on
-/// their own.
+/// segment of up to a table's points at a time, whose weights this computes once (or reads
+/// from `ext`, a pass's table, filling it if empty), each line's part of a segment swept
+/// whole, in fours or pairs of lines placed alike, and its edges on their own.
 /// Segments end where the first line's outputs start a cache line. The first of the lines'
 /// points is written at `start.1` of `dst` and read from `start.0` of `src`; the lines are the
 /// batch's positions, from its first, walked once per segment (the odometer ends each walk
@@ -57,19 +60,46 @@ pub(super) unsafe fn whole_lines<T: Sample<F>, F: Real>(
     path: Path,
     ends: (*const T, *mut F),
     strides: (isize, isize),
-    plan: &AxisPlan<'_, F>,
+    (plan, ext): (&AxisPlan<'_, F>, Option<&mut AxisWeights<F>>),
     route: Route,
     (lo, hi): (usize, usize),
     start: (isize, isize),
     batch: &mut Batch,
 ) {
-    let interior = hi
-        .min(plan.len().saturating_sub(1))
-        .saturating_sub(lo.max(1));
-    let args = (path, ends, strides, plan, route, (lo, hi), start, batch);
+    let crate::spacing::Grid::Uneven(steps) = plan.grid() else {
+        return;
+    };
+    let n = plan.len();
+    let (from, to) = (lo.max(1), hi.min(n.saturating_sub(1)));
+    // The first line's first point whose output starts a cache line (with unit output stride;
+    // its mates' too): the weights' vectors start cache lines there, and segments end there.
+    let first = lo + to_cache_line(ends.1.wrapping_offset(start.1));
+    // The bytes of the lines' weight vectors, which a pass's table must start where this
+    // call's own would, to serve it; the first call fills it.
+    let lanes = super::sweep::lane_bytes::<F>(path, route.nt && strides.1 == 1);
+    let ext = ext.map(|table| {
+        if table.is_empty() {
+            table.compute(path, steps, 1, n.saturating_sub(1), first);
+        }
+        &*table
+    });
+    // A table that serves the whole interior leaves the call nothing to compute or copy: one
+    // segment, and no table of its own on its frame.
+    let served = ext.is_some_and(|table| table.serves(from, to, first, lanes));
+    let args = (
+        path,
+        ends,
+        strides,
+        (plan, steps),
+        route,
+        (lo, hi),
+        start,
+        batch,
+        (ext, first, lanes, served),
+    );
     // SAFETY: the caller's contract.
     unsafe {
-        if interior + 2 * CACHE_LINE / size_of::<F>() <= SMALL_TABLE {
+        if served || to.saturating_sub(from) + 2 * CACHE_LINE / size_of::<F>() <= SMALL_TABLE {
             segments::<T, F, SMALL_TABLE>(args)
         } else {
             segments::<T, F, TABLE_POINTS>(args)
@@ -78,55 +108,77 @@ pub(super) unsafe fn whole_lines<T: Sample<F>, F: Real>(
 }
 
 /// Points of the table of an axis short enough for one block: its 3.75 KiB of `f64` weights,
-/// as the walk by blocks took, where a whole table would put 64 KiB on the stack of every call
-/// by coordinates, however small.
+/// where a whole table would put 64 KiB on the stack of every call by coordinates, however
+/// small (and of every call a pass's table serves).
 const SMALL_TABLE: usize = WEIGHT_BLOCK + 2 * PLACING;
 
-/// [`whole_lines`] with a table of `B` points on this frame (and not on the other walks').
+/// [`whole_lines`] with a table of `B` points on this frame (and not on the other walks'),
+/// reading the pass's table `ext` where it serves the call's `first` point's placement on
+/// vectors of `lanes` bytes (all of it if `served`).
 ///
 /// # Safety
 /// As for [`whole_lines`], whose arguments these are.
 #[allow(clippy::type_complexity)]
 #[inline(never)]
 unsafe fn segments<T: Sample<F>, F: Real, const B: usize>(
-    (path, (src, dst), (a_in, a_out), plan, route, (lo, hi), (off_in, off_out), batch): (
+    (
+        path,
+        (src, dst),
+        (a_in, a_out),
+        (plan, steps),
+        route,
+        (lo, hi),
+        (off_in, off_out),
+        batch,
+        (ext, first, lanes, served),
+    ): (
         Path,
         (*const T, *mut F),
         (isize, isize),
-        &AxisPlan<'_, F>,
+        (&AxisPlan<'_, F>, Steps<'_, F>),
         Route,
         (usize, usize),
         (isize, isize),
         &mut Batch,
+        (Option<&AxisWeights<F>>, usize, usize, bool),
     ),
 ) {
     debug_assert!(matches!(route.walk, Walk::Lines) && route.shared_weights);
-    let crate::spacing::Grid::Uneven(steps) = plan.grid() else {
-        return;
-    };
     let n = plan.len();
     let (from, to) = (lo.max(1), hi.min(n.saturating_sub(1)));
-    // Points of a segment: whole cache lines of them, and room for the table's placement.
+    // Points of a segment: whole cache lines of them, and room for the table's placement (or,
+    // served by the pass's table, the whole interior).
     let line_points = CACHE_LINE / size_of::<F>();
-    let span = (B - 2 * line_points) / line_points * line_points;
-    // The first line's first point whose output starts a cache line (with unit output stride;
-    // its mates' too): the table's vectors start cache lines there, and segments end there.
-    let first = lo + to_cache_line(dst.wrapping_offset(off_out));
+    let span = if served {
+        to.max(1)
+    } else {
+        (B - 2 * line_points) / line_points * line_points
+    };
     let mut table = BlockWeights::<F, B>::new();
     let mut seg_from = from;
     loop {
         // The next segment's start: at most `span + line_points` points on.
         let seg_to = to.min(first + (seg_from.saturating_sub(first) / span + 1) * span);
-        if seg_from < seg_to && table.compute(path, steps, seg_from, seg_to, first) < seg_to {
+        // The segment's weights: the pass's table where it serves them, else copied from it,
+        // else computed.
+        let mut weights = || {
+            let read = table.read_from(ext, (seg_from, seg_to, first, lanes), |own| {
+                own.compute(path, steps, seg_from, seg_to, first);
+            });
+            let held = ext.is_some_and(|t| t.serves(seg_from, seg_to, first, lanes))
+                || table.covers(seg_from, seg_to, first);
+            held.then_some(read)
+        };
+        let Some(weights) = weights() else {
             debug_assert!(false, "a segment fits the table");
             return;
-        }
+        };
         let segment = Segment {
             path,
             ends: (src, dst),
             strides: (a_in, a_out),
             plan,
-            weights: table.read(),
+            weights,
             route,
             lo,
         };
@@ -275,11 +327,10 @@ fn lines<F>(
         let mut lines = [GroupLine::default(); PAIRING];
         let mut count = 0;
         for line in &mut lines {
-            // Below a cache line's points: a `u8` (as the walk by blocks keeps it).
+            // Below a cache line's points: a `u8`.
             *line = GroupLine {
                 off_in,
                 off_out,
-                slot: 0,
                 moved: to_cache_line(dst.wrapping_offset(off_out)) as u8,
             };
             count += 1;
@@ -316,5 +367,23 @@ fn lines<F>(
             }
             each(line, mates.get(..found).unwrap_or(&[]));
         }
+    }
+}
+
+/// One line of the walk: its start in the input and the output, and the point below a cache
+/// line's points from which its outputs start cache lines (lines placed alike go together).
+#[derive(Clone, Copy, Default)]
+struct GroupLine {
+    off_in: isize,
+    off_out: isize,
+    /// Below a cache line's points (fewer than 16).
+    moved: u8,
+}
+
+impl GroupLine {
+    /// The line's output of point `at`, its output of point `lo` being `dst + off_out`.
+    #[inline(always)]
+    fn output<F>(&self, dst: *mut F, (lo, at): (usize, usize), a_out: isize) -> *mut F {
+        dst.wrapping_offset(self.off_out + (at - lo) as isize * a_out)
     }
 }

@@ -942,8 +942,8 @@ fn fused_parts_across_an_unselected_axis_equal_the_reference() {
     // (shape, selected axes): a point of axis 0 holds more than 3 MiB of `f64`, and the
     // unselected axis's points lie at least 4 KiB apart. The first's C-order output takes
     // non-temporal stores (16 MiB), and its planes start their rows at three offsets within a
-    // cache line: each part's group of lines places its weights twice, and the table the first
-    // part fills serves either placement in some part, on some vector path.
+    // cache line: the table the first part fills serves some parts' lines in place and is
+    // copied for the others', on some vector path.
     // The third's parts (rows of 64 KiB, planes of 3.25 MiB) take several chunks of the outer
     // axis, a last one shorter, whatever the L2 (`pass::part_chunk_bytes`: 1, 2 or 4 planes).
     // (Under Miri, `miri_layouts` runs the cut on a small array: its thresholds are its own.)
