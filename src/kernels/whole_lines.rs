@@ -1,7 +1,7 @@
 //! The lines of an uneven axis that share their weights: each line swept whole, or a segment
 //! of a table's points at a time, in fours or pairs that share the loads of their weights.
 //!
-//! A walk by blocks for groups of lines (the thirtieth pass's, since removed) divided once per
+//! A walk by blocks for groups of lines (removed at the thirty-second pass) divided once per
 //! group but read each line a block (1 KiB of `f64`) at a time: as many streams as the group
 //! had lines, asked for ahead by hints. With a segment's weights in one table, divided once
 //! per call, each line is one stream for the segment's length, which the hardware prefetchers
