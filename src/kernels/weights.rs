@@ -171,22 +171,22 @@ impl<F: Real, const B: usize> BlockWeights<F, B> {
     /// The weights of points `from..to` placed for `aligned`, for lanes of `bytes`: `table`'s
     /// own where it [serves](Self::serves) them; otherwise this block's, which keeps them if
     /// it [covers](Self::covers) them, else [takes](Self::take) them from `table`, else is
-    /// filled by `fill`.
+    /// filled by `fill`; `None` if the block then lacks some of them (more than fit).
     pub(crate) fn read_from<const T: usize>(
         &mut self,
         table: Option<&BlockWeights<F, T>>,
         (from, to, aligned, bytes): (usize, usize, usize, usize),
         fill: impl FnOnce(&mut Self),
-    ) -> FromBlock<F> {
+    ) -> Option<FromBlock<F>> {
         if let Some(table) = table.filter(|t| t.serves(from, to, aligned, bytes)) {
-            return table.read();
+            return Some(table.read());
         }
         if !self.covers(from, to, aligned)
             && !table.is_some_and(|t| self.take(t, from, to, aligned))
         {
             fill(self);
         }
-        self.read()
+        self.covers(from, to, aligned).then(|| self.read())
     }
 
     /// Fills the block with the weights of points `from..to` (as many as fit, as

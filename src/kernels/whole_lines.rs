@@ -161,15 +161,10 @@ unsafe fn segments<T: Sample<F>, F: Real, const B: usize>(
         let seg_to = to.min(first + (seg_from.saturating_sub(first) / span + 1) * span);
         // The segment's weights: the pass's table where it serves them, else copied from it,
         // else computed.
-        let mut weights = || {
-            let read = table.read_from(ext, (seg_from, seg_to, first, lanes), |own| {
-                own.compute(path, steps, seg_from, seg_to, first);
-            });
-            let held = ext.is_some_and(|t| t.serves(seg_from, seg_to, first, lanes))
-                || table.covers(seg_from, seg_to, first);
-            held.then_some(read)
-        };
-        let Some(weights) = weights() else {
+        let weights = table.read_from(ext, (seg_from, seg_to, first, lanes), |own| {
+            own.compute(path, steps, seg_from, seg_to, first);
+        });
+        let Some(weights) = weights else {
             debug_assert!(false, "a segment fits the table");
             return;
         };
