@@ -181,9 +181,11 @@ impl<F: Real, const B: usize> BlockWeights<F, B> {
         if let Some(table) = table.filter(|t| t.serves(from, to, aligned, bytes)) {
             return Some(table.read());
         }
-        if !self.covers(from, to, aligned)
-            && !table.is_some_and(|t| self.take(t, from, to, aligned))
-        {
+        if self.covers(from, to, aligned) {
+            return Some(self.read());
+        }
+        // A take or a fill holds as many points as fit: whether that is all of them decides.
+        if !table.is_some_and(|t| self.take(t, from, to, aligned)) {
             fill(self);
         }
         self.covers(from, to, aligned).then(|| self.read())
